@@ -1,0 +1,155 @@
+// Configuration from environment variables (PRODUCT.md §6): parsed and validated once at start, with every
+// problem reported together, each naming its variable.
+
+export type MediaServerKind = 'embedded' | 'jellyfin';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** External base URL, no trailing slash. Redirect and ACS URLs are built from it, never from headers. */
+  publicUrl: string;
+  databaseUrl: string;
+  dataDir: string;
+  mediaServer: MediaServerKind;
+  jellyfinUrl: string | null;
+  jellyfinApiKey: string | null;
+  bootstrapApiKey: string | null;
+  secretKey: string | null;
+  logLevel: LogLevel;
+  /** How long a login flow may take, in seconds. */
+  flowTtlSeconds: number;
+  /** Clock skew tolerated on SAML validity windows, in seconds. */
+  samlClockSkewSeconds: number;
+  /** Largest accepted request body, in bytes. */
+  bodyLimitBytes: number;
+  /** Requests per minute per client address on the public endpoints; 0 switches the limit off. */
+  rateLimitPerMinute: number;
+  /** Express `trust proxy` setting, so the rate limit sees the real client address behind the proxy. */
+  trustProxy: string;
+  /** Let avatar fetches reach loopback/private addresses (off: claims must not make us call the LAN). */
+  avatarAllowPrivateHosts: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Reads the environment; throws ConfigError listing every problem at once. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const text = (name: string): string | null => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? null : value;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = text(name);
+    if (raw === null) return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+  const flag = (name: string): boolean => {
+    const raw = text(name);
+    if (raw === null) return false;
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return false;
+  };
+  const httpUrl = (name: string, raw: string): string | null => {
+    try {
+      const url = new URL(raw);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+      if (url.search !== '' || url.hash !== '') throw new Error('query');
+      return url.toString().replace(/\/+$/, '');
+    } catch {
+      problems.push(`${name} must be an http(s) URL without query or fragment (got "${raw}")`);
+      return null;
+    }
+  };
+
+  const port = integer('PORT', 8097, 0, 65535);
+  const host = text('HOST') ?? '127.0.0.1';
+  const publicUrlRaw = text('SSO_PUBLIC_URL');
+  const publicUrl =
+    publicUrlRaw === null ? `http://localhost:${port}` : (httpUrl('SSO_PUBLIC_URL', publicUrlRaw) ?? '');
+
+  const databaseUrl = text('SSO_DATABASE_URL') ?? 'sqlite:./data/sso.sqlite';
+  if (!/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(databaseUrl)) {
+    problems.push(
+      `SSO_DATABASE_URL must be "sqlite:<path>" or "postgres://user@host:port/db" (got "${databaseUrl}")`,
+    );
+  }
+
+  const mediaServerRaw = text('SSO_MEDIA_SERVER') ?? 'embedded';
+  let mediaServer: MediaServerKind = 'embedded';
+  if (mediaServerRaw === 'embedded' || mediaServerRaw === 'jellyfin') mediaServer = mediaServerRaw;
+  else problems.push(`SSO_MEDIA_SERVER must be "embedded" or "jellyfin" (got "${mediaServerRaw}")`);
+
+  const jellyfinUrlRaw = text('JELLYFIN_URL');
+  const jellyfinUrl = jellyfinUrlRaw === null ? null : httpUrl('JELLYFIN_URL', jellyfinUrlRaw);
+  const jellyfinApiKey = text('JELLYFIN_API_KEY');
+  if (mediaServer === 'jellyfin') {
+    if (jellyfinUrlRaw === null) problems.push('JELLYFIN_URL is required when SSO_MEDIA_SERVER=jellyfin');
+    if (jellyfinApiKey === null) {
+      problems.push(
+        'JELLYFIN_API_KEY is required when SSO_MEDIA_SERVER=jellyfin (Jellyfin: Dashboard → API Keys)',
+      );
+    }
+  }
+
+  const secretKey = text('SSO_SECRET_KEY');
+  if (secretKey !== null && !/^[0-9a-fA-F]{64}$/.test(secretKey) && !isBase64Key(secretKey)) {
+    problems.push(
+      'SSO_SECRET_KEY must be 64 hex digits or the base64 of 32 bytes (e.g. `openssl rand -hex 32`)',
+    );
+  }
+
+  const bootstrapApiKey = text('SSO_BOOTSTRAP_API_KEY');
+  if (bootstrapApiKey !== null && bootstrapApiKey.length < 16) {
+    problems.push('SSO_BOOTSTRAP_API_KEY must be at least 16 characters long');
+  }
+
+  const logLevelRaw = text('LOG_LEVEL') ?? 'info';
+  let logLevel: LogLevel = 'info';
+  if ((LOG_LEVELS as readonly string[]).includes(logLevelRaw)) logLevel = logLevelRaw as LogLevel;
+  else problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevelRaw}")`);
+
+  const config: Config = {
+    port,
+    host,
+    publicUrl,
+    databaseUrl,
+    dataDir: text('SSO_DATA_DIR') ?? './data',
+    mediaServer,
+    jellyfinUrl,
+    jellyfinApiKey,
+    bootstrapApiKey,
+    secretKey,
+    logLevel,
+    flowTtlSeconds: integer('SSO_FLOW_TTL', 600, 30, 86_400),
+    samlClockSkewSeconds: integer('SSO_SAML_CLOCK_SKEW', 120, 0, 3_600),
+    bodyLimitBytes: integer('SSO_BODY_LIMIT', 262_144, 1_024, 10_485_760),
+    rateLimitPerMinute: integer('SSO_RATE_LIMIT', 300, 0, 1_000_000),
+    trustProxy: text('SSO_TRUST_PROXY') ?? 'loopback',
+    avatarAllowPrivateHosts: flag('SSO_AVATAR_ALLOW_PRIVATE_HOSTS'),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function isBase64Key(value: string): boolean {
+  return /^[A-Za-z0-9+/_-]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32;
+}

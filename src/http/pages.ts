@@ -1,0 +1,35 @@
+// The HTML pages of the browser steps that are not the login page: the error page. Everything echoed is
+// escaped; the page has no script at all.
+import { PAGE_STYLE, escapeHtml } from './html.js';
+
+export interface ErrorPageInput {
+  problem: { status: number; title: string; detail: string; code: string; requestId: string };
+  retryUrl?: string | undefined;
+}
+
+export function errorPage({ problem, retryUrl }: ErrorPageInput): string {
+  const heading = problem.status === 403 ? 'Access denied' : 'Sign-in failed';
+  const retry =
+    retryUrl === undefined
+      ? '<p><a href="/web/index.html">Back to the login page</a></p>'
+      : `<p><a href="${escapeHtml(retryUrl)}">Try again</a> · <a href="/web/index.html">Back to the login page</a></p>`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${escapeHtml(heading)}</title>
+<style>${PAGE_STYLE}</style>
+</head>
+<body>
+<main>
+<h1>${escapeHtml(heading)}</h1>
+<p id="detail">${escapeHtml(problem.detail)}</p>
+${retry}
+<p class="small">Error <code>${escapeHtml(problem.code)}</code> (${problem.status}) · request <code>${escapeHtml(problem.requestId)}</code>. Give this to your admin if it keeps happening.</p>
+</main>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,198 @@
+// The OIDC protocol adapter (src/sso/ports.ts `OidcProtocol`) on openid-client 6: authorization code flow
+// with PKCE S256 (RFC 7636), `state` and `nonce` always, PAR when advertised (RFC 9126), the ID token fully
+// validated including its signature (OIDC Core §3.1.3.7), userinfo `sub` matched (OIDC Core §5.3.2).
+// Discovery is cached per provider version; failures become SsoError (oidc-errors.ts).
+
+import * as client from 'openid-client';
+
+import { SsoError } from '../sso/errors.js';
+import type { SsoStep } from '../sso/errors.js';
+import { buildScopes, normaliseOidEndpoint, parseAuthorizationParameters } from '../sso/oidc-rules.js';
+import type { Claims, FlowSecrets, OidcProtocol } from '../sso/ports.js';
+import type { OidcProviderSettings, ProviderRecord } from '../sso/provider-settings.js';
+import { mergeClaims } from './oidc-claims.js';
+import { discoverProvider, type DiscoveredProvider } from './oidc-discovery.js';
+import { failedCheck, toSsoError, type OidcOperation } from './oidc-errors.js';
+
+/** The part of a pino logger this adapter uses. Never given tokens, codes or secrets. */
+export interface OidcLogger {
+  debug(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface OidcProtocolOptions {
+  logger?: OidcLogger;
+  /** Per outbound request (discovery, PAR, token, JWKS, userinfo). Default 10 s. */
+  fetchTimeoutMs?: number;
+  /** Default `jellyfin-sso`. */
+  userAgent?: string;
+  /** How long a discovered configuration is reused for the same provider version. Default 1 hour. */
+  discoveryMaxAgeMs?: number;
+}
+
+type OidcProvider = ProviderRecord<OidcProviderSettings>;
+
+interface CacheEntry {
+  version: string;
+  loadedAt: number;
+  discovered: Promise<DiscoveredProvider>;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_AGE_MS = 60 * 60 * 1000;
+
+export function createOidcProtocol(options: OidcProtocolOptions = {}): OidcProtocol {
+  const logger = options.logger;
+  const timeoutMs = options.fetchTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const userAgent = options.userAgent ?? 'jellyfin-sso';
+  const maxAgeMs = options.discoveryMaxAgeMs ?? DEFAULT_MAX_AGE_MS;
+  /** providerId → the discovery of its current version (one entry per provider; a new version replaces it). */
+  const cache = new Map<string, CacheEntry>();
+
+  function discover(provider: OidcProvider, step: SsoStep): Promise<DiscoveredProvider> {
+    const cached = cache.get(provider.id);
+    if (cached && cached.version === provider.version && Date.now() - cached.loadedAt < maxAgeMs) {
+      return cached.discovered;
+    }
+    const endpoint = normaliseOidEndpoint(provider.settings.oidEndpoint);
+    const discovered = discoverProvider({
+      endpoint,
+      settings: provider.settings,
+      clientSecret: provider.secrets.clientSecret,
+      timeoutMs,
+      userAgent,
+      step,
+    }).then((result) => {
+      logger?.debug(
+        {
+          provider: provider.name,
+          issuer: result.metadata.issuer,
+          authMethod: result.authMethod,
+          par: result.usePar,
+        },
+        'OIDC discovery loaded',
+      );
+      return result;
+    });
+    const entry: CacheEntry = { version: provider.version, loadedAt: Date.now(), discovered };
+    cache.set(provider.id, entry);
+    discovered.catch(() => forget(provider.id, entry));
+    return discovered;
+  }
+
+  function forget(providerId: string, entry?: CacheEntry): void {
+    if (entry === undefined || cache.get(providerId) === entry) cache.delete(providerId);
+  }
+
+  /** Maps a failure; when the IdP caused it, the cached discovery is dropped so the next call rediscovers. */
+  function failure(provider: OidcProvider, error: unknown, operation: OidcOperation, step: SsoStep): SsoError {
+    const mapped = toSsoError(error, { operation, step, timeoutMs });
+    if (mapped.code === 'upstream_unavailable' || mapped.code === 'idp_response_invalid') forget(provider.id);
+    logger?.warn(
+      {
+        provider: provider.name,
+        code: mapped.code,
+        step: mapped.step,
+        operation,
+        detail: mapped.detail,
+        libraryCode: libraryCode(error),
+      },
+      'OIDC login step failed',
+    );
+    return mapped;
+  }
+
+  return {
+    async start(provider, input) {
+      const { settings } = provider;
+      // Configuration errors first: they need no network and name the field to fix.
+      const extra = parseAuthorizationParameters(settings.oidAuthorizationParameters);
+      const scope = buildScopes(settings);
+      let discovered: DiscoveredProvider;
+      try {
+        discovered = await discover(provider, 'start');
+      } catch (error) {
+        throw failure(provider, error, 'discovery', 'start');
+      }
+
+      const pkceVerifier = client.randomPKCECodeVerifier();
+      const nonce = client.randomNonce();
+      const parameters: Record<string, string> = {
+        redirect_uri: input.redirectUri,
+        scope,
+        state: input.state,
+        nonce,
+        code_challenge: await client.calculatePKCECodeChallenge(pkceVerifier),
+        code_challenge_method: 'S256',
+        ...extra,
+      };
+      let url: URL;
+      try {
+        url = discovered.usePar
+          ? await client.buildAuthorizationUrlWithPAR(discovered.config, parameters)
+          : client.buildAuthorizationUrl(discovered.config, parameters);
+      } catch (error) {
+        throw failure(provider, error, 'authorization request', 'start');
+      }
+      const secrets: FlowSecrets = { pkceVerifier, nonce, redirectUri: input.redirectUri };
+      return { url: url.href, secrets };
+    },
+
+    async finish(provider, input) {
+      const { pkceVerifier, nonce, redirectUri } = input.secrets;
+      if (!pkceVerifier || !nonce || !redirectUri) {
+        throw new SsoError('internal', 'The login flow lacks its PKCE verifier, nonce or redirect URI.', {
+          step: 'state',
+        });
+      }
+      let discovered: DiscoveredProvider;
+      try {
+        discovered = await discover(provider, 'exchange');
+      } catch (error) {
+        throw failure(provider, error, 'discovery', 'exchange');
+      }
+      const { config } = discovered;
+
+      // The token request must carry the redirect_uri of the authorization request (RFC 6749 §4.1.3).
+      // openid-client takes it from the URL it is given, so the callback's parameters go onto the stored one.
+      const callback = new URL(redirectUri);
+      callback.search = input.callbackUrl.search;
+
+      let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
+      try {
+        tokens = await client.authorizationCodeGrant(config, callback, {
+          pkceCodeVerifier: pkceVerifier,
+          expectedState: input.state,
+          expectedNonce: nonce,
+          idTokenExpected: true,
+        });
+      } catch (error) {
+        throw failure(provider, error, 'code exchange', 'exchange');
+      }
+      const idTokenClaims = tokens.claims();
+      if (!idTokenClaims) {
+        // idTokenExpected makes openid-client refuse this already; kept so `sub` is never taken elsewhere.
+        throw failedCheck('response format', 'the token response has no ID token');
+      }
+      const subject = idTokenClaims.sub;
+
+      let userinfo: Claims | null = null;
+      if (!provider.settings.doNotLoadProfile && typeof discovered.metadata.userinfo_endpoint === 'string') {
+        try {
+          userinfo = await client.fetchUserInfo(config, tokens.access_token, subject);
+        } catch (error) {
+          throw failure(provider, error, 'userinfo request', 'exchange');
+        }
+      }
+      const claims = mergeClaims({ ...idTokenClaims }, userinfo, tokens.access_token);
+      return { subject, claims };
+    },
+  };
+}
+
+function libraryCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
+    return error.code;
+  }
+  return undefined;
+}

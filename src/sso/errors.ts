@@ -1,0 +1,86 @@
+// The one error type of the domain: a machine code, a message safe to show a user, and a private cause.
+// The mapping from code to HTTP status lives only in src/http/errors.ts; the domain knows no HTTP.
+
+/** Every machine code the service can answer with. `openapi.yaml` `Problem.code` lists exactly these. */
+export const ssoErrorCodes = [
+  'invalid_request',
+  'not_found',
+  'method_not_allowed',
+  'payload_too_large',
+  'unsupported_media_type',
+  'unauthenticated',
+  'forbidden',
+  'not_permitted',
+  'provider_not_found',
+  'provider_disabled',
+  'user_not_found',
+  'link_not_found',
+  'flow_not_found',
+  'flow_expired',
+  'flow_used',
+  'provider_mismatch',
+  'browser_mismatch',
+  'flow_purpose_mismatch',
+  'idp_error',
+  'idp_response_invalid',
+  'link_conflict',
+  'name_conflict',
+  'media_server_refused',
+  'rate_limited',
+  'upstream_unavailable',
+  'quick_connect_disabled',
+  'not_implemented',
+  'internal',
+] as const;
+
+export type SsoErrorCode = (typeof ssoErrorCodes)[number];
+
+/** Where in a flow the failure happened: for logs only, never sent to a client. */
+export type SsoStep =
+  | 'start'
+  | 'state'
+  | 'exchange'
+  | 'verify'
+  | 'claims'
+  | 'authorize'
+  | 'session'
+  | 'link'
+  | 'admin'
+  | 'credentials'
+  | 'request';
+
+/** One offending input field, for `invalid_request`. `field` is a JSON pointer or a parameter name. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export interface SsoErrorOptions {
+  step?: SsoStep;
+  /** Private detail for the log; never returned. */
+  detail?: string;
+  cause?: unknown;
+  errors?: FieldError[];
+}
+
+export class SsoError extends Error {
+  readonly code: SsoErrorCode;
+  readonly step: SsoStep | undefined;
+  readonly detail: string | undefined;
+  readonly errors: FieldError[] | undefined;
+
+  /** `message` must be safe to show to the person who made the request. */
+  constructor(code: SsoErrorCode, message: string, options: SsoErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SsoError';
+    this.code = code;
+    this.step = options.step;
+    this.detail = options.detail;
+    this.errors = options.errors;
+  }
+}
+
+/** An `invalid_request` error naming one field. */
+export function invalidField(field: string, message: string, step: SsoStep = 'request'): SsoError {
+  return new SsoError('invalid_request', `${field}: ${message}`, { step, errors: [{ field, message }] });
+}

@@ -1,0 +1,293 @@
+// Pure OIDC configuration rules: the discovery base of `oidEndpoint`, the scope list, and the extra
+// authorization parameters (PLUGIN-BEHAVIOR.md §4.3, §5.1). No I/O, no dependencies outside src/sso.
+
+import { invalidField } from './errors.js';
+import type { OidcProviderSettings } from './provider-settings.js';
+
+const WELL_KNOWN_SUFFIX = '/.well-known/openid-configuration';
+
+/**
+ * The issuer base of an `oidEndpoint` (PLUGIN-BEHAVIOR.md §5.1): trimmed, an http(s) URL, without the
+ * `/.well-known/openid-configuration` suffix and without a trailing slash. Discovery appends the suffix again
+ * (OpenID Connect Discovery 1.0 §4).
+ */
+export function normaliseOidEndpoint(raw: string): string {
+  const trimmed = raw.trim();
+  if (trimmed === '') {
+    throw invalidField('oidEndpoint', 'is required: the issuer URL of the identity provider');
+  }
+  let url: URL;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    throw invalidField('oidEndpoint', 'must be an absolute http(s) URL, e.g. https://idp.example.com/realms/x');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw invalidField('oidEndpoint', `must be an http(s) URL, not ${url.protocol.slice(0, -1)}`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw invalidField('oidEndpoint', 'must not contain a user name or password');
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw invalidField('oidEndpoint', 'must not contain a query string or a fragment');
+  }
+  let base = stripTrailingSlashes(url.href);
+  if (base.endsWith(WELL_KNOWN_SUFFIX)) {
+    base = stripTrailingSlashes(base.slice(0, -WELL_KNOWN_SUFFIX.length));
+  }
+  return base;
+}
+
+function stripTrailingSlashes(text: string): string {
+  return text.replace(/\/+$/, '');
+}
+
+/**
+ * The `scope` parameter (PLUGIN-BEHAVIOR.md §5.1, K0lin): `openid`, `profile` unless
+ * `overrideDefaultScopes`, then the trimmed non-blank `oidScopes`; de-duplicated (ordinal, first kept).
+ * An entry holding several space-separated scopes counts as several scopes.
+ */
+export function buildScopes(settings: Pick<OidcProviderSettings, 'oidScopes' | 'overrideDefaultScopes'>): string {
+  const scopes: string[] = ['openid'];
+  if (!settings.overrideDefaultScopes) scopes.push('profile');
+  for (const entry of settings.oidScopes) {
+    for (const scope of entry.trim().split(/\s+/)) {
+      if (scope !== '') scopes.push(scope);
+    }
+  }
+  return [...new Set(scopes)].join(' ');
+}
+
+// -------------------------------------------------------------------------------------------------------
+// oidAuthorizationParameters
+
+const FIELD = 'oidAuthorizationParameters';
+const MAX_ENTRIES = 16;
+const MAX_VALUE_LENGTH = 8192;
+const MAX_TOTAL_LENGTH = 16384;
+const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
+/** Parameters this service sets itself; an admin may not override them (PLUGIN-BEHAVIOR.md §5.1). */
+const RESERVED_NAMES = new Set([
+  'client_id',
+  'redirect_uri',
+  'response_type',
+  'scope',
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+  'resource',
+  'request',
+  'request_uri',
+]);
+
+/**
+ * The extra front-channel authorization parameters (PLUGIN-BEHAVIOR.md §5.1, K0lin): a JSON object without
+ * duplicate keys, at most 16 entries, names `^[A-Za-z][A-Za-z0-9._-]{0,63}$` and not reserved, scalar values
+ * (bool → "true"/"false", numbers in invariant form) except `claims`, an object sent as compact JSON
+ * (OIDC Core §5.5). Each value ≤ 8192 characters; names plus values ≤ 16384. Null or blank text → none.
+ */
+export function parseAuthorizationParameters(text: string | null): Record<string, string> {
+  if (text === null || text.trim() === '') return {};
+  let parsed: JsonValue;
+  try {
+    parsed = parseStrictJson(text);
+  } catch (error) {
+    if (error instanceof DuplicateKeyError) {
+      const key = error.path[error.path.length - 1] ?? '';
+      throw invalidField(`${FIELD}.${error.path.join('.')}`, `the key "${key}" appears more than once`);
+    }
+    const reason = error instanceof JsonSyntaxError ? error.message : 'invalid JSON';
+    throw invalidField(FIELD, `must be a JSON object (${reason})`);
+  }
+  if (!isJsonObject(parsed)) {
+    throw invalidField(FIELD, `must be a JSON object, not ${describeJson(parsed)}`);
+  }
+  const names = Object.keys(parsed);
+  if (names.length > MAX_ENTRIES) {
+    throw invalidField(FIELD, `has ${names.length} entries; at most ${MAX_ENTRIES} are allowed`);
+  }
+  const result: Record<string, string> = {};
+  let total = 0;
+  for (const name of names) {
+    const field = entryField(name);
+    if (!NAME_PATTERN.test(name)) {
+      throw invalidField(
+        field,
+        'the name must start with a letter and contain only letters, digits, ".", "_" or "-" (at most 64)',
+      );
+    }
+    if (RESERVED_NAMES.has(name.toLowerCase())) {
+      throw invalidField(field, `"${name}" is set by the service itself and cannot be overridden`);
+    }
+    const value = serialiseParameter(name, parsed[name] ?? null, field);
+    if (value.length > MAX_VALUE_LENGTH) {
+      throw invalidField(field, `the value has ${value.length} characters; at most ${MAX_VALUE_LENGTH} are allowed`);
+    }
+    total += name.length + value.length;
+    if (total > MAX_TOTAL_LENGTH) {
+      throw invalidField(FIELD, `names and values together exceed ${MAX_TOTAL_LENGTH} characters (at "${name}")`);
+    }
+    result[name] = value;
+  }
+  return result;
+}
+
+function entryField(name: string): string {
+  return `${FIELD}.${name}`;
+}
+
+function serialiseParameter(name: string, value: JsonValue, field: string): string {
+  if (name === 'claims') {
+    // OIDC Core §5.5: the claims request parameter is a JSON object.
+    if (!isJsonObject(value)) throw invalidField(field, `must be a JSON object, not ${describeJson(value)}`);
+    return JSON.stringify(value);
+  }
+  if (typeof value === 'string') return value;
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'number') return String(value);
+  throw invalidField(field, `must be a string, a number or a boolean, not ${describeJson(value)}`);
+}
+
+function describeJson(value: JsonValue): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}
+
+// -------------------------------------------------------------------------------------------------------
+// A small strict JSON parser (RFC 8259) that refuses duplicate member names, which JSON.parse keeps silently.
+
+type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
+interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+class JsonSyntaxError extends Error {}
+class DuplicateKeyError extends Error {
+  constructor(readonly path: string[]) {
+    super(`duplicate key ${path.join('.')}`);
+  }
+}
+
+function isJsonObject(value: JsonValue): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const MAX_DEPTH = 32;
+
+function parseStrictJson(text: string): JsonValue {
+  let pos = 0;
+
+  const fail = (what: string): never => {
+    throw new JsonSyntaxError(`${what} at position ${pos}`);
+  };
+  const skipWhitespace = (): void => {
+    while (pos < text.length && ' \t\n\r'.includes(text.charAt(pos))) pos++;
+  };
+  const expect = (char: string): void => {
+    if (text.charAt(pos) !== char) fail(`expected "${char}"`);
+    pos++;
+  };
+
+  const parseString = (): string => {
+    // JSON.parse on the exact source slice handles escapes; the scan only finds where the string ends.
+    const start = pos;
+    pos++;
+    while (pos < text.length) {
+      const char = text.charAt(pos);
+      if (char === '"') {
+        pos++;
+        try {
+          return JSON.parse(text.slice(start, pos)) as string;
+        } catch {
+          pos = start;
+          return fail('invalid string');
+        }
+      }
+      pos += char === '\\' ? 2 : 1;
+    }
+    return fail('unterminated string');
+  };
+
+  const parseNumber = (): number => {
+    const match = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(pos));
+    if (match === null) return fail('invalid value');
+    pos += match[0].length;
+    return Number(match[0]);
+  };
+
+  const parseLiteral = <T extends JsonValue>(word: string, value: T): T => {
+    if (!text.startsWith(word, pos)) fail('invalid value');
+    pos += word.length;
+    return value;
+  };
+
+  const parseValue = (path: string[]): JsonValue => {
+    if (path.length > MAX_DEPTH) fail('nested too deeply');
+    skipWhitespace();
+    const char = text.charAt(pos);
+    if (char === '{') return parseObject(path);
+    if (char === '[') return parseArray(path);
+    if (char === '"') return parseString();
+    if (char === 't') return parseLiteral('true', true);
+    if (char === 'f') return parseLiteral('false', false);
+    if (char === 'n') return parseLiteral('null', null);
+    return parseNumber();
+  };
+
+  const parseObject = (path: string[]): JsonObject => {
+    // A null prototype, so a member named "__proto__" is an ordinary key.
+    const object = Object.create(null) as JsonObject;
+    const seen = new Set<string>();
+    pos++;
+    skipWhitespace();
+    if (text.charAt(pos) === '}') {
+      pos++;
+      return object;
+    }
+    for (;;) {
+      skipWhitespace();
+      if (text.charAt(pos) !== '"') fail('expected a member name');
+      const key = parseString();
+      if (seen.has(key)) throw new DuplicateKeyError([...path, key]);
+      seen.add(key);
+      skipWhitespace();
+      expect(':');
+      object[key] = parseValue([...path, key]);
+      skipWhitespace();
+      if (text.charAt(pos) === ',') {
+        pos++;
+        continue;
+      }
+      expect('}');
+      return object;
+    }
+  };
+
+  const parseArray = (path: string[]): JsonValue[] => {
+    const array: JsonValue[] = [];
+    pos++;
+    skipWhitespace();
+    if (text.charAt(pos) === ']') {
+      pos++;
+      return array;
+    }
+    for (;;) {
+      array.push(parseValue([...path, String(array.length)]));
+      skipWhitespace();
+      if (text.charAt(pos) === ',') {
+        pos++;
+        continue;
+      }
+      expect(']');
+      return array;
+    }
+  };
+
+  const value = parseValue([]);
+  skipWhitespace();
+  if (pos !== text.length) fail('unexpected text after the JSON value');
+  return value;
+}

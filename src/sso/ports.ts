@@ -1,0 +1,285 @@
+// The ports of the domain: what the use cases need from storage, protocols and the media server.
+// Adapters in src/storage, src/protocols and src/media-server implement these; only src/app.ts wires them.
+
+import type {
+  OidcProviderSettings,
+  ProtocolName,
+  ProviderRecord,
+  ProviderSecrets,
+  ProviderSettings,
+  SamlProviderSettings,
+} from './provider-settings.js';
+
+export interface Clock {
+  now(): Date;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Providers
+
+/** What an `Add` writes. `secrets` fields left `undefined` keep the stored value; `null` clears it. */
+export interface ProviderWrite {
+  settings: ProviderSettings;
+  secrets: { [K in keyof ProviderSecrets]?: ProviderSecrets[K] };
+}
+
+export interface ProviderStore {
+  /** All providers of a protocol, ordered by name (ordinal). */
+  list(protocol: ProtocolName): Promise<ProviderRecord[]>;
+  get(protocol: ProtocolName, name: string): Promise<ProviderRecord | null>;
+  /** Creates or replaces the provider's settings (never its links), giving it a new version. */
+  save(protocol: ProtocolName, name: string, write: ProviderWrite): Promise<ProviderRecord>;
+  /** Removes the provider, its account links and its open flows. False when there was none. */
+  delete(protocol: ProtocolName, name: string): Promise<boolean>;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Login flows (ARCHITECTURE.md §8): started → verified → consumed; or failed; expiring.
+
+export type FlowPurpose = 'login' | 'link';
+export type FlowStatus = 'started' | 'verified' | 'consumed' | 'failed';
+
+/** The identity a protocol proved, bound to an identifier the user cannot change at the IdP. */
+export interface VerifiedIdentity {
+  /** OIDC `sub` or SAML NameID: what account links are bound to. */
+  subject: string;
+  /** The username the user asked for (username claim or NameID), before normalisation. */
+  preferredUsername: string | null;
+  /** A readable label for links (username or e-mail at login time). */
+  label: string | null;
+  roles: string[];
+  /** Avatar URL computed from the claims, if any. */
+  avatarUrl: string | null;
+}
+
+/** What the role rules decided at verification time (PLUGIN-BEHAVIOR.md §7). */
+export interface AccessDecision {
+  allowed: boolean;
+  isAdmin: boolean;
+  folders: string[];
+  enableLiveTv: boolean;
+  enableLiveTvManagement: boolean;
+}
+
+/** Per-protocol values the flow keeps server-side; never shown (PKCE verifier, nonce, request id). */
+export interface FlowSecrets {
+  pkceVerifier?: string;
+  nonce?: string;
+  redirectUri?: string;
+  samlRequestId?: string;
+}
+
+export interface LoginFlow {
+  /** Public id: safe to show in logs and `/States`. */
+  id: string;
+  providerId: string;
+  providerName: string;
+  protocol: ProtocolName;
+  purpose: FlowPurpose;
+  status: FlowStatus;
+  /** SHA-256 of the OIDC `state` / SAML `RelayState`. */
+  stateHash: string;
+  /** SHA-256 of the browser-binding cookie value. */
+  browserHash: string;
+  /** SAML AuthnRequest ID, kept in clear for `InResponseTo` lookups. */
+  samlRequestId: string | null;
+  secrets: FlowSecrets;
+  identity: VerifiedIdentity | null;
+  decision: AccessDecision | null;
+  /** SHA-256 of the one-time token the page posts to Auth/Link; set when verified. */
+  tokenHash: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export type NewLoginFlow = Omit<LoginFlow, 'status' | 'identity' | 'decision' | 'tokenHash'>;
+
+export interface ConsumeRequest {
+  tokenHash: string;
+  providerId: string;
+  now: Date;
+}
+
+export interface FlowStore {
+  create(flow: NewLoginFlow): Promise<void>;
+  findByStateHash(stateHash: string): Promise<LoginFlow | null>;
+  findBySamlRequestId(providerId: string, requestId: string): Promise<LoginFlow | null>;
+  findByTokenHash(tokenHash: string): Promise<LoginFlow | null>;
+  /** started → verified, only if still started and not expired. False otherwise. */
+  markVerified(
+    id: string,
+    result: { identity: VerifiedIdentity; decision: AccessDecision; tokenHash: string },
+    now: Date,
+  ): Promise<boolean>;
+  /** started → failed (a denied or broken callback can not be retried with the same state). */
+  markFailed(id: string): Promise<void>;
+  /**
+   * verified → consumed in one conditional update (status, provider, token and expiry all in the WHERE):
+   * exactly one caller wins; everyone else gets null.
+   */
+  consume(request: ConsumeRequest): Promise<LoginFlow | null>;
+  /** Flows not yet consumed or failed and not expired. */
+  listOpen(protocol: ProtocolName, now: Date): Promise<LoginFlow[]>;
+  purgeExpired(now: Date): Promise<number>;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Account links: (provider, subject) → media-server user. One subject maps to one user.
+
+export interface AccountLink {
+  providerId: string;
+  providerName: string;
+  protocol: ProtocolName;
+  subject: string;
+  userId: string;
+  label: string | null;
+  createdAt: Date;
+}
+
+export interface LinkStore {
+  find(providerId: string, subject: string): Promise<AccountLink | null>;
+  listByUser(protocol: ProtocolName, userId: string): Promise<AccountLink[]>;
+  /** Throws SsoError('link_conflict') when the subject is already linked (to anyone). */
+  create(link: Omit<AccountLink, 'createdAt' | 'providerName' | 'protocol'>): Promise<AccountLink>;
+  delete(providerId: string, subject: string): Promise<boolean>;
+  /** Points an existing link at another user (after the user it named was deleted). */
+  repoint(providerId: string, subject: string, userId: string): Promise<void>;
+}
+
+/** Assertion ids seen, kept until they expire; shared by every instance through the database. */
+export interface ReplayCache {
+  /** Records the id; false when it was seen before (a replay). */
+  remember(key: string, expiresAt: Date): Promise<boolean>;
+  purgeExpired(now: Date): Promise<number>;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The media server (PRODUCT.md §5): embedded directory or a real Jellyfin.
+
+/** Jellyfin's `UserPolicy` (JELLYFIN-API.md §2.2). Unknown fields are kept as they are. */
+export interface UserPolicy {
+  IsAdministrator: boolean;
+  IsHidden: boolean;
+  IsDisabled: boolean;
+  EnableAllFolders: boolean;
+  EnabledFolders: string[];
+  EnableContentDownloading: boolean;
+  EnableLiveTvAccess: boolean;
+  EnableLiveTvManagement: boolean;
+  EnableRemoteAccess: boolean;
+  EnableUserPreferenceAccess: boolean;
+  AuthenticationProviderId: string;
+  PasswordResetProviderId: string;
+  [field: string]: unknown;
+}
+
+export interface MediaUser {
+  /** 32 lower-case hex ("N" format). */
+  id: string;
+  name: string;
+  policy: UserPolicy;
+  hasPassword: boolean;
+}
+
+export type Principal = { kind: 'apiKey'; keyId: string; name: string } | { kind: 'user'; user: MediaUser };
+
+export function isElevated(principal: Principal): boolean {
+  return principal.kind === 'apiKey' || principal.user.policy.IsAdministrator;
+}
+
+/** The device fields of an Auth body, as jellyfin-web sends them. */
+export interface DeviceInfo {
+  deviceId: string;
+  deviceName: string;
+  appName: string;
+  appVersion: string;
+}
+
+/** Jellyfin's `AuthenticationResult`, PascalCase, passed through as Jellyfin emits it. */
+export interface AuthenticationResult {
+  User: { Id: string; Name: string; ServerId?: string; Policy?: UserPolicy; [field: string]: unknown };
+  SessionInfo: { [field: string]: unknown } | null;
+  AccessToken: string;
+  ServerId: string;
+}
+
+export interface Library {
+  Id: string;
+  Name: string;
+  CollectionType: string | null;
+}
+
+export interface MediaServer {
+  readonly kind: 'embedded' | 'jellyfin';
+  /** A credential → who it is; null when unknown, revoked, or the user is disabled. */
+  resolveToken(token: string): Promise<Principal | null>;
+  getUserById(id: string): Promise<MediaUser | null>;
+  /** Case-insensitive, as Jellyfin compares names. */
+  getUserByName(name: string): Promise<MediaUser | null>;
+  /** Throws SsoError('name_conflict') when the name is taken. */
+  createUser(name: string): Promise<MediaUser>;
+  /** One read-modify-write of the whole policy; fields `change` does not touch survive. */
+  updatePolicy(userId: string, change: (policy: UserPolicy) => UserPolicy): Promise<MediaUser>;
+  /** Mints a session for the user on the given device, as Jellyfin's AuthenticateDirect would. */
+  createSession(userId: string, device: DeviceInfo): Promise<AuthenticationResult>;
+  listLibraries(): Promise<Library[]>;
+  setAvatar(userId: string, image: { contentType: string; bytes: Uint8Array }): Promise<void>;
+}
+
+/** Authentication provider ids (JELLYFIN-API.md §5). */
+export const DEFAULT_AUTH_PROVIDER_ID = 'Jellyfin.Server.Implementations.Users.DefaultAuthenticationProvider';
+export const DEFAULT_PASSWORD_RESET_PROVIDER_ID =
+  'Jellyfin.Server.Implementations.Users.DefaultPasswordResetProvider';
+/** Marks users created by SSO until `Unregister` hands them back to password login. */
+export const SSO_AUTH_PROVIDER_ID = 'Jellyfin.Plugin.SSO_Auth.Api.SSOController';
+
+// ---------------------------------------------------------------------------------------------------------
+// Protocols: each speaks to an IdP and returns what it proved; policy stays in the use cases.
+
+/** Claims the IdP asserted: ID token, then userinfo, then the access token's claims when it is a JWT. */
+export type Claims = Record<string, unknown>;
+
+export interface OidcProtocol {
+  /** Builds the authorization request (PAR when discovery advertises it and it is not switched off). */
+  start(
+    provider: ProviderRecord<OidcProviderSettings>,
+    input: { state: string; redirectUri: string },
+  ): Promise<{ url: string; secrets: FlowSecrets }>;
+  /**
+   * Exchanges the code of the callback URL and validates everything (state, PKCE, ID token signature, iss,
+   * aud, exp, nonce, userinfo `sub`). Throws SsoError (`idp_error`, `idp_response_invalid`,
+   * `upstream_unavailable`) with the library error as cause.
+   */
+  finish(
+    provider: ProviderRecord<OidcProviderSettings>,
+    input: { callbackUrl: URL; state: string; secrets: FlowSecrets },
+  ): Promise<{ subject: string; claims: Claims }>;
+}
+
+/** What a verified SAML response proved, read only from the signed element. */
+export interface SamlAssertion {
+  assertionId: string;
+  issuer: string | null;
+  nameId: string;
+  attributes: Record<string, string[]>;
+  inResponseTo: string;
+  /** When the assertion stops being valid; the replay cache keeps its id until then. */
+  notOnOrAfter: Date;
+}
+
+export interface SamlProtocol {
+  /** A deflated AuthnRequest on the HTTP-Redirect binding. */
+  start(
+    provider: ProviderRecord<SamlProviderSettings>,
+    input: { relayState: string; acsUrl: string },
+  ): Promise<{ url: string; requestId: string }>;
+  /** Reads the (unverified) InResponseTo of a posted response, to find its flow. Null when absent. */
+  peekInResponseTo(samlResponse: string): string | null;
+  /** Verifies a posted response against every rule of PRODUCT.md §3; throws SsoError naming the failed check. */
+  verify(
+    provider: ProviderRecord<SamlProviderSettings>,
+    input: { samlResponse: string; acsUrl: string; expectedRequestId: string; now: Date },
+  ): Promise<SamlAssertion>;
+  /** SP metadata XML for the provider. */
+  metadata(provider: ProviderRecord<SamlProviderSettings>, input: { acsUrl: string }): string;
+}

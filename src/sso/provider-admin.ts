@@ -1,0 +1,273 @@
+// Provider administration (PLUGIN-BEHAVIOR.md §3.4–3.7, §3.12; PRODUCT.md §3): turns an `Add` body into
+// settings with the plugin's defaults and our semantic checks, keeps secrets write-only, and lists,
+// describes and deletes providers. The body's types were already checked against the contract.
+import { X509Certificate } from 'node:crypto';
+import { SsoError, invalidField, type FieldError } from './errors.js';
+import { normaliseOidEndpoint, parseAuthorizationParameters } from './oidc-rules.js';
+import type { ProviderStore, ProviderWrite } from './ports.js';
+import type {
+  FolderRoleMapping,
+  OidcProviderSettings,
+  ProtocolName,
+  ProviderRecord,
+  SamlProviderSettings,
+  SharedProviderSettings,
+} from './provider-settings.js';
+
+export type ProviderInput = Record<string, unknown>;
+
+export interface SavedProvider {
+  record: ProviderRecord;
+  warnings: string[];
+}
+
+/** What `Get` shows of a provider: its settings, whether secrets are set, never the secrets. */
+export type ProviderView =
+  | (OidcProviderSettings & { hasOidSecret: boolean; version: string })
+  | (SamlProviderSettings & { hasSpSigningKey: boolean; version: string });
+
+export interface ProviderAdmin {
+  save(protocol: ProtocolName, name: string, input: ProviderInput, now: Date): Promise<SavedProvider>;
+  remove(protocol: ProtocolName, name: string): Promise<void>;
+  list(protocol: ProtocolName): Promise<Record<string, ProviderView>>;
+  names(protocol: ProtocolName): Promise<string[]>;
+}
+
+export function createProviderAdmin(deps: { providers: ProviderStore }): ProviderAdmin {
+  return {
+    async save(protocol, name, input, now) {
+      checkProviderName(name);
+      const warnings: string[] = [];
+      const write = protocol === 'oidc' ? oidcWrite(input) : samlWrite(input, now, warnings);
+      const record = await deps.providers.save(protocol, name, write);
+      return { record, warnings };
+    },
+    async remove(protocol, name) {
+      const removed = await deps.providers.delete(protocol, name);
+      if (!removed) throw providerNotFound(protocol, name);
+    },
+    async list(protocol) {
+      const records = await deps.providers.list(protocol);
+      return Object.fromEntries(records.map((record) => [record.name, viewOf(record)]));
+    },
+    async names(protocol) {
+      return (await deps.providers.list(protocol)).map((record) => record.name);
+    },
+  };
+}
+
+export function providerNotFound(protocol: ProtocolName, name: string): SsoError {
+  return new SsoError(
+    'provider_not_found',
+    `There is no ${protocol.toUpperCase()} provider named "${name}".`,
+  );
+}
+
+export function viewOf(record: ProviderRecord): ProviderView {
+  if (record.protocol === 'oidc') {
+    return {
+      ...(record.settings as OidcProviderSettings),
+      hasOidSecret: record.secrets.clientSecret !== null,
+      version: record.version,
+    };
+  }
+  return {
+    ...(record.settings as SamlProviderSettings),
+    hasSpSigningKey: record.secrets.spSigningKey !== null,
+    version: record.version,
+  };
+}
+
+/**
+ * Provider names travel in URL path segments and page titles: 1–64 characters, no slash, backslash,
+ * `?`, `#`, `%`, `..`, control characters, or leading/trailing white space.
+ */
+export function checkProviderName(name: string): void {
+  const problem =
+    name.length === 0 || name.length > 64
+      ? 'must be 1 to 64 characters long'
+      : name.trim() !== name
+        ? 'must not start or end with white space'
+        : /[/\\?#%]/.test(name)
+          ? 'must not contain / \\ ? # or %'
+          : name.includes('..') || name === '.'
+            ? 'must not be "." or contain ".."'
+            : // eslint-disable-next-line no-control-regex
+              /[\u0000-\u001f\u007f-\u009f]/.test(name)
+              ? 'must not contain control characters'
+              : null;
+  if (problem !== null) throw invalidField('path.provider', problem, 'admin');
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Reading the validated body: types are guaranteed by the schema; absent and null mean "the default".
+
+function bool(input: ProviderInput, key: string, fallback = false): boolean {
+  const value = input[key];
+  return typeof value === 'boolean' ? value : fallback;
+}
+
+function optionalText(input: ProviderInput, key: string): string | null {
+  const value = input[key];
+  if (typeof value !== 'string') return null;
+  const trimmed = value.trim();
+  return trimmed === '' ? null : trimmed;
+}
+
+function requiredText(input: ProviderInput, key: string): string {
+  const value = optionalText(input, key);
+  if (value === null) throw invalidField(`/body/${key}`, 'must not be empty', 'admin');
+  return value;
+}
+
+/** Blank entries are trimmed away; a null inside a list was already refused by the schema. */
+function list(input: ProviderInput, key: string): string[] {
+  const value = input[key];
+  if (!Array.isArray(value)) return [];
+  return value
+    .filter((v): v is string => typeof v === 'string')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+}
+
+/** Folder ids are stored as 32 lower-case hex, whichever GUID form was sent. */
+function folderIds(input: ProviderInput, key: string): string[] {
+  return list(input, key).map((id) => id.replace(/-/g, '').toLowerCase());
+}
+
+function folderRoleMapping(input: ProviderInput): FolderRoleMapping[] {
+  const value = input['folderRoleMapping'];
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((entry: unknown) => {
+    const mapping = entry as { role: string; folders: string[] };
+    const role = mapping.role.trim();
+    if (role === '') return [];
+    return [{ role, folders: mapping.folders.map((id) => id.replace(/-/g, '').toLowerCase()) }];
+  });
+}
+
+function sharedSettings(input: ProviderInput): SharedProviderSettings {
+  const schemeOverride = optionalText(input, 'schemeOverride');
+  if (schemeOverride !== null && schemeOverride !== 'http' && schemeOverride !== 'https') {
+    throw invalidField('/body/schemeOverride', 'must be "http", "https" or empty', 'admin');
+  }
+  const enableContentDownloading = input['enableContentDownloading'];
+  const portOverride = input['portOverride'];
+  return {
+    enabled: bool(input, 'enabled'),
+    enableAuthorization: bool(input, 'enableAuthorization'),
+    enableAllFolders: bool(input, 'enableAllFolders'),
+    enabledFolders: folderIds(input, 'enabledFolders'),
+    enableContentDownloading: typeof enableContentDownloading === 'boolean' ? enableContentDownloading : null,
+    applyContentDownloadPermissionOnEveryLogin: bool(input, 'applyContentDownloadPermissionOnEveryLogin'),
+    adminRoles: list(input, 'adminRoles'),
+    preserveAdminPermissions: bool(input, 'preserveAdminPermissions'),
+    roles: list(input, 'roles'),
+    enableFolderRoles: bool(input, 'enableFolderRoles'),
+    folderRoleMapping: folderRoleMapping(input),
+    enableLiveTvRoles: bool(input, 'enableLiveTvRoles'),
+    enableLiveTv: bool(input, 'enableLiveTv'),
+    enableLiveTvManagement: bool(input, 'enableLiveTvManagement'),
+    liveTvRoles: list(input, 'liveTvRoles'),
+    liveTvManagementRoles: list(input, 'liveTvManagementRoles'),
+    defaultProvider: optionalText(input, 'defaultProvider'),
+    schemeOverride,
+    portOverride: typeof portOverride === 'number' ? portOverride : null,
+    adoptExistingUsers: bool(input, 'adoptExistingUsers'),
+  };
+}
+
+/** Absent or null keeps the stored secret, an empty string clears it, anything else replaces it. */
+function secretUpdate(input: ProviderInput, key: string): string | null | undefined {
+  const value = input[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') return undefined;
+  return value.trim() === '' ? null : value.trim();
+}
+
+function oidcWrite(input: ProviderInput): ProviderWrite {
+  const oidEndpoint = normaliseOidEndpoint(requiredText(input, 'oidEndpoint'));
+  const oidAuthorizationParameters = optionalText(input, 'oidAuthorizationParameters');
+  // Validated now (PLUGIN-BEHAVIOR.md §5.1) so a bad value is refused at Add, not at the next login.
+  parseAuthorizationParameters(oidAuthorizationParameters);
+  const settings: OidcProviderSettings = {
+    ...sharedSettings(input),
+    oidEndpoint,
+    oidClientId: requiredText(input, 'oidClientId'),
+    roleClaim: optionalText(input, 'roleClaim'),
+    oidScopes: list(input, 'oidScopes'),
+    overrideDefaultScopes: bool(input, 'overrideDefaultScopes'),
+    oidAuthorizationParameters,
+    defaultUsernameClaim: optionalText(input, 'defaultUsernameClaim'),
+    avatarUrlFormat: optionalText(input, 'avatarUrlFormat'),
+    disableHttps: bool(input, 'disableHttps'),
+    disablePushedAuthorization: bool(input, 'disablePushedAuthorization'),
+    doNotValidateEndpoints: bool(input, 'doNotValidateEndpoints'),
+    doNotValidateIssuerName: bool(input, 'doNotValidateIssuerName'),
+    doNotLoadProfile: bool(input, 'doNotLoadProfile'),
+  };
+  const clientSecret = secretUpdate(input, 'oidSecret');
+  return { settings, secrets: clientSecret === undefined ? {} : { clientSecret } };
+}
+
+function samlWrite(input: ProviderInput, now: Date, warnings: string[]): ProviderWrite {
+  const samlEndpoint = requiredText(input, 'samlEndpoint');
+  checkHttpUrl('/body/samlEndpoint', samlEndpoint);
+  const certificate = parseCertificate(requiredText(input, 'samlCertificate'));
+  if (certificate.validTo.getTime() < now.getTime()) {
+    warnings.push(
+      `samlCertificate expired on ${certificate.validTo.toISOString()}; signatures still verify with it, but ask the IdP for a new one.`,
+    );
+  }
+  const settings: SamlProviderSettings = {
+    ...sharedSettings(input),
+    samlEndpoint,
+    samlClientId: requiredText(input, 'samlClientId'),
+    samlCertificate: certificate.base64,
+    samlIdpEntityId: optionalText(input, 'samlIdpEntityId'),
+    samlRoleAttribute: optionalText(input, 'samlRoleAttribute') ?? 'Role',
+    samlUsernameAttribute: optionalText(input, 'samlUsernameAttribute'),
+  };
+  const spSigningKey = secretUpdate(input, 'samlSpSigningKey');
+  if (typeof spSigningKey === 'string' && !/-----BEGIN (RSA |EC )?PRIVATE KEY-----/.test(spSigningKey)) {
+    throw invalidField('/body/samlSpSigningKey', 'must be a PEM private key', 'admin');
+  }
+  return { settings, secrets: spSigningKey === undefined ? {} : { spSigningKey } };
+}
+
+function checkHttpUrl(field: string, value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalidField(field, 'must be an http(s) URL', 'admin');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw invalidField(field, 'must be an http(s) URL', 'admin');
+  }
+}
+
+/** Accepts base64 DER (the `<X509Certificate>` text of IdP metadata) or PEM; stores base64 DER. */
+export function parseCertificate(raw: string): { base64: string; validTo: Date } {
+  const pem = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/.exec(raw);
+  const body = (pem === null ? raw : (pem[1] ?? '')).replace(/\s+/g, '');
+  const errors: FieldError[] = [
+    { field: '/body/samlCertificate', message: 'must be an X.509 certificate as base64 DER or PEM' },
+  ];
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) {
+    throw new SsoError('invalid_request', `samlCertificate: ${errors[0]?.message ?? ''}`, {
+      step: 'admin',
+      errors,
+    });
+  }
+  try {
+    const certificate = new X509Certificate(Buffer.from(body, 'base64'));
+    return { base64: certificate.raw.toString('base64'), validTo: new Date(certificate.validTo) };
+  } catch (cause) {
+    throw new SsoError('invalid_request', `samlCertificate: ${errors[0]?.message ?? ''}`, {
+      step: 'admin',
+      errors,
+      cause,
+    });
+  }
+}

@@ -1,0 +1,114 @@
+// LinkStore (src/sso/ports.ts) on MikroORM: account links (provider, subject) → media-server user. The
+// unique index on (provider, subject) is the arbiter when two logins race to create the same link; its
+// violation becomes SsoError('link_conflict'). Links die with their provider (ON DELETE CASCADE).
+
+import { randomUUID } from 'node:crypto';
+import { SsoError } from '../sso/errors.js';
+import type { AccountLink, LinkStore } from '../sso/ports.js';
+import type { ProtocolName } from '../sso/provider-settings.js';
+import { AccountLinkEntity, ProviderEntity, type AccountLinkRow } from './entities.js';
+import { compareOrdinal, isUniqueViolation, storageError, systemClock, type StoreDeps } from './shared.js';
+
+interface ProviderRef {
+  name: string;
+  protocol: string;
+}
+
+function toLink(row: AccountLinkRow, provider: ProviderRef): AccountLink {
+  return {
+    providerId: row.provider,
+    providerName: provider.name,
+    protocol: provider.protocol as ProtocolName,
+    subject: row.subject,
+    userId: row.userId,
+    label: row.label ?? null,
+    createdAt: row.createdAt,
+  };
+}
+
+export function createLinkStore({ orm, clock = systemClock }: StoreDeps): LinkStore {
+  return {
+    async find(providerId, subject) {
+      try {
+        const em = orm.em.fork();
+        const row = await em.findOne(AccountLinkEntity, { provider: providerId, subject });
+        if (!row) return null;
+        const provider = await em.findOne(ProviderEntity, { id: providerId }, { fields: ['name', 'protocol'] });
+        return provider ? toLink(row, provider) : null;
+      } catch (error) {
+        throw storageError(error, 'reading an account link', 'link');
+      }
+    },
+
+    async listByUser(protocol, userId) {
+      try {
+        const em = orm.em.fork();
+        const providers = await em.find(ProviderEntity, { protocol }, { fields: ['id', 'name', 'protocol'] });
+        if (providers.length === 0) return [];
+        const byId = new Map(providers.map((provider) => [provider.id, provider]));
+        const rows = await em.find(AccountLinkEntity, { userId, provider: { $in: [...byId.keys()] } });
+        const links: AccountLink[] = [];
+        for (const row of rows) {
+          const provider = byId.get(row.provider);
+          if (provider) links.push(toLink(row, provider));
+        }
+        // Stable, dialect-independent order: provider name, then subject (ordinal).
+        return links.sort(
+          (a, b) => compareOrdinal(a.providerName, b.providerName) || compareOrdinal(a.subject, b.subject),
+        );
+      } catch (error) {
+        throw storageError(error, 'listing account links', 'link');
+      }
+    },
+
+    async create(link) {
+      const em = orm.em.fork();
+      let provider: ProviderRef | null;
+      try {
+        provider = await em.findOne(ProviderEntity, { id: link.providerId }, { fields: ['name', 'protocol'] });
+      } catch (error) {
+        throw storageError(error, 'creating an account link', 'link');
+      }
+      if (!provider) throw new SsoError('provider_not_found', 'the identity provider no longer exists', { step: 'link' });
+      const row: AccountLinkRow = {
+        id: randomUUID(),
+        provider: link.providerId,
+        subject: link.subject,
+        userId: link.userId,
+        label: link.label,
+        createdAt: clock.now(),
+      };
+      try {
+        await em.insert(AccountLinkEntity, row);
+      } catch (error) {
+        if (isUniqueViolation(error)) {
+          throw new SsoError('link_conflict', 'this identity-provider account is already linked to a user', {
+            step: 'link',
+            detail: `link (${link.providerId}, subject) exists`,
+            cause: error,
+          });
+        }
+        throw storageError(error, 'creating an account link', 'link');
+      }
+      return toLink(row, provider);
+    },
+
+    async delete(providerId, subject) {
+      try {
+        return (await orm.em.fork().nativeDelete(AccountLinkEntity, { provider: providerId, subject })) > 0;
+      } catch (error) {
+        throw storageError(error, 'deleting an account link', 'link');
+      }
+    },
+
+    async repoint(providerId, subject, userId) {
+      let changed: number;
+      try {
+        changed = await orm.em.fork().nativeUpdate(AccountLinkEntity, { provider: providerId, subject }, { userId });
+      } catch (error) {
+        throw storageError(error, 'updating an account link', 'link');
+      }
+      if (changed === 0) throw new SsoError('link_not_found', 'the account link no longer exists', { step: 'link' });
+    },
+  };
+}

@@ -1,0 +1,7 @@
+// The postgresql migrations, in order. Written by src/storage/migrations/generate.ts; keep the order.
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261129231613_initial } from './Migration20261129231613_initial.js';
+
+export const postgresqlMigrations: MigrationObject[] = [
+  { name: 'Migration20261129231613_initial', class: Migration20261129231613_initial },
+];

@@ -1,0 +1,7 @@
+// The sqlite migrations, in order. Written by src/storage/migrations/generate.ts; keep the order.
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261129231613_initial } from './Migration20261129231613_initial.js';
+
+export const sqliteMigrations: MigrationObject[] = [
+  { name: 'Migration20261129231613_initial', class: Migration20261129231613_initial },
+];

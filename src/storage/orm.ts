@@ -1,0 +1,184 @@
+// Opens the database: parses SSO_DATABASE_URL (sqlite:<path> | postgres://…), starts MikroORM with the
+// entities of ./entities.ts, applies the committed migrations of that dialect, loads the secret key and
+// checks it against the database, and hands back `{ orm, box, close }`. The only place that knows
+// connection details; stores receive the `orm` and `box` from here.
+
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { MikroORM, UniqueConstraintViolationException, type Options } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { SqliteDriver, type AbstractSqlDriver } from '@mikro-orm/sqlite';
+import { allEntities, MetaEntity } from './entities.js';
+import { postgresqlMigrations } from './migrations/postgresql/index.js';
+import { sqliteMigrations } from './migrations/sqlite/index.js';
+import { createSecretBox, loadSecretKey, SecretKeyError, type SecretBox } from './secret-box.js';
+
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/sso.sqlite';
+
+export type Dialect = 'sqlite' | 'postgresql';
+export type Orm = MikroORM<AbstractSqlDriver>;
+
+/** pino-compatible subset: `(fields, message)`. */
+export interface DatabaseLogger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}
+
+export interface OpenDatabaseOptions {
+  /** `sqlite:<path>` (relative to the working directory), `sqlite::memory:`, or `postgres(ql)://…`. */
+  url?: string | undefined;
+  /** Where the key file lives when `secretKey` is not given. */
+  dataDir: string;
+  /** SSO_SECRET_KEY, if set. */
+  secretKey?: string | undefined;
+  logger?: DatabaseLogger | undefined;
+}
+
+export interface Database {
+  orm: Orm;
+  dialect: Dialect;
+  /** Seals provider and flow secrets; stores take it from here. */
+  box: SecretBox;
+  /** Names of the migrations this open applied (empty when the schema was already current). */
+  migrationsApplied: string[];
+  close(): Promise<void>;
+}
+
+export type DatabaseTarget = { dialect: 'sqlite'; path: string } | { dialect: 'postgresql'; url: string };
+
+/** Thrown for a malformed SSO_DATABASE_URL; the message names the variable. */
+export class DatabaseUrlError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatabaseUrlError';
+  }
+}
+
+export function parseDatabaseUrl(url: string = DEFAULT_DATABASE_URL): DatabaseTarget {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    if (path === '') throw new DatabaseUrlError('SSO_DATABASE_URL: sqlite: needs a file path, e.g. sqlite:./data/sso.sqlite');
+    return { dialect: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    try {
+      const parsed = new URL(url);
+      if (parsed.pathname.length <= 1) throw new DatabaseUrlError('SSO_DATABASE_URL: the postgres URL must name a database');
+    } catch (error) {
+      if (error instanceof DatabaseUrlError) throw error;
+      throw new DatabaseUrlError('SSO_DATABASE_URL: not a valid postgres:// URL');
+    }
+    return { dialect: 'postgresql', url };
+  }
+  throw new DatabaseUrlError('SSO_DATABASE_URL must start with sqlite: or postgres:// (got an unknown scheme)');
+}
+
+/** Minimal shape of a node-sqlite3 connection, for the pool hook below. */
+interface SqliteHandle {
+  run(sql: string, callback: (error: Error | null) => void): void;
+}
+
+// Per-connection settings. Run on every connection the pool creates, so a recycled connection keeps them.
+// WAL lets readers (e.g. the CLI) work while the service writes; busy_timeout waits instead of failing at
+// once when another process holds the write lock.
+const SQLITE_PRAGMAS = ['PRAGMA foreign_keys = ON', 'PRAGMA busy_timeout = 5000', 'PRAGMA journal_mode = WAL'];
+
+function sqliteAfterCreate(connection: SqliteHandle, done: (error: Error | null, connection: SqliteHandle) => void): void {
+  const next = (index: number): void => {
+    const sql = SQLITE_PRAGMAS[index];
+    if (sql === undefined) {
+      done(null, connection);
+      return;
+    }
+    connection.run(sql, (error) => (error ? done(error, connection) : next(index + 1)));
+  };
+  next(0);
+}
+
+/** MikroORM options for a target; shared with the migration generator and the tests. */
+export function ormOptions(target: DatabaseTarget, logger?: DatabaseLogger): Options<AbstractSqlDriver> {
+  const common = {
+    entities: allEntities,
+    extensions: [Migrator],
+    debug: false,
+    // Every store method forks its own EntityManager (ARCHITECTURE.md §7); a global one would leak state.
+    allowGlobalContext: false,
+    discovery: { warnWhenNoEntities: false },
+    logger: (message: string) => logger?.info({ component: 'mikro-orm' }, message),
+    migrations: {
+      // Static list: no glob and no runtime TS loading (DEPENDENCIES.md §8).
+      migrationsList: target.dialect === 'sqlite' ? sqliteMigrations : postgresqlMigrations,
+      snapshot: false,
+      silent: true,
+      transactional: true,
+      allOrNothing: true,
+      disableForeignKeys: false,
+    },
+  } satisfies Options<AbstractSqlDriver>;
+  if (target.dialect === 'sqlite') {
+    return { ...common, driver: SqliteDriver, dbName: target.path, pool: { afterCreate: sqliteAfterCreate } };
+  }
+  return { ...common, driver: PostgreSqlDriver, clientUrl: target.url };
+}
+
+const KEY_CHECK = 'secret_key_check';
+const KEY_CHECK_TEXT = 'jellyfin-sso secret key check';
+
+/**
+ * Opens the database and brings its schema up to date. Safe to call on every start: migrations already
+ * applied are skipped. Throws SecretKeyError when the key does not match the one the data was sealed with.
+ */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  const target = parseDatabaseUrl(options.url ?? DEFAULT_DATABASE_URL);
+  const loaded = loadSecretKey({ secretKey: options.secretKey, dataDir: options.dataDir });
+  if (loaded.source === 'file-created') options.logger?.info({ file: loaded.file }, 'created a new secret key file');
+  if (loaded.warning) options.logger?.warn({ file: loaded.file }, loaded.warning);
+  const box = createSecretBox(loaded.key);
+
+  if (target.dialect === 'sqlite' && target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true });
+  const orm = await MikroORM.init<AbstractSqlDriver>(ormOptions(target, options.logger));
+  try {
+    const applied = await orm.migrator.up();
+    if (applied.length > 0) {
+      options.logger?.info({ migrations: applied.map((m) => m.name) }, 'applied database migrations');
+    }
+    await checkSecretKey(orm, box, loaded.source === 'env' ? 'SSO_SECRET_KEY' : `the key file ${loaded.file ?? ''}`);
+    return {
+      orm,
+      dialect: target.dialect,
+      box,
+      migrationsApplied: applied.map((m) => m.name),
+      close: () => orm.close(true),
+    };
+  } catch (error) {
+    await orm.close(true);
+    throw error;
+  }
+}
+
+// A sealed marker written on first open: a later start with another key fails here, at once and clearly,
+// instead of on the first login that needs a provider secret.
+async function checkSecretKey(orm: Orm, box: SecretBox, keyOrigin: string): Promise<void> {
+  const em = orm.em.fork();
+  let row = await em.findOne(MetaEntity, { key: KEY_CHECK });
+  if (!row) {
+    try {
+      await em.insert(MetaEntity, { key: KEY_CHECK, value: box.seal(KEY_CHECK_TEXT, KEY_CHECK) });
+      return;
+    } catch (error) {
+      if (!(error instanceof UniqueConstraintViolationException)) throw error;
+      row = await orm.em.fork().findOne(MetaEntity, { key: KEY_CHECK }); // another instance won the race
+      if (!row) throw error;
+    }
+  }
+  try {
+    if (box.open(row.value, KEY_CHECK) === KEY_CHECK_TEXT) return;
+  } catch {
+    // fall through to the clear message below
+  }
+  throw new SecretKeyError(
+    `the secret key from ${keyOrigin} is not the key this database was encrypted with; set SSO_SECRET_KEY ` +
+      '(or restore <dataDir>/secret.key) to the original key. Every instance sharing a database needs the same key.',
+  );
+}

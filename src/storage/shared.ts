@@ -1,0 +1,33 @@
+// Small helpers shared by the stores: the dependencies every store factory takes, the system clock, and
+// the translation of MikroORM's exceptions into SsoError at the storage boundary (ARCHITECTURE.md §9).
+
+import { DriverException, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { SsoError, type SsoStep } from '../sso/errors.js';
+import type { Clock } from '../sso/ports.js';
+import type { Orm } from './orm.js';
+import type { SecretBox } from './secret-box.js';
+
+export interface StoreDeps {
+  orm: Orm;
+  box: SecretBox;
+  /** Defaults to the system clock; only timestamps the store invents (createdAt, updatedAt) use it. */
+  clock?: Clock | undefined;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export function isUniqueViolation(error: unknown): error is UniqueConstraintViolationException {
+  return error instanceof UniqueConstraintViolationException;
+}
+
+/** Any database failure becomes `internal` (the message says nothing about SQL); the cause is kept for logs. */
+export function storageError(error: unknown, what: string, step?: SsoStep): SsoError {
+  if (error instanceof SsoError) return error;
+  const detail = error instanceof DriverException ? `${error.name}: ${error.message}` : String(error);
+  return new SsoError('internal', `storage failure while ${what}`, { cause: error, detail, ...(step ? { step } : {}) });
+}
+
+/** Ordinal order of the UTF-8 bytes: what PostgreSQL's "C" collation and SQLite's BINARY compare. */
+export function compareOrdinal(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}

@@ -1,0 +1,354 @@
+// Conformance suite for the storage ports (ProviderStore, FlowStore, LinkStore, ReplayCache): the same cases
+// on a SQLite file and, with TEST_PG_URL, on PostgreSQL. Concurrency cases use Promise.all against one
+// database, which on PostgreSQL means several pooled connections racing for real.
+
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { expect, it } from 'vitest';
+import { SsoError } from '../../src/sso/errors.js';
+import type { AccessDecision, VerifiedIdentity } from '../../src/sso/ports.js';
+import type { OidcProviderSettings } from '../../src/sso/provider-settings.js';
+import { createFlowStore } from '../../src/storage/flow-store.js';
+import { createLinkStore } from '../../src/storage/link-store.js';
+import { createProviderStore } from '../../src/storage/provider-store.js';
+import { createReplayCache } from '../../src/storage/replay-cache.js';
+import { describeEachDatabase, rawRows } from '../support/db.js';
+import { newFlow, oidcSettings, uniqueName } from './fixtures.js';
+
+const identity: VerifiedIdentity = {
+  subject: 'sub-123',
+  preferredUsername: 'alice',
+  label: 'alice@example.com',
+  roles: ['admins', 'R&D <eng>'],
+  avatarUrl: null,
+};
+const decision: AccessDecision = {
+  allowed: true,
+  isAdmin: true,
+  folders: ['0123456789abcdef0123456789abcdef'],
+  enableLiveTv: false,
+  enableLiveTvManagement: false,
+};
+
+describeEachDatabase('ProviderStore', (ctx) => {
+  const store = () => createProviderStore(ctx().db);
+
+  it('when a new provider is saved, then get returns it with its secrets, a version and exact dates', async () => {
+    const at = new Date(Date.UTC(2031, 4, 6, 7, 8, 9, 987));
+    const providers = createProviderStore({ ...ctx().db, clock: { now: () => at } });
+    const name = uniqueName('new');
+    const saved = await providers.save('oidc', name, { settings: oidcSettings(), secrets: { clientSecret: 'cs' } });
+    expect(saved).toMatchObject({ protocol: 'oidc', name, secrets: { clientSecret: 'cs', spSigningKey: null } });
+    expect(saved.version).toMatch(/^[0-9a-f-]{36}$/);
+    const got = await store().get('oidc', name);
+    expect(got).toEqual(saved);
+    expect(got?.createdAt.toISOString()).toBe('2031-05-06T07:08:09.987Z');
+    expect(got?.updatedAt.getTime()).toBe(at.getTime());
+    expect(got?.settings).toEqual(oidcSettings());
+  });
+
+  it('when a provider is saved again, then it keeps its id and createdAt and gets a new version', async () => {
+    const name = uniqueName('again');
+    const first = await store().save('oidc', name, { settings: oidcSettings(), secrets: {} });
+    const second = await store().save('oidc', name, { settings: oidcSettings({ oidClientId: 'other' }), secrets: {} });
+    expect(second.id).toBe(first.id);
+    expect(second.createdAt).toEqual(first.createdAt);
+    expect(second.version).not.toBe(first.version);
+    expect((await store().get('oidc', name))?.settings).toMatchObject({ oidClientId: 'other' });
+  });
+
+  it('when a save leaves a secret undefined, then the stored secret is kept; null clears it; a string replaces it', async () => {
+    const name = uniqueName('secrets');
+    await store().save('oidc', name, { settings: oidcSettings(), secrets: { clientSecret: 'one', spSigningKey: 'key' } });
+    await store().save('oidc', name, { settings: oidcSettings(), secrets: {} });
+    expect((await store().get('oidc', name))?.secrets).toEqual({ clientSecret: 'one', spSigningKey: 'key' });
+    await store().save('oidc', name, { settings: oidcSettings(), secrets: { clientSecret: null, spSigningKey: 'key2' } });
+    expect((await store().get('oidc', name))?.secrets).toEqual({ clientSecret: null, spSigningKey: 'key2' });
+  });
+
+  it('when a provider with links is saved again, then its links survive', async () => {
+    const name = uniqueName('links');
+    const provider = await store().save('oidc', name, { settings: oidcSettings(), secrets: {} });
+    await createLinkStore(ctx().db).create({ providerId: provider.id, subject: 's', userId: 'u', label: null });
+    await store().save('oidc', name, { settings: oidcSettings({ enabled: false }), secrets: {} });
+    expect(await createLinkStore(ctx().db).find(provider.id, 's')).not.toBeNull();
+  });
+
+  it('when providers are listed, then only that protocol is returned, ordered by the bytes of the name', async () => {
+    const prefix = uniqueName('order');
+    const names = ['b', 'B', 'a', 'é', 'Z', '_x', 'a b', 'ä'].map((suffix) => `${prefix}${suffix}`);
+    for (const name of names) await store().save('saml', name, { settings: oidcSettings(), secrets: {} });
+    await store().save('oidc', `${prefix}oidc-only`, { settings: oidcSettings(), secrets: {} });
+    const listed = (await store().list('saml')).map((p) => p.name).filter((name) => name.startsWith(prefix));
+    const expected = [...names].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+    expect(listed).toEqual(expected);
+    expect(listed.map((name) => name.slice(prefix.length))).toEqual(['B', 'Z', '_x', 'a', 'a b', 'b', 'ä', 'é']);
+  });
+
+  it('when the same provider name is saved concurrently, then exactly one consistent row remains', async () => {
+    const name = uniqueName('race');
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        store().save('oidc', name, { settings: oidcSettings({ oidClientId: `c${i}` }), secrets: { clientSecret: `s${i}` } }),
+      ),
+    );
+    expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    expect(new Set(results.map((r) => r.version)).size).toBe(results.length);
+    const rows = await rawRows(ctx().db, `select id from sso_provider where protocol = 'oidc' and name = '${name}'`);
+    expect(rows).toHaveLength(1);
+    // The stored row is exactly one of the writes (settings and secret from the same save).
+    const stored = await store().get('oidc', name);
+    const clientId = (stored?.settings as OidcProviderSettings).oidClientId;
+    expect(stored?.secrets.clientSecret).toBe(`s${clientId.slice(1)}`);
+    expect(results.some((r) => r.version === stored?.version)).toBe(true);
+  });
+
+  it('when a provider is deleted, then its links and flows go too, and a second delete returns false', async () => {
+    const name = uniqueName('delete');
+    const provider = await store().save('oidc', name, { settings: oidcSettings(), secrets: {} });
+    await createLinkStore(ctx().db).create({ providerId: provider.id, subject: 'gone', userId: 'u', label: null });
+    const flow = newFlow(provider.id);
+    await createFlowStore(ctx().db).create(flow);
+    expect(await store().delete('oidc', name)).toBe(true);
+    expect(await store().get('oidc', name)).toBeNull();
+    expect(await createLinkStore(ctx().db).find(provider.id, 'gone')).toBeNull();
+    expect(await createFlowStore(ctx().db).findByStateHash(flow.stateHash)).toBeNull();
+    expect(await store().delete('oidc', name)).toBe(false);
+  });
+
+  it('when a name exists for one protocol only, then the other protocol does not see it', async () => {
+    const name = uniqueName('proto');
+    await store().save('oidc', name, { settings: oidcSettings(), secrets: {} });
+    expect(await store().get('saml', name)).toBeNull();
+    expect(await store().delete('saml', name)).toBe(false);
+  });
+});
+
+describeEachDatabase('FlowStore', (ctx) => {
+  const flows = () => createFlowStore(ctx().db);
+  async function provider(name = uniqueName('fp')) {
+    return createProviderStore(ctx().db).save('oidc', name, { settings: oidcSettings(), secrets: {} });
+  }
+  const before = (flow: { expiresAt: Date }) => new Date(flow.expiresAt.getTime() - 60_000);
+
+  it('when a flow is created, then it is found by its state hash with its secrets and exact dates', async () => {
+    const p = await provider();
+    const flow = newFlow(p.id, { samlRequestId: '_req1', createdAt: new Date(Date.UTC(2030, 0, 1, 0, 0, 0, 1)) });
+    await flows().create(flow);
+    const found = await flows().findByStateHash(flow.stateHash);
+    expect(found).toEqual({ ...flow, status: 'started', identity: null, decision: null, tokenHash: null });
+    expect(found?.createdAt.toISOString()).toBe('2030-01-01T00:00:00.001Z');
+  });
+
+  it('when looking up a SAML request id, then only the flow of that provider is found', async () => {
+    const a = await provider();
+    const b = await provider();
+    const flow = newFlow(a.id, { samlRequestId: '_shared-request' });
+    await flows().create(flow);
+    expect((await flows().findBySamlRequestId(a.id, '_shared-request'))?.id).toBe(flow.id);
+    expect(await flows().findBySamlRequestId(b.id, '_shared-request')).toBeNull();
+  });
+
+  it('when a started flow is verified in time, then it becomes verified once and is found by its token hash', async () => {
+    const p = await provider();
+    const flow = newFlow(p.id);
+    await flows().create(flow);
+    expect(await flows().markVerified(flow.id, { identity, decision, tokenHash: 'tok-1' + flow.id }, before(flow))).toBe(true);
+    expect(await flows().markVerified(flow.id, { identity, decision, tokenHash: 'tok-2' + flow.id }, before(flow))).toBe(false);
+    const found = await flows().findByTokenHash('tok-1' + flow.id);
+    expect(found).toMatchObject({ id: flow.id, status: 'verified', identity, decision });
+  });
+
+  it('when a flow is verified at or after its expiry, then it is refused', async () => {
+    const p = await provider();
+    const flow = newFlow(p.id);
+    await flows().create(flow);
+    expect(await flows().markVerified(flow.id, { identity, decision, tokenHash: 'x' + flow.id }, flow.expiresAt)).toBe(false);
+    expect((await flows().findByStateHash(flow.stateHash))?.status).toBe('started');
+  });
+
+  it('when a flow is marked failed, then it can no longer be verified', async () => {
+    const p = await provider();
+    const flow = newFlow(p.id);
+    await flows().create(flow);
+    await flows().markFailed(flow.id);
+    expect((await flows().findByStateHash(flow.stateHash))?.status).toBe('failed');
+    expect(await flows().markVerified(flow.id, { identity, decision, tokenHash: 'f' + flow.id }, before(flow))).toBe(false);
+  });
+
+  it('when a verified flow is consumed with the right token, provider and time, then it is returned consumed, once', async () => {
+    const p = await provider();
+    const other = await provider();
+    const flow = newFlow(p.id);
+    const tokenHash = `consume-${flow.id}`;
+    await flows().create(flow);
+    await flows().markVerified(flow.id, { identity, decision, tokenHash }, before(flow));
+    expect(await flows().consume({ tokenHash, providerId: other.id, now: before(flow) })).toBeNull();
+    expect(await flows().consume({ tokenHash: 'wrong', providerId: p.id, now: before(flow) })).toBeNull();
+    expect(await flows().consume({ tokenHash, providerId: p.id, now: flow.expiresAt })).toBeNull();
+    const consumed = await flows().consume({ tokenHash, providerId: p.id, now: before(flow) });
+    expect(consumed).toMatchObject({ id: flow.id, status: 'consumed', identity, decision, secrets: flow.secrets });
+    expect(await flows().consume({ tokenHash, providerId: p.id, now: before(flow) })).toBeNull();
+  });
+
+  it('when a started (not verified) flow is consumed, then nothing is returned', async () => {
+    const p = await provider();
+    const flow = newFlow(p.id);
+    await flows().create(flow);
+    expect(await flows().consume({ tokenHash: flow.stateHash, providerId: p.id, now: before(flow) })).toBeNull();
+  });
+
+  it('when 10 requests consume the same flow at once, then exactly one wins', async () => {
+    const p = await provider();
+    const flow = newFlow(p.id);
+    const tokenHash = `race-${flow.id}`;
+    await flows().create(flow);
+    await flows().markVerified(flow.id, { identity, decision, tokenHash }, before(flow));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => createFlowStore(ctx().db).consume({ tokenHash, providerId: p.id, now: before(flow) })),
+    );
+    expect(results.filter((r) => r !== null)).toHaveLength(1);
+  });
+
+  it('when open flows are listed, then consumed, failed, expired and other-protocol flows are left out', async () => {
+    const p = await provider();
+    const base = Date.UTC(2040, 0, 1);
+    const mk = (minutes: number, overrides = {}) =>
+      newFlow(p.id, { createdAt: new Date(base + minutes * 1000), expiresAt: new Date(base + 600_000 + minutes * 1000), ...overrides });
+    const open1 = mk(1);
+    const open2 = mk(2);
+    const failed = mk(3);
+    const consumed = mk(4);
+    const expired = mk(5, { expiresAt: new Date(base - 1) });
+    const saml = mk(6, { protocol: 'saml' });
+    for (const flow of [open2, open1, failed, consumed, expired, saml]) await flows().create(flow);
+    await flows().markFailed(failed.id);
+    await flows().markVerified(consumed.id, { identity, decision, tokenHash: `lo-${consumed.id}` }, new Date(base));
+    await flows().consume({ tokenHash: `lo-${consumed.id}`, providerId: p.id, now: new Date(base) });
+    await flows().markVerified(open2.id, { identity, decision, tokenHash: `lo-${open2.id}` }, new Date(base));
+
+    const listed = (await flows().listOpen('oidc', new Date(base))).filter((f) => f.providerId === p.id);
+    expect(listed.map((f) => f.id)).toEqual([open1.id, open2.id]);
+    expect((await flows().listOpen('saml', new Date(base))).map((f) => f.id)).toContain(saml.id);
+  });
+
+  it('when expired flows are purged, then only those at or past their expiry are removed', async () => {
+    const p = await provider();
+    const cut = new Date(Date.UTC(2050, 5, 5));
+    const old = newFlow(p.id, { expiresAt: new Date(cut.getTime() - 1) });
+    const edge = newFlow(p.id, { expiresAt: cut });
+    const fresh = newFlow(p.id, { expiresAt: new Date(cut.getTime() + 1) });
+    for (const flow of [old, edge, fresh]) await flows().create(flow);
+    expect(await flows().purgeExpired(cut)).toBeGreaterThanOrEqual(2);
+    expect(await flows().findByStateHash(old.stateHash)).toBeNull();
+    expect(await flows().findByStateHash(edge.stateHash)).toBeNull();
+    expect(await flows().findByStateHash(fresh.stateHash)).not.toBeNull();
+  });
+
+  it('when a flow is created for a provider that does not exist, then an SsoError is thrown, not a driver error', async () => {
+    await expect(flows().create(newFlow('no-such-provider'))).rejects.toBeInstanceOf(SsoError);
+  });
+});
+
+describeEachDatabase('LinkStore', (ctx) => {
+  const links = () => createLinkStore(ctx().db);
+  async function provider(protocol: 'oidc' | 'saml' = 'oidc', name = uniqueName('lp')) {
+    return createProviderStore(ctx().db).save(protocol, name, { settings: oidcSettings(), secrets: {} });
+  }
+
+  it('when a link is created, then find returns it with the provider name and protocol', async () => {
+    const p = await provider('saml');
+    const created = await links().create({ providerId: p.id, subject: 'NameID-1', userId: 'user-1', label: 'Alice' });
+    expect(created).toMatchObject({ providerId: p.id, providerName: p.name, protocol: 'saml', subject: 'NameID-1', userId: 'user-1', label: 'Alice' });
+    expect(await links().find(p.id, 'NameID-1')).toEqual(created);
+    expect(await links().find(p.id, 'nameid-1')).toBeNull(); // subjects are case-sensitive
+  });
+
+  it('when the subject is already linked, then create throws link_conflict with the driver error as cause', async () => {
+    const p = await provider();
+    await links().create({ providerId: p.id, subject: 'dup', userId: 'a', label: null });
+    const error = await links()
+      .create({ providerId: p.id, subject: 'dup', userId: 'b', label: null })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SsoError);
+    expect((error as SsoError).code).toBe('link_conflict');
+    expect((error as SsoError).cause).toBeInstanceOf(UniqueConstraintViolationException);
+  });
+
+  it('when the same subject is linked concurrently, then exactly one link is created', async () => {
+    const p = await provider();
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, (_, i) => createLinkStore(ctx().db).create({ providerId: p.id, subject: 'race', userId: `u${i}`, label: null })),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect((r.reason as SsoError).code).toBe('link_conflict');
+  });
+
+  it('when the provider does not exist, then create throws provider_not_found', async () => {
+    await expect(links().create({ providerId: 'missing', subject: 's', userId: 'u', label: null })).rejects.toMatchObject({
+      code: 'provider_not_found',
+    });
+  });
+
+  it("when a user's links are listed, then only that protocol's links of that user are returned", async () => {
+    const o1 = await provider('oidc', uniqueName('b-oidc'));
+    const o2 = await provider('oidc', uniqueName('a-oidc'));
+    const s1 = await provider('saml');
+    const user = uniqueName('user');
+    await links().create({ providerId: o1.id, subject: 's1', userId: user, label: null });
+    await links().create({ providerId: o2.id, subject: 's2', userId: user, label: 'x' });
+    await links().create({ providerId: s1.id, subject: 's3', userId: user, label: null });
+    await links().create({ providerId: o1.id, subject: 's4', userId: 'someone-else', label: null });
+    const listed = await links().listByUser('oidc', user);
+    expect(listed.map((l) => [l.providerName, l.subject])).toEqual([
+      [o2.name, 's2'],
+      [o1.name, 's1'],
+    ]);
+    expect((await links().listByUser('saml', user)).map((l) => l.subject)).toEqual(['s3']);
+  });
+
+  it('when a link is deleted or repointed, then the change is visible, and absent links are reported', async () => {
+    const p = await provider();
+    await links().create({ providerId: p.id, subject: 'move', userId: 'old', label: null });
+    await links().repoint(p.id, 'move', 'new');
+    expect((await links().find(p.id, 'move'))?.userId).toBe('new');
+    expect(await links().delete(p.id, 'move')).toBe(true);
+    expect(await links().delete(p.id, 'move')).toBe(false);
+    await expect(links().repoint(p.id, 'move', 'x')).rejects.toMatchObject({ code: 'link_not_found' });
+  });
+
+  it('when created, then createdAt round-trips to the millisecond', async () => {
+    const at = new Date(Date.UTC(2033, 2, 3, 4, 5, 6, 789));
+    const p = await provider();
+    const store = createLinkStore({ ...ctx().db, clock: { now: () => at } });
+    await store.create({ providerId: p.id, subject: 'time', userId: 'u', label: null });
+    expect((await links().find(p.id, 'time'))?.createdAt.toISOString()).toBe('2033-03-03T04:05:06.789Z');
+  });
+});
+
+describeEachDatabase('ReplayCache', (ctx) => {
+  const cache = () => createReplayCache(ctx().db);
+
+  it('when a key is remembered twice, then the first call says new and the second says seen', async () => {
+    const key = uniqueName('assertion');
+    const expires = new Date(Date.UTC(2030, 0, 1));
+    expect(await cache().remember(key, expires)).toBe(true);
+    expect(await cache().remember(key, expires)).toBe(false);
+  });
+
+  it('when 10 callers remember the same key at once, then exactly one is told it is new', async () => {
+    const key = uniqueName('race');
+    const results = await Promise.all(Array.from({ length: 10 }, () => createReplayCache(ctx().db).remember(key, new Date(Date.UTC(2030, 0, 1)))));
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('when expired keys are purged, then later keys stay and are still reported as seen', async () => {
+    const cut = new Date(Date.UTC(2060, 0, 1));
+    const old = uniqueName('old');
+    const live = uniqueName('live');
+    await cache().remember(old, new Date(cut.getTime() - 1));
+    await cache().remember(live, new Date(cut.getTime() + 1));
+    expect(await cache().purgeExpired(cut)).toBeGreaterThanOrEqual(1);
+    expect(await cache().remember(live, new Date(cut.getTime() + 1))).toBe(false);
+    expect(await cache().remember(old, new Date(cut.getTime() + 1))).toBe(true);
+  });
+});

@@ -1,0 +1,137 @@
+// Test databases for the storage and embedded-directory suites: the same cases run on a real SQLite FILE in
+// a temp folder, and on PostgreSQL when TEST_PG_URL names a server (a fresh `sso_t_<random>` database per
+// suite, dropped afterwards). Without TEST_PG_URL the PostgreSQL cases are not registered (one line says
+// so), except under CI, where that is an error: CI must prove both dialects.
+
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { createPgScratchDatabase } from '../../src/storage/migrations/pg-scratch.js';
+import { openDatabase, type Database, type Dialect } from '../../src/storage/orm.js';
+
+export interface TestDatabase {
+  dialect: Dialect;
+  /** The SSO_DATABASE_URL of this database. */
+  url: string;
+  /** A temp folder for the key file and other data. */
+  dataDir: string;
+  /** The SSO_SECRET_KEY the suite opened with (64 hex). */
+  secretKey: string;
+  /** Present for SQLite: the database file. */
+  file?: string;
+  /** The open database (replaced by `reopen`). */
+  db: Database;
+  /** Closes and opens again with the same URL and key: a restart. */
+  reopen(overrides?: { secretKey?: string | undefined }): Promise<Database>;
+  destroy(): Promise<void>;
+}
+
+export interface DbTarget {
+  dialect: Dialect;
+  create(options?: { secretKey?: string | undefined }): Promise<TestDatabase>;
+}
+
+let notedMissingPg = false;
+
+export function randomSecretKey(): string {
+  return randomBytes(32).toString('hex');
+}
+
+function sqliteTarget(): DbTarget {
+  return {
+    dialect: 'sqlite',
+    async create(options = {}) {
+      const dataDir = mkdtempSync(join(tmpdir(), 'sso-test-'));
+      const file = join(dataDir, 'db', 'sso.sqlite');
+      return wrap('sqlite', `sqlite:${file}`, dataDir, options, async () => rmSync(dataDir, { recursive: true, force: true }), file);
+    },
+  };
+}
+
+function postgresTarget(serverUrl: string): DbTarget {
+  return {
+    dialect: 'postgresql',
+    async create(options = {}) {
+      const dataDir = mkdtempSync(join(tmpdir(), 'sso-test-'));
+      const scratch = await createPgScratchDatabase(serverUrl);
+      return wrap('postgresql', scratch.url, dataDir, options, async () => {
+        await scratch.drop();
+        rmSync(dataDir, { recursive: true, force: true });
+      });
+    },
+  };
+}
+
+async function wrap(
+  dialect: Dialect,
+  url: string,
+  dataDir: string,
+  options: { secretKey?: string | undefined },
+  cleanup: () => Promise<void>,
+  file?: string,
+): Promise<TestDatabase> {
+  const secretKey = 'secretKey' in options ? options.secretKey : randomSecretKey();
+  const open = (key: string | undefined) => openDatabase({ url, dataDir, secretKey: key });
+  const test: TestDatabase = {
+    dialect,
+    url,
+    dataDir,
+    secretKey: secretKey ?? '',
+    ...(file ? { file } : {}),
+    db: await open(secretKey),
+    async reopen(overrides = {}) {
+      await test.db.close().catch(() => undefined); // may already be closed by a failed reopen
+      test.db = await open('secretKey' in overrides ? overrides.secretKey : secretKey);
+      return test.db;
+    },
+    async destroy() {
+      await test.db.close().catch(() => undefined);
+      await cleanup();
+    },
+  };
+  return test;
+}
+
+/** SQLite always; PostgreSQL when TEST_PG_URL is set (required under CI). */
+export function dbTargets(): DbTarget[] {
+  const targets = [sqliteTarget()];
+  const pgUrl = process.env.TEST_PG_URL;
+  if (pgUrl) {
+    targets.push(postgresTarget(pgUrl));
+  } else if (process.env.CI) {
+    throw new Error('TEST_PG_URL is not set: under CI the PostgreSQL storage cases must run (start PostgreSQL and set it)');
+  } else if (!notedMissingPg) {
+    notedMissingPg = true;
+    process.stdout.write('PostgreSQL cases not run: TEST_PG_URL is not set\n');
+  }
+  return targets;
+}
+
+/**
+ * Registers `body` once per database target, in a describe block titled `title [dialect]`, with a fresh
+ * database opened before its tests and destroyed after them.
+ */
+export function describeEachDatabase(title: string, body: (ctx: () => TestDatabase, target: DbTarget) => void): void {
+  for (const target of dbTargets()) {
+    describe(`${title} [${target.dialect}]`, () => {
+      let current: TestDatabase | undefined;
+      beforeAll(async () => {
+        current = await target.create();
+      });
+      afterAll(async () => {
+        await current?.destroy();
+      });
+      body(() => {
+        if (!current) throw new Error('the test database is not open (beforeAll failed?)');
+        return current;
+      }, target);
+    });
+  }
+}
+
+/** Raw SQL on the current database, for assertions about what is really stored. */
+export async function rawRows(db: Database, sql: string): Promise<Record<string, unknown>[]> {
+  return db.orm.em.fork().getConnection().execute<Record<string, unknown>[]>(sql);
+}
