@@ -7,10 +7,15 @@ import { createHttpApp, type HttpApp } from './http/api.js';
 import { createHandlers } from './http/handlers/index.js';
 import type { Logger } from './logger.js';
 import { createEmbeddedDirectory } from './media-server/embedded/directory.js';
+import { createOidcProtocol } from './protocols/oidc.js';
+import { createSamlProtocol } from './protocols/saml.js';
+import { createLogin } from './sso/login.js';
 import { createProviderAdmin } from './sso/provider-admin.js';
 import type { Clock, MediaServer } from './sso/ports.js';
 import { createUserAdmin } from './sso/user-admin.js';
 import { createFlowStore } from './storage/flow-store.js';
+import { createLinkStore } from './storage/link-store.js';
+import { createReplayCache } from './storage/replay-cache.js';
 import { openDatabase, type Database } from './storage/orm.js';
 import { createProviderStore } from './storage/provider-store.js';
 
@@ -57,6 +62,22 @@ export async function createApp({
       await directory.ensureApiKey(config.bootstrapApiKey, 'bootstrap');
     }
     const mediaServer: MediaServer = directory;
+    const links = createLinkStore({ orm, box, clock });
+    const oidc = createOidcProtocol({ logger: log });
+    const saml = createSamlProtocol({ logger: log, clockSkewSeconds: config.samlClockSkewSeconds });
+    const login = createLogin({
+      providers,
+      flows,
+      links,
+      replay: createReplayCache({ orm }),
+      mediaServer,
+      oidc,
+      saml,
+      clock,
+      publicUrl: config.publicUrl,
+      flowTtlSeconds: config.flowTtlSeconds,
+      warn: (fields, message) => log.warn(fields, message),
+    });
 
     const handlers = createHandlers({
       providerAdmin: createProviderAdmin({ providers }),
@@ -64,6 +85,10 @@ export async function createApp({
       flows,
       mediaServer,
       clock,
+      login,
+      providers,
+      saml,
+      publicUrl: config.publicUrl,
     });
     const http = await createHttpApp({
       specPath: SPEC_PATH,

@@ -40,7 +40,8 @@ export function mergeClaims(idToken: Claims, userinfo: Claims | null, accessToke
   const claims: Claims = { ...idToken };
   const add = (name: string, value: unknown): void => {
     // defineProperty: a claim named "__proto__" stays a plain data property.
-    if (!Object.hasOwn(claims, name)) Object.defineProperty(claims, name, { value, enumerable: true, writable: true, configurable: true });
+    if (!Object.hasOwn(claims, name))
+      Object.defineProperty(claims, name, { value, enumerable: true, writable: true, configurable: true });
   };
   for (const [name, value] of Object.entries(userinfo ?? {})) add(name, value);
   const payload = accessToken === null ? null : decodeJwtPayload(accessToken);
@@ -56,7 +57,9 @@ export function decodeJwtPayload(token: string): Claims | null {
   if (parts.length !== 3 || parts[1] === undefined || parts[1] === '') return null;
   try {
     const payload: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-    return typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as Claims) : null;
+    return typeof payload === 'object' && payload !== null && !Array.isArray(payload)
+      ? (payload as Claims)
+      : null;
   } catch {
     return null;
   }

@@ -138,7 +138,8 @@ export async function discoverProvider(input: DiscoverInput): Promise<Discovered
   client.enableNonRepudiationChecks(config);
 
   const usePar =
-    typeof metadata.pushed_authorization_request_endpoint === 'string' && !settings.disablePushedAuthorization;
+    typeof metadata.pushed_authorization_request_endpoint === 'string' &&
+    !settings.disablePushedAuthorization;
   return { config, metadata, authMethod, usePar };
 }
 

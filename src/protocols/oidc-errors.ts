@@ -99,24 +99,37 @@ export function toSsoError(error: unknown, context: MapContext): SsoError {
     );
   }
 
-  const bodyError = chain.find((item): item is client.ResponseBodyError => item instanceof client.ResponseBodyError);
+  const bodyError = chain.find(
+    (item): item is client.ResponseBodyError => item instanceof client.ResponseBodyError,
+  );
   if (bodyError) {
-    if (bodyError.status >= 500) return unavailable(`answered the ${operation} with HTTP ${bodyError.status}`, step, error);
-    return new SsoError('idp_error', refusal(`the ${operation}`, bodyError.error, bodyError.error_description), {
-      step,
-      cause: error,
-    });
+    if (bodyError.status >= 500)
+      return unavailable(`answered the ${operation} with HTTP ${bodyError.status}`, step, error);
+    return new SsoError(
+      'idp_error',
+      refusal(`the ${operation}`, bodyError.error, bodyError.error_description),
+      {
+        step,
+        cause: error,
+      },
+    );
   }
 
   const challenge = chain.find(
-    (item): item is client.WWWAuthenticateChallengeError => item instanceof client.WWWAuthenticateChallengeError,
+    (item): item is client.WWWAuthenticateChallengeError =>
+      item instanceof client.WWWAuthenticateChallengeError,
   );
   if (challenge) {
-    if (challenge.status >= 500) return unavailable(`answered the ${operation} with HTTP ${challenge.status}`, step, error);
+    if (challenge.status >= 500)
+      return unavailable(`answered the ${operation} with HTTP ${challenge.status}`, step, error);
     const parameters = challenge.cause[0]?.parameters;
     return new SsoError(
       'idp_error',
-      refusal(`the ${operation}`, parameters?.error ?? `HTTP ${challenge.status}`, parameters?.error_description),
+      refusal(
+        `the ${operation}`,
+        parameters?.error ?? `HTTP ${challenge.status}`,
+        parameters?.error_description,
+      ),
       { step, cause: error },
     );
   }
@@ -125,24 +138,28 @@ export function toSsoError(error: unknown, context: MapContext): SsoError {
     const seconds = Math.round(context.timeoutMs / 100) / 10;
     return unavailable(`did not answer the ${operation} within ${seconds} s`, step, error);
   }
-  if (chain.some(isNetworkFailure)) return unavailable(`could not be reached for the ${operation}`, step, error);
+  if (chain.some(isNetworkFailure))
+    return unavailable(`could not be reached for the ${operation}`, step, error);
 
   const code = chain.map(codeOf).find((value) => value?.startsWith('OAUTH_'));
-  const processing = chain.find(
-    (item): item is Error => item instanceof Error && item.name === 'OperationProcessingError',
-  );
   const detail = chain.find(
-    (item): item is Record<string, unknown> => isRecord(item) && !(item instanceof Error) && !(item instanceof Response),
+    (item): item is Record<string, unknown> =>
+      isRecord(item) && !(item instanceof Error) && !(item instanceof Response),
   );
   const response = chain.find((item): item is Response => item instanceof Response);
   const claim = typeof detail?.claim === 'string' ? detail.claim : undefined;
-  const libraryMessage = processing?.message ?? '';
+  // The specific text sits on oauth4webapi's inner error; openid-client wraps it in a generic ClientError.
+  const libraryMessage = chain
+    .filter((item): item is Error => item instanceof Error)
+    .map((item) => item.message)
+    .join(' | ');
   const validating = operation === 'code exchange' || operation === 'userinfo request';
 
   switch (code) {
     case 'OAUTH_RESPONSE_IS_NOT_CONFORM': {
       const status = response?.status ?? 0;
-      if (status >= 500 || status === 429) return unavailable(`answered the ${operation} with HTTP ${status}`, step, error);
+      if (status >= 500 || status === 429)
+        return unavailable(`answered the ${operation} with HTTP ${status}`, step, error);
       return new SsoError(
         'idp_response_invalid',
         `The identity provider answered the ${operation} with an unexpected HTTP status (${status}).`,
@@ -157,7 +174,11 @@ export function toSsoError(error: unknown, context: MapContext): SsoError {
       if (detail?.attribute === 'sub') return check('userinfo subject', error);
       return check('issuer', error);
     case 'OAUTH_KEY_SELECTION_FAILED':
-      return failedCheck('signature', 'no key published by the identity provider matches the ID token', error);
+      return failedCheck(
+        'signature',
+        'no key published by the identity provider matches the ID token',
+        error,
+      );
     case 'OAUTH_INVALID_RESPONSE':
     case 'OAUTH_PARSE_ERROR':
     case 'OAUTH_RESPONSE_IS_NOT_JSON':
@@ -199,11 +220,16 @@ export function toSsoError(error: unknown, context: MapContext): SsoError {
 
 function check(which: OidcCheck, cause: unknown, step?: SsoStep): SsoError {
   const error = failedCheck(which, CHECK_TEXT[which], cause);
-  return step === undefined ? error : new SsoError(error.code, error.message, { step, cause, detail: error.detail });
+  return step === undefined
+    ? error
+    : new SsoError(error.code, error.message, { step, cause, detail: error.detail });
 }
 
 function unavailable(what: string, step: SsoStep, cause: unknown): SsoError {
-  return new SsoError('upstream_unavailable', `The identity provider ${what}. Try again later.`, { step, cause });
+  return new SsoError('upstream_unavailable', `The identity provider ${what}. Try again later.`, {
+    step,
+    cause,
+  });
 }
 
 function claimCheck(claim: string | undefined): OidcCheck {

@@ -85,7 +85,12 @@ export function createOidcProtocol(options: OidcProtocolOptions = {}): OidcProto
   }
 
   /** Maps a failure; when the IdP caused it, the cached discovery is dropped so the next call rediscovers. */
-  function failure(provider: OidcProvider, error: unknown, operation: OidcOperation, step: SsoStep): SsoError {
+  function failure(
+    provider: OidcProvider,
+    error: unknown,
+    operation: OidcOperation,
+    step: SsoStep,
+  ): SsoError {
     const mapped = toSsoError(error, { operation, step, timeoutMs });
     if (mapped.code === 'upstream_unavailable' || mapped.code === 'idp_response_invalid') forget(provider.id);
     logger?.warn(

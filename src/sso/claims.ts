@@ -29,7 +29,8 @@ export function extractRoles(claims: Claims, roleClaim: string | null): string[]
   let value: unknown = claims;
   for (const [index, segment] of segments.entries()) {
     if (value === undefined || value === null) return [];
-    if (!isPlainObject(value)) throw unexpectedShape(path, `"${segments.slice(0, index).join('.')}" is ${describe(value)}`);
+    if (!isPlainObject(value))
+      throw unexpectedShape(path, `"${segments.slice(0, index).join('.')}" is ${describe(value)}`);
     value = Object.hasOwn(value, segment) ? value[segment] : undefined;
     // A claim whose name has unescaped dots (`https://example.com/groups`) is still found as a whole.
     if (index === 0 && value === undefined && segments.length > 1 && Object.hasOwn(claims, path)) {

@@ -20,7 +20,10 @@ export function normaliseOidEndpoint(raw: string): string {
   try {
     url = new URL(trimmed);
   } catch {
-    throw invalidField('oidEndpoint', 'must be an absolute http(s) URL, e.g. https://idp.example.com/realms/x');
+    throw invalidField(
+      'oidEndpoint',
+      'must be an absolute http(s) URL, e.g. https://idp.example.com/realms/x',
+    );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw invalidField('oidEndpoint', `must be an http(s) URL, not ${url.protocol.slice(0, -1)}`);
@@ -47,7 +50,9 @@ function stripTrailingSlashes(text: string): string {
  * `overrideDefaultScopes`, then the trimmed non-blank `oidScopes`; de-duplicated (ordinal, first kept).
  * An entry holding several space-separated scopes counts as several scopes.
  */
-export function buildScopes(settings: Pick<OidcProviderSettings, 'oidScopes' | 'overrideDefaultScopes'>): string {
+export function buildScopes(
+  settings: Pick<OidcProviderSettings, 'oidScopes' | 'overrideDefaultScopes'>,
+): string {
   const scopes: string[] = ['openid'];
   if (!settings.overrideDefaultScopes) scopes.push('profile');
   for (const entry of settings.oidScopes) {
@@ -122,11 +127,17 @@ export function parseAuthorizationParameters(text: string | null): Record<string
     }
     const value = serialiseParameter(name, parsed[name] ?? null, field);
     if (value.length > MAX_VALUE_LENGTH) {
-      throw invalidField(field, `the value has ${value.length} characters; at most ${MAX_VALUE_LENGTH} are allowed`);
+      throw invalidField(
+        field,
+        `the value has ${value.length} characters; at most ${MAX_VALUE_LENGTH} are allowed`,
+      );
     }
     total += name.length + value.length;
     if (total > MAX_TOTAL_LENGTH) {
-      throw invalidField(FIELD, `names and values together exceed ${MAX_TOTAL_LENGTH} characters (at "${name}")`);
+      throw invalidField(
+        FIELD,
+        `names and values together exceed ${MAX_TOTAL_LENGTH} characters (at "${name}")`,
+      );
     }
     result[name] = value;
   }

@@ -136,7 +136,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   if (loaded.warning) options.logger?.warn({ file: loaded.file }, loaded.warning);
   const box = createSecretBox(loaded.key);
 
-  if (target.dialect === 'sqlite' && target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true });
+  // 0700: the database holds token hashes and sealed secrets; only the service's user needs to read it.
+  if (target.dialect === 'sqlite' && target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true, mode: 0o700 });
   const orm = await MikroORM.init<AbstractSqlDriver>(ormOptions(target, options.logger));
   try {
     const applied = await orm.migrator.up();

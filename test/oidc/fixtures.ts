@@ -52,7 +52,10 @@ export function oidcProvider(
     protocol: 'oidc',
     name: record.name ?? 'test',
     settings: oidcSettings(settings),
-    secrets: { clientSecret: record.clientSecret === undefined ? 'top-secret' : record.clientSecret, spSigningKey: null },
+    secrets: {
+      clientSecret: record.clientSecret === undefined ? 'top-secret' : record.clientSecret,
+      spSigningKey: null,
+    },
     version: record.version ?? 'v1',
     createdAt: now,
     updatedAt: now,

@@ -35,7 +35,10 @@ async function login(
   settings: Partial<OidcProviderSettings> = {},
   record: Parameters<typeof oidcProvider>[1] = {},
 ) {
-  const provider = oidcProvider({ oidEndpoint: idp.issuer, oidScopes: ['groups', 'email'], ...settings }, record);
+  const provider = oidcProvider(
+    { oidEndpoint: idp.issuer, oidScopes: ['groups', 'email'], ...settings },
+    record,
+  );
   const state = `state-${Math.random().toString(36).slice(2)}`;
   const started = await protocol.start(provider, { state, redirectUri: REDIRECT_URI });
   const callbackUrl = await followLogin(started.url, 'alice', new CookieJar());
@@ -85,7 +88,11 @@ describe('OIDC flow against oidc-provider', () => {
     const provider = oidcProvider({ oidEndpoint: idp.issuer, oidScopes: ['groups'] }, { id: 'form' });
     const started = await protocol.start(provider, { state: 'form-state', redirectUri: REDIRECT_URI });
     const callbackUrl = await followLogin(started.url, 'alice', new CookieJar(), { useForm: true });
-    const result = await protocol.finish(provider, { callbackUrl, state: 'form-state', secrets: started.secrets });
+    const result = await protocol.finish(provider, {
+      callbackUrl,
+      state: 'form-state',
+      secrets: started.secrets,
+    });
     expect(result.claims.groups).toEqual(['jellyfin-users', 'jellyfin-admins']);
   });
 
@@ -113,7 +120,10 @@ describe('OIDC flow against oidc-provider', () => {
       },
       { id: 'par-off' },
     );
-    const { url, secrets } = await protocol.start(provider, { state: 'plain-state', redirectUri: REDIRECT_URI });
+    const { url, secrets } = await protocol.start(provider, {
+      state: 'plain-state',
+      redirectUri: REDIRECT_URI,
+    });
 
     const params = new URL(url).searchParams;
     expect(params.has('request_uri')).toBe(false);
@@ -132,7 +142,12 @@ describe('OIDC flow against oidc-provider', () => {
 
   it('when PAR is disabled, then the full flow still completes', async () => {
     const protocol = createOidcProtocol();
-    const { result } = await login(protocol, idp, { disablePushedAuthorization: true }, { id: 'par-off-flow' });
+    const { result } = await login(
+      protocol,
+      idp,
+      { disablePushedAuthorization: true },
+      { id: 'par-off-flow' },
+    );
     expect(result.subject).toBe('alice');
   });
 
@@ -332,7 +347,11 @@ describe('OIDC client authentication follows discovery', () => {
 
   it('when the identity provider accepts only client_secret_post and the client used basic, then the refusal is reported (control)', async () => {
     // Proves the test IdP really enforces the method: a hand-made basic request is refused.
-    const idp = await startOidcIdp({ clients: [CLIENT], accounts: ACCOUNTS, onlyAuthMethod: 'client_secret_post' });
+    const idp = await startOidcIdp({
+      clients: [CLIENT],
+      accounts: ACCOUNTS,
+      onlyAuthMethod: 'client_secret_post',
+    });
     try {
       const response = await fetch(`${idp.issuer}/token`, {
         method: 'POST',
@@ -379,7 +398,10 @@ describe('OIDC identity provider unreachable', () => {
     await idp.close();
     const protocol = createOidcProtocol();
     const error = await expectSsoError(
-      protocol.start(oidcProvider({ oidEndpoint: issuer }, { id: 'down' }), { state: 's', redirectUri: REDIRECT_URI }),
+      protocol.start(oidcProvider({ oidEndpoint: issuer }, { id: 'down' }), {
+        state: 's',
+        redirectUri: REDIRECT_URI,
+      }),
     );
     expect(error.code).toBe('upstream_unavailable');
     expect(error.step).toBe('start');
@@ -402,7 +424,10 @@ describe('OIDC back-channel details', () => {
     idp = await startOidcIdp({
       clients: [CLIENT],
       accounts: ACCOUNTS,
-      rewriteDiscovery: (document) => ({ ...document, userinfo_endpoint: `http://127.0.0.1:${impostorPort}/me` }),
+      rewriteDiscovery: (document) => ({
+        ...document,
+        userinfo_endpoint: `http://127.0.0.1:${impostorPort}/me`,
+      }),
     });
   });
   afterAll(async () => {
@@ -413,7 +438,10 @@ describe('OIDC back-channel details', () => {
 
   it('when userinfo returns another sub than the ID token, then finish fails the userinfo subject check', async () => {
     const protocol = createOidcProtocol();
-    const provider = oidcProvider({ oidEndpoint: idp.issuer, doNotValidateEndpoints: true }, { id: 'impostor' });
+    const provider = oidcProvider(
+      { oidEndpoint: idp.issuer, doNotValidateEndpoints: true },
+      { id: 'impostor' },
+    );
     const started = await protocol.start(provider, { state: 'u-state', redirectUri: REDIRECT_URI });
     const callbackUrl = await followLogin(started.url, 'alice');
 

@@ -25,7 +25,10 @@ describe('normaliseOidEndpoint', () => {
     ['https://idp.example.com', 'https://idp.example.com'],
     ['  https://idp.example.com/  ', 'https://idp.example.com'],
     ['https://idp.example.com/realms/home/', 'https://idp.example.com/realms/home'],
-    ['https://idp.example.com/realms/home/.well-known/openid-configuration', 'https://idp.example.com/realms/home'],
+    [
+      'https://idp.example.com/realms/home/.well-known/openid-configuration',
+      'https://idp.example.com/realms/home',
+    ],
     ['https://idp.example.com/.well-known/openid-configuration/', 'https://idp.example.com'],
     ['https://IDP.example.com:443/application/o/jellyfin/', 'https://idp.example.com/application/o/jellyfin'],
     ['http://127.0.0.1:8080', 'http://127.0.0.1:8080'],
@@ -54,7 +57,10 @@ describe('buildScopes', () => {
 
   it('when extra scopes are set, then they follow the defaults trimmed, without blanks and duplicates', () => {
     expect(
-      buildScopes({ oidScopes: [' groups ', '', 'email', 'profile', 'groups', 'openid'], overrideDefaultScopes: false }),
+      buildScopes({
+        oidScopes: [' groups ', '', 'email', 'profile', 'groups', 'openid'],
+        overrideDefaultScopes: false,
+      }),
     ).toBe('openid profile groups email');
   });
 
@@ -223,6 +229,8 @@ describe('parseAuthorizationParameters', () => {
   });
 
   it('when strings use escapes, then they are decoded', () => {
-    expect(parseAuthorizationParameters('{"login_hint":"a\\"b\\u00e9\\n"}')).toEqual({ login_hint: 'a"bé\n' });
+    expect(parseAuthorizationParameters('{"login_hint":"a\\"b\\u00e9\\n"}')).toEqual({
+      login_hint: 'a"bé\n',
+    });
   });
 });

@@ -29,9 +29,20 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** A clock tests can move forward (flow expiry, SAML validity windows). */
+export class TestClock {
+  private offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { dataDir?: string } = {},
+  options: { dataDir?: string; clock?: TestClock; port?: number } = {},
 ): Promise<TestApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sso-test-'));
   const config = loadConfig({
@@ -49,8 +60,13 @@ export async function startTestApp(
       callback();
     },
   });
-  const app = await createApp({ config, log: createLogger(config.logLevel, sink), validateResponses: true });
-  const { port } = await app.listen(0, '127.0.0.1');
+  const app = await createApp({
+    config,
+    log: createLogger(config.logLevel, sink),
+    validateResponses: true,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+  });
+  const { port } = await app.listen(options.port ?? 0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${port}`;
   const stop = () => app.close();
   return {

@@ -83,10 +83,18 @@ let signingKeys: { signing: JsonWebKey; rogue: JsonWebKey } | undefined;
 /** RSA keys for the whole test process (generation takes a moment). Same kid, different material. */
 function keys(): { signing: JsonWebKey; rogue: JsonWebKey } {
   if (!signingKeys) {
-    const make = (): JsonWebKey => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
+    const make = (): JsonWebKey =>
+      generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
     const signing = { ...make(), kid: 'test-key', use: 'sig', alg: 'RS256' };
     const rogueFull = make();
-    const rogue = { kty: rogueFull.kty, n: rogueFull.n, e: rogueFull.e, kid: 'test-key', use: 'sig', alg: 'RS256' };
+    const rogue = {
+      kty: rogueFull.kty,
+      n: rogueFull.n,
+      e: rogueFull.e,
+      kid: 'test-key',
+      use: 'sig',
+      alg: 'RS256',
+    };
     signingKeys = { signing, rogue };
   }
   return signingKeys;
@@ -117,7 +125,9 @@ export async function startOidcIdp(options: OidcIdpOptions): Promise<OidcIdp> {
         entry.token_endpoint_auth_method ??
         (entry.client_secret === undefined ? 'none' : (onlyAuthMethod ?? 'client_secret_basic')),
     })),
-    clientAuthMethods: onlyAuthMethod ? [onlyAuthMethod, 'none'] : ['client_secret_basic', 'client_secret_post', 'none'],
+    clientAuthMethods: onlyAuthMethod
+      ? [onlyAuthMethod, 'none']
+      : ['client_secret_basic', 'client_secret_post', 'none'],
     claims: {
       openid: ['sub'],
       profile: [...new Set([...STANDARD_PROFILE_CLAIMS, ...extraClaims])],
@@ -142,7 +152,8 @@ export async function startOidcIdp(options: OidcIdpOptions): Promise<OidcIdp> {
     },
     // Auto-consent: every client gets the test scopes without a consent prompt.
     loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
-      const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(ctx.oidc.client!.clientId);
+      const grantId =
+        ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(ctx.oidc.client!.clientId);
       if (grantId) return ctx.oidc.provider.Grant.find(grantId);
       const grant = new ctx.oidc.provider.Grant({
         clientId: ctx.oidc.client!.clientId,
@@ -186,7 +197,9 @@ export async function startOidcIdp(options: OidcIdpOptions): Promise<OidcIdp> {
     }
 
     if (ctx.method === 'POST' && (path === '/token' || path === '/request')) {
-      const method: TestAuthMethod = /^basic /i.test(ctx.get('authorization')) ? 'client_secret_basic' : 'client_secret_post';
+      const method: TestAuthMethod = /^basic /i.test(ctx.get('authorization'))
+        ? 'client_secret_basic'
+        : 'client_secret_post';
       authMethodsUsed.push({ endpoint: path === '/token' ? 'token' : 'par', method });
       if (onlyAuthMethod && method !== onlyAuthMethod) {
         ctx.status = 401;
@@ -213,7 +226,10 @@ export async function startOidcIdp(options: OidcIdpOptions): Promise<OidcIdp> {
     }
   });
 
-  server.on('request', provider.callback());
+  const handle = provider.callback();
+  server.on('request', (req, res) => {
+    void handle(req, res);
+  });
 
   return {
     issuer,
@@ -233,9 +249,11 @@ export async function startOidcIdp(options: OidcIdpOptions): Promise<OidcIdp> {
   };
 }
 
+type KoaContext = Parameters<Parameters<Provider['use']>[0]>[0];
+
 /** GET → login form; GET …/login?user=<sub> or POST …/login (login=<sub>) → signed in; …/abort → access_denied. */
 async function handleInteraction(
-  ctx: KoaContextWithOIDC,
+  ctx: KoaContext,
   provider: Provider,
   accounts: Record<string, Record<string, unknown>>,
   uid: string,
@@ -266,7 +284,8 @@ async function handleInteraction(
     );
     return;
   }
-  const login = ctx.method === 'POST' ? new URLSearchParams(await readBody(ctx.req)).get('login') : ctx.query.user;
+  const login =
+    ctx.method === 'POST' ? new URLSearchParams(await readBody(ctx.req)).get('login') : ctx.query.user;
   const accountId = typeof login === 'string' ? login.trim() : '';
   if (!accounts[accountId]) {
     ctx.respond = true;
@@ -275,7 +294,12 @@ async function handleInteraction(
     ctx.body = `unknown test user "${accountId}"`;
     return;
   }
-  await provider.interactionFinished(ctx.req, ctx.res, { login: { accountId } }, { mergeWithLastSubmission: false });
+  await provider.interactionFinished(
+    ctx.req,
+    ctx.res,
+    { login: { accountId } },
+    { mergeWithLastSubmission: false },
+  );
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

@@ -186,6 +186,7 @@ export function createSamlIdp(options: SamlIdpOptions): SamlIdp {
     wantAuthnRequestsSigned: options.spMetadata?.includes('AuthnRequestsSigned="true"') ?? false,
     requestSignatureAlgorithm: options.sigAlg ?? SIG.rsaSha256,
     singleSignOnService: [{ Binding: URN.redirect, Location: 'https://idp.example.test/sso' }],
+    singleLogoutService: [{ Binding: URN.redirect, Location: 'https://idp.example.test/slo' }],
     nameIDFormat: [URN.unspecified],
   });
 
@@ -459,7 +460,7 @@ interface SamlifySpMetadata {
 export function readSpMetadata(xml: string): SpMetadataView {
   const sp = samlify.ServiceProvider({ metadata: xml }) as SamlifyEntity & { entityMeta: SamlifySpMetadata };
   const meta = sp.entityMeta;
-  const acs = meta.getAssertionConsumerService(URN.post);
+  const acs = meta.getAssertionConsumerService('post'); // samlify takes its short binding name here
   const cert = meta.getX509Certificate('signing');
   return {
     entityId: meta.getEntityID(),

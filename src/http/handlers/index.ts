@@ -3,22 +3,12 @@
 import { SsoError } from '../../sso/errors.js';
 import type { Handler } from '../handler.js';
 import { createAdminHandlers, type AdminDeps } from './admin.js';
+import { createLoginHandlers, type LoginHandlerDeps } from './login.js';
 
-export type HandlerDeps = AdminDeps;
+export type HandlerDeps = AdminDeps & LoginHandlerDeps;
 
 /** Operations that still answer 501; must be empty once the login and link flows are built. */
 export const PENDING_OPERATIONS = [
-  'startOidcLogin',
-  'startOidcLoginAlias',
-  'completeOidcLogin',
-  'completeOidcLoginAlias',
-  'authenticateOidc',
-  'startSamlLogin',
-  'startSamlLoginAlias',
-  'receiveSamlResponse',
-  'receiveSamlResponseAlias',
-  'authenticateSaml',
-  'getSamlMetadata',
   'createLink',
   'deleteLink',
   'listOidcLinks',
@@ -32,5 +22,5 @@ const notYet =
 
 export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
   const pending = Object.fromEntries(PENDING_OPERATIONS.map((id) => [id, notYet(id)]));
-  return { ...pending, ...createAdminHandlers(deps) };
+  return { ...pending, ...createAdminHandlers(deps), ...createLoginHandlers(deps) };
 }

@@ -321,11 +321,13 @@ export function createEmbeddedDirectory(options: EmbeddedDirectoryOptions): Embe
     async updatePolicy(userId, change) {
       const id = normalizeGuid(userId);
       if (!id) throw new SsoError('user_not_found', 'no such user', { step: 'admin' });
+      await ready(); // creates the lock row
       try {
         return await orm.em.fork().transactional(async (em) => {
           // Write the lock row first: PostgreSQL holds its row lock and SQLite its write lock until commit,
           // so two changes cannot both see "another administrator exists" and both demote (last-admin rule).
-          await em.nativeUpdate(MetaEntity, { key: META_POLICY_LOCK }, { value: String(clock.now().getTime()) });
+          const locked = await em.nativeUpdate(MetaEntity, { key: META_POLICY_LOCK }, { value: String(clock.now().getTime()) });
+          if (locked !== 1) throw new Error(`the ${META_POLICY_LOCK} row is missing`);
           const row = await em.findOne(MediaUserEntity, { id });
           if (!row) throw new SsoError('user_not_found', 'no such user', { step: 'admin' });
           const before = row.policy;

@@ -1,0 +1,328 @@
+// OIDC sign-in end to end against a real OpenID Provider (oidc-provider, in-process on 127.0.0.1):
+// start → IdP login → redirect → page → Auth, through the generated client where an API call is made.
+// Every refusal is checked to leave no user and no session behind.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  addOidcProvider,
+  authenticateOidc,
+  getOidcProviders,
+  getOidcStates,
+  type Client,
+} from '../../clients/typescript/index.js';
+import { startOidcIdp, followLogin, type OidcIdp } from '../support/oidc-idp.js';
+import { startTestApp, TestClock, type TestApp } from '../support/app.js';
+import { freePort } from '../support/ports.js';
+import { CookieJar, authBody, browserGet, pageParams } from '../support/browser.js';
+
+const ACCOUNTS = {
+  'sub-alice': { preferred_username: 'alice', email: 'alice@example.com', groups: ['jellyfin-users', 'jellyfin-admins'] },
+  'sub-bob': { preferred_username: 'bob', email: 'bob@example.com', groups: ['jellyfin-users'] },
+  'sub-eve': { preferred_username: 'eve', email: 'eve@example.com', groups: ['strangers'] },
+  'sub-mallory': { preferred_username: 'alice', email: 'mallory@example.com', groups: ['jellyfin-users'] },
+};
+
+let idp: OidcIdp;
+let t: TestApp;
+let clock: TestClock;
+let port: number;
+
+async function directoryUsers(): Promise<string[]> {
+  const directory = t.app.mediaServer as unknown as { listUsers(): Promise<{ name: string }[]> };
+  return (await directory.listUsers()).map((u) => u.name).sort();
+}
+
+async function configure(name: string, extra: Record<string, unknown> = {}): Promise<void> {
+  const { response } = await addOidcProvider({
+    client: t.admin,
+    path: { provider: name },
+    body: {
+      oidEndpoint: idp.issuer,
+      oidClientId: 'jellyfin',
+      oidSecret: 'jellyfin-secret',
+      enabled: true,
+      enableAuthorization: true,
+      enableAllFolders: true,
+      roles: ['jellyfin-users'],
+      adminRoles: ['jellyfin-admins'],
+      roleClaim: 'groups',
+      oidScopes: ['groups', 'email'],
+      ...extra,
+    },
+  });
+  expect(response.status).toBe(200);
+}
+
+/** Start → IdP login as `sub` → our redirect page; returns the page response and the jar. */
+async function signInAt(provider: string, sub: string, jar = new CookieJar(), query = '') {
+  const start = await browserGet(`${t.baseUrl}/sso/OID/start/${provider}${query}`, jar);
+  expect(start.status).toBe(302);
+  const callback = await followLogin(start.headers.get('location') ?? '', sub);
+  const page = await browserGet(callback, jar);
+  return { start, callback, page, jar };
+}
+
+async function auth(provider: string, data: string, jar: CookieJar, client: Client = t.anonymous) {
+  return authenticateOidc({
+    client,
+    path: { provider },
+    body: authBody(data),
+    headers: { cookie: jar.header() },
+  });
+}
+
+beforeAll(async () => {
+  port = await freePort();
+  idp = await startOidcIdp({
+    clients: [
+      {
+        client_id: 'jellyfin',
+        client_secret: 'jellyfin-secret',
+        redirect_uris: ['test', 'other', 'adopt'].map((p) => `http://127.0.0.1:${port}/sso/OID/redirect/${p}`),
+      },
+    ],
+    accounts: ACCOUNTS,
+  });
+});
+afterAll(async () => {
+  await idp.close();
+});
+beforeEach(async () => {
+  clock = new TestClock();
+  t = await startTestApp({ SSO_PUBLIC_URL: `http://127.0.0.1:${port}`, SSO_FLOW_TTL: '600' }, { clock, port });
+  await configure('test');
+});
+afterEach(async () => {
+  await t.close();
+});
+
+describe('OIDC sign-in', () => {
+  it('when a member signs in, then the page carries a one-time token and Auth returns a working session', async () => {
+    const { start, page, jar } = await signInAt('test', 'sub-bob');
+    const location = new URL(start.headers.get('location') ?? '');
+    // PAR is advertised by the test IdP, so the front channel carries only request_uri (RFC 9126 §4).
+    expect(location.searchParams.get('request_uri')).toMatch(/^urn:ietf:params:oauth:request_uri:/);
+    const cookie = start.headers.getSetCookie().find((c) => c.startsWith('sso_flow_')) ?? '';
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    expect(cookie).not.toMatch(/Secure/);
+
+    expect(page.status).toBe(200);
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'sha256-[^']+'/);
+    expect(page.headers.get('content-security-policy')).not.toMatch(/unsafe-inline/);
+    const params = pageParams(page.text);
+    expect(params).toMatchObject({ mode: 'OID', provider: 'test', isLinking: false, target: 'standalone' });
+
+    const { data, response } = await auth('test', params.data, jar);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(data?.User.Name).toBe('bob');
+    expect(data?.User.Policy?.IsAdministrator).toBe(false);
+    expect(data?.AccessToken).toMatch(/^[0-9a-f]{32}$/);
+
+    // The access token is a credential like Jellyfin's: a member may not administer.
+    const member = t.clientWith(data?.AccessToken ?? '');
+    expect((await getOidcProviders({ client: member })).response.status).toBe(403);
+  });
+
+  it('when an admin-role member signs in, then their token is elevated', async () => {
+    const { page, jar } = await signInAt('test', 'sub-alice');
+    const { data } = await auth('test', pageParams(page.text).data, jar);
+    expect(data?.User.Policy?.IsAdministrator).toBe(true);
+    const admin = t.clientWith(data?.AccessToken ?? '');
+    expect((await getOidcProviders({ client: admin })).response.status).toBe(200);
+  });
+
+  it('when the same account signs in twice, then it lands in the same user (bound to sub)', async () => {
+    const first = await signInAt('test', 'sub-bob');
+    const a = await auth('test', pageParams(first.page.text).data, first.jar);
+    const second = await signInAt('test', 'sub-bob');
+    const b = await auth('test', pageParams(second.page.text).data, second.jar);
+    expect(b.data?.User.Id).toBe(a.data?.User.Id);
+    expect(await directoryUsers()).toEqual(['bob']);
+  });
+
+  it('when another IdP account uses an existing username, then it gets its own user, never the existing one', async () => {
+    const alice = await signInAt('test', 'sub-alice');
+    const aliceResult = await auth('test', pageParams(alice.page.text).data, alice.jar);
+    const mallory = await signInAt('test', 'sub-mallory');
+    const malloryResult = await auth('test', pageParams(mallory.page.text).data, mallory.jar);
+    expect(malloryResult.data?.User.Id).not.toBe(aliceResult.data?.User.Id);
+    expect(malloryResult.data?.User.Name).toBe('alice-2');
+    expect(malloryResult.data?.User.Policy?.IsAdministrator).toBe(false);
+  });
+
+  it('when the provider opts in to adopting users, then a first sign-in takes over the user of that name', async () => {
+    await configure('adopt', { adoptExistingUsers: true });
+    const directory = t.app.mediaServer;
+    const existing = await directory.createUser('bob');
+    const { page, jar } = await signInAt('adopt', 'sub-bob');
+    const { data } = await auth('adopt', pageParams(page.text).data, jar);
+    expect(data?.User.Id).toBe(existing.id);
+  });
+
+  it('when the token is used a second time, then Auth refuses it', async () => {
+    const { page, jar } = await signInAt('test', 'sub-bob');
+    const token = pageParams(page.text).data;
+    expect((await auth('test', token, jar)).response.status).toBe(200);
+    const again = await auth('test', token, jar);
+    expect(again.response.status).toBe(400);
+    expect(again.error?.code).toBe('flow_used');
+  });
+
+  it('when two Auth calls race with the same token, then exactly one wins', async () => {
+    const { page, jar } = await signInAt('test', 'sub-bob');
+    const token = pageParams(page.text).data;
+    const results = await Promise.all([auth('test', token, jar), auth('test', token, jar), auth('test', token, jar)]);
+    expect(results.filter((r) => r.response.status === 200)).toHaveLength(1);
+    expect(await directoryUsers()).toEqual(['bob']);
+  });
+
+  it('when Auth comes without the flow cookie, then it is refused and the flow stays usable', async () => {
+    const { page, jar } = await signInAt('test', 'sub-bob');
+    const token = pageParams(page.text).data;
+    const stranger = await auth('test', token, new CookieJar());
+    expect(stranger.response.status).toBe(401);
+    expect(stranger.error?.code).toBe('browser_mismatch');
+    expect(await directoryUsers()).toEqual([]);
+    expect((await auth('test', token, jar)).response.status).toBe(200);
+  });
+
+  it('when a device field is empty, then Auth answers 400 before the flow is consumed', async () => {
+    const { page, jar } = await signInAt('test', 'sub-bob');
+    const token = pageParams(page.text).data;
+    const bad = await authenticateOidc({
+      client: t.anonymous,
+      path: { provider: 'test' },
+      body: { ...authBody(token), deviceId: '' },
+      headers: { cookie: jar.header() },
+    });
+    expect(bad.response.status).toBe(400);
+    expect(bad.error?.errors?.[0]?.field).toBe('/body/deviceId');
+    expect((await auth('test', token, jar)).response.status).toBe(200);
+  });
+
+  it('when a flow of provider A is finished at provider B, then it is refused', async () => {
+    await configure('other');
+    const { page, jar } = await signInAt('test', 'sub-bob');
+    const wrong = await auth('other', pageParams(page.text).data, jar);
+    expect(wrong.response.status).toBe(400);
+    expect(wrong.error?.code).toBe('provider_mismatch');
+  });
+
+  it('when the callback of provider A arrives at provider B, then the page refuses it', async () => {
+    await configure('other');
+    const jar = new CookieJar();
+    const start = await browserGet(`${t.baseUrl}/sso/OID/start/test`, jar);
+    const callback = await followLogin(start.headers.get('location') ?? '', 'sub-bob');
+    callback.pathname = '/sso/OID/redirect/other';
+    const page = await browserGet(callback, jar);
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('started with another provider');
+  });
+
+  it('when the callback arrives in another browser, then it is refused', async () => {
+    const jar = new CookieJar();
+    const start = await browserGet(`${t.baseUrl}/sso/OID/start/test`, jar);
+    const callback = await followLogin(start.headers.get('location') ?? '', 'sub-bob');
+    const page = await browserGet(callback, new CookieJar());
+    expect(page.status).toBe(401);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(page.text).toContain('another browser');
+  });
+
+  it('when the state is unknown or missing, then the page says so with a 400', async () => {
+    const jar = new CookieJar();
+    const missing = await browserGet(`${t.baseUrl}/sso/OID/redirect/test?code=abc`, jar);
+    expect(missing.status).toBe(400);
+    expect(missing.text).toContain('no state');
+    const unknown = await browserGet(`${t.baseUrl}/sso/OID/redirect/test?code=abc&state=nope`, jar);
+    expect(unknown.status).toBe(400);
+    expect(unknown.text).toContain('unknown');
+  });
+
+  it('when the flow has expired, then the callback is refused', async () => {
+    const jar = new CookieJar();
+    const start = await browserGet(`${t.baseUrl}/sso/OID/start/test`, jar);
+    const callback = await followLogin(start.headers.get('location') ?? '', 'sub-bob');
+    clock.advance(601_000);
+    const page = await browserGet(callback, jar);
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('expired');
+  });
+
+  it('when the IdP answers with an error, then the page shows its description escaped', async () => {
+    // Without PAR the state travels on the front channel, so the IdP's error redirect can carry it.
+    await configure('test', { disablePushedAuthorization: true });
+    const jar = new CookieJar();
+    const start = await browserGet(`${t.baseUrl}/sso/OID/start/test`, jar);
+    const state = new URL(start.headers.get('location') ?? '').searchParams.get('state') ?? '';
+    expect(state).not.toBe('');
+    const description = encodeURIComponent('<b>nope</b>');
+    const url = `${t.baseUrl}/sso/OID/redirect/test?error=access_denied&error_description=${description}&state=${state}`;
+    const page = await browserGet(url, jar);
+    expect(page.status).toBe(401);
+    expect(page.text).toContain('access_denied – &lt;b&gt;nope&lt;/b&gt;');
+    expect(page.text).not.toContain('<b>nope</b>');
+  });
+
+  it('when the user presses cancel at the IdP, then the page names the IdP error', async () => {
+    const jar = new CookieJar();
+    const start = await browserGet(`${t.baseUrl}/sso/OID/start/test`, jar);
+    const callback = await followLogin(start.headers.get('location') ?? '', 'sub-bob', undefined, { deny: true });
+    expect(callback.searchParams.get('error')).toBe('access_denied');
+    const page = await browserGet(callback, jar);
+    expect(page.status).toBe(401);
+    expect(page.text).toContain('access_denied');
+  });
+
+  it('when the account has none of the required roles, then it is denied naming the rule and nothing is created', async () => {
+    const { page } = await signInAt('test', 'sub-eve');
+    expect(page.status).toBe(403);
+    expect(page.text).toContain('jellyfin-users');
+    expect(await directoryUsers()).toEqual([]);
+  });
+
+  it('when the provider is unknown or disabled, then start answers 404 or 403 pages', async () => {
+    const jar = new CookieJar();
+    expect((await browserGet(`${t.baseUrl}/sso/OID/start/nobody`, jar)).status).toBe(404);
+    await configure('test', { enabled: false });
+    const disabled = await browserGet(`${t.baseUrl}/sso/OID/start/test`, jar);
+    expect(disabled.status).toBe(403);
+    expect(disabled.text).toContain('switched off');
+  });
+
+  it('when flows are open, then States lists them without any secret', async () => {
+    const jar = new CookieJar();
+    const start = await browserGet(`${t.baseUrl}/sso/OID/start/test?isLinking=true`, jar);
+    const { data } = await getOidcStates({ client: t.admin });
+    const flows = Object.values(data ?? {});
+    expect(flows).toHaveLength(1);
+    expect(flows[0]).toMatchObject({ provider: 'test', protocol: 'oidc', status: 'started', isLinking: true });
+    const text = JSON.stringify(data);
+    const cookieValue = (start.headers.getSetCookie()[0] ?? '').split(';')[0]?.split('=')[1] ?? '';
+    expect(text).not.toContain(cookieValue);
+    expect(Object.keys(flows[0] ?? {}).sort()).toEqual(['created', 'expires', 'isLinking', 'protocol', 'provider', 'status']);
+  });
+
+  it('when a linking flow reaches Auth, then it cannot be used to sign in', async () => {
+    const { page, jar } = await signInAt('test', 'sub-bob', new CookieJar(), '?isLinking=true');
+    const params = pageParams(page.text);
+    expect(params.isLinking).toBe(true);
+    const result = await auth('test', params.data, jar);
+    expect(result.response.status).toBe(400);
+    expect(result.error?.code).toBe('flow_purpose_mismatch');
+  });
+
+  it('when the login succeeds, then no secret, code or token appears in the logs', async () => {
+    const { page, jar, callback } = await signInAt('test', 'sub-bob');
+    const token = pageParams(page.text).data;
+    const { data } = await auth('test', token, jar);
+    const logs = t.logs();
+    expect(logs).toContain('session created');
+    expect(logs).not.toContain('jellyfin-secret');
+    expect(logs).not.toContain(token);
+    expect(logs).not.toContain(callback.searchParams.get('code') ?? 'no-code');
+    expect(logs).not.toContain(data?.AccessToken ?? 'no-token');
+  });
+});
