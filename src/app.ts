@@ -9,6 +9,7 @@ import type { Logger } from './logger.js';
 import { createEmbeddedDirectory } from './media-server/embedded/directory.js';
 import { createOidcProtocol } from './protocols/oidc.js';
 import { createSamlProtocol } from './protocols/saml.js';
+import { createLinkAdmin } from './sso/links.js';
 import { createLogin } from './sso/login.js';
 import { createProviderAdmin } from './sso/provider-admin.js';
 import type { Clock, MediaServer } from './sso/ports.js';
@@ -88,6 +89,7 @@ export async function createApp({
       login,
       providers,
       saml,
+      linkAdmin: createLinkAdmin({ providers, links, mediaServer, login }),
       publicUrl: config.publicUrl,
     });
     const http = await createHttpApp({

@@ -145,6 +145,12 @@ describe('SAML verify: InResponseTo', () => {
     await expectRefused(flow.verify(answerToOther.samlResponse), 'saml:in-response-to', /answers another authentication request/);
   });
 
+  it('when the signed subject confirmation answers another request and the Response names none, then it is refused', async () => {
+    const flow = await loginFlow({ values: { responseInResponseTo: null, subjectInResponseTo: '_someoneelse' } });
+
+    await expectRefused(flow.verify(), 'saml:in-response-to', /The assertion answers another authentication request/);
+  });
+
   it('when only the unsigned Response InResponseTo is changed, then it is refused', async () => {
     const flow = await loginFlow({ ...ASSERTION_ONLY, values: { responseInResponseTo: '_someoneelse' } });
 

@@ -3,17 +3,13 @@
 import { SsoError } from '../../sso/errors.js';
 import type { Handler } from '../handler.js';
 import { createAdminHandlers, type AdminDeps } from './admin.js';
+import { createLinkHandlers, type LinkHandlerDeps } from './links.js';
 import { createLoginHandlers, type LoginHandlerDeps } from './login.js';
 
-export type HandlerDeps = AdminDeps & LoginHandlerDeps;
+export type HandlerDeps = AdminDeps & LoginHandlerDeps & LinkHandlerDeps;
 
 /** Operations that still answer 501; must be empty once the login and link flows are built. */
-export const PENDING_OPERATIONS = [
-  'createLink',
-  'deleteLink',
-  'listOidcLinks',
-  'listSamlLinks',
-] as const;
+export const PENDING_OPERATIONS = [] as const;
 
 const notYet =
   (operationId: string): Handler =>
@@ -22,5 +18,10 @@ const notYet =
 
 export function createHandlers(deps: HandlerDeps): Record<string, Handler> {
   const pending = Object.fromEntries(PENDING_OPERATIONS.map((id) => [id, notYet(id)]));
-  return { ...pending, ...createAdminHandlers(deps), ...createLoginHandlers(deps) };
+  return {
+    ...pending,
+    ...createAdminHandlers(deps),
+    ...createLoginHandlers(deps),
+    ...createLinkHandlers(deps),
+  };
 }

@@ -1,0 +1,261 @@
+// The demo's OpenID Provider: oidc-provider (a devDependency, allowed in src/demo/ only) on loopback, with
+// PKCE required, PAR, a `groups` scope, auto-consent and a password-less login form that asks only for the
+// account name. Everything lives in memory and is gone when the demo stops. It mirrors the test IdP
+// (test/support/oidc-idp.ts), which src/ may not import.
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { default as ProviderClass, Configuration, KoaContextWithOIDC } from 'oidc-provider';
+
+export interface DemoAccount {
+  /** The account name typed on the login form; also the OIDC `sub`. */
+  name: string;
+  displayName: string;
+  email: string;
+  groups: string[];
+}
+
+export interface DemoClient {
+  clientId: string;
+  clientSecret: string;
+  redirectUris: string[];
+}
+
+export interface DemoIdpOptions {
+  accounts: DemoAccount[];
+  clients: DemoClient[];
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+}
+
+export interface DemoIdp {
+  /** `http://<host>:<port>`: the issuer, and the provider's `oidEndpoint`. */
+  issuer: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+type KoaContext = Parameters<Parameters<ProviderClass['use']>[0]>[0];
+
+/** oidc-provider warns, once and loudly, about things a throwaway demo IdP does on purpose. */
+const EXPECTED_WARNINGS = [/Unsupported runtime/, /development-only in-memory adapter/];
+
+async function quietly<T>(work: () => Promise<T>): Promise<T> {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]): void => {
+    const text = args.map(String).join(' ');
+    if (!EXPECTED_WARNINGS.some((pattern) => pattern.test(text))) warn(...args);
+  };
+  try {
+    return await work();
+  } finally {
+    console.warn = warn;
+  }
+}
+
+export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
+  const host = options.host ?? '127.0.0.1';
+  const server = createServer();
+  server.listen(options.port ?? 0, host);
+  await Promise.race([
+    once(server, 'listening'),
+    once(server, 'error').then(([error]: unknown[]) => {
+      throw error instanceof Error ? error : new Error(String(error));
+    }),
+  ]);
+  const port = (server.address() as AddressInfo).port;
+  const issuer = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const accounts = new Map(options.accounts.map((account) => [account.name, account]));
+
+  const signingKey = {
+    ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
+    kid: 'demo-key',
+    use: 'sig',
+    alg: 'RS256',
+  };
+  const configuration: Configuration = {
+    clients: options.clients.map((client) => ({
+      client_id: client.clientId,
+      client_secret: client.clientSecret,
+      redirect_uris: client.redirectUris,
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+    })),
+    claims: {
+      openid: ['sub'],
+      profile: ['name', 'preferred_username'],
+      email: ['email', 'email_verified'],
+      groups: ['groups'],
+    },
+    scopes: ['openid', 'profile', 'email', 'groups'],
+    // Put the scope claims in the ID token too, as most real IdPs do for groups.
+    conformIdTokenClaims: false,
+    features: {
+      devInteractions: { enabled: false },
+      pushedAuthorizationRequests: { enabled: true },
+      userinfo: { enabled: true },
+    },
+    pkce: { required: () => true },
+    jwks: { keys: [signingKey] },
+    cookies: { keys: [randomBytes(32).toString('hex')] },
+    findAccount: (_ctx, sub) => {
+      const account = accounts.get(sub);
+      if (account === undefined) return undefined;
+      return {
+        accountId: sub,
+        claims: () => ({
+          sub,
+          preferred_username: account.name,
+          name: account.displayName,
+          email: account.email,
+          email_verified: true,
+          groups: account.groups,
+        }),
+      };
+    },
+    // Auto-consent: the demo client gets every scope it asks for without a consent screen.
+    loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
+      const client = ctx.oidc.client;
+      const accountId = ctx.oidc.session?.accountId;
+      if (client === undefined || accountId === undefined) return undefined;
+      const consentGrantId: unknown = ctx.oidc.result?.['consent']?.grantId;
+      const grantId =
+        typeof consentGrantId === 'string' ? consentGrantId : ctx.oidc.session?.grantIdFor(client.clientId);
+      if (grantId !== undefined) return ctx.oidc.provider.Grant.find(grantId);
+      const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId });
+      grant.addOIDCScope('openid profile email groups');
+      await grant.save();
+      return grant;
+    },
+    renderError: (ctx, out) => {
+      ctx.type = 'text/html';
+      ctx.body = page(
+        'Demo IdP error',
+        `<p>${escapeHtml(`${out.error}: ${out.error_description ?? ''}`)}</p>`,
+      );
+    },
+  };
+
+  const provider = await quietly(async () => {
+    const { default: Provider } = await import('oidc-provider');
+    return new Provider(issuer, configuration);
+  });
+  provider.use(async (ctx, next) => {
+    const interaction = /^\/interaction\/([^/]+)(?:\/(login|abort))?$/.exec(ctx.path);
+    if (interaction === null) {
+      await next();
+      return;
+    }
+    await handleInteraction(ctx, provider, accounts, interaction[1] ?? '', interaction[2]);
+  });
+  const handle = await quietly(async () => provider.callback());
+  server.on('request', (req, res) => {
+    void handle(req, res);
+  });
+
+  return {
+    issuer,
+    port,
+    async close() {
+      const closed = once(server, 'close');
+      server.close();
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+/** GET → the login form; POST …/login (login=<name>) → signed in; POST …/abort → access_denied. */
+async function handleInteraction(
+  ctx: KoaContext,
+  provider: ProviderClass,
+  accounts: Map<string, DemoAccount>,
+  uid: string,
+  action: string | undefined,
+): Promise<void> {
+  const details = await provider.interactionDetails(ctx.req, ctx.res);
+  if (details.uid !== uid) ctx.throw(400, 'interaction mismatch');
+  const base = `/interaction/${encodeURIComponent(uid)}`;
+
+  if (action === undefined || ctx.method !== 'POST') {
+    ctx.type = 'text/html';
+    ctx.body = loginForm(base, [...accounts.values()], null);
+    return;
+  }
+  if (action === 'abort') {
+    ctx.respond = false;
+    await provider.interactionFinished(
+      ctx.req,
+      ctx.res,
+      { error: 'access_denied', error_description: 'The user cancelled the sign-in at the demo IdP' },
+      { mergeWithLastSubmission: false },
+    );
+    return;
+  }
+  const login = new URLSearchParams(await readBody(ctx.req)).get('login')?.trim() ?? '';
+  if (!accounts.has(login)) {
+    ctx.status = 400;
+    ctx.type = 'text/html';
+    ctx.body = loginForm(base, [...accounts.values()], `There is no demo account named "${login}".`);
+    return;
+  }
+  ctx.respond = false;
+  await provider.interactionFinished(
+    ctx.req,
+    ctx.res,
+    { login: { accountId: login } },
+    { mergeWithLastSubmission: false },
+  );
+}
+
+function loginForm(base: string, accounts: DemoAccount[], problem: string | null): string {
+  const rows = accounts
+    .map(
+      (account) =>
+        `<li><code>${escapeHtml(account.name)}</code> (${escapeHtml(account.displayName)}): groups ` +
+        `${account.groups.map((group) => `<code>${escapeHtml(group)}</code>`).join(', ')}</li>`,
+    )
+    .join('');
+  return page(
+    'Demo IdP sign-in',
+    '<h1>Demo identity provider</h1>' +
+      '<p>This is the local OpenID Provider of <code>npm run demo</code>. There are no passwords: ' +
+      'type the name of a demo account and press Sign in.</p>' +
+      `<ul>${rows}</ul>` +
+      (problem === null ? '' : `<p class="problem">${escapeHtml(problem)}</p>`) +
+      `<form method="post" action="${base}/login">` +
+      '<label>Account name <input name="login" autocomplete="username" autofocus required></label> ' +
+      '<button type="submit">Sign in</button></form>' +
+      `<form method="post" action="${base}/abort"><button type="submit" class="secondary">Cancel</button></form>`,
+  );
+}
+
+function page(title: string, body: string): string {
+  return (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+    `<title>${escapeHtml(title)}</title><style>` +
+    'body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5}' +
+    'form{margin:1rem 0}input{padding:.3rem}button{padding:.3rem .8rem}.problem{color:#b00020}' +
+    `</style></head><body>${body}</body></html>`
+  );
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > 16_384) throw new Error('form too large');
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

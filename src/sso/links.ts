@@ -1,0 +1,83 @@
+// Account links (PLUGIN-BEHAVIOR.md §3.13–3.15, §10): list, link and unlink the identities bound to a user.
+// Who may call is decided at the edge (the user themself or an elevated caller, API keys included); the
+// rules here are about the links: one identity belongs to one user, and only its own user may drop it.
+import { SsoError } from './errors.js';
+import type { Login } from './login.js';
+import type { DeviceInfo, LinkStore, MediaServer, MediaUser } from './ports.js';
+import { providerNotFound } from './provider-admin.js';
+import type { ProtocolName } from './provider-settings.js';
+import type { ProviderStore } from './ports.js';
+
+export interface LinkAdmin {
+  /** `{ provider: [subject…] }` for every provider of the protocol (providers without links give `[]`). */
+  list(protocol: ProtocolName, userId: string): Promise<Record<string, string[]>>;
+  link(input: {
+    protocol: ProtocolName;
+    providerName: string;
+    userId: string;
+    token: string;
+    device: DeviceInfo;
+    cookies: Record<string, string>;
+  }): Promise<'linked' | 'already-linked'>;
+  unlink(input: { protocol: ProtocolName; providerName: string; userId: string; subject: string }): Promise<void>;
+}
+
+export function createLinkAdmin(deps: {
+  providers: ProviderStore;
+  links: LinkStore;
+  mediaServer: MediaServer;
+  login: Login;
+}): LinkAdmin {
+  const requireUser = async (userId: string): Promise<MediaUser> => {
+    const user = await deps.mediaServer.getUserById(userId);
+    if (user === null) throw new SsoError('user_not_found', 'There is no user with this id.', { step: 'link' });
+    return user;
+  };
+
+  return {
+    async list(protocol, userId) {
+      await requireUser(userId);
+      const providers = await deps.providers.list(protocol);
+      const links = await deps.links.listByUser(protocol, userId);
+      const out: Record<string, string[]> = {};
+      for (const provider of providers) {
+        out[provider.name] = links.filter((l) => l.providerId === provider.id).map((l) => l.subject);
+      }
+      return out;
+    },
+
+    async link({ protocol, providerName, userId, token, cookies }) {
+      const provider = await deps.providers.get(protocol, providerName);
+      if (provider === null) throw providerNotFound(protocol, providerName);
+      await requireUser(userId);
+      // The linking flow is consumed first: a token proves one identity, once (PRODUCT.md §3).
+      const { identity } = await deps.login.consumeForLink({ protocol, providerName, token, cookies });
+      const existing = await deps.links.find(provider.id, identity.subject);
+      if (existing !== null) {
+        if (existing.userId === userId) return 'already-linked';
+        throw new SsoError(
+          'link_conflict',
+          `This ${providerName} account is already linked to another user. Unlink it there first.`,
+          { step: 'link' },
+        );
+      }
+      await deps.links.create({ providerId: provider.id, subject: identity.subject, userId, label: identity.label });
+      return 'linked';
+    },
+
+    async unlink({ protocol, providerName, userId, subject }) {
+      const provider = await deps.providers.get(protocol, providerName);
+      if (provider === null) throw providerNotFound(protocol, providerName);
+      const link = await deps.links.find(provider.id, subject);
+      if (link === null) {
+        throw new SsoError('link_not_found', `No ${providerName} identity "${subject}" is linked.`, { step: 'link' });
+      }
+      if (link.userId !== userId) {
+        throw new SsoError('link_conflict', 'This identity is linked to another user, not to this one.', {
+          step: 'link',
+        });
+      }
+      await deps.links.delete(provider.id, subject);
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// Headless Chromium for the browser tests: Debian's `chromium` driven by playwright-core (never a
+// downloaded browser). The binary is `CHROMIUM_PATH` or /usr/bin/chromium. When it is missing, CI fails
+// loudly; elsewhere `launchChromium()` returns null so the test file can say it did not run.
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+
+/** Flags this machine needs: no sandbox as root, and no background calls to Google's hosts. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export function chromiumPath(): string {
+  const configured = process.env['CHROMIUM_PATH']?.trim();
+  return configured === undefined || configured === '' ? '/usr/bin/chromium' : configured;
+}
+
+/**
+ * Starts Chromium. playwright-core gives every launch a new, empty user-data-dir of its own and removes it
+ * on `close()`; each `browser.newContext()` is a further isolated profile (cookies, storage).
+ * Returns null when no binary exists and CI is not set; throws when it is missing on CI, so a browser-less
+ * CI run cannot pass silently.
+ */
+export async function launchChromium(): Promise<Browser | null> {
+  const executablePath = chromiumPath();
+  if (!existsSync(executablePath)) {
+    if (process.env['CI'] !== undefined && process.env['CI'] !== '') {
+      throw new Error(
+        `Chromium not found at ${executablePath} but CI is set: install Debian's chromium ` +
+          '(apt-get install -y chromium) or set CHROMIUM_PATH',
+      );
+    }
+    return null;
+  }
+  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
+}
+
+/** True when a browser can run here (or CI insists on one); lets a test file decide before any hook runs. */
+export function chromiumAvailable(): boolean {
+  if (existsSync(chromiumPath())) return true;
+  if (process.env['CI'] !== undefined && process.env['CI'] !== '') {
+    throw new Error(`Chromium not found at ${chromiumPath()} but CI is set: install Debian's chromium`);
+  }
+  return false;
+}
