@@ -14,6 +14,7 @@ import { avatarUrlFromClaims, extractRoles, resolveUsername } from './claims.js'
 import { SsoError, type SsoErrorCode } from './errors.js';
 import { providerNotFound } from './provider-admin.js';
 import type {
+  AccessDecision,
   AuthenticationResult,
   Clock,
   DeviceInfo,
@@ -257,14 +258,8 @@ export function createLogin(deps: LoginDeps): Login {
     provider: ProviderRecord,
     flow: LoginFlow,
     isNewUser: boolean,
-    identity: VerifiedIdentity,
+    decision: AccessDecision,
   ): Promise<void> => {
-    // The role gate is evaluated again with the provider's settings of this moment (the plugin's SAML
-    // Auth skipped it): a role removed from the allowed list since the callback takes effect now.
-    const decision = evaluateAccess(identity.roles, provider.settings);
-    if (!decision.allowed) {
-      throw new SsoError('not_permitted', denialMessage(provider.settings), { step: 'authorize' });
-    }
     try {
       await deps.mediaServer.updatePolicy(user.id, (policy) =>
         applyDecision(policy, provider.settings, decision, isNewUser),
@@ -408,8 +403,14 @@ export function createLogin(deps: LoginDeps): Login {
       const { provider, flow } = await consume(protocol, providerName, token, cookies, 'login');
       const identity = flow.identity;
       if (identity === null) throw new SsoError('internal', 'A verified flow has no identity.', { step: 'session' });
+      // The role gate is evaluated again with the provider's settings of this moment (the plugin's SAML
+      // Auth skipped it), before any account is touched: a role removed since the callback counts now.
+      const decision = evaluateAccess(identity.roles, provider.settings);
+      if (!decision.allowed) {
+        throw new SsoError('not_permitted', denialMessage(provider.settings), { step: 'authorize' });
+      }
       const { user, isNewUser } = await ensureAccount(deps, provider, identity);
-      await writePolicy(user, provider, flow, isNewUser, identity);
+      await writePolicy(user, provider, flow, isNewUser, decision);
       const result = await deps.mediaServer.createSession(user.id, device);
       if (deps.afterLogin !== undefined) {
         await deps.afterLogin(user, identity).catch((error: unknown) => {
