@@ -116,7 +116,9 @@ const LOGIN_SCRIPT = String.raw`
       });
   }
 
-  function storeForJellyfinWeb(result) {
+  // Stores the session as jellyfin-web does (jellyfin-apiclient's Credentials), so jellyfin-web picks it up
+  // and so a later linking flow in this browser knows who is signed in.
+  function storeCredentials(result) {
     var credentials = readJson('jellyfin_credentials') || { Servers: [] };
     if (!Array.isArray(credentials.Servers)) credentials.Servers = [];
     var server = null;
@@ -135,7 +137,6 @@ const LOGIN_SCRIPT = String.raw`
     localStorage.setItem('user-' + result.User.Id + '-' + result.ServerId, JSON.stringify(result.User));
     localStorage.setItem('jellyfin_credentials', JSON.stringify(credentials));
     localStorage.setItem('enableAutoLogin', 'true');
-    location.replace(webIndex);
   }
 
   function signIn() {
@@ -159,8 +160,10 @@ const LOGIN_SCRIPT = String.raw`
         if (params.target === 'jellyfin-web') {
           show('Signed in', 'Opening Jellyfin…', false);
           document.body.setAttribute('data-sso-state', 'signed-in');
-          storeForJellyfinWeb(result);
+          storeCredentials(result);
+          location.replace(webIndex);
         } else {
+          storeCredentials(result);
           show('Signed in as ' + result.User.Name, result.User.Policy && result.User.Policy.IsAdministrator ? 'You are an administrator of this server.' : 'You can close this page.', false);
           document.getElementById('user').textContent = result.User.Name;
           document.body.setAttribute('data-sso-state', 'signed-in');

@@ -9,10 +9,13 @@ export interface ErrorPageInput {
 
 export function errorPage({ problem, retryUrl }: ErrorPageInput): string {
   const heading = problem.status === 403 ? 'Access denied' : 'Sign-in failed';
+  // Only our own http(s) or relative links: never a scheme that could run script.
+  const safeRetry =
+    retryUrl !== undefined && /^(https?:\/\/|\/(?!\/))/i.test(retryUrl) ? retryUrl : undefined;
   const retry =
-    retryUrl === undefined
+    safeRetry === undefined
       ? '<p><a href="/web/index.html">Back to the login page</a></p>'
-      : `<p><a href="${escapeHtml(retryUrl)}">Try again</a> · <a href="/web/index.html">Back to the login page</a></p>`;
+      : `<p><a href="${escapeHtml(safeRetry)}">Try again</a> · <a href="/web/index.html">Back to the login page</a></p>`;
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -36,8 +36,7 @@ export function applyDecision(
 ): UserPolicy {
   const next: UserPolicy = { ...policy };
   if (settings.enableAuthorization) {
-    next.IsAdministrator =
-      decision.isAdmin || (settings.preserveAdminPermissions && policy.IsAdministrator);
+    next.IsAdministrator = decision.isAdmin || (settings.preserveAdminPermissions && policy.IsAdministrator);
     next.EnableAllFolders = settings.enableAllFolders;
     if (!settings.enableAllFolders) next.EnabledFolders = decision.folders;
     if (

@@ -55,7 +55,12 @@ async function linkOrReuse(
   userId: string,
 ): Promise<string> {
   try {
-    await deps.links.create({ providerId: provider.id, subject: identity.subject, userId, label: identity.label });
+    await deps.links.create({
+      providerId: provider.id,
+      subject: identity.subject,
+      userId,
+      label: identity.label,
+    });
     return userId;
   } catch (error) {
     if (error instanceof SsoError && error.code === 'link_conflict') {

@@ -19,7 +19,12 @@ export interface LinkAdmin {
     device: DeviceInfo;
     cookies: Record<string, string>;
   }): Promise<'linked' | 'already-linked'>;
-  unlink(input: { protocol: ProtocolName; providerName: string; userId: string; subject: string }): Promise<void>;
+  unlink(input: {
+    protocol: ProtocolName;
+    providerName: string;
+    userId: string;
+    subject: string;
+  }): Promise<void>;
 }
 
 export function createLinkAdmin(deps: {
@@ -30,7 +35,8 @@ export function createLinkAdmin(deps: {
 }): LinkAdmin {
   const requireUser = async (userId: string): Promise<MediaUser> => {
     const user = await deps.mediaServer.getUserById(userId);
-    if (user === null) throw new SsoError('user_not_found', 'There is no user with this id.', { step: 'link' });
+    if (user === null)
+      throw new SsoError('user_not_found', 'There is no user with this id.', { step: 'link' });
     return user;
   };
 
@@ -61,7 +67,12 @@ export function createLinkAdmin(deps: {
           { step: 'link' },
         );
       }
-      await deps.links.create({ providerId: provider.id, subject: identity.subject, userId, label: identity.label });
+      await deps.links.create({
+        providerId: provider.id,
+        subject: identity.subject,
+        userId,
+        label: identity.label,
+      });
       return 'linked';
     },
 
@@ -70,7 +81,9 @@ export function createLinkAdmin(deps: {
       if (provider === null) throw providerNotFound(protocol, providerName);
       const link = await deps.links.find(provider.id, subject);
       if (link === null) {
-        throw new SsoError('link_not_found', `No ${providerName} identity "${subject}" is linked.`, { step: 'link' });
+        throw new SsoError('link_not_found', `No ${providerName} identity "${subject}" is linked.`, {
+          step: 'link',
+        });
       }
       if (link.userId !== userId) {
         throw new SsoError('link_conflict', 'This identity is linked to another user, not to this one.', {

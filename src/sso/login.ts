@@ -80,7 +80,11 @@ export interface Login {
     cookies: Record<string, string>;
   }): Promise<VerifiedLogin>;
   startSaml(input: { providerName: string; isLinking: boolean }): Promise<StartedLogin>;
-  finishSaml(input: { providerName: string; samlResponse: string; relayState: string | undefined }): Promise<VerifiedLogin>;
+  finishSaml(input: {
+    providerName: string;
+    samlResponse: string;
+    relayState: string | undefined;
+  }): Promise<VerifiedLogin>;
   authenticate(input: {
     protocol: ProtocolName;
     providerName: string;
@@ -132,7 +136,11 @@ export function acsUrl(publicUrl: string, provider: ProviderRecord): string {
   return endpointUrl(publicUrl, `/sso/SAML/post/${encodeURIComponent(provider.name)}`, provider.settings);
 }
 
-function fail(code: SsoErrorCode, message: string, step: 'state' | 'session' | 'authorize' = 'state'): SsoError {
+function fail(
+  code: SsoErrorCode,
+  message: string,
+  step: 'state' | 'session' | 'authorize' = 'state',
+): SsoError {
   return new SsoError(code, message, { step });
 }
 
@@ -141,9 +149,13 @@ export function createLogin(deps: LoginDeps): Login {
     const provider = await deps.providers.get(protocol, name);
     if (provider === null) throw providerNotFound(protocol, name);
     if (!provider.settings.enabled) {
-      throw new SsoError('provider_disabled', `Sign-in with "${name}" is switched off. Ask your admin to enable it.`, {
-        step: 'start',
-      });
+      throw new SsoError(
+        'provider_disabled',
+        `Sign-in with "${name}" is switched off. Ask your admin to enable it.`,
+        {
+          step: 'start',
+        },
+      );
     }
     return provider;
   };
@@ -177,13 +189,19 @@ export function createLogin(deps: LoginDeps): Login {
   /** The checks every flow lookup makes: provider, status, expiry (and the browser, where cookies come). */
   const checkFlow = (flow: LoginFlow, provider: ProviderRecord, expected: LoginFlow['status']): void => {
     if (flow.providerId !== provider.id) {
-      throw fail('provider_mismatch', 'This sign-in was started with another provider. Start again from the login page.');
+      throw fail(
+        'provider_mismatch',
+        'This sign-in was started with another provider. Start again from the login page.',
+      );
     }
     if (flow.expiresAt.getTime() <= deps.clock.now().getTime()) {
       throw fail('flow_expired', 'This sign-in has expired. Start again from the login page.');
     }
     if (flow.status !== expected) {
-      throw fail('flow_used', 'This sign-in was already used or has failed. Start again from the login page.');
+      throw fail(
+        'flow_used',
+        'This sign-in was already used or has failed. Start again from the login page.',
+      );
     }
   };
 
@@ -198,7 +216,11 @@ export function createLogin(deps: LoginDeps): Login {
   };
 
   /** Role gate, identity and one-time token: the end of a successful IdP answer. */
-  const verify = async (flow: LoginFlow, provider: ProviderRecord, identity: VerifiedIdentity): Promise<VerifiedLogin> => {
+  const verify = async (
+    flow: LoginFlow,
+    provider: ProviderRecord,
+    identity: VerifiedIdentity,
+  ): Promise<VerifiedLogin> => {
     const decision = evaluateAccess(identity.roles, provider.settings);
     if (!decision.allowed) {
       await deps.flows.markFailed(flow.id);
@@ -213,8 +235,17 @@ export function createLogin(deps: LoginDeps): Login {
       { identity, decision, tokenHash: sha256(token) },
       deps.clock.now(),
     );
-    if (!verified) throw fail('flow_used', 'This sign-in was already used or has expired. Start again from the login page.');
-    return { flowId: flow.id, token, isLinking: flow.purpose === 'link', username: identity.preferredUsername };
+    if (!verified)
+      throw fail(
+        'flow_used',
+        'This sign-in was already used or has expired. Start again from the login page.',
+      );
+    return {
+      flowId: flow.id,
+      token,
+      isLinking: flow.purpose === 'link',
+      username: identity.preferredUsername,
+    };
   };
 
   /** Finds and consumes a verified flow by its one-time token, after every check (PRODUCT.md §3). */
@@ -228,12 +259,18 @@ export function createLogin(deps: LoginDeps): Login {
     const provider = await deps.providers.get(protocol, providerName);
     if (provider === null) throw providerNotFound(protocol, providerName);
     if (purpose === 'login' && !provider.settings.enabled) {
-      throw new SsoError('provider_disabled', `Sign-in with "${providerName}" is switched off.`, { step: 'session' });
+      throw new SsoError('provider_disabled', `Sign-in with "${providerName}" is switched off.`, {
+        step: 'session',
+      });
     }
     const tokenHash = sha256(token);
     const flow = await deps.flows.findByTokenHash(tokenHash);
     if (flow === null) {
-      throw fail('flow_not_found', 'This sign-in is unknown or was already used. Start again from the login page.', 'session');
+      throw fail(
+        'flow_not_found',
+        'This sign-in is unknown or was already used. Start again from the login page.',
+        'session',
+      );
     }
     checkFlow(flow, provider, 'verified');
     if (flow.purpose !== purpose) {
@@ -267,7 +304,10 @@ export function createLogin(deps: LoginDeps): Login {
     } catch (error) {
       // The media server refuses to demote its last administrator; keep them admin rather than fail.
       if (error instanceof SsoError && error.code === 'media_server_refused' && user.policy.IsAdministrator) {
-        deps.warn?.({ userId: user.id, flowId: flow.id }, 'kept administrator rights: the media server refused the change');
+        deps.warn?.(
+          { userId: user.id, flowId: flow.id },
+          'kept administrator rights: the media server refused the change',
+        );
         await deps.mediaServer.updatePolicy(user.id, (policy) => ({
           ...applyDecision(policy, provider.settings, decision, isNewUser),
           IsAdministrator: true,
@@ -298,7 +338,10 @@ export function createLogin(deps: LoginDeps): Login {
       const provider = (await loadProvider('oidc', providerName)) as ProviderRecord<OidcProviderSettings>;
       const state = query['state'];
       if (state === undefined || state === '') {
-        throw fail('flow_not_found', 'The identity provider sent no state back. Start again from the login page.');
+        throw fail(
+          'flow_not_found',
+          'The identity provider sent no state back. Start again from the login page.',
+        );
       }
       const flow = await deps.flows.findByStateHash(sha256(state));
       if (flow === null) {
@@ -318,7 +361,11 @@ export function createLogin(deps: LoginDeps): Login {
       }
       let identity: VerifiedIdentity;
       try {
-        const { subject, claims } = await deps.oidc.finish(provider, { callbackUrl, state, secrets: flow.secrets });
+        const { subject, claims } = await deps.oidc.finish(provider, {
+          callbackUrl,
+          state,
+          secrets: flow.secrets,
+        });
         const username = resolveUsername(claims, provider.settings.defaultUsernameClaim);
         const email = typeof claims['email'] === 'string' ? claims['email'] : null;
         identity = {
@@ -339,7 +386,10 @@ export function createLogin(deps: LoginDeps): Login {
       const provider = (await loadProvider('saml', providerName)) as ProviderRecord<SamlProviderSettings>;
       // RelayState ties the IdP's POST back to this flow (SAML Bindings §3.4.3); it is a random secret.
       const relayState = randomToken();
-      const { url, requestId } = await deps.saml.start(provider, { relayState, acsUrl: acsUrl(deps.publicUrl, provider) });
+      const { url, requestId } = await deps.saml.start(provider, {
+        relayState,
+        acsUrl: acsUrl(deps.publicUrl, provider),
+      });
       const { flowId, browserSecret } = await createFlow(
         provider,
         isLinking ? 'link' : 'login',
@@ -355,13 +405,17 @@ export function createLogin(deps: LoginDeps): Login {
       // The ACS is a cross-site POST: SameSite=Lax cookies are not sent, so the flow is found by RelayState
       // (or InResponseTo) and the browser binding is checked at Auth (PRODUCT.md §3).
       let flow: LoginFlow | null = null;
-      if (relayState !== undefined && relayState !== '') flow = await deps.flows.findByStateHash(sha256(relayState));
+      if (relayState !== undefined && relayState !== '')
+        flow = await deps.flows.findByStateHash(sha256(relayState));
       if (flow === null) {
         const inResponseTo = deps.saml.peekInResponseTo(samlResponse);
         if (inResponseTo !== null) flow = await deps.flows.findBySamlRequestId(provider.id, inResponseTo);
       }
       if (flow === null) {
-        throw fail('flow_not_found', 'This SAML response belongs to no sign-in started here. Start again from the login page.');
+        throw fail(
+          'flow_not_found',
+          'This SAML response belongs to no sign-in started here. Start again from the login page.',
+        );
       }
       checkFlow(flow, provider, 'started');
       const now = deps.clock.now();
@@ -374,16 +428,25 @@ export function createLogin(deps: LoginDeps): Login {
           now,
         });
         // Each assertion is accepted once, across every instance (SAML Profiles §4.1.4.5).
-        const fresh = await deps.replay.remember(`${provider.id}:${assertion.assertionId}`, assertion.notOnOrAfter);
+        const fresh = await deps.replay.remember(
+          `${provider.id}:${assertion.assertionId}`,
+          assertion.notOnOrAfter,
+        );
         if (!fresh) {
-          throw new SsoError('idp_response_invalid', 'This SAML response was already used (replay refused).', {
-            step: 'verify',
-            detail: 'saml:replay',
-          });
+          throw new SsoError(
+            'idp_response_invalid',
+            'This SAML response was already used (replay refused).',
+            {
+              step: 'verify',
+              detail: 'saml:replay',
+            },
+          );
         }
         const settings = provider.settings;
         const usernameValues =
-          settings.samlUsernameAttribute === null ? undefined : assertion.attributes[settings.samlUsernameAttribute];
+          settings.samlUsernameAttribute === null
+            ? undefined
+            : assertion.attributes[settings.samlUsernameAttribute];
         const username = usernameValues?.[0] ?? assertion.nameId;
         identity = {
           subject: assertion.nameId,
@@ -402,7 +465,8 @@ export function createLogin(deps: LoginDeps): Login {
     async authenticate({ protocol, providerName, token, device, cookies }) {
       const { provider, flow } = await consume(protocol, providerName, token, cookies, 'login');
       const identity = flow.identity;
-      if (identity === null) throw new SsoError('internal', 'A verified flow has no identity.', { step: 'session' });
+      if (identity === null)
+        throw new SsoError('internal', 'A verified flow has no identity.', { step: 'session' });
       // The role gate is evaluated again with the provider's settings of this moment (the plugin's SAML
       // Auth skipped it), before any account is touched: a role removed since the callback counts now.
       const decision = evaluateAccess(identity.roles, provider.settings);
@@ -422,7 +486,8 @@ export function createLogin(deps: LoginDeps): Login {
 
     async consumeForLink({ protocol, providerName, token, cookies }) {
       const { provider, flow } = await consume(protocol, providerName, token, cookies, 'link');
-      if (flow.identity === null) throw new SsoError('internal', 'A verified flow has no identity.', { step: 'link' });
+      if (flow.identity === null)
+        throw new SsoError('internal', 'A verified flow has no identity.', { step: 'link' });
       return { provider, identity: flow.identity };
     },
   };

@@ -191,7 +191,11 @@ function oidcWrite(input: ProviderInput): ProviderWrite {
   const host = new URL(oidEndpoint).hostname;
   const loopback = host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
   if (oidEndpoint.startsWith('http:') && !loopback && !bool(input, 'disableHttps')) {
-    throw invalidField('/body/oidEndpoint', 'must be https (set disableHttps to allow a plain-http IdP)', 'admin');
+    throw invalidField(
+      '/body/oidEndpoint',
+      'must be https (set disableHttps to allow a plain-http IdP)',
+      'admin',
+    );
   }
   const oidAuthorizationParameters = optionalText(input, 'oidAuthorizationParameters');
   // Validated now (PLUGIN-BEHAVIOR.md §5.1) so a bad value is refused at Add, not at the next login.

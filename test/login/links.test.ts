@@ -36,7 +36,10 @@ async function configure(name: string): Promise<void> {
 /** Runs start → IdP → page; returns the page's token and the browser's jar. */
 async function verifiedFlow(provider: string, sub: string, linking: boolean) {
   const jar = new CookieJar();
-  const start = await browserGet(`${t.baseUrl}/sso/OID/start/${provider}${linking ? '?isLinking=true' : ''}`, jar);
+  const start = await browserGet(
+    `${t.baseUrl}/sso/OID/start/${provider}${linking ? '?isLinking=true' : ''}`,
+    jar,
+  );
   const callback = await followLogin(start.headers.get('location') ?? '', sub);
   const page = await browserGet(callback, jar);
   expect(page.status).toBe(200);
@@ -96,7 +99,10 @@ describe('account links', () => {
     const linked = await link('work', 'sub-carol', bob.id, bob.token);
     expect(linked.response.status).toBe(204);
 
-    const { data } = await listOidcLinks({ client: t.clientWith(bob.token), path: { jellyfinUserId: bob.id } });
+    const { data } = await listOidcLinks({
+      client: t.clientWith(bob.token),
+      path: { jellyfinUserId: bob.id },
+    });
     expect(data).toEqual({ home: ['sub-bob'], work: ['sub-carol'] });
 
     const again = await signIn('work', 'sub-carol');
@@ -136,7 +142,9 @@ describe('account links', () => {
     const dave = await signIn('home', 'sub-dave');
     expect((await link('work', 'sub-carol', bob.id, null)).response.status).toBe(401);
     expect((await link('work', 'sub-carol', bob.id, dave.token)).response.status).toBe(403);
-    expect((await link('work', 'sub-carol', bob.id, 'test-bootstrap-key-0123456789abcdef')).response.status).toBe(204);
+    expect(
+      (await link('work', 'sub-carol', bob.id, 'test-bootstrap-key-0123456789abcdef')).response.status,
+    ).toBe(204);
 
     const path = { jellyfinUserId: bob.id };
     expect((await listOidcLinks({ client: t.anonymous, path })).response.status).toBe(401);
@@ -148,8 +156,12 @@ describe('account links', () => {
   it('when user ids are dashed GUIDs, malformed or unknown, then 200, 400 and 404', async () => {
     const bob = await signIn('home', 'sub-bob');
     const dashed = `${bob.id.slice(0, 8)}-${bob.id.slice(8, 12)}-${bob.id.slice(12, 16)}-${bob.id.slice(16, 20)}-${bob.id.slice(20)}`;
-    expect((await listOidcLinks({ client: t.admin, path: { jellyfinUserId: dashed } })).response.status).toBe(200);
-    expect((await listOidcLinks({ client: t.admin, path: { jellyfinUserId: 'not-a-guid' } })).response.status).toBe(400);
+    expect((await listOidcLinks({ client: t.admin, path: { jellyfinUserId: dashed } })).response.status).toBe(
+      200,
+    );
+    expect(
+      (await listOidcLinks({ client: t.admin, path: { jellyfinUserId: 'not-a-guid' } })).response.status,
+    ).toBe(400);
     const unknown = await listOidcLinks({ client: t.admin, path: { jellyfinUserId: '0'.repeat(32) } });
     expect(unknown.response.status).toBe(404);
     expect(unknown.error?.code).toBe('user_not_found');

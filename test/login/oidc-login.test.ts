@@ -15,7 +15,11 @@ import { freePort } from '../support/ports.js';
 import { CookieJar, authBody, browserGet, pageParams } from '../support/browser.js';
 
 const ACCOUNTS = {
-  'sub-alice': { preferred_username: 'alice', email: 'alice@example.com', groups: ['jellyfin-users', 'jellyfin-admins'] },
+  'sub-alice': {
+    preferred_username: 'alice',
+    email: 'alice@example.com',
+    groups: ['jellyfin-users', 'jellyfin-admins'],
+  },
   'sub-bob': { preferred_username: 'bob', email: 'bob@example.com', groups: ['jellyfin-users'] },
   'sub-eve': { preferred_username: 'eve', email: 'eve@example.com', groups: ['strangers'] },
   'sub-mallory': { preferred_username: 'alice', email: 'mallory@example.com', groups: ['jellyfin-users'] },
@@ -77,7 +81,9 @@ beforeAll(async () => {
       {
         client_id: 'jellyfin',
         client_secret: 'jellyfin-secret',
-        redirect_uris: ['test', 'other', 'adopt'].map((p) => `http://127.0.0.1:${port}/sso/OID/redirect/${p}`),
+        redirect_uris: ['test', 'other', 'adopt'].map(
+          (p) => `http://127.0.0.1:${port}/sso/OID/redirect/${p}`,
+        ),
       },
     ],
     accounts: ACCOUNTS,
@@ -88,7 +94,10 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   clock = new TestClock();
-  t = await startTestApp({ SSO_PUBLIC_URL: `http://127.0.0.1:${port}`, SSO_FLOW_TTL: '600' }, { clock, port });
+  t = await startTestApp(
+    { SSO_PUBLIC_URL: `http://127.0.0.1:${port}`, SSO_FLOW_TTL: '600' },
+    { clock, port },
+  );
   await configure('test');
 });
 afterEach(async () => {
@@ -173,7 +182,11 @@ describe('OIDC sign-in', () => {
   it('when two Auth calls race with the same token, then exactly one wins', async () => {
     const { page, jar } = await signInAt('test', 'sub-bob');
     const token = pageParams(page.text).data;
-    const results = await Promise.all([auth('test', token, jar), auth('test', token, jar), auth('test', token, jar)]);
+    const results = await Promise.all([
+      auth('test', token, jar),
+      auth('test', token, jar),
+      auth('test', token, jar),
+    ]);
     expect(results.filter((r) => r.response.status === 200)).toHaveLength(1);
     expect(await directoryUsers()).toEqual(['bob']);
   });
@@ -269,7 +282,9 @@ describe('OIDC sign-in', () => {
   it('when the user presses cancel at the IdP, then the page names the IdP error', async () => {
     const jar = new CookieJar();
     const start = await browserGet(`${t.baseUrl}/sso/OID/start/test`, jar);
-    const callback = await followLogin(start.headers.get('location') ?? '', 'sub-bob', undefined, { deny: true });
+    const callback = await followLogin(start.headers.get('location') ?? '', 'sub-bob', undefined, {
+      deny: true,
+    });
     expect(callback.searchParams.get('error')).toBe('access_denied');
     const page = await browserGet(callback, jar);
     expect(page.status).toBe(401);
@@ -298,11 +313,23 @@ describe('OIDC sign-in', () => {
     const { data } = await getOidcStates({ client: t.admin });
     const flows = Object.values(data ?? {});
     expect(flows).toHaveLength(1);
-    expect(flows[0]).toMatchObject({ provider: 'test', protocol: 'oidc', status: 'started', isLinking: true });
+    expect(flows[0]).toMatchObject({
+      provider: 'test',
+      protocol: 'oidc',
+      status: 'started',
+      isLinking: true,
+    });
     const text = JSON.stringify(data);
     const cookieValue = (start.headers.getSetCookie()[0] ?? '').split(';')[0]?.split('=')[1] ?? '';
     expect(text).not.toContain(cookieValue);
-    expect(Object.keys(flows[0] ?? {}).sort()).toEqual(['created', 'expires', 'isLinking', 'protocol', 'provider', 'status']);
+    expect(Object.keys(flows[0] ?? {}).sort()).toEqual([
+      'created',
+      'expires',
+      'isLinking',
+      'protocol',
+      'provider',
+      'status',
+    ]);
   });
 
   it('when a linking flow reaches Auth, then it cannot be used to sign in', async () => {

@@ -66,7 +66,11 @@ async function throughAcs(provider: string, roles: string[], signer: SamlIdp = i
 beforeEach(async () => {
   const port = await freePort();
   t = await startTestApp({ SSO_PUBLIC_URL: `http://127.0.0.1:${port}` }, { port });
-  idp = createSamlIdp({ entityId: 'https://idp.example.test', privateKeyPem: fixture('idp-key.pem'), certPem: fixture('idp-cert.pem') });
+  idp = createSamlIdp({
+    entityId: 'https://idp.example.test',
+    privateKeyPem: fixture('idp-key.pem'),
+    certPem: fixture('idp-cert.pem'),
+  });
   rogue = createSamlIdp({
     entityId: 'https://idp.example.test',
     privateKeyPem: fixture('attacker-key.pem'),
@@ -99,7 +103,9 @@ describe('SAML sign-in', () => {
     expect(response.status).toBe(200);
     expect(data?.User.Name).toBe('alice@example.com');
     expect(data?.User.Policy?.IsAdministrator).toBe(true);
-    expect((await getOidcProviders({ client: t.clientWith(data?.AccessToken ?? '') })).response.status).toBe(200);
+    expect((await getOidcProviders({ client: t.clientWith(data?.AccessToken ?? '') })).response.status).toBe(
+      200,
+    );
   });
 
   it('when Auth comes from another browser, then it is refused (the binding is checked at Auth)', async () => {
@@ -163,7 +169,11 @@ describe('SAML sign-in', () => {
   });
 
   it('when an admin fetches SP metadata, then it names the entity id and the ACS URL', async () => {
-    const { data, response } = await getSamlMetadata({ client: t.anonymous, path: { provider: 'corp' }, parseAs: 'text' });
+    const { data, response } = await getSamlMetadata({
+      client: t.anonymous,
+      path: { provider: 'corp' },
+      parseAs: 'text',
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/samlmetadata\+xml/);
     expect(String(data)).toContain('entityID="jellyfin"');

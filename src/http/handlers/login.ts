@@ -73,7 +73,9 @@ export function createLoginHandlers(deps: LoginHandlerDeps): Record<string, Hand
   });
 
   const startOidc: Handler = async (c) =>
-    redirectTo(await deps.login.startOidc({ providerName: pathParam(c, 'provider'), isLinking: isLinking(c) }));
+    redirectTo(
+      await deps.login.startOidc({ providerName: pathParam(c, 'provider'), isLinking: isLinking(c) }),
+    );
   const completeOidc: Handler = async (c, state) => {
     const provider = pathParam(c, 'provider');
     const query: Record<string, string | undefined> = {};
@@ -82,13 +84,24 @@ export function createLoginHandlers(deps: LoginHandlerDeps): Record<string, Hand
     }
     // The callback URL handed to the token exchange is rebuilt from the public URL, never from headers.
     const callbackUrl = new URL(`${deps.publicUrl}/sso/OID/redirect/${encodeURIComponent(provider)}`);
-    for (const [name, value] of Object.entries(query)) if (value !== undefined) callbackUrl.searchParams.set(name, value);
-    const verified = await deps.login.finishOidc({ providerName: provider, query, callbackUrl, cookies: state.cookies });
-    state.log.info({ provider, flowId: verified.flowId, isLinking: verified.isLinking }, 'OIDC sign-in verified');
+    for (const [name, value] of Object.entries(query))
+      if (value !== undefined) callbackUrl.searchParams.set(name, value);
+    const verified = await deps.login.finishOidc({
+      providerName: provider,
+      query,
+      callbackUrl,
+      cookies: state.cookies,
+    });
+    state.log.info(
+      { provider, flowId: verified.flowId, isLinking: verified.isLinking },
+      'OIDC sign-in verified',
+    );
     return page('OID', provider, verified);
   };
   const startSaml: Handler = async (c) =>
-    redirectTo(await deps.login.startSaml({ providerName: pathParam(c, 'provider'), isLinking: isLinking(c) }));
+    redirectTo(
+      await deps.login.startSaml({ providerName: pathParam(c, 'provider'), isLinking: isLinking(c) }),
+    );
   const receiveSaml: Handler = async (c, state) => {
     const provider = pathParam(c, 'provider');
     const body = c.request.requestBody as { SAMLResponse: string; RelayState?: string };
@@ -97,7 +110,10 @@ export function createLoginHandlers(deps: LoginHandlerDeps): Record<string, Hand
       samlResponse: body.SAMLResponse,
       relayState: body.RelayState,
     });
-    state.log.info({ provider, flowId: verified.flowId, isLinking: verified.isLinking }, 'SAML sign-in verified');
+    state.log.info(
+      { provider, flowId: verified.flowId, isLinking: verified.isLinking },
+      'SAML sign-in verified',
+    );
     return page('SAML', provider, verified);
   };
   const authenticate =
@@ -116,7 +132,10 @@ export function createLoginHandlers(deps: LoginHandlerDeps): Record<string, Hand
         },
         cookies: state.cookies,
       });
-      state.log.info({ protocol, provider: pathParam(c, 'provider'), userId: result.User.Id }, 'session created');
+      state.log.info(
+        { protocol, provider: pathParam(c, 'provider'), userId: result.User.Id },
+        'session created',
+      );
       return json<AuthenticateOidcResponses, 200>(200, result as AuthenticateOidcResponses[200], {
         headers: { 'Cache-Control': 'no-store' },
       });
