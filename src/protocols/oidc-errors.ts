@@ -25,6 +25,7 @@ export type OidcCheck =
   | 'authentication time'
   | 'code hash'
   | 'userinfo subject'
+  | 'subject'
   | 'response format';
 
 const IDP_TEXT_LIMIT = 300;
@@ -65,6 +66,7 @@ const CHECK_TEXT: Record<OidcCheck, string> = {
   'authentication time': 'the authentication time is missing or too old',
   'code hash': 'the ID token does not match the authorization code',
   'userinfo subject': 'the userinfo endpoint describes a different user than the ID token',
+  subject: 'the ID token does not name the user (no "sub" claim)',
   'response format': 'the identity provider answered with a malformed response',
 };
 
@@ -272,6 +274,8 @@ function messageCheck(message: string): OidcCheck {
   if (/"aud"|"azp"/.test(message)) return 'audience';
   if (/"exp"/.test(message)) return 'expiry';
   if (/"nonce"/.test(message)) return 'nonce';
+  // A missing `sub` in the ID token (OIDC Core §2) is the token's fault, not userinfo's.
+  if (/JWT "sub"/.test(message)) return 'subject';
   if (/"sub"/.test(message)) return 'userinfo subject';
   return 'response format';
 }
