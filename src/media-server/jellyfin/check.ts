@@ -62,7 +62,10 @@ function unreachable(baseUrl: string, error: JellyfinRequestError): JellyfinChec
 }
 
 /** Runs the checks with an existing client holding `apiKey` (the adapter's own `check()` uses this). */
-export async function checkJellyfinWith(client: JellyfinClient, apiKey: string): Promise<JellyfinCheckResult> {
+export async function checkJellyfinWith(
+  client: JellyfinClient,
+  apiKey: string,
+): Promise<JellyfinCheckResult> {
   const warnings: string[] = [];
   const base = client.baseUrl;
 
@@ -71,7 +74,10 @@ export async function checkJellyfinWith(client: JellyfinClient, apiKey: string):
   try {
     info = await client.publicInfo();
   } catch (error) {
-    if (error instanceof JellyfinRequestError && error.status === null && error.cause !== undefined) {
+    if (
+      error instanceof JellyfinRequestError &&
+      (error.failure === 'network' || error.failure === 'timeout')
+    ) {
       throw unreachable(base, error);
     }
     throw new JellyfinCheckError(
@@ -89,7 +95,9 @@ export async function checkJellyfinWith(client: JellyfinClient, apiKey: string):
   const version = parseVersion(info.Version);
   const minimum = parseVersion(MINIMUM_JELLYFIN_VERSION) ?? [];
   if (!version) {
-    warnings.push(`Could not read Jellyfin's version ("${info.Version}"); this service needs ${MINIMUM_JELLYFIN_VERSION} or later.`);
+    warnings.push(
+      `Could not read Jellyfin's version ("${info.Version}"); this service needs ${MINIMUM_JELLYFIN_VERSION} or later.`,
+    );
   } else if (compareVersions(version, minimum) < 0) {
     throw new JellyfinCheckError(
       `Jellyfin ${info.Version} at JELLYFIN_URL=${base} is too old: this service needs Jellyfin ` +
@@ -106,7 +114,9 @@ export async function checkJellyfinWith(client: JellyfinClient, apiKey: string):
   try {
     const me = await client.currentUser(apiKey);
     if (me.status === 401) {
-      throw new JellyfinCheckError(`Jellyfin at ${base} rejected JELLYFIN_API_KEY (401 Unauthorized). ${API_KEY_HELP}`);
+      throw new JellyfinCheckError(
+        `Jellyfin at ${base} rejected JELLYFIN_API_KEY (401 Unauthorized). ${API_KEY_HELP}`,
+      );
     }
     if (me.status === 200) {
       if (!me.user.Policy.IsAdministrator) {
@@ -128,7 +138,10 @@ export async function checkJellyfinWith(client: JellyfinClient, apiKey: string):
     }
   } catch (error) {
     if (error instanceof JellyfinCheckError) throw error;
-    if (error instanceof JellyfinRequestError && error.status === null && error.cause !== undefined) {
+    if (
+      error instanceof JellyfinRequestError &&
+      (error.failure === 'network' || error.failure === 'timeout')
+    ) {
       throw unreachable(base, error);
     }
     if (error instanceof JellyfinRequestError && (error.status === 401 || error.status === 403)) {

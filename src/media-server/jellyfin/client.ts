@@ -68,17 +68,27 @@ export interface MediaFolder {
 // ---------------------------------------------------------------------------------------------------------
 // Errors
 
+/** Why a request failed: no answer, too slow, an unexpected status, or a 2xx with a body we cannot use. */
+export type JellyfinFailure = 'network' | 'timeout' | 'status' | 'shape';
+
 /**
- * A request that did not get the answer we expected. `status` is null when no HTTP answer came back at all
- * (network error, timeout) and for 2xx answers whose body had the wrong shape. `jellyfinMessage` is the text
- * Jellyfin sent (a JSON string, a ProblemDetails title/detail, or plain text), safe to show an admin.
+ * A request that did not get the answer we expected. `status` is the HTTP status when there was one.
+ * `jellyfinMessage` is the text Jellyfin sent (a JSON string, a ProblemDetails title/detail, or plain text),
+ * or our description of what went wrong; safe to show an admin.
  */
 export class JellyfinRequestError extends Error {
   readonly operation: string;
+  readonly failure: JellyfinFailure;
   readonly status: number | null;
   readonly jellyfinMessage: string;
 
-  constructor(operation: string, status: number | null, jellyfinMessage: string, options?: { cause?: unknown }) {
+  constructor(
+    operation: string,
+    failure: JellyfinFailure,
+    status: number | null,
+    jellyfinMessage: string,
+    options?: { cause?: unknown },
+  ) {
     super(
       status === null
         ? `Jellyfin ${operation}: ${jellyfinMessage}`
@@ -87,13 +97,16 @@ export class JellyfinRequestError extends Error {
     );
     this.name = 'JellyfinRequestError';
     this.operation = operation;
+    this.failure = failure;
     this.status = status;
     this.jellyfinMessage = jellyfinMessage;
   }
 
-  /** No answer, a timeout, or a server error: worth retrying later, not the caller's fault. */
-  get unavailable(): boolean {
-    return this.status === null || this.status >= 500;
+  /** Jellyfin did not answer (in time), or answered with a server error. */
+  get unreachable(): boolean {
+    return (
+      this.failure === 'network' || this.failure === 'timeout' || (this.status !== null && this.status >= 500)
+    );
   }
 }
 
@@ -119,12 +132,19 @@ export function isUserPolicy(value: unknown): value is UserPolicy {
   return (
     typeof value.AuthenticationProviderId === 'string' &&
     typeof value.PasswordResetProviderId === 'string' &&
-    (value.EnabledFolders === undefined || value.EnabledFolders === null || Array.isArray(value.EnabledFolders))
+    (value.EnabledFolders === undefined ||
+      value.EnabledFolders === null ||
+      Array.isArray(value.EnabledFolders))
   );
 }
 
 export function isUserDto(value: unknown): value is UserDto {
-  return isRecord(value) && typeof value.Id === 'string' && typeof value.Name === 'string' && isUserPolicy(value.Policy);
+  return (
+    isRecord(value) &&
+    typeof value.Id === 'string' &&
+    typeof value.Name === 'string' &&
+    isUserPolicy(value.Policy)
+  );
 }
 
 function isAuthenticationResult(value: unknown): value is AuthenticationResult {
@@ -183,7 +203,12 @@ export function authorizationHeader(fields: {
 }): string {
   const parts: string[] = [];
   const add = (key: string, value: string | undefined): void => {
-    if (value !== undefined) parts.push(`${key}="${encodeURIComponent(value)}"`);
+    // encodeURIComponent throws on a lone surrogate; a browser-supplied device name may contain one.
+    const wellFormed = value?.replace(
+      /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+      '\uFFFD',
+    );
+    if (wellFormed !== undefined) parts.push(`${key}="${encodeURIComponent(wellFormed)}"`);
   };
   add('Client', fields.client);
   add('Device', fields.device);
@@ -318,11 +343,15 @@ export function createJellyfinClient(options: JellyfinClientOptions): JellyfinCl
       });
       text = await response.text();
     } catch (error) {
-      const reason =
-        error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')
-          ? `no answer within ${timeoutMs} ms`
-          : `cannot reach ${base}${error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : ''}`;
-      throw new JellyfinRequestError(spec.operation, null, reason, { cause: error });
+      if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+        throw new JellyfinRequestError(spec.operation, 'timeout', null, `no answer within ${timeoutMs} ms`, {
+          cause: error,
+        });
+      }
+      const why = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
+      throw new JellyfinRequestError(spec.operation, 'network', null, `cannot reach ${base}${why}`, {
+        cause: error,
+      });
     }
     return {
       status: response.status,
@@ -339,7 +368,7 @@ export function createJellyfinClient(options: JellyfinClientOptions): JellyfinCl
       response.status >= 300 && response.status < 400
         ? `redirects to ${response.location ?? '(no Location)'}; set JELLYFIN_URL to the address Jellyfin answers on`
         : errorText(response.contentType, response.text);
-    return new JellyfinRequestError(spec.operation, response.status, message);
+    return new JellyfinRequestError(spec.operation, 'status', response.status, message);
   }
 
   function parse<T>(spec: RequestSpec, response: RawResponse, guard: (value: unknown) => value is T): T {
@@ -347,9 +376,18 @@ export function createJellyfinClient(options: JellyfinClientOptions): JellyfinCl
     try {
       value = JSON.parse(response.text);
     } catch (error) {
-      throw new JellyfinRequestError(spec.operation, null, 'answered with something that is not JSON', { cause: error });
+      throw new JellyfinRequestError(
+        spec.operation,
+        'shape',
+        null,
+        'answered with something that is not JSON',
+        {
+          cause: error,
+        },
+      );
     }
-    if (!guard(value)) throw new JellyfinRequestError(spec.operation, null, 'answered with an unexpected JSON shape');
+    if (!guard(value))
+      throw new JellyfinRequestError(spec.operation, 'shape', null, 'answered with an unexpected JSON shape');
     return value;
   }
 
@@ -378,7 +416,8 @@ export function createJellyfinClient(options: JellyfinClientOptions): JellyfinCl
         Id: optionalString(raw.Id),
         ServerName: optionalString(raw.ServerName),
         Version: optionalString(raw.Version),
-        StartupWizardCompleted: typeof raw.StartupWizardCompleted === 'boolean' ? raw.StartupWizardCompleted : null,
+        StartupWizardCompleted:
+          typeof raw.StartupWizardCompleted === 'boolean' ? raw.StartupWizardCompleted : null,
       };
     },
 
@@ -405,18 +444,34 @@ export function createJellyfinClient(options: JellyfinClientOptions): JellyfinCl
     },
 
     async apiKeys() {
-      const spec: RequestSpec = { operation: 'GET /Auth/Keys', method: 'GET', path: '/Auth/Keys', caller: { kind: 'apiKey' } };
+      const spec: RequestSpec = {
+        operation: 'GET /Auth/Keys',
+        method: 'GET',
+        path: '/Auth/Keys',
+        caller: { kind: 'apiKey' },
+      };
       const raw = parse(spec, await expect(spec, [200]), isRecord);
       const items = Array.isArray(raw.Items) ? raw.Items : [];
       return items.filter(isRecord).flatMap((item) =>
         typeof item.AccessToken === 'string'
-          ? [{ Id: typeof item.Id === 'number' ? item.Id : null, AccessToken: item.AccessToken, AppName: optionalString(item.AppName) }]
+          ? [
+              {
+                Id: typeof item.Id === 'number' ? item.Id : null,
+                AccessToken: item.AccessToken,
+                AppName: optionalString(item.AppName),
+              },
+            ]
           : [],
       );
     },
 
     async users() {
-      const spec: RequestSpec = { operation: 'GET /Users', method: 'GET', path: '/Users', caller: { kind: 'apiKey' } };
+      const spec: RequestSpec = {
+        operation: 'GET /Users',
+        method: 'GET',
+        path: '/Users',
+        caller: { kind: 'apiKey' },
+      };
       return parse(spec, await expect(spec, [200]), isUserList);
     },
 
@@ -489,8 +544,18 @@ export function createJellyfinClient(options: JellyfinClientOptions): JellyfinCl
         caller: { kind: 'device', device },
       };
       const raw = parse(spec, await expect(spec, [200]), isRecord);
-      if (typeof raw.Secret !== 'string' || raw.Secret === '' || typeof raw.Code !== 'string' || raw.Code === '') {
-        throw new JellyfinRequestError(spec.operation, null, 'answered without a Quick Connect code and secret');
+      if (
+        typeof raw.Secret !== 'string' ||
+        raw.Secret === '' ||
+        typeof raw.Code !== 'string' ||
+        raw.Code === ''
+      ) {
+        throw new JellyfinRequestError(
+          spec.operation,
+          'shape',
+          null,
+          'answered without a Quick Connect code and secret',
+        );
       }
       return { Secret: raw.Secret, Code: raw.Code };
     },
@@ -504,7 +569,13 @@ export function createJellyfinClient(options: JellyfinClientOptions): JellyfinCl
         caller: { kind: 'apiKey' },
       };
       const authorized = parse(spec, await expect(spec, [200]), isBoolean);
-      if (!authorized) throw new JellyfinRequestError(spec.operation, null, 'did not authorize the Quick Connect request');
+      if (!authorized)
+        throw new JellyfinRequestError(
+          spec.operation,
+          'shape',
+          null,
+          'did not authorize the Quick Connect request',
+        );
     },
 
     async authenticateWithQuickConnect(secret, device) {
@@ -528,11 +599,13 @@ export function createJellyfinClient(options: JellyfinClientOptions): JellyfinCl
       };
       const raw = parse(spec, await expect(spec, [200]), isRecord);
       const items = Array.isArray(raw.Items) ? raw.Items : [];
-      return items.filter(isRecord).flatMap((item) =>
-        typeof item.Id === 'string' && typeof item.Name === 'string'
-          ? [{ Id: item.Id, Name: item.Name, CollectionType: optionalString(item.CollectionType) }]
-          : [],
-      );
+      return items
+        .filter(isRecord)
+        .flatMap((item) =>
+          typeof item.Id === 'string' && typeof item.Name === 'string'
+            ? [{ Id: item.Id, Name: item.Name, CollectionType: optionalString(item.CollectionType) }]
+            : [],
+        );
     },
 
     async setUserImage(userId, contentType, bytes) {
