@@ -7,6 +7,7 @@ import { createHttpApp, type HttpApp } from './http/api.js';
 import { createHandlers } from './http/handlers/index.js';
 import type { Logger } from './logger.js';
 import { createEmbeddedDirectory } from './media-server/embedded/directory.js';
+import { createJellyfinServer, fetchAvatar, JellyfinCheckError } from './media-server/jellyfin/index.js';
 import { createOidcProtocol } from './protocols/oidc.js';
 import { createSamlProtocol } from './protocols/saml.js';
 import { createLinkAdmin } from './sso/links.js';
@@ -41,6 +42,50 @@ export interface App {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+/** A refusal to start that names what to change (the Jellyfin check), as opposed to a crash. */
+export function startupRefusal(error: unknown): string | null {
+  return error instanceof JellyfinCheckError
+    ? `jellyfin-sso cannot use the Jellyfin server: ${error.message}`
+    : null;
+}
+
+/**
+ * The media-server adapter chosen by SSO_MEDIA_SERVER. The Jellyfin one checks the server first and
+ * refuses to start with an actionable message (JellyfinCheckError) when something is wrong.
+ */
+async function openMediaServer(
+  config: Config,
+  log: Logger,
+  clock: Clock,
+  database: Database,
+): Promise<MediaServer> {
+  if (config.mediaServer === 'jellyfin' && config.jellyfinUrl !== null && config.jellyfinApiKey !== null) {
+    const jellyfin = createJellyfinServer({
+      baseUrl: config.jellyfinUrl,
+      apiKey: config.jellyfinApiKey,
+      clock,
+      log: log.child({ component: 'jellyfin' }),
+      avatar: { allowPrivateHosts: config.avatarAllowPrivateHosts },
+    });
+    const check = await jellyfin.check();
+    log.info(
+      {
+        serverId: check.serverId,
+        serverName: check.serverName,
+        version: check.version,
+        credential: check.credential.kind,
+        quickConnectEnabled: check.quickConnectEnabled,
+      },
+      `using Jellyfin ${check.version} "${check.serverName}" at ${config.jellyfinUrl}`,
+    );
+    for (const warning of check.warnings) log.warn({ component: 'jellyfin' }, warning);
+    return jellyfin;
+  }
+  const directory = createEmbeddedDirectory({ orm: database.orm, clock });
+  if (config.bootstrapApiKey !== null) await directory.ensureApiKey(config.bootstrapApiKey, 'bootstrap');
+  return directory;
+}
+
 export async function createApp({
   config,
   log,
@@ -58,11 +103,7 @@ export async function createApp({
     const { orm, box } = database;
     const providers = createProviderStore({ orm, box, clock });
     const flows = createFlowStore({ orm, box, clock });
-    const directory = createEmbeddedDirectory({ orm, clock });
-    if (config.bootstrapApiKey !== null) {
-      await directory.ensureApiKey(config.bootstrapApiKey, 'bootstrap');
-    }
-    const mediaServer: MediaServer = directory;
+    const mediaServer = await openMediaServer(config, log, clock, database);
     const links = createLinkStore({ orm, box, clock });
     const oidc = createOidcProtocol({ logger: log });
     const saml = createSamlProtocol({ logger: log, clockSkewSeconds: config.samlClockSkewSeconds });
@@ -78,6 +119,15 @@ export async function createApp({
       publicUrl: config.publicUrl,
       flowTtlSeconds: config.flowTtlSeconds,
       warn: (fields, message) => log.warn(fields, message),
+      // Avatars from claims (avatarUrlFormat or `picture`): guarded fetch, and a failure never fails the login.
+      afterLogin: async (user, identity) => {
+        if (identity.avatarUrl === null) return;
+        const image = await fetchAvatar(identity.avatarUrl, {
+          allowPrivateHosts: config.avatarAllowPrivateHosts,
+          log: log.child({ component: 'avatar' }),
+        });
+        if (image !== null) await mediaServer.setAvatar(user.id, image);
+      },
     });
 
     const handlers = createHandlers({
@@ -101,6 +151,8 @@ export async function createApp({
       rateLimitPerMinute: config.rateLimitPerMinute,
       trustProxy: config.trustProxy,
       validateResponses,
+      publicUrl: config.publicUrl,
+      homeUrl: config.mediaServer === 'jellyfin' ? '/web/index.html' : null,
     });
 
     let server: Server | undefined;

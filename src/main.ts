@@ -1,6 +1,6 @@
 // Process entry: configuration → app → listen; SIGINT/SIGTERM close the server and the database cleanly.
 import { ConfigError, loadConfig } from './config.js';
-import { createApp } from './app.js';
+import { createApp, startupRefusal } from './app.js';
 import { createLogger } from './logger.js';
 
 async function main(): Promise<void> {
@@ -15,7 +15,17 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.logLevel);
-  const app = await createApp({ config, log });
+  let app;
+  try {
+    app = await createApp({ config, log });
+  } catch (error) {
+    const refusal = startupRefusal(error);
+    if (refusal !== null) {
+      process.stderr.write(`${refusal}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
   const { port } = await app.listen();
   log.info(
     { port, host: config.host, publicUrl: config.publicUrl, mediaServer: config.mediaServer },

@@ -99,6 +99,15 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
       userinfo: { enabled: true },
     },
     pkce: { required: () => true },
+    // Explicit lifetimes (seconds); oidc-provider prints a notice for every default it falls back to.
+    ttl: {
+      AccessToken: 3600,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      Interaction: 600,
+      Session: 3600,
+      Grant: 3600,
+    },
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
     findAccount: (_ctx, sub) => {
@@ -151,7 +160,7 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
     }
     await handleInteraction(ctx, provider, accounts, interaction[1] ?? '', interaction[2]);
   });
-  const handle = await quietly(async () => provider.callback());
+  const handle = provider.callback();
   server.on('request', (req, res) => {
     void handle(req, res);
   });

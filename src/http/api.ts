@@ -56,6 +56,10 @@ export interface HttpAppOptions {
   trustProxy: string;
   /** Validate every JSON reply against the spec (tests and development). */
   validateResponses: boolean;
+  /** SSO_PUBLIC_URL, for the "try again" links of browser error pages. */
+  publicUrl: string;
+  /** Where "back to the login page" goes (jellyfin-web), or null when there is none (embedded). */
+  homeUrl: string | null;
 }
 
 export interface HttpApp {
@@ -255,10 +259,13 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       operationId = pending.operation?.operationId;
       const error = toSsoError(thrown);
       logFailure(log, error, operationId);
+      const browserStep = operationId !== undefined && BROWSER_STEPS.has(operationId);
       const rendered = renderError(error, {
         requestId,
         accept: req.headers.accept,
-        browserStep: operationId !== undefined && BROWSER_STEPS.has(operationId),
+        browserStep,
+        retryUrl: browserStep ? retryUrlFor(options.publicUrl, operationId, pending) : undefined,
+        homeUrl: options.homeUrl,
       });
       res.status(rendered.status).set(rendered.headers).type(rendered.contentType).send(rendered.body);
     }
@@ -280,11 +287,28 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     const requestId = res.locals['requestId'] as string;
     const error = bodyParserError(thrown) ?? toSsoError(thrown);
     logFailure(options.log.child({ requestId }), error, undefined);
-    const rendered = renderError(error, { requestId, accept: req.headers.accept, browserStep: false });
+    const rendered = renderError(error, {
+      requestId,
+      accept: req.headers.accept,
+      browserStep: false,
+      homeUrl: options.homeUrl,
+    });
     res.status(rendered.status).set(rendered.headers).type(rendered.contentType).send(rendered.body);
   });
 
   return { app, api, operationIds };
+}
+
+/** A browser step's "try again" link: start the same provider's sign-in afresh. */
+function retryUrlFor(
+  publicUrl: string,
+  operationId: string | undefined,
+  pending: Pending,
+): string | undefined {
+  const provider = /^\/sso\/[^/]+\/[^/]+\/([^/]+)$/.exec(pending.request.path)?.[1];
+  if (provider === undefined || operationId === undefined) return undefined;
+  const mode = /Saml/.test(operationId) ? 'SAML' : 'OID';
+  return `${publicUrl}/sso/${mode}/start/${encodeURIComponent(provider)}`;
 }
 
 export function accessRule(operation: Operation): AccessRule {

@@ -115,7 +115,13 @@ export interface ErrorResponse {
 /** Renders an error for the wire: an HTML page for browsers on browser steps, else problem JSON. */
 export function renderError(
   error: SsoError,
-  options: { requestId: string; accept: string | undefined; browserStep: boolean; retryUrl?: string },
+  options: {
+    requestId: string;
+    accept: string | undefined;
+    browserStep: boolean;
+    retryUrl?: string | undefined;
+    homeUrl?: string | null;
+  },
 ): ErrorResponse {
   const problem = problemFor(error, options.requestId);
   const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
@@ -124,7 +130,7 @@ export function renderError(
     return {
       status: problem.status,
       contentType: 'text/html; charset=utf-8',
-      body: errorPage({ problem, retryUrl: options.retryUrl }),
+      body: errorPage({ problem, retryUrl: options.retryUrl, homeUrl: options.homeUrl ?? null }),
       headers: { ...headers, 'Content-Security-Policy': ERROR_PAGE_CSP },
     };
   }

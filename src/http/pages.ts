@@ -5,17 +5,20 @@ import { PAGE_STYLE, escapeHtml } from './html.js';
 export interface ErrorPageInput {
   problem: { status: number; title: string; detail: string; code: string; requestId: string };
   retryUrl?: string | undefined;
+  /** jellyfin-web's login page when there is one (the Jellyfin adapter); null in embedded mode. */
+  homeUrl?: string | null;
 }
 
-export function errorPage({ problem, retryUrl }: ErrorPageInput): string {
+export function errorPage({ problem, retryUrl, homeUrl = null }: ErrorPageInput): string {
   const heading = problem.status === 403 ? 'Access denied' : 'Sign-in failed';
   // Only our own http(s) or relative links: never a scheme that could run script.
   const safeRetry =
     retryUrl !== undefined && /^(https?:\/\/|\/(?!\/))/i.test(retryUrl) ? retryUrl : undefined;
-  const retry =
-    safeRetry === undefined
-      ? '<p><a href="/web/index.html">Back to the login page</a></p>'
-      : `<p><a href="${escapeHtml(safeRetry)}">Try again</a> · <a href="/web/index.html">Back to the login page</a></p>`;
+  const links = [
+    ...(safeRetry === undefined ? [] : [`<a id="retry" href="${escapeHtml(safeRetry)}">Try again</a>`]),
+    ...(homeUrl === null ? [] : [`<a href="${escapeHtml(homeUrl)}">Back to the login page</a>`]),
+  ];
+  const retry = links.length === 0 ? '' : `<p>${links.join(' · ')}</p>`;
   return `<!doctype html>
 <html lang="en">
 <head>

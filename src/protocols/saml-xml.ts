@@ -153,7 +153,7 @@ export function isElement(node: XmlNode | null): node is XmlElement {
   return node !== null && node.nodeType === ELEMENT_NODE;
 }
 
-export function is(node: XmlNode | null, ns: string, localName: string): node is XmlElement {
+export function is(node: XmlNode | null, ns: string, localName: string): boolean {
   return isElement(node) && node.localName === localName && node.namespaceURI === ns;
 }
 
@@ -202,7 +202,10 @@ export function attributes(element: XmlElement): XmlAttr[] {
 /** An unqualified attribute (SAML attributes have no namespace); null when absent. */
 export function attr(element: XmlElement, name: string): string | null {
   for (const a of attributes(element)) {
-    if (a.localName === name && (a.namespaceURI === null || a.namespaceURI === undefined || a.namespaceURI === '')) {
+    if (
+      a.localName === name &&
+      (a.namespaceURI === null || a.namespaceURI === undefined || a.namespaceURI === '')
+    ) {
       return a.value;
     }
   }
@@ -225,12 +228,14 @@ export function attrNS(element: XmlElement, ns: string, name: string): string | 
 export function textContent(element: XmlNode): string {
   let out = '';
   const stack: XmlNode[] = [element];
+  // Iterative walk; the root is an element by contract.
   while (stack.length > 0) {
     const node = stack.pop() as XmlNode;
     if (node.nodeType === TEXT_NODE || node.nodeType === CDATA_SECTION_NODE) {
       out += node.data ?? '';
       continue;
     }
+    if (!isElement(node)) continue; // comments and processing instructions carry no text, and no children
     for (let i = node.childNodes.length - 1; i >= 0; i -= 1) {
       const child = node.childNodes.item(i);
       if (child !== null) stack.push(child);
@@ -244,11 +249,23 @@ export function hasDirectText(element: XmlNode): boolean {
   for (let i = 0; i < element.childNodes.length; i += 1) {
     const child = element.childNodes.item(i);
     if (child === null) continue;
-    if ((child.nodeType === TEXT_NODE || child.nodeType === CDATA_SECTION_NODE) && /\S/.test(child.data ?? '')) {
+    if (
+      (child.nodeType === TEXT_NODE || child.nodeType === CDATA_SECTION_NODE) &&
+      /\S/.test(child.data ?? '')
+    ) {
       return true;
     }
   }
   return false;
+}
+
+/**
+ * A value from the posted document as it may appear in an error message: control characters replaced and cut
+ * to 120 characters, so a hostile response cannot flood logs or pages. (Pages still escape what they echo.)
+ */
+export function shown(value: string | null | undefined): string {
+  const clean = (value ?? '').replace(/\p{Cc}/gu, '?');
+  return clean.length > 120 ? `${clean.slice(0, 120)}…` : clean;
 }
 
 export function escapeXml(value: string): string {

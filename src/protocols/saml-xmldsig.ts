@@ -13,6 +13,7 @@ import {
   childElements,
   hasDirectText,
   is,
+  shown,
   textContent,
   type XmlElement,
 } from './saml-xml.js';
@@ -158,7 +159,10 @@ const WEAK_ALGORITHM = /sha1|sha224|md5|hmac|dsa-sha1|#dsa/i;
 function one(parent: XmlElement, ns: string, localName: string, where: string): XmlElement {
   const found = childElements(parent).filter((child) => is(child, ns, localName));
   if (found.length !== 1) {
-    throw new SamlCheckError('saml:signature-shape', `${where} must contain exactly one ${localName} element.`);
+    throw new SamlCheckError(
+      'saml:signature-shape',
+      `${where} must contain exactly one ${localName} element.`,
+    );
   }
   return found[0] as XmlElement;
 }
@@ -168,7 +172,7 @@ function onlyChildren(parent: XmlElement, allowed: ReadonlyArray<[string, string
     if (!allowed.some(([ns, name]) => is(child, ns, name))) {
       throw new SamlCheckError(
         'saml:signature-shape',
-        `${where} contains an unexpected <${child.nodeName}> element.`,
+        `${where} contains an unexpected <${shown(child.nodeName)}> element.`,
       );
     }
   }
@@ -213,22 +217,23 @@ export function checkSignatureShape(signature: XmlElement, parent: XmlElement, k
   if (c14n !== ALG.excC14n) {
     throw new SamlCheckError(
       'saml:algorithm',
-      `${label} uses the canonicalization method "${c14n ?? ''}"; only exclusive canonicalization (${ALG.excC14n}) is accepted.`,
+      `${label} uses the canonicalization method "${shown(c14n)}"; only exclusive canonicalization (${ALG.excC14n}) is accepted.`,
     );
   }
-  const method = attr(one(signedInfo, NS.dsig, 'SignatureMethod', `${label}'s SignedInfo`), 'Algorithm') ?? '';
+  const method =
+    attr(one(signedInfo, NS.dsig, 'SignatureMethod', `${label}'s SignedInfo`), 'Algorithm') ?? '';
   const spec = SIGNATURE_METHODS[method];
   if (spec === undefined) {
     const why = WEAK_ALGORITHM.test(method) ? ' SHA-1 and other weak algorithms are refused;' : '';
     throw new SamlCheckError(
       'saml:algorithm',
-      `${label} uses the signature method "${method}", which is not accepted.${why} use RSA-SHA256 or stronger, or ECDSA-SHA256 or stronger.`,
+      `${label} uses the signature method "${shown(method)}", which is not accepted.${why} use RSA-SHA256 or stronger, or ECDSA-SHA256 or stronger.`,
     );
   }
   if (!keyFits(spec.family, key)) {
     throw new SamlCheckError(
       'saml:algorithm',
-      `${label} uses "${method}", which does not match the configured certificate's ${key.asymmetricKeyType ?? 'unknown'} key.`,
+      `${label} uses "${shown(method)}", which does not match the configured certificate's ${key.asymmetricKeyType ?? 'unknown'} key.`,
     );
   }
 
@@ -245,12 +250,20 @@ export function checkSignatureShape(signature: XmlElement, parent: XmlElement, k
   if (parentId === null || parentId === '' || uri !== `#${parentId}`) {
     throw new SamlCheckError(
       'saml:reference',
-      `${label} must reference its own ${parent.localName} ("#${parentId ?? ''}"), but it references "${uri ?? ''}".`,
+      `${label} must reference its own ${parent.localName} ("#${shown(parentId)}"), but it references "${shown(uri)}".`,
     );
   }
   for (const a of attributes(reference)) {
-    if (a.localName !== 'URI' && a.localName !== 'Id' && a.localName !== 'Type' && a.namespaceURI !== NS.xmlns) {
-      throw new SamlCheckError('saml:reference', `${label}'s Reference has an unexpected ${a.name} attribute.`);
+    if (
+      a.localName !== 'URI' &&
+      a.localName !== 'Id' &&
+      a.localName !== 'Type' &&
+      a.namespaceURI !== NS.xmlns
+    ) {
+      throw new SamlCheckError(
+        'saml:reference',
+        `${label}'s Reference has an unexpected ${shown(a.name)} attribute.`,
+      );
     }
   }
   onlyChildren(
@@ -270,12 +283,16 @@ export function checkSignatureShape(signature: XmlElement, parent: XmlElement, k
   if (algorithms.length !== 2 || algorithms[0] !== ALG.enveloped || algorithms[1] !== ALG.excC14n) {
     throw new SamlCheckError(
       'saml:transform',
-      `${label} must use exactly the transforms enveloped-signature then exclusive canonicalization; it uses [${algorithms.join(', ')}].`,
+      `${label} must use exactly the transforms enveloped-signature then exclusive canonicalization; it uses [${shown(algorithms.join(', '))}].`,
     );
   }
   // Only the exclusive c14n transform may carry a child: its InclusiveNamespaces prefix list.
   onlyChildren(transformList[0] as XmlElement, [], `${label}'s enveloped-signature transform`);
-  onlyChildren(transformList[1] as XmlElement, [[ALG.excC14n, 'InclusiveNamespaces']], `${label}'s c14n transform`);
+  onlyChildren(
+    transformList[1] as XmlElement,
+    [[ALG.excC14n, 'InclusiveNamespaces']],
+    `${label}'s c14n transform`,
+  );
   for (const inclusive of childElements(transformList[1] as XmlElement)) {
     onlyChildren(inclusive, [], `${label}'s InclusiveNamespaces`);
   }
@@ -285,7 +302,7 @@ export function checkSignatureShape(signature: XmlElement, parent: XmlElement, k
     const why = WEAK_ALGORITHM.test(digest) ? ' SHA-1 is refused;' : '';
     throw new SamlCheckError(
       'saml:digest',
-      `${label} uses the digest method "${digest}", which is not accepted.${why} use SHA-256 or stronger.`,
+      `${label} uses the digest method "${shown(digest)}", which is not accepted.${why} use SHA-256 or stronger.`,
     );
   }
   if (textContent(one(reference, NS.dsig, 'DigestValue', `${label}'s Reference`)).trim() === '') {
@@ -298,14 +315,22 @@ export function checkSignatureShape(signature: XmlElement, parent: XmlElement, k
  * `getCertFromKeyInfo` is a no-op) and returns the canonical XML of the element it signed: the only bytes the
  * caller may read identity and conditions from. `xml` must be the exact text `signature` was parsed from.
  */
-export function verifySignature(xml: string, signature: XmlElement, parent: XmlElement, key: KeyObject): string {
+export function verifySignature(
+  xml: string,
+  signature: XmlElement,
+  parent: XmlElement,
+  key: KeyObject,
+): string {
   const label = `The ${parent.localName} signature`;
   const signed = new xmlCrypto.SignedXml({ publicCert: key });
   // Only the algorithms checked above exist for this instance: a defence in depth behind checkSignatureShape.
   signed.SignatureAlgorithms = { ...SIGNATURE_ALGORITHM_CLASSES };
   signed.HashAlgorithms = { ...HASH_ALGORITHM_CLASSES };
   const c14n = signed.CanonicalizationAlgorithms;
-  signed.CanonicalizationAlgorithms = { [ALG.excC14n]: c14n[ALG.excC14n], [ALG.enveloped]: c14n[ALG.enveloped] };
+  signed.CanonicalizationAlgorithms = {
+    [ALG.excC14n]: c14n[ALG.excC14n],
+    [ALG.enveloped]: c14n[ALG.enveloped],
+  };
 
   let valid: boolean;
   try {

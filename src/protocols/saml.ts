@@ -7,7 +7,14 @@
 // all, a strict parser, one Response, one Assertion, unique IDs, signatures only where SAML allows them and of
 // exactly the shape SAML prescribes, and every value read from the canonical XML that the signature covers.
 
-import { X509Certificate, createPrivateKey, createPublicKey, randomBytes, sign, type KeyObject } from 'node:crypto';
+import {
+  X509Certificate,
+  createPrivateKey,
+  createPublicKey,
+  randomBytes,
+  sign,
+  type KeyObject,
+} from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 
 import { SsoError } from '../sso/errors.js';
@@ -28,6 +35,7 @@ import {
   is,
   parseStrict,
   refuseMarkupDeclarations,
+  shown,
   textContent,
   type XmlElement,
 } from './saml-xml.js';
@@ -69,39 +77,46 @@ export function createSamlProtocol(options: SamlProtocolOptions = {}): SamlProto
   const certificates = new CertificateCache();
 
   return {
-    async start(provider, input) {
-      return buildRedirectRequest(provider, input, clock.now());
+    start(provider, input) {
+      return settle(() => buildRedirectRequest(provider, input, clock.now()));
     },
 
     peekInResponseTo(samlResponse) {
       return peekInResponseTo(samlResponse, maxBytes);
     },
 
-    async verify(provider, input) {
-      try {
-        const key = certificates.get(provider.settings.samlCertificate);
-        return verifyResponse(provider.settings, input, key, skewMs, maxBytes, logger);
-      } catch (error) {
-        if (error instanceof SamlCheckError) {
-          logger.debug({ provider: provider.name, reason: error.reason }, 'SAML response refused');
-          throw new SsoError('idp_response_invalid', error.message, {
+    verify(provider, input) {
+      return settle(() => {
+        try {
+          const key = certificates.get(provider.settings.samlCertificate);
+          return verifyResponse(provider.settings, input, key, skewMs, maxBytes, logger);
+        } catch (error) {
+          if (error instanceof SamlCheckError) {
+            logger.debug({ provider: provider.name, reason: error.reason }, 'SAML response refused');
+            throw new SsoError('idp_response_invalid', error.message, {
+              step: 'verify',
+              detail: error.reason,
+              cause: error.cause ?? error,
+            });
+          }
+          throw new SsoError('idp_response_invalid', 'The SAML response could not be processed.', {
             step: 'verify',
-            detail: error.reason,
-            cause: error.cause ?? error,
+            detail: 'saml:internal',
+            cause: error,
           });
         }
-        throw new SsoError('idp_response_invalid', 'The SAML response could not be processed.', {
-          step: 'verify',
-          detail: 'saml:internal',
-          cause: error,
-        });
-      }
+      });
     },
 
     metadata(provider, input) {
       return buildMetadata(provider, input.acsUrl, logger);
     },
   };
+}
+
+/** Runs synchronous work as a promise: a throw becomes a rejection (the port's methods are async). */
+function settle<T>(work: () => T): Promise<T> {
+  return new Promise((resolve) => resolve(work()));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -147,6 +162,13 @@ function verifyResponse(
   maxBytes: number,
   logger: SamlLogger,
 ): SamlAssertion {
+  if (input.expectedRequestId === '') {
+    // An empty id would match an empty InResponseTo: a caller bug must not open an unsolicited-login path.
+    throw new SamlCheckError(
+      'saml:in-response-to',
+      'No authentication request is outstanding for this login.',
+    );
+  }
   // 1. Text: base64, UTF-8, and no DTD before any parser runs.
   const xml = decodeBase64Xml(input.samlResponse, maxBytes);
   refuseMarkupDeclarations(xml);
@@ -157,7 +179,7 @@ function verifyResponse(
   if (!is(root, NS.protocol, 'Response')) {
     throw new SamlCheckError(
       'saml:not-response',
-      `The SAML message is a <${root.nodeName}> in namespace "${root.namespaceURI ?? ''}", not a SAML 2.0 protocol Response.`,
+      `The SAML message is a <${shown(root.nodeName)}> in namespace "${shown(root.namespaceURI)}", not a SAML 2.0 protocol Response.`,
     );
   }
   const all = [root, ...descendantElements(root)];
@@ -197,14 +219,17 @@ function verifyResponse(
     if (signature.parentNode !== root && signature.parentNode !== assertion) {
       throw new SamlCheckError(
         'saml:signature-placement',
-        `A signature is placed inside <${signature.parentNode?.nodeName ?? '?'}>; SAML signatures are only accepted on the Response or on its Assertion.`,
+        `A signature is placed inside <${shown(signature.parentNode?.nodeName)}>; SAML signatures are only accepted on the Response or on its Assertion.`,
       );
     }
   }
   const responseSignatures = children(root, NS.dsig, 'Signature');
   const assertionSignatures = children(assertion, NS.dsig, 'Signature');
   if (responseSignatures.length > 1 || assertionSignatures.length > 1) {
-    throw new SamlCheckError('saml:signature-placement', 'The Response or the Assertion carries more than one signature.');
+    throw new SamlCheckError(
+      'saml:signature-placement',
+      'The Response or the Assertion carries more than one signature.',
+    );
   }
   if (responseSignatures.length === 0 && assertionSignatures.length === 0) {
     throw new SamlCheckError(
@@ -227,15 +252,27 @@ function verifyResponse(
     const responseCanon = verifySignature(xml, responseSignature, root, key);
     response = reparseSigned(responseCanon, NS.protocol, 'Response', attr(root, 'ID'));
     const inner = descendantElements(response).filter((el) => el.localName === 'Assertion');
-    if (inner.length !== 1 || !is(inner[0] as XmlElement, NS.assertion, 'Assertion') || inner[0]?.parentNode !== response) {
-      throw new SamlCheckError('saml:assertion-count', 'The signed Response must contain exactly one Assertion.');
+    const only = inner.length === 1 ? inner[0] : undefined;
+    if (only === undefined || !is(only, NS.assertion, 'Assertion') || only.parentNode !== response) {
+      throw new SamlCheckError(
+        'saml:assertion-count',
+        'The signed Response must contain exactly one Assertion.',
+      );
     }
-    signedAssertion = inner[0] as XmlElement;
+    signedAssertion = only;
     if (attr(signedAssertion, 'ID') !== attr(assertion, 'ID')) {
-      throw new SamlCheckError('saml:structure', 'The signed Response does not contain the posted Assertion.');
+      throw new SamlCheckError(
+        'saml:structure',
+        'The signed Response does not contain the posted Assertion.',
+      );
     }
   } else {
-    signedAssertion = reparseSigned(assertionCanon as string, NS.assertion, 'Assertion', attr(assertion, 'ID'));
+    signedAssertion = reparseSigned(
+      assertionCanon as string,
+      NS.assertion,
+      'Assertion',
+      attr(assertion, 'ID'),
+    );
   }
 
   // 6. The Response (SAML Core §3.2.2, Bindings §3.5.5.2).
@@ -253,7 +290,7 @@ function verifyResponse(
   if (destination !== null && destination !== input.acsUrl) {
     throw new SamlCheckError(
       'saml:destination',
-      `The Response's Destination "${destination}" is not this service's ACS URL "${input.acsUrl}".`,
+      `The Response's Destination "${shown(destination)}" is not this service's ACS URL "${input.acsUrl}".`,
     );
   }
   const responseInResponseTo = attr(response, 'InResponseTo');
@@ -282,18 +319,24 @@ function checkNamespacesAndIds(elements: XmlElement[]): void {
   const ids = new Set<string>();
   for (const el of elements) {
     if (el.prefix && !el.namespaceURI) {
-      throw new SamlCheckError('saml:xml', `The element <${el.nodeName}> uses an undeclared namespace prefix.`);
+      throw new SamlCheckError(
+        'saml:xml',
+        `The element <${shown(el.nodeName)}> uses an undeclared namespace prefix.`,
+      );
     }
     for (const a of attributes(el)) {
       if (a.prefix && a.prefix !== 'xmlns' && !a.namespaceURI) {
-        throw new SamlCheckError('saml:xml', `The attribute ${a.name} uses an undeclared namespace prefix.`);
+        throw new SamlCheckError(
+          'saml:xml',
+          `The attribute ${shown(a.name)} uses an undeclared namespace prefix.`,
+        );
       }
       if (a.localName !== null && ID_ATTRIBUTE_NAMES.has(a.localName)) {
         // xml-crypto finds `#x` by any attribute whose local name is ID/Id/id: a second one is a wrapping attempt.
         if (ids.has(a.value)) {
           throw new SamlCheckError(
             'saml:duplicate-id',
-            `The SAML response contains the ID "${a.value}" more than once (signature wrapping attempt).`,
+            `The SAML response contains the ID "${shown(a.value)}" more than once (signature wrapping attempt).`,
           );
         }
         ids.add(a.value);
@@ -315,7 +358,10 @@ function checkResponseChildren(response: XmlElement): void {
   for (const child of childElements(response)) {
     const entry = allowed.find(([ns, name]) => is(child, ns, name));
     if (entry === undefined) {
-      throw new SamlCheckError('saml:structure', `The Response contains an unexpected <${child.nodeName}> element.`);
+      throw new SamlCheckError(
+        'saml:structure',
+        `The Response contains an unexpected <${shown(child.nodeName)}> element.`,
+      );
     }
     if (seen.has(entry[1])) {
       throw new SamlCheckError('saml:structure', `The Response contains more than one ${entry[1]} element.`);
@@ -364,13 +410,16 @@ function reparseSigned(canon: string, ns: string, localName: string, id: string 
 function checkIssuer(issuer: XmlElement, settings: SamlProviderSettings, where: string): string {
   const format = attr(issuer, 'Format');
   if (format !== null && format !== NAMEID_ENTITY) {
-    throw new SamlCheckError('saml:issuer', `The ${where} Issuer has the format "${format}", not an entity id.`);
+    throw new SamlCheckError(
+      'saml:issuer',
+      `The ${where} Issuer has the format "${shown(format)}", not an entity id.`,
+    );
   }
   const value = textContent(issuer).trim();
   if (settings.samlIdpEntityId !== null && value !== settings.samlIdpEntityId) {
     throw new SamlCheckError(
       'saml:issuer',
-      `The ${where} was issued by "${value}", not by the configured IdP entity id "${settings.samlIdpEntityId}".`,
+      `The ${where} was issued by "${shown(value)}", not by the configured IdP entity id "${settings.samlIdpEntityId}".`,
     );
   }
   return value;
@@ -399,7 +448,10 @@ function readAssertion(
   const now = input.now.getTime();
   for (const child of childElements(assertion)) {
     if (!ASSERTION_CHILDREN.some(([ns, name]) => is(child, ns, name))) {
-      throw new SamlCheckError('saml:structure', `The Assertion contains an unexpected <${child.nodeName}> element.`);
+      throw new SamlCheckError(
+        'saml:structure',
+        `The Assertion contains an unexpected <${shown(child.nodeName)}> element.`,
+      );
     }
   }
   if (attr(assertion, 'Version') !== '2.0') {
@@ -424,7 +476,7 @@ function readAssertion(
     if (!is(child, NS.assertion, 'NameID') && !is(child, NS.assertion, 'SubjectConfirmation')) {
       throw new SamlCheckError(
         'saml:subject',
-        `The Subject identifies the user with <${child.nodeName}>; only a plain NameID is supported.`,
+        `The Subject identifies the user with <${shown(child.nodeName)}>; only a plain NameID is supported.`,
       );
     }
   }
@@ -477,7 +529,7 @@ function readAssertion(
     );
   }
   const conditionsNotOnOrAfter = readTime(conditions, 'NotOnOrAfter', 'Conditions');
-  if (false) {
+  if (conditionsNotOnOrAfter !== null && now >= conditionsNotOnOrAfter + skewMs) {
     throw new SamlCheckError(
       'saml:expired',
       `The Assertion expired at ${new Date(conditionsNotOnOrAfter).toISOString()} (Conditions NotOnOrAfter; now ${input.now.toISOString()}).`,
@@ -523,7 +575,7 @@ function checkBearer(
   if (recipient !== input.acsUrl) {
     throw new SamlCheckError(
       'saml:recipient',
-      `The assertion's Recipient "${recipient}" is not this service's ACS URL "${input.acsUrl}".`,
+      `The assertion's Recipient "${shown(recipient)}" is not this service's ACS URL "${input.acsUrl}".`,
     );
   }
   const inResponseTo = attr(scd, 'InResponseTo');
@@ -571,19 +623,25 @@ function checkAudience(conditions: XmlElement, entityId: string): void {
       is(child, NS.assertion, 'OneTimeUse') ||
       is(child, NS.assertion, 'ProxyRestriction');
     if (!known) {
-      throw new SamlCheckError('saml:conditions', `The Assertion has a condition this service does not understand: <${child.nodeName}>.`);
+      throw new SamlCheckError(
+        'saml:conditions',
+        `The Assertion has a condition this service does not understand: <${shown(child.nodeName)}>.`,
+      );
     }
   }
   const restrictions = children(conditions, NS.assertion, 'AudienceRestriction');
   if (restrictions.length === 0) {
-    throw new SamlCheckError('saml:audience', 'The Assertion has no AudienceRestriction; it must be restricted to this service provider.');
+    throw new SamlCheckError(
+      'saml:audience',
+      'The Assertion has no AudienceRestriction; it must be restricted to this service provider.',
+    );
   }
   for (const restriction of restrictions) {
     const audiences = children(restriction, NS.assertion, 'Audience').map((a) => textContent(a).trim());
     if (!audiences.includes(entityId)) {
       throw new SamlCheckError(
         'saml:audience',
-        `The Assertion is meant for ${audiences.map((a) => `"${a}"`).join(', ') || 'no audience'}, not for this service provider "${entityId}".`,
+        `The Assertion is meant for ${audiences.map((a) => `"${shown(a)}"`).join(', ') || 'no audience'}, not for this service provider "${entityId}".`,
       );
     }
   }
@@ -616,7 +674,10 @@ function readTime(element: XmlElement, name: string, where: string): number | nu
   const match = DATE_TIME.exec(raw.trim());
   const millis = match === null ? Number.NaN : Date.parse(raw.trim().replace(/(\.\d{3})\d+/, '$1'));
   if (Number.isNaN(millis)) {
-    throw new SamlCheckError('saml:time', `${where} ${name} "${raw.slice(0, 40)}" is not a valid date-time.`);
+    throw new SamlCheckError(
+      'saml:time',
+      `${where} ${name} "${shown(raw.slice(0, 40))}" is not a valid date-time.`,
+    );
   }
   return millis;
 }
@@ -700,7 +761,8 @@ interface SpKey {
   certificate: string | null;
 }
 
-const PRIVATE_KEY_PEM = /-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC )?PRIVATE KEY-----/;
+const PRIVATE_KEY_PEM =
+  /-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC )?PRIVATE KEY-----/;
 const CERTIFICATE_PEM = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/;
 
 /**
@@ -749,9 +811,13 @@ function redirectSignature(key: KeyObject): {
     if (curve === 'secp521r1') return { sigAlg: ALG.ecdsaSha512, hash: 'sha512', dsaEncoding: 'ieee-p1363' };
     return { sigAlg: ALG.ecdsaSha256, hash: 'sha256', dsaEncoding: 'ieee-p1363' };
   }
-  throw new SsoError('internal', `The SP signing key type "${key.asymmetricKeyType ?? '?'}" is not supported for SAML.`, {
-    step: 'start',
-  });
+  throw new SsoError(
+    'internal',
+    `The SP signing key type "${key.asymmetricKeyType ?? '?'}" is not supported for SAML.`,
+    {
+      step: 'start',
+    },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -768,7 +834,10 @@ function buildMetadata(
     try {
       certificate = readSpKey(provider.secrets.spSigningKey)?.certificate ?? null;
     } catch (error) {
-      logger.warn({ provider: provider.name, err: error }, 'SAML SP signing key unreadable; metadata has no KeyDescriptor');
+      logger.warn(
+        { provider: provider.name, err: error },
+        'SAML SP signing key unreadable; metadata has no KeyDescriptor',
+      );
     }
     if (certificate === null) {
       logger.debug(

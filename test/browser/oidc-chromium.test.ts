@@ -1,13 +1,14 @@
 // OIDC sign-in in a real browser (headless Debian Chromium via playwright-core): start → the test IdP's
 // login form → our page → its script calls Auth → "Signed in as …". Checks what only a browser can: the
 // strict CSP lets the page's one script run, and the page reports no console error or CSP violation.
-// Without a Chromium binary (and no CI) the file says so in one line and registers no cases.
+// Without a Chromium binary (and no CI) the file says so in one line and registers no browser cases.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { addOidcProvider } from '../../clients/typescript/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { chromiumPath, launchChromium } from '../support/chromium.js';
-import { startOidcIdp, type OidcIdp } from '../support/oidc-idp.js';
+import { CookieJar, followLogin, startOidcIdp, type OidcIdp } from '../support/oidc-idp.js';
+import { browserGet } from '../support/browser.js';
 import { freePort } from '../support/ports.js';
 
 const ACCOUNTS = {
@@ -26,9 +27,12 @@ interface PageWatch {
 function watch(page: Page): PageWatch {
   const seen: PageWatch = { problems: [], cspHeaders: [], authResponses: [] };
   page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') {
-      seen.problems.push(`console ${message.type()}: ${message.text()}`);
-    }
+    if (message.type() !== 'error' && message.type() !== 'warning') return;
+    const where = message.location().url;
+    // Chromium asks every origin for /favicon.ico by itself; neither server has one, which is fine.
+    if (new URL(where, 'http://x').pathname === '/favicon.ico' && /status of 404/.test(message.text()))
+      return;
+    seen.problems.push(`console ${message.type()} at ${where}: ${message.text()}`);
   });
   page.on('pageerror', (error) => seen.problems.push(`pageerror: ${error.message}`));
   page.on('response', (response) => {
@@ -63,6 +67,34 @@ async function cspViolations(page: Page): Promise<string[]> {
   return page.evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? []);
 }
 
+// The launcher's own contract runs everywhere, so this file always has a case even without a browser.
+describe('launchChromium without a Chromium binary', () => {
+  const saved = { path: process.env['CHROMIUM_PATH'], ci: process.env['CI'] };
+  afterEach(() => {
+    for (const [name, value] of [
+      ['CHROMIUM_PATH', saved.path],
+      ['CI', saved.ci],
+    ] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  it('when CI is not set, then it returns null', async () => {
+    process.env['CHROMIUM_PATH'] = '/nonexistent/chromium';
+    delete process.env['CI'];
+    expect(await launchChromium()).toBeNull();
+  });
+
+  it('when CI is set, then it fails loudly naming the path', async () => {
+    process.env['CHROMIUM_PATH'] = '/nonexistent/chromium';
+    process.env['CI'] = 'true';
+    await expect(launchChromium()).rejects.toThrow(
+      /Chromium not found at \/nonexistent\/chromium but CI is set/,
+    );
+  });
+});
+
 const browser: Browser | null = await launchChromium();
 
 if (browser === null) {
@@ -74,7 +106,7 @@ if (browser === null) {
   let port: number;
   let context: BrowserContext;
 
-  /** Start → IdP form (type `sub`, submit) → our page; returns once the page has settled. */
+  /** Start → IdP form (type `sub`, submit) → our page; returns once the browser has reached our page. */
   async function signIn(page: Page, sub: string): Promise<void> {
     await page.goto(`${t.baseUrl}/sso/OID/start/test`);
     await page.waitForURL(`${idp.issuer}/interaction/**`);
@@ -135,7 +167,7 @@ if (browser === null) {
       const seen = watch(page);
       await signIn(page, 'sub-bob');
 
-      await page.waitForSelector('body[data-sso-state="signed-in"]', { timeout: 15_000 });
+      await page.waitForSelector('body[data-sso-state="signed-in"]', { timeout: 30_000 });
       expect(await page.textContent('#status')).toBe('Signed in as bob');
       expect(await page.textContent('#user')).toBe('bob');
       expect(await page.textContent('#detail')).toBe('You can close this page.');
@@ -151,10 +183,12 @@ if (browser === null) {
       await expect.poll(() => seen.authResponses[0]?.body).not.toBeNull();
       const token = seen.authResponses[0]?.body?.['AccessToken'];
       expect(token).toMatch(/^[0-9a-f]{32}$/);
-      const principal = await t.app.mediaServer.resolveToken(token as string);
-      expect(principal).not.toBeNull();
-      const users = await t.app.mediaServer.getUserByName('bob');
-      expect(users).not.toBeNull();
+      expect(await t.app.mediaServer.resolveToken(token as string)).toMatchObject({
+        kind: 'user',
+        user: { name: 'bob' },
+      });
+      const directory = t.app.mediaServer as unknown as { listUsers(): Promise<{ name: string }[]> };
+      expect((await directory.listUsers()).map((u) => u.name)).toContain('bob');
       // The flow cookie stays HttpOnly: the page's script never sees it.
       expect(await page.evaluate(() => document.cookie)).not.toMatch(/sso_flow_/);
     });
@@ -163,11 +197,76 @@ if (browser === null) {
       const page = await context.newPage();
       const seen = watch(page);
       await signIn(page, 'sub-alice');
-      await page.waitForSelector('body[data-sso-state="signed-in"]', { timeout: 15_000 });
+      await page.waitForSelector('body[data-sso-state="signed-in"]', { timeout: 30_000 });
       expect(await page.textContent('#status')).toBe('Signed in as alice');
       expect(await page.textContent('#detail')).toBe('You are an administrator of this server.');
       expect(seen.problems).toEqual([]);
       expect(await cspViolations(page)).toEqual([]);
+    });
+
+    it('when the page runs beside jellyfin-web, then it stores the session as jellyfin-web expects and opens /web/', async () => {
+      // The embedded directory always serves `target: standalone`. So the IdP round trip is done with fetch,
+      // the flow cookie handed to the browser, and the browser opens the callback itself (Playwright does not
+      // route the hops of a redirect chain): the route swaps the params block (data, not code: the script's
+      // CSP hash still holds) and stands in for jellyfin-web at /web/index.html.
+      const jar = new CookieJar();
+      const start = await browserGet(`${t.baseUrl}/sso/OID/start/test`, jar);
+      const callback = await followLogin(start.headers.get('location') ?? '', 'sub-bob');
+      await context.addCookies(
+        jar
+          .header()
+          .split('; ')
+          .map((pair) => pair.split('='))
+          .map(([name = '', value = '']) => ({
+            name,
+            value,
+            url: t.baseUrl,
+            httpOnly: true,
+            sameSite: 'Lax',
+          })),
+      );
+      const page = await context.newPage();
+      const seen = watch(page);
+      await page.route(`${t.baseUrl}/sso/OID/redirect/**`, async (route) => {
+        const response = await route.fetch();
+        const html = (await response.text()).replace(
+          /(<script type="application\/json" id="sso-params">)([^<]*)(<\/script>)/,
+          (_all, open: string, json: string, close: string) =>
+            open +
+            JSON.stringify({ ...JSON.parse(json), target: 'jellyfin-web' }).replace(/</g, '\\u003c') +
+            close,
+        );
+        await route.fulfill({ response, body: html });
+      });
+      await page.route(`${t.baseUrl}/web/index.html`, (route) =>
+        route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>fake jellyfin-web</title>' }),
+      );
+      await page.goto(callback.toString());
+      await page
+        .waitForURL(`${t.baseUrl}/web/index.html`, { timeout: 30_000 })
+        .catch(async (error: unknown) => {
+          throw new Error(`${String(error)}\nstill at ${page.url()}: ${await page.textContent('main')}`);
+        });
+      expect(seen.cspHeaders).toHaveLength(1);
+
+      const stored: Record<string, string> = await page.evaluate(() => ({ ...localStorage }));
+      const credentials = JSON.parse(stored['jellyfin_credentials'] ?? '{}');
+      const server = credentials.Servers?.[0];
+      expect(server).toMatchObject({ ManualAddress: t.baseUrl, LastConnectionMode: 2 });
+      expect(server.AccessToken).toMatch(/^[0-9a-f]{32}$/);
+      const user = await t.app.mediaServer.getUserByName('bob');
+      expect(server.UserId).toBe(user?.id);
+      expect(JSON.parse(stored[`user-${server.UserId}-${server.Id}`] ?? '{}')).toMatchObject({
+        Name: 'bob',
+        EnableAutoLogin: true,
+      });
+      expect(stored['enableAutoLogin']).toBe('true');
+      expect(stored['_deviceId2']).toMatch(/^[A-Za-z0-9+/]+1*$/);
+      expect(await t.app.mediaServer.resolveToken(server.AccessToken)).toMatchObject({
+        kind: 'user',
+        user: { id: user?.id },
+      });
+      expect(seen.problems).toEqual([]);
     });
 
     it('when the account has none of the required roles, then the browser shows the denial naming the rule', async () => {
@@ -175,7 +274,9 @@ if (browser === null) {
       const seen = watch(page);
       await signIn(page, 'sub-eve');
       expect(await page.textContent('h1')).toBe('Access denied');
-      expect(await page.textContent('#detail')).toContain('none of the roles this server requires (jellyfin-users)');
+      expect(await page.textContent('#detail')).toContain(
+        'none of the roles this server requires (jellyfin-users)',
+      );
       // The 403 itself is the only thing Chromium may complain about; no script error, no CSP violation.
       expect(seen.problems.filter((p) => !/status of 403/.test(p))).toEqual([]);
       expect(seen.authResponses).toEqual([]);

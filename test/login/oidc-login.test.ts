@@ -295,6 +295,7 @@ describe('OIDC sign-in', () => {
     const { page } = await signInAt('test', 'sub-eve');
     expect(page.status).toBe(403);
     expect(page.text).toContain('jellyfin-users');
+    expect(page.text).toContain(`href="http://127.0.0.1:${port}/sso/OID/start/test"`);
     expect(await directoryUsers()).toEqual([]);
   });
 

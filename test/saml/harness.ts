@@ -44,7 +44,8 @@ export const keys = {
   spCert: fixture('sp-cert.pem'),
 };
 
-export const secondsFrom = (date: Date, seconds: number): string => new Date(date.getTime() + seconds * 1000).toISOString();
+export const secondsFrom = (date: Date, seconds: number): string =>
+  new Date(date.getTime() + seconds * 1000).toISOString();
 
 export function samlProvider(
   settings: Partial<SamlProviderSettings> = {},
@@ -103,7 +104,10 @@ export interface Flow {
   url: string;
   answer: IdpAnswer;
   /** Verifies `samlResponse` (default: the IdP's answer) as the ACS would for this flow. */
-  verify(samlResponse?: string, input?: Partial<{ acsUrl: string; expectedRequestId: string; now: Date }>): Promise<SamlAssertion>;
+  verify(
+    samlResponse?: string,
+    input?: Partial<{ acsUrl: string; expectedRequestId: string; now: Date }>,
+  ): Promise<SamlAssertion>;
   /** Strips the signatures of the IdP's answer, applies `change` to the XML and signs it again with `sign`. */
   resign(change: (xml: string) => string, sign?: Partial<Parameters<typeof signXml>[1]>): string;
 }
@@ -156,7 +160,11 @@ export async function loginFlow(options: FlowOptions = {}): Promise<Flow> {
 }
 
 /** Expects an `idp_response_invalid` SsoError with this detail, whose message matches `message`. */
-export async function expectRefused(promise: Promise<unknown>, detail: string, message: RegExp): Promise<SsoError> {
+export async function expectRefused(
+  promise: Promise<unknown>,
+  detail: string,
+  message: RegExp,
+): Promise<SsoError> {
   let caught: unknown;
   try {
     await promise;

@@ -94,7 +94,11 @@ describe('SAML verify: accepted responses', () => {
 
     await expect(flow.verify(ecSigned)).resolves.toMatchObject({ nameId: 'alice@example.test' });
     // The RSA-signed original does not verify with the EC certificate.
-    await expectRefused(flow.verify(), 'saml:algorithm', /does not match the configured certificate's ec key/);
+    await expectRefused(
+      flow.verify(),
+      'saml:algorithm',
+      /does not match the configured certificate's ec key/,
+    );
   });
 
   it('when the conditions end before the subject confirmation, then notOnOrAfter is the earliest end plus the skew', async () => {
@@ -118,10 +122,24 @@ describe('SAML verify: accepted responses', () => {
   });
 
   it('when only the Assertion is signed and the Response has no Destination, then it is accepted', async () => {
-    const flow = await loginFlow({ idp: { signResponse: false, signAssertion: true }, values: { destination: null } });
+    const flow = await loginFlow({
+      idp: { signResponse: false, signAssertion: true },
+      values: { destination: null },
+    });
     expect(flow.answer.xml).not.toContain('Destination=');
 
     await expect(flow.verify()).resolves.toMatchObject({ nameId: 'alice@example.test' });
+  });
+
+  it('when the unsigned Response Issuer contains a comment, then the whole issuer is still compared', async () => {
+    const flow = await loginFlow({ idp: { signResponse: false, signAssertion: true } });
+    const commented = flow.answer.xml.replace(
+      `<saml:Issuer>${IDP_ENTITY_ID}</saml:Issuer>`,
+      `<saml:Issuer>${IDP_ENTITY_ID.slice(0, 10)}<!-- c -->${IDP_ENTITY_ID.slice(10)}</saml:Issuer>`,
+    );
+    expect(commented).not.toBe(flow.answer.xml);
+
+    await expect(flow.verify(encodeResponse(commented))).resolves.toMatchObject({ issuer: IDP_ENTITY_ID });
   });
 
   it('when the Response carries no InResponseTo but the signed subject confirmation does, then it is accepted', async () => {

@@ -5,7 +5,15 @@
 import { describe, expect, it } from 'vitest';
 
 import { edit, encodeResponse, stripSignatures, URN } from '../support/saml-idp.js';
-import { ACS_URL, DEFAULT_USER, NOW, SP_ENTITY_ID, expectRefused, loginFlow, secondsFrom } from './harness.js';
+import {
+  ACS_URL,
+  DEFAULT_USER,
+  NOW,
+  SP_ENTITY_ID,
+  expectRefused,
+  loginFlow,
+  secondsFrom,
+} from './harness.js';
 
 const ASSERTION_ONLY = { idp: { signResponse: false, signAssertion: true } };
 
@@ -44,7 +52,11 @@ describe('SAML verify: audience, recipient, destination', () => {
   it('when the audience is another service provider, then it is refused', async () => {
     const flow = await loginFlow({ values: { audience: 'https://other-sp.test' } });
 
-    await expectRefused(flow.verify(), 'saml:audience', /meant for "https:\/\/other-sp.test", not for this service provider/);
+    await expectRefused(
+      flow.verify(),
+      'saml:audience',
+      /meant for "https:\/\/other-sp.test", not for this service provider/,
+    );
   });
 
   it('when one of two audience restrictions excludes us, then it is refused (each restriction must hold)', async () => {
@@ -63,7 +75,11 @@ describe('SAML verify: audience, recipient, destination', () => {
   it('when an audience restriction lists us among others, then it is accepted', async () => {
     const flow = await loginFlow();
     const response = flow.resign((xml) =>
-      edit(xml, `<saml:Audience>${SP_ENTITY_ID}</saml:Audience>`, `<saml:Audience>https://a.test</saml:Audience><saml:Audience>${SP_ENTITY_ID}</saml:Audience>`),
+      edit(
+        xml,
+        `<saml:Audience>${SP_ENTITY_ID}</saml:Audience>`,
+        `<saml:Audience>https://a.test</saml:Audience><saml:Audience>${SP_ENTITY_ID}</saml:Audience>`,
+      ),
     );
 
     await expect(flow.verify(response)).resolves.toMatchObject({ nameId: DEFAULT_USER.nameId });
@@ -71,7 +87,9 @@ describe('SAML verify: audience, recipient, destination', () => {
 
   it('when the assertion has no AudienceRestriction, then it is refused', async () => {
     const flow = await loginFlow();
-    const response = flow.resign((xml) => edit(xml, /<saml:AudienceRestriction>[\s\S]*?<\/saml:AudienceRestriction>/, ''));
+    const response = flow.resign((xml) =>
+      edit(xml, /<saml:AudienceRestriction>[\s\S]*?<\/saml:AudienceRestriction>/, ''),
+    );
 
     await expectRefused(flow.verify(response), 'saml:audience', /no AudienceRestriction/);
   });
@@ -79,7 +97,11 @@ describe('SAML verify: audience, recipient, destination', () => {
   it('when the conditions hold a condition we do not understand, then it is refused', async () => {
     const flow = await loginFlow();
     const response = flow.resign((xml) =>
-      edit(xml, '</saml:Conditions>', '<saml:Condition xsi:type="x:Custom" xmlns:x="urn:x"/></saml:Conditions>'),
+      edit(
+        xml,
+        '</saml:Conditions>',
+        '<saml:Condition xsi:type="x:Custom" xmlns:x="urn:x"/></saml:Conditions>',
+      ),
     );
 
     await expectRefused(flow.verify(response), 'saml:conditions', /does not understand: <saml:Condition>/);
@@ -88,7 +110,22 @@ describe('SAML verify: audience, recipient, destination', () => {
   it('when the Recipient is another URL, then it is refused', async () => {
     const flow = await loginFlow({ values: { recipient: 'https://evil.test/sso/SAML/post/corp' } });
 
-    await expectRefused(flow.verify(), 'saml:recipient', /Recipient "https:\/\/evil.test\/sso\/SAML\/post\/corp" is not this service's ACS URL/);
+    await expectRefused(
+      flow.verify(),
+      'saml:recipient',
+      /Recipient "https:\/\/evil.test\/sso\/SAML\/post\/corp" is not this service's ACS URL/,
+    );
+  });
+
+  it('when a hostile Recipient is huge, then the message quotes only its start', async () => {
+    const flow = await loginFlow({ values: { recipient: `https://evil.test/${'a'.repeat(10_000)}` } });
+
+    const error = await expectRefused(
+      flow.verify(),
+      'saml:recipient',
+      /Recipient "https:\/\/evil.test\/a+…" is not/,
+    );
+    expect(error.message.length).toBeLessThan(400);
   });
 
   it('when the Recipient is missing, then it is refused', async () => {
@@ -101,7 +138,11 @@ describe('SAML verify: audience, recipient, destination', () => {
   it('when the signed Response is addressed to another Destination, then it is refused', async () => {
     const flow = await loginFlow({ values: { destination: 'https://evil.test/acs' } });
 
-    await expectRefused(flow.verify(), 'saml:destination', /Destination "https:\/\/evil.test\/acs" is not this service's ACS URL/);
+    await expectRefused(
+      flow.verify(),
+      'saml:destination',
+      /Destination "https:\/\/evil.test\/acs" is not this service's ACS URL/,
+    );
   });
 
   it('when only the Assertion is signed and the Response names another Destination, then it is refused', async () => {
@@ -129,7 +170,9 @@ describe('SAML verify: audience, recipient, destination', () => {
 
 describe('SAML verify: InResponseTo', () => {
   it('when the response answers an unknown request id, then it is refused', async () => {
-    const flow = await loginFlow({ values: { responseInResponseTo: '_unknown', subjectInResponseTo: '_unknown' } });
+    const flow = await loginFlow({
+      values: { responseInResponseTo: '_unknown', subjectInResponseTo: '_unknown' },
+    });
 
     await expectRefused(flow.verify(), 'saml:in-response-to', /answers another authentication request/);
   });
@@ -139,22 +182,44 @@ describe('SAML verify: InResponseTo', () => {
     const other = await flow.saml.start(flow.provider, { relayState: 'relay-2', acsUrl: ACS_URL });
     const answerToOther = await flow.idp.respond(other.url, DEFAULT_USER);
 
-    await expect(flow.verify(answerToOther.samlResponse, { expectedRequestId: other.requestId })).resolves.toMatchObject({
+    await expect(
+      flow.verify(answerToOther.samlResponse, { expectedRequestId: other.requestId }),
+    ).resolves.toMatchObject({
       inResponseTo: other.requestId,
     });
-    await expectRefused(flow.verify(answerToOther.samlResponse), 'saml:in-response-to', /answers another authentication request/);
+    await expectRefused(
+      flow.verify(answerToOther.samlResponse),
+      'saml:in-response-to',
+      /answers another authentication request/,
+    );
   });
 
   it('when the signed subject confirmation answers another request and the Response names none, then it is refused', async () => {
-    const flow = await loginFlow({ values: { responseInResponseTo: null, subjectInResponseTo: '_someoneelse' } });
+    const flow = await loginFlow({
+      values: { responseInResponseTo: null, subjectInResponseTo: '_someoneelse' },
+    });
 
-    await expectRefused(flow.verify(), 'saml:in-response-to', /The assertion answers another authentication request/);
+    await expectRefused(
+      flow.verify(),
+      'saml:in-response-to',
+      /The assertion answers another authentication request/,
+    );
   });
 
   it('when only the unsigned Response InResponseTo is changed, then it is refused', async () => {
     const flow = await loginFlow({ ...ASSERTION_ONLY, values: { responseInResponseTo: '_someoneelse' } });
 
     await expectRefused(flow.verify(), 'saml:in-response-to', /The Response answers another/);
+  });
+
+  it('when InResponseTo is empty and the caller expects an empty id by mistake, then it is refused', async () => {
+    const flow = await loginFlow({ values: { responseInResponseTo: '', subjectInResponseTo: '' } });
+
+    await expectRefused(
+      flow.verify(undefined, { expectedRequestId: '' }),
+      'saml:in-response-to',
+      /No authentication request/,
+    );
   });
 
   it('when InResponseTo is missing (an unsolicited response), then it is refused', async () => {
@@ -171,7 +236,11 @@ describe('SAML verify: validity window (skew 120 s)', () => {
       values: { subjectNotOnOrAfter: secondsFrom(NOW, -121), conditionsNotOnOrAfter: secondsFrom(NOW, 600) },
     });
 
-    await expectRefused(flow.verify(), 'saml:expired', /subject confirmation expired at 2030-01-01T11:57:59.000Z/);
+    await expectRefused(
+      flow.verify(),
+      'saml:expired',
+      /subject confirmation expired at 2030-01-01T11:57:59.000Z/,
+    );
   });
 
   it('when the subject confirmation expired less than the skew ago, then it is still accepted', async () => {
@@ -224,7 +293,9 @@ describe('SAML verify: validity window (skew 120 s)', () => {
 
   it('when the assertion lacks a bearer subject confirmation, then it is refused', async () => {
     const flow = await loginFlow();
-    const response = flow.resign((xml) => edit(xml, URN.bearer, 'urn:oasis:names:tc:SAML:2.0:cm:holder-of-key'));
+    const response = flow.resign((xml) =>
+      edit(xml, URN.bearer, 'urn:oasis:names:tc:SAML:2.0:cm:holder-of-key'),
+    );
 
     await expectRefused(flow.verify(response), 'saml:subject-confirmation', /no bearer SubjectConfirmation/);
   });
@@ -232,7 +303,11 @@ describe('SAML verify: validity window (skew 120 s)', () => {
   it('when the subject uses an EncryptedID instead of a NameID, then it is refused', async () => {
     const flow = await loginFlow();
     const response = flow.resign((xml) =>
-      edit(xml, /<saml:NameID[^>]*>[^<]*<\/saml:NameID>/, '<saml:EncryptedID><x:Data xmlns:x="urn:x"/></saml:EncryptedID>'),
+      edit(
+        xml,
+        /<saml:NameID[^>]*>[^<]*<\/saml:NameID>/,
+        '<saml:EncryptedID><x:Data xmlns:x="urn:x"/></saml:EncryptedID>',
+      ),
     );
 
     await expectRefused(flow.verify(response), 'saml:subject', /only a plain NameID is supported/);
@@ -242,6 +317,8 @@ describe('SAML verify: validity window (skew 120 s)', () => {
     const flow = await loginFlow();
     expect(stripSignatures(flow.answer.xml)).not.toContain('Signature');
 
-    await expect(flow.verify(flow.resign((xml) => xml))).resolves.toMatchObject({ nameId: DEFAULT_USER.nameId });
+    await expect(flow.verify(flow.resign((xml) => xml))).resolves.toMatchObject({
+      nameId: DEFAULT_USER.nameId,
+    });
   });
 });

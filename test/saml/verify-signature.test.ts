@@ -31,7 +31,11 @@ describe('SAML verify: signatures', () => {
   it('when the signatures are stripped from a signed response, then it is refused as unsigned', async () => {
     const flow = await loginFlow({ idp: { signResponse: true, signAssertion: true } });
 
-    await expectRefused(flow.verify(encodeResponse(stripSignatures(flow.answer.xml))), 'saml:unsigned', /not signed/);
+    await expectRefused(
+      flow.verify(encodeResponse(stripSignatures(flow.answer.xml))),
+      'saml:unsigned',
+      /not signed/,
+    );
   });
 
   it('when the response is signed by another key, then it is refused', async () => {
@@ -39,28 +43,44 @@ describe('SAML verify: signatures', () => {
     // The attacker's certificate travels in KeyInfo; it must not be used.
     expect(flow.answer.xml).toContain('<ds:X509Certificate>');
 
-    await expectRefused(flow.verify(), 'saml:signature', /does not verify with the configured IdP certificate/);
+    await expectRefused(
+      flow.verify(),
+      'saml:signature',
+      /does not verify with the configured IdP certificate/,
+    );
   });
 
   it('when the signed NameID is changed after signing, then it is refused as altered', async () => {
     const flow = await loginFlow(RESPONSE_ONLY);
     const tampered = edit(flow.answer.xml, '>alice@example.test</saml:NameID>', '>admin</saml:NameID>');
 
-    await expectRefused(flow.verify(encodeResponse(tampered)), 'saml:signed-content', /altered after it was signed/);
+    await expectRefused(
+      flow.verify(encodeResponse(tampered)),
+      'saml:signed-content',
+      /altered after it was signed/,
+    );
   });
 
   it('when a signed Role value is changed after signing, then it is refused as altered', async () => {
     const flow = await loginFlow(ASSERTION_ONLY);
     const tampered = edit(flow.answer.xml, '>jellyfin-users<', '>jellyfin-superadmins<');
 
-    await expectRefused(flow.verify(encodeResponse(tampered)), 'saml:signed-content', /Assertion was altered/);
+    await expectRefused(
+      flow.verify(encodeResponse(tampered)),
+      'saml:signed-content',
+      /Assertion was altered/,
+    );
   });
 
   it('when the IdP signs with RSA-SHA1, then it is refused as a weak algorithm', async () => {
     const flow = await loginFlow({ idp: { sigAlg: SIG.rsaSha1 } });
     expect(flow.answer.xml).toContain(`Algorithm="${SIG.rsaSha1}"`);
 
-    await expectRefused(flow.verify(), 'saml:algorithm', /rsa-sha1.*SHA-1 and other weak algorithms are refused/);
+    await expectRefused(
+      flow.verify(),
+      'saml:algorithm',
+      /rsa-sha1.*SHA-1 and other weak algorithms are refused/,
+    );
   });
 
   it('when the signature is RSA-SHA256 but the digest is SHA-1, then it is refused', async () => {
@@ -72,7 +92,11 @@ describe('SAML verify: signatures', () => {
 
   it('when the SignatureMethod claims HMAC, then it is refused before any key is used', async () => {
     const flow = await loginFlow();
-    const hmac = edit(flow.answer.xml, `Algorithm="${SIG.rsaSha256}"`, 'Algorithm="http://www.w3.org/2000/09/xmldsig#hmac-sha1"');
+    const hmac = edit(
+      flow.answer.xml,
+      `Algorithm="${SIG.rsaSha256}"`,
+      'Algorithm="http://www.w3.org/2000/09/xmldsig#hmac-sha1"',
+    );
 
     await expectRefused(flow.verify(encodeResponse(hmac)), 'saml:algorithm', /hmac-sha1.*not accepted/);
   });
@@ -81,7 +105,11 @@ describe('SAML verify: signatures', () => {
     const flow = await loginFlow();
     const response = flow.resign((xml) => xml, { transforms: [SIG.enveloped, SIG.c14n] });
 
-    await expectRefused(flow.verify(response), 'saml:transform', /exactly the transforms enveloped-signature then exclusive/);
+    await expectRefused(
+      flow.verify(response),
+      'saml:transform',
+      /exactly the transforms enveloped-signature then exclusive/,
+    );
   });
 
   it('when the signature reference points at another element than its parent, then it is refused', async () => {
@@ -89,7 +117,11 @@ describe('SAML verify: signatures', () => {
     const assertionId = flow.answer.values.assertionId;
     const repointed = edit(flow.answer.xml, /URI="#[^"]*"/, `URI="#${assertionId}"`);
 
-    await expectRefused(flow.verify(encodeResponse(repointed)), 'saml:reference', /must reference its own Response/);
+    await expectRefused(
+      flow.verify(encodeResponse(repointed)),
+      'saml:reference',
+      /must reference its own Response/,
+    );
   });
 
   it('when the signature reference URI is empty (whole document), then it is refused', async () => {
@@ -105,9 +137,17 @@ describe('SAML verify: signatures', () => {
   it('when the signature has two references, then it is refused', async () => {
     const flow = await loginFlow(RESPONSE_ONLY);
     const reference = /<ds:Reference[\s\S]*?<\/ds:Reference>/.exec(flow.answer.xml)?.[0] ?? '';
-    const twice = edit(flow.answer.xml, reference, reference + reference.replace(/URI="#[^"]*"/, `URI="#${flow.answer.values.assertionId}"`));
+    const twice = edit(
+      flow.answer.xml,
+      reference,
+      reference + reference.replace(/URI="#[^"]*"/, `URI="#${flow.answer.values.assertionId}"`),
+    );
 
-    await expectRefused(flow.verify(encodeResponse(twice)), 'saml:reference', /exactly one Reference; it has 2/);
+    await expectRefused(
+      flow.verify(encodeResponse(twice)),
+      'saml:reference',
+      /exactly one Reference; it has 2/,
+    );
   });
 
   it('when the document is an EncryptedAssertion response, then it is refused as unsupported', async () => {
@@ -118,7 +158,11 @@ describe('SAML verify: signatures', () => {
       '<saml:EncryptedAssertion><xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#"/></saml:EncryptedAssertion>',
     );
 
-    await expectRefused(flow.verify(encodeResponse(encrypted)), 'saml:encrypted', /encrypted assertions are not supported/);
+    await expectRefused(
+      flow.verify(encodeResponse(encrypted)),
+      'saml:encrypted',
+      /encrypted assertions are not supported/,
+    );
   });
 });
 
@@ -128,7 +172,11 @@ describe('SAML verify: signature wrapping', () => {
     const signed = assertionOf(flow.answer.xml);
     const xsw = edit(flow.answer.xml, signed, signed + evilAssertion(flow.answer.xml, 'admin'));
 
-    await expectRefused(flow.verify(encodeResponse(xsw)), 'saml:assertion-count', /exactly one Assertion; it contains 2/);
+    await expectRefused(
+      flow.verify(encodeResponse(xsw)),
+      'saml:assertion-count',
+      /exactly one Assertion; it contains 2/,
+    );
   });
 
   it('when an unsigned evil assertion is placed before the signed one, then it is refused', async () => {
@@ -136,7 +184,11 @@ describe('SAML verify: signature wrapping', () => {
     const signed = assertionOf(flow.answer.xml);
     const xsw = edit(flow.answer.xml, signed, evilAssertion(flow.answer.xml, 'admin') + signed);
 
-    await expectRefused(flow.verify(encodeResponse(xsw)), 'saml:assertion-count', /exactly one Assertion; it contains 2/);
+    await expectRefused(
+      flow.verify(encodeResponse(xsw)),
+      'saml:assertion-count',
+      /exactly one Assertion; it contains 2/,
+    );
   });
 
   it('when an evil assertion is hidden inside the signed one, then it is refused', async () => {
@@ -154,7 +206,10 @@ describe('SAML verify: signature wrapping', () => {
     const flow = await loginFlow(ASSERTION_ONLY);
     const signed = assertionOf(flow.answer.xml);
     const evil = evilAssertion(flow.answer.xml, 'admin');
-    const around = evil.replace('</saml:Conditions>', `</saml:Conditions><saml:Advice>${signed}</saml:Advice>`);
+    const around = evil.replace(
+      '</saml:Conditions>',
+      `</saml:Conditions><saml:Advice>${signed}</saml:Advice>`,
+    );
     const xsw = edit(flow.answer.xml, signed, around);
 
     await expectRefused(flow.verify(encodeResponse(xsw)), 'saml:assertion-count', /it contains 2/);
@@ -200,10 +255,17 @@ describe('SAML verify: signature wrapping', () => {
     const flow = await loginFlow(ASSERTION_ONLY);
     const signed = assertionOf(flow.answer.xml);
     const signature = /<ds:Signature[\s\S]*?<\/ds:Signature>/.exec(signed)?.[0] ?? '';
-    const evil = evilAssertion(flow.answer.xml, 'admin').replace('</saml:Issuer>', `</saml:Issuer>${signature}`);
+    const evil = evilAssertion(flow.answer.xml, 'admin').replace(
+      '</saml:Issuer>',
+      `</saml:Issuer>${signature}`,
+    );
     const xsw = edit(flow.answer.xml, signed, evil);
 
-    await expectRefused(flow.verify(encodeResponse(xsw)), 'saml:reference', /must reference its own Assertion/);
+    await expectRefused(
+      flow.verify(encodeResponse(xsw)),
+      'saml:reference',
+      /must reference its own Assertion/,
+    );
   });
 
   it('when the assertion signature is moved up to the Response and the assertion is replaced, then it is refused', async () => {
@@ -216,7 +278,11 @@ describe('SAML verify: signature wrapping', () => {
       `${signature}<samlp:Status>`,
     );
 
-    await expectRefused(flow.verify(encodeResponse(xsw)), 'saml:reference', /must reference its own Response/);
+    await expectRefused(
+      flow.verify(encodeResponse(xsw)),
+      'saml:reference',
+      /must reference its own Response/,
+    );
   });
 
   it('when a signature hides inside an Object of another signature, then it is refused', async () => {
@@ -235,7 +301,11 @@ describe('SAML verify: signature wrapping', () => {
     const signature = /<ds:Signature[\s\S]*?<\/ds:Signature>/.exec(flow.answer.xml)?.[0] ?? '';
     const doubled = edit(flow.answer.xml, signature, signature + signature);
 
-    await expectRefused(flow.verify(encodeResponse(doubled)), 'saml:signature-placement', /more than one signature/);
+    await expectRefused(
+      flow.verify(encodeResponse(doubled)),
+      'saml:signature-placement',
+      /more than one signature/,
+    );
   });
 
   it('when the Response carries a second signature, then it is refused', async () => {
@@ -250,7 +320,11 @@ describe('SAML verify: signature wrapping', () => {
     // The classic CVE-2017-11428 shape: the IdP signed "admin@example.test.evil.test"; the attacker inserts a
     // comment (invisible to the signature, which is computed without comments) after "admin@example.test".
     const flow = await loginFlow({ ...RESPONSE_ONLY, user: { nameId: 'admin@example.test.evil.test' } });
-    const injected = edit(flow.answer.xml, 'admin@example.test.evil.test', 'admin@example.test<!---->.evil.test');
+    const injected = edit(
+      flow.answer.xml,
+      'admin@example.test.evil.test',
+      'admin@example.test<!---->.evil.test',
+    );
 
     const assertion = await flow.verify(encodeResponse(injected));
 
@@ -258,10 +332,15 @@ describe('SAML verify: signature wrapping', () => {
   });
 
   it('when a comment splits a signed Role value, then the full value is read', async () => {
-    const flow = await loginFlow({ ...ASSERTION_ONLY, user: { nameId: 'bob', attributes: { Role: ['admins-not'] } } });
+    const flow = await loginFlow({
+      ...ASSERTION_ONLY,
+      user: { nameId: 'bob', attributes: { Role: ['admins-not'] } },
+    });
     const injected = edit(flow.answer.xml, '>admins-not<', '>admins<!-- -->-not<');
 
-    await expect(flow.verify(encodeResponse(injected))).resolves.toMatchObject({ attributes: { Role: ['admins-not'] } });
+    await expect(flow.verify(encodeResponse(injected))).resolves.toMatchObject({
+      attributes: { Role: ['admins-not'] },
+    });
   });
 });
 
@@ -298,12 +377,20 @@ describe('SAML verify: hostile XML', () => {
   it('when the decoded bytes are not UTF-8, then it is refused', async () => {
     const flow = await loginFlow();
 
-    await expectRefused(flow.verify(Buffer.from([0xff, 0xfe, 0x3c, 0x00]).toString('base64')), 'saml:encoding', /UTF-8/);
+    await expectRefused(
+      flow.verify(Buffer.from([0xff, 0xfe, 0x3c, 0x00]).toString('base64')),
+      'saml:encoding',
+      /UTF-8/,
+    );
   });
 
   it('when the XML is malformed (duplicate attribute), then it is refused instead of repaired', async () => {
     const flow = await loginFlow();
-    const duplicate = edit(flow.answer.xml, ` Recipient="${ACS_URL}"`, ` Recipient="${ACS_URL}" Recipient="https://evil.test/acs"`);
+    const duplicate = edit(
+      flow.answer.xml,
+      ` Recipient="${ACS_URL}"`,
+      ` Recipient="${ACS_URL}" Recipient="https://evil.test/acs"`,
+    );
 
     await expectRefused(flow.verify(encodeResponse(duplicate)), 'saml:xml', /not well-formed/);
   });
@@ -315,7 +402,11 @@ describe('SAML verify: hostile XML', () => {
       'xmlns:samlp="urn:oasis:names:tc:SAML:1.0:protocol"',
     );
 
-    await expectRefused(flow.verify(encodeResponse(foreign)), 'saml:not-response', /not a SAML 2.0 protocol Response/);
+    await expectRefused(
+      flow.verify(encodeResponse(foreign)),
+      'saml:not-response',
+      /not a SAML 2.0 protocol Response/,
+    );
   });
 
   it('when a prefix is used without a namespace declaration, then it is refused', async () => {
@@ -341,8 +432,12 @@ describe('SAML verify: hostile XML', () => {
   it('when the verified response is decoded, then it is the same XML the IdP signed (sanity of the helpers)', async () => {
     const flow = await loginFlow();
     expect(decodeResponse(flow.answer.samlResponse)).toBe(flow.answer.xml);
-    expect(signXml(stripSignatures(flow.answer.xml), { privateKeyPem: keys.idpKey, certPem: keys.idpCert, target: 'response' })).toContain(
-      '<ds:Signature',
-    );
+    expect(
+      signXml(stripSignatures(flow.answer.xml), {
+        privateKeyPem: keys.idpKey,
+        certPem: keys.idpCert,
+        target: 'response',
+      }),
+    ).toContain('<ds:Signature');
   });
 });

@@ -27,7 +27,12 @@ interface ParsedLoginRequest {
   samlContent: string;
   sigAlg: string | null;
   extract: {
-    request: { id: string; issueInstant?: string; destination?: string; assertionConsumerServiceUrl?: string };
+    request: {
+      id: string;
+      issueInstant?: string;
+      destination?: string;
+      assertionConsumerServiceUrl?: string;
+    };
     issuer: string;
     nameIDPolicy?: { format?: string; allowCreate?: string };
   };
@@ -53,7 +58,9 @@ interface SamlifyModule {
   SamlLib: { replaceTagsByValue(xml: string, tags: Record<string, string | null | undefined>): string };
 }
 const samlify = require('samlify') as SamlifyModule;
-const xmllintValidator = require('@authenio/samlify-xmllint-wasm') as { validate: (xml: string) => Promise<unknown> };
+const xmllintValidator = require('@authenio/samlify-xmllint-wasm') as {
+  validate: (xml: string) => Promise<unknown>;
+};
 const skipValidator = { validate: async () => 'skipped' };
 
 export const URN = {
@@ -329,7 +336,9 @@ function attributeStatement(attributes: Record<string, string[]>): string {
     .map(
       ([name, values]) =>
         `<saml:Attribute Name="${escapeXml(name)}" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:basic">` +
-        values.map((v) => `<saml:AttributeValue xsi:type="xs:string">${escapeXml(v)}</saml:AttributeValue>`).join('') +
+        values
+          .map((v) => `<saml:AttributeValue xsi:type="xs:string">${escapeXml(v)}</saml:AttributeValue>`)
+          .join('') +
         '</saml:Attribute>',
     )
     .join('');
@@ -343,7 +352,10 @@ interface XmlCryptoSigner {
   SignatureAlgorithms: Record<string, unknown>;
   HashAlgorithms: Record<string, unknown>;
   addReference(reference: { xpath: string; transforms: string[]; digestAlgorithm: string }): void;
-  computeSignature(xml: string, options: { prefix: string; location: { reference: string; action: 'after' } }): void;
+  computeSignature(
+    xml: string,
+    options: { prefix: string; location: { reference: string; action: 'after' } },
+  ): void;
   getSignedXml(): string;
 }
 const xmlCrypto = require('xml-crypto') as {
@@ -425,7 +437,11 @@ export function assertionOf(xml: string): string {
 }
 
 /** A copy of the assertion with another ID and NameID, its signature removed: what an attacker forges. */
-export function evilAssertion(signedXml: string, nameId: string, id = '_evil0000000000000000000000000000'): string {
+export function evilAssertion(
+  signedXml: string,
+  nameId: string,
+  id = '_evil0000000000000000000000000000',
+): string {
   return stripSignatures(assertionOf(signedXml))
     .replace(/ ID="[^"]*"/, ` ID="${id}"`)
     .replace(/(<saml:NameID[^>]*>)[^<]*(<\/saml:NameID>)/, `$1${nameId}$2`);
@@ -467,6 +483,7 @@ export function readSpMetadata(xml: string): SpMetadataView {
     acsUrl: Array.isArray(acs) ? (acs[0] ?? '') : acs,
     authnRequestsSigned: meta.isAuthnRequestSigned(),
     wantAssertionsSigned: meta.isWantAssertionsSigned(),
-    signingCertificate: cert === null || cert === undefined ? null : Array.isArray(cert) ? (cert[0] ?? null) : cert,
+    signingCertificate:
+      cert === null || cert === undefined ? null : Array.isArray(cert) ? (cert[0] ?? null) : cert,
   };
 }

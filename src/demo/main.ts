@@ -1,0 +1,181 @@
+// `npm run demo`: the service on its embedded defaults (SQLite in a temporary folder) beside a local,
+// password-less OpenID Provider with two accounts, and a provider `demo` configured through the service's
+// own admin API with a freshly generated bootstrap API key. Prints where to go; Ctrl-C stops everything.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp, type App } from '../app.js';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { createLogger } from '../logger.js';
+import { startDemoIdp, type DemoAccount, type DemoIdp } from './idp.js';
+
+const DEMO_PROVIDER = 'demo';
+
+const DEMO_ACCOUNTS: DemoAccount[] = [
+  {
+    name: 'alice',
+    displayName: 'Alice Admin',
+    email: 'alice@demo.invalid',
+    groups: ['jellyfin-admins', 'jellyfin-users'],
+  },
+  { name: 'bob', displayName: 'Bob Member', email: 'bob@demo.invalid', groups: ['jellyfin-users'] },
+];
+
+interface Running {
+  idp?: DemoIdp;
+  app?: App;
+  /** A folder the demo made itself, removed on exit. */
+  tempDir?: string;
+}
+
+async function stopAll(running: Running): Promise<void> {
+  const { idp, app, tempDir } = running;
+  running.idp = undefined;
+  running.app = undefined;
+  running.tempDir = undefined;
+  await idp?.close();
+  await app?.close();
+  if (tempDir !== undefined) rmSync(tempDir, { recursive: true, force: true });
+}
+
+function loadDemoConfig(env: NodeJS.ProcessEnv, running: Running, apiKey: string): Config {
+  const given = env['SSO_DATA_DIR']?.trim();
+  const dataDir =
+    given !== undefined && given !== ''
+      ? given
+      : (running.tempDir = mkdtempSync(join(tmpdir(), 'jellyfin-sso-demo-')));
+  const config = loadConfig({
+    LOG_LEVEL: 'warn',
+    ...env,
+    SSO_MEDIA_SERVER: 'embedded',
+    SSO_DATA_DIR: dataDir,
+    SSO_DATABASE_URL: `sqlite:${join(dataDir, 'sso.sqlite')}`,
+    SSO_BOOTSTRAP_API_KEY: apiKey,
+  });
+  if (config.port === 0)
+    throw new ConfigError(['PORT must not be 0 for the demo: the IdP needs the URL ahead']);
+  return config;
+}
+
+/** Where this process can reach the service itself (the admin calls do not go through a proxy). */
+function localBaseUrl(config: Config, port: number): string {
+  const host = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+async function configureProvider(
+  baseUrl: string,
+  apiKey: string,
+  body: Record<string, unknown>,
+): Promise<void> {
+  const response = await fetch(`${baseUrl}/sso/OID/Add/${DEMO_PROVIDER}`, {
+    method: 'POST',
+    headers: {
+      authorization: `MediaBrowser Client="jellyfin-sso demo", Token="${apiKey}"`,
+      'content-type': 'application/json',
+      accept: 'application/json',
+    },
+    body: JSON.stringify(body),
+  });
+  if (response.status !== 200) {
+    throw new Error(`configuring the demo provider failed: HTTP ${response.status} ${await response.text()}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const running: Running = {};
+  let closing = false;
+  const shutdown = (signal: string): void => {
+    if (closing) return;
+    closing = true;
+    process.stdout.write(`\n${signal}: stopping the demo…\n`);
+    stopAll(running).then(
+      () => {
+        process.stdout.write('Demo stopped.\n');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        process.stderr.write(`demo shutdown failed: ${describe(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  try {
+    const apiKey = randomBytes(24).toString('hex');
+    const config = loadDemoConfig(process.env, running, apiKey);
+    const redirectUri = `${config.publicUrl}/sso/OID/redirect/${DEMO_PROVIDER}`;
+    const clientSecret = randomBytes(24).toString('hex');
+    const idpPort = Number(process.env['DEMO_IDP_PORT'] ?? '0');
+    if (!Number.isInteger(idpPort) || idpPort < 0 || idpPort > 65_535) {
+      throw new ConfigError([`DEMO_IDP_PORT must be a port number (got "${process.env['DEMO_IDP_PORT']}")`]);
+    }
+    running.idp = await startDemoIdp({
+      port: idpPort,
+      accounts: DEMO_ACCOUNTS,
+      clients: [{ clientId: 'jellyfin-demo', clientSecret, redirectUris: [redirectUri] }],
+    });
+    if (closing) return;
+
+    running.app = await createApp({ config, log: createLogger(config.logLevel) });
+    const { port } = await running.app.listen(config.port, config.host);
+    if (closing) return;
+
+    await configureProvider(localBaseUrl(config, port), apiKey, {
+      oidEndpoint: running.idp.issuer,
+      oidClientId: 'jellyfin-demo',
+      oidSecret: clientSecret,
+      enabled: true,
+      enableAuthorization: true,
+      enableAllFolders: true,
+      roles: ['jellyfin-users'],
+      adminRoles: ['jellyfin-admins'],
+      roleClaim: 'groups',
+      oidScopes: ['groups', 'email'],
+    });
+    if (closing) return;
+
+    const accounts = DEMO_ACCOUNTS.map(
+      (a) =>
+        `    ${a.name.padEnd(6)} groups ${a.groups.join(', ')}` +
+        (a.groups.includes('jellyfin-admins') ? '  → administrator' : '  → member'),
+    );
+    process.stdout.write(
+      [
+        '',
+        'jellyfin-sso demo is running.',
+        '',
+        `  Open  ${config.publicUrl}/sso/OID/start/${DEMO_PROVIDER}`,
+        '',
+        `  Demo OpenID Provider: ${running.idp.issuer} (password-less: type an account name)`,
+        ...accounts,
+        '',
+        `  Admin API key: ${apiKey}`,
+        `    curl -H 'Authorization: MediaBrowser Token="${apiKey}"' ${config.publicUrl}/sso/OID/Get`,
+        `  Data: ${config.dataDir}${running.tempDir === undefined ? '' : ' (removed when the demo stops)'}`,
+        '',
+        'Press Ctrl-C to stop.',
+        '',
+      ].join('\n'),
+    );
+  } catch (error) {
+    await stopAll(running).catch(() => undefined);
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`jellyfin-sso demo failed to start: ${describe(error)}\n`);
+  process.exit(1);
+});
