@@ -82,6 +82,8 @@ interface Pending {
   request: BackendRequest;
   /** The query as sent, before undeclared parameters are dropped: credentials may be in it. */
   rawQuery: Record<string, string | string[]>;
+  /** The body as express parsed it. */
+  parsedBody: unknown;
   operation?: Operation;
 }
 
@@ -137,10 +139,13 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       checkContentType(c.operation, pending.request);
       canonicaliseQuery(c.operation, pending.request);
       const schema = jsonBodySchema(c.operation);
-      if (schema !== undefined) pending.request.body = canonicaliseKeys(pending.request.body, schema);
+      if (schema !== undefined && typeof pending.request.body === 'object') {
+        pending.request.body = canonicaliseKeys(pending.request.body, schema);
+      }
       // openapi-backend parsed the request before this hook; hand the handlers the canonical forms.
       c.request.query = pending.request.query;
-      (c.request as { requestBody: unknown }).requestBody = pending.request.body;
+      (c.request as { requestBody: unknown }).requestBody =
+        typeof pending.parsedBody === 'string' ? pending.parsedBody : pending.request.body;
       if (accessRule(c.operation) === 'public' && !limiter.allow(pending.state.clientAddress)) {
         throw new SsoError(
           'rate_limited',
@@ -234,12 +239,14 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     const pending: Pending = {
       state,
       rawQuery,
+      parsedBody: req.body as unknown,
       request: {
         method: req.method,
         path: canonicaliser.canonicalise(req.path),
         query: { ...rawQuery },
         headers: definedHeaders(req.headers),
-        body: req.body as unknown,
+        // openapi-backend JSON-parses a string body again: a bare JSON string (Unregister) goes in as text.
+        body: typeof req.body === 'string' ? JSON.stringify(req.body) : (req.body as unknown),
       },
     };
     let operationId: string | undefined;
