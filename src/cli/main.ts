@@ -70,7 +70,8 @@ export function parseLibrarySpec(spec: string): LibraryInput {
   if (equals >= 0) {
     const id = rest.slice(0, equals);
     const name = rest.slice(equals + 1);
-    if (id === '' || name.trim() === '') throw new UsageError(`libraries set: "${spec}" needs both an id and a name`);
+    if (id === '' || name.trim() === '')
+      throw new UsageError(`libraries set: "${spec}" needs both an id and a name`);
     return { Id: id, Name: name, CollectionType: type };
   }
   if (rest.trim() === '') throw new UsageError(`libraries set: "${spec}" has no name`);
@@ -117,12 +118,28 @@ function parse(argv: string[]): { command: Command; json: boolean } {
 }
 
 function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()).join('\n') + '\n';
+  const widths =
+    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  return (
+    rows
+      .map((row) =>
+        row
+          .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
-async function run(command: Exclude<Command, { kind: 'help' }>, directory: EmbeddedDirectory, json: boolean, io: CliIo): Promise<number> {
-  const print = (value: unknown, rows: () => string[][]) => io.stdout(json ? `${JSON.stringify(value, null, 2)}\n` : table(rows()));
+async function run(
+  command: Exclude<Command, { kind: 'help' }>,
+  directory: EmbeddedDirectory,
+  json: boolean,
+  io: CliIo,
+): Promise<number> {
+  const print = (value: unknown, rows: () => string[][]) =>
+    io.stdout(json ? `${JSON.stringify(value, null, 2)}\n` : table(rows()));
   switch (command.kind) {
     case 'api-key create': {
       const { key, info } = await directory.createApiKey(command.name);
@@ -130,7 +147,9 @@ async function run(command: Exclude<Command, { kind: 'help' }>, directory: Embed
         io.stdout(`${JSON.stringify({ ...info, key }, null, 2)}\n`);
       } else {
         io.stdout(`${key}\n`);
-        io.stderr(`API key "${info.name}" created (id ${info.id}). It is shown only this once: store it now.\n`);
+        io.stderr(
+          `API key "${info.name}" created (id ${info.id}). It is shown only this once: store it now.\n`,
+        );
       }
       return 0;
     }
@@ -154,18 +173,29 @@ async function run(command: Exclude<Command, { kind: 'help' }>, directory: Embed
       const users = await directory.listUsers();
       print(users, () => [
         ['ID', 'NAME', 'ADMIN', 'DISABLED'],
-        ...users.map((u) => [u.id, u.name, u.policy.IsAdministrator ? 'yes' : 'no', u.policy.IsDisabled ? 'yes' : 'no']),
+        ...users.map((u) => [
+          u.id,
+          u.name,
+          u.policy.IsAdministrator ? 'yes' : 'no',
+          u.policy.IsDisabled ? 'yes' : 'no',
+        ]),
       ]);
       return 0;
     }
     case 'libraries list': {
       const libraries = await directory.listLibraries();
-      print(libraries, () => [['ID', 'NAME', 'TYPE'], ...libraries.map((l) => [l.Id, l.Name, l.CollectionType ?? '-'])]);
+      print(libraries, () => [
+        ['ID', 'NAME', 'TYPE'],
+        ...libraries.map((l) => [l.Id, l.Name, l.CollectionType ?? '-']),
+      ]);
       return 0;
     }
     case 'libraries set': {
       const libraries = await directory.setLibraries(command.libraries);
-      print(libraries, () => [['ID', 'NAME', 'TYPE'], ...libraries.map((l) => [l.Id, l.Name, l.CollectionType ?? '-'])]);
+      print(libraries, () => [
+        ['ID', 'NAME', 'TYPE'],
+        ...libraries.map((l) => [l.Id, l.Name, l.CollectionType ?? '-']),
+      ]);
       return 0;
     }
   }

@@ -35,7 +35,9 @@ function toFlow(box: SecretBox, row: LoginFlowRow): LoginFlow {
 }
 
 export function createFlowStore({ orm, box }: StoreDeps): FlowStore {
-  async function findOne(where: Partial<Pick<LoginFlowRow, 'stateHash' | 'tokenHash' | 'provider' | 'samlRequestId'>>) {
+  async function findOne(
+    where: Partial<Pick<LoginFlowRow, 'stateHash' | 'tokenHash' | 'provider' | 'samlRequestId'>>,
+  ) {
     try {
       const row = await orm.em.fork().findOne(LoginFlowEntity, where);
       return row ? toFlow(box, row) : null;
@@ -86,7 +88,12 @@ export function createFlowStore({ orm, box }: StoreDeps): FlowStore {
         const changed = await orm.em.fork().nativeUpdate(
           LoginFlowEntity,
           { id, status: 'started', expiresAt: { $gt: now } },
-          { status: 'verified', identity: result.identity, decision: result.decision, tokenHash: result.tokenHash },
+          {
+            status: 'verified',
+            identity: result.identity,
+            decision: result.decision,
+            tokenHash: result.tokenHash,
+          },
         );
         return changed === 1;
       } catch (error) {
@@ -105,11 +112,13 @@ export function createFlowStore({ orm, box }: StoreDeps): FlowStore {
     async consume({ tokenHash, providerId, now }) {
       try {
         // The single winner: status, token, provider and expiry are all part of the WHERE.
-        const changed = await orm.em.fork().nativeUpdate(
-          LoginFlowEntity,
-          { status: 'verified', tokenHash, provider: providerId, expiresAt: { $gt: now } },
-          { status: 'consumed' },
-        );
+        const changed = await orm.em
+          .fork()
+          .nativeUpdate(
+            LoginFlowEntity,
+            { status: 'verified', tokenHash, provider: providerId, expiresAt: { $gt: now } },
+            { status: 'consumed' },
+          );
         if (changed !== 1) return null;
         const row = await orm.em.fork().findOne(LoginFlowEntity, { tokenHash });
         return row ? toFlow(box, row) : null;

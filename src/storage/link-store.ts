@@ -33,7 +33,11 @@ export function createLinkStore({ orm, clock = systemClock }: StoreDeps): LinkSt
         const em = orm.em.fork();
         const row = await em.findOne(AccountLinkEntity, { provider: providerId, subject });
         if (!row) return null;
-        const provider = await em.findOne(ProviderEntity, { id: providerId }, { fields: ['name', 'protocol'] });
+        const provider = await em.findOne(
+          ProviderEntity,
+          { id: providerId },
+          { fields: ['name', 'protocol'] },
+        );
         return provider ? toLink(row, provider) : null;
       } catch (error) {
         throw storageError(error, 'reading an account link', 'link');
@@ -65,11 +69,16 @@ export function createLinkStore({ orm, clock = systemClock }: StoreDeps): LinkSt
       const em = orm.em.fork();
       let provider: ProviderRef | null;
       try {
-        provider = await em.findOne(ProviderEntity, { id: link.providerId }, { fields: ['name', 'protocol'] });
+        provider = await em.findOne(
+          ProviderEntity,
+          { id: link.providerId },
+          { fields: ['name', 'protocol'] },
+        );
       } catch (error) {
         throw storageError(error, 'creating an account link', 'link');
       }
-      if (!provider) throw new SsoError('provider_not_found', 'the identity provider no longer exists', { step: 'link' });
+      if (!provider)
+        throw new SsoError('provider_not_found', 'the identity provider no longer exists', { step: 'link' });
       const row: AccountLinkRow = {
         id: randomUUID(),
         provider: link.providerId,
@@ -104,11 +113,14 @@ export function createLinkStore({ orm, clock = systemClock }: StoreDeps): LinkSt
     async repoint(providerId, subject, userId) {
       let changed: number;
       try {
-        changed = await orm.em.fork().nativeUpdate(AccountLinkEntity, { provider: providerId, subject }, { userId });
+        changed = await orm.em
+          .fork()
+          .nativeUpdate(AccountLinkEntity, { provider: providerId, subject }, { userId });
       } catch (error) {
         throw storageError(error, 'updating an account link', 'link');
       }
-      if (changed === 0) throw new SsoError('link_not_found', 'the account link no longer exists', { step: 'link' });
+      if (changed === 0)
+        throw new SsoError('link_not_found', 'the account link no longer exists', { step: 'link' });
     },
   };
 }

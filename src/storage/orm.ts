@@ -58,20 +58,26 @@ export class DatabaseUrlError extends Error {
 export function parseDatabaseUrl(url: string = DEFAULT_DATABASE_URL): DatabaseTarget {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
-    if (path === '') throw new DatabaseUrlError('SSO_DATABASE_URL: sqlite: needs a file path, e.g. sqlite:./data/sso.sqlite');
+    if (path === '')
+      throw new DatabaseUrlError(
+        'SSO_DATABASE_URL: sqlite: needs a file path, e.g. sqlite:./data/sso.sqlite',
+      );
     return { dialect: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     try {
       const parsed = new URL(url);
-      if (parsed.pathname.length <= 1) throw new DatabaseUrlError('SSO_DATABASE_URL: the postgres URL must name a database');
+      if (parsed.pathname.length <= 1)
+        throw new DatabaseUrlError('SSO_DATABASE_URL: the postgres URL must name a database');
     } catch (error) {
       if (error instanceof DatabaseUrlError) throw error;
       throw new DatabaseUrlError('SSO_DATABASE_URL: not a valid postgres:// URL');
     }
     return { dialect: 'postgresql', url };
   }
-  throw new DatabaseUrlError('SSO_DATABASE_URL must start with sqlite: or postgres:// (got an unknown scheme)');
+  throw new DatabaseUrlError(
+    'SSO_DATABASE_URL must start with sqlite: or postgres:// (got an unknown scheme)',
+  );
 }
 
 /** Minimal shape of a node-sqlite3 connection, for the pool hook below. */
@@ -79,12 +85,15 @@ interface SqliteHandle {
   run(sql: string, callback: (error: Error | null) => void): void;
 }
 
-// Per-connection settings. Run on every connection the pool creates, so a recycled connection keeps them.
-// WAL lets readers (e.g. the CLI) work while the service writes; busy_timeout waits instead of failing at
-// once when another process holds the write lock.
-const SQLITE_PRAGMAS = ['PRAGMA foreign_keys = ON', 'PRAGMA busy_timeout = 5000', 'PRAGMA journal_mode = WAL'];
+// Per-connection settings, run on every connection the pool creates so a recycled one keeps them:
+// foreign keys (for ON DELETE CASCADE) and busy_timeout (wait, instead of failing at once, while another
+// process such as the CLI holds the write lock). WAL is set once per file in migrate(): it persists.
+const SQLITE_PRAGMAS = ['PRAGMA foreign_keys = ON', 'PRAGMA busy_timeout = 5000'];
 
-function sqliteAfterCreate(connection: SqliteHandle, done: (error: Error | null, connection: SqliteHandle) => void): void {
+function sqliteAfterCreate(
+  connection: SqliteHandle,
+  done: (error: Error | null, connection: SqliteHandle) => void,
+): void {
   const next = (index: number): void => {
     const sql = SQLITE_PRAGMAS[index];
     if (sql === undefined) {
@@ -122,6 +131,39 @@ export function ormOptions(target: DatabaseTarget, logger?: DatabaseLogger): Opt
   return { ...common, driver: PostgreSqlDriver, clientUrl: target.url };
 }
 
+/** About 9 s of backoff in all: ample for another process's first migration. */
+const SQLITE_MIGRATION_ATTEMPTS = 12;
+
+/** Arbitrary constant naming our PostgreSQL advisory lock ("jfsso" in ASCII). */
+const MIGRATION_LOCK_ID = 0x6a6673736f;
+
+// Several processes may start at once on one database (instances on PostgreSQL; the service and the CLI
+// on SQLite). PostgreSQL: a transaction-scoped advisory lock makes them migrate one after the other, and
+// the later ones find nothing pending. SQLite has no such lock: switching to WAL and MikroORM's creation of
+// its bookkeeping table happen outside any transaction, and a deferred transaction that must upgrade to a
+// write fails at once with SQLITE_BUSY; so a loser retries after the winner has committed.
+async function migrate(orm: Orm, dialect: Dialect, inMemory: boolean) {
+  if (dialect !== 'postgresql') {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // WAL lets readers (the CLI, other requests) proceed while the service writes. Not for :memory:.
+        if (!inMemory) await orm.em.getConnection().execute('PRAGMA journal_mode = WAL');
+        return await orm.migrator.up();
+      } catch (error) {
+        if (attempt >= SQLITE_MIGRATION_ATTEMPTS) throw error;
+        await new Promise((done) =>
+          setTimeout(done, Math.min(1000, 50 * 2 ** attempt) * (0.5 + Math.random())),
+        );
+      }
+    }
+  }
+  const connection = orm.em.getConnection();
+  return connection.transactional(async (trx) => {
+    await connection.execute('select pg_advisory_xact_lock(?)', [MIGRATION_LOCK_ID], 'all', trx);
+    return orm.migrator.up({ transaction: trx });
+  });
+}
+
 const KEY_CHECK = 'secret_key_check';
 const KEY_CHECK_TEXT = 'jellyfin-sso secret key check';
 
@@ -132,19 +174,29 @@ const KEY_CHECK_TEXT = 'jellyfin-sso secret key check';
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const target = parseDatabaseUrl(options.url ?? DEFAULT_DATABASE_URL);
   const loaded = loadSecretKey({ secretKey: options.secretKey, dataDir: options.dataDir });
-  if (loaded.source === 'file-created') options.logger?.info({ file: loaded.file }, 'created a new secret key file');
+  if (loaded.source === 'file-created')
+    options.logger?.info({ file: loaded.file }, 'created a new secret key file');
   if (loaded.warning) options.logger?.warn({ file: loaded.file }, loaded.warning);
   const box = createSecretBox(loaded.key);
 
   // 0700: the database holds token hashes and sealed secrets; only the service's user needs to read it.
-  if (target.dialect === 'sqlite' && target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true, mode: 0o700 });
+  if (target.dialect === 'sqlite' && target.path !== ':memory:')
+    mkdirSync(dirname(target.path), { recursive: true, mode: 0o700 });
   const orm = await MikroORM.init<AbstractSqlDriver>(ormOptions(target, options.logger));
   try {
-    const applied = await orm.migrator.up();
+    const applied = await migrate(
+      orm,
+      target.dialect,
+      target.dialect === 'sqlite' && target.path === ':memory:',
+    );
     if (applied.length > 0) {
       options.logger?.info({ migrations: applied.map((m) => m.name) }, 'applied database migrations');
     }
-    await checkSecretKey(orm, box, loaded.source === 'env' ? 'SSO_SECRET_KEY' : `the key file ${loaded.file ?? ''}`);
+    await checkSecretKey(
+      orm,
+      box,
+      loaded.source === 'env' ? 'SSO_SECRET_KEY' : `the key file ${loaded.file ?? ''}`,
+    );
     return {
       orm,
       dialect: target.dialect,

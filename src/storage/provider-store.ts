@@ -50,7 +50,11 @@ function toRecord(row: ProviderRow, secrets: ProviderSecrets): ProviderRecord {
 
 export function createProviderStore({ orm, box, clock = systemClock }: StoreDeps): ProviderStore {
   /** One attempt; null when a concurrent first save of the same name won the insert (then retry). */
-  async function saveOnce(protocol: ProtocolName, name: string, write: ProviderWrite): Promise<ProviderRecord | null> {
+  async function saveOnce(
+    protocol: ProtocolName,
+    name: string,
+    write: ProviderWrite,
+  ): Promise<ProviderRecord | null> {
     const now = clock.now();
     try {
       return await orm.em.fork().transactional(async (em) => {
@@ -79,7 +83,11 @@ export function createProviderStore({ orm, box, clock = systemClock }: StoreDeps
         await em.nativeUpdate(
           ProviderEntity,
           { id: existing.id },
-          { settings: write.settings, secrets: box.seal(JSON.stringify(secrets), secretsContext(existing.id)), version },
+          {
+            settings: write.settings,
+            secrets: box.seal(JSON.stringify(secrets), secretsContext(existing.id)),
+            version,
+          },
         );
         return toRecord({ ...existing, settings: write.settings, version, updatedAt: now }, secrets);
       });

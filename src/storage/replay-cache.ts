@@ -16,7 +16,7 @@ export function createReplayCache({ orm }: Pick<StoreDeps, 'orm'>): ReplayCache 
           .insert({ key, expiresAt })
           .onConflict('key')
           .ignore()
-          .execute('run');
+          .execute<{ affectedRows: number }>('run');
         // A key still present after it expired is still a replay: the assertion's own validity window is
         // what ends its life, and it was already checked by then.
         return result.affectedRows === 1;

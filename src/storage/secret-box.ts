@@ -56,12 +56,12 @@ export interface LoadedSecretKey {
 export function parseSecretKey(text: string): Buffer | null {
   const value = text.trim();
   if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
-  if (/^[A-Za-z0-9+/_-]{43}={0,1}$/.test(value)) {
-    const bytes = Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-    // Buffer.from(…, 'base64') is lenient; only accept input that round-trips (no junk bits).
-    if (bytes.length === KEY_BYTES && bytes.toString('base64').replace(/=+$/, '') === value.replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '')) {
-      return bytes;
-    }
+  // 32 bytes are 43 base64 characters plus one '=' of padding; accept base64url too, and only input that
+  // round-trips (Buffer's decoder silently ignores junk and stray bits).
+  const standard = value.replace(/-/g, '+').replace(/_/g, '/').replace(/=$/, '');
+  if (/^[A-Za-z0-9+/]{43}$/.test(standard)) {
+    const bytes = Buffer.from(standard, 'base64');
+    if (bytes.length === KEY_BYTES && bytes.toString('base64').replace(/=$/, '') === standard) return bytes;
   }
   return null;
 }
@@ -92,9 +92,12 @@ export function loadSecretKey(source: SecretKeySource): LoadedSecretKey {
     return { key: generated, source: 'file-created', file };
   } catch (error) {
     if (!isErrno(error, 'EEXIST')) {
-      throw new SecretKeyError(`cannot create the key file ${file} (or set SSO_SECRET_KEY): ${errorText(error)}`, {
-        cause: error,
-      });
+      throw new SecretKeyError(
+        `cannot create the key file ${file} (or set SSO_SECRET_KEY): ${errorText(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 
@@ -132,12 +135,25 @@ export function createSecretBox(key: Uint8Array): SecretBox {
       cipher.setAAD(Buffer.from(context, 'utf8'));
       const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
       const tag = cipher.getAuthTag();
-      return [VERSION, keyId, iv.toString('base64url'), tag.toString('base64url'), ciphertext.toString('base64url')].join(':');
+      return [
+        VERSION,
+        keyId,
+        iv.toString('base64url'),
+        tag.toString('base64url'),
+        ciphertext.toString('base64url'),
+      ].join(':');
     },
     open(sealed, context = '') {
       const parts = sealed.split(':');
       const [version, kid, ivText, tagText, ctText] = parts;
-      if (parts.length !== 5 || version !== VERSION || kid === undefined || ivText === undefined || tagText === undefined || ctText === undefined) {
+      if (
+        parts.length !== 5 ||
+        version !== VERSION ||
+        kid === undefined ||
+        ivText === undefined ||
+        tagText === undefined ||
+        ctText === undefined
+      ) {
         throw new SecretKeyError('a stored secret is not in a format this version understands (expected v1)');
       }
       if (kid !== keyId) {
@@ -155,12 +171,17 @@ export function createSecretBox(key: Uint8Array): SecretBox {
         const decipher = createDecipheriv('aes-256-gcm', keyBuffer, iv, { authTagLength: TAG_BYTES });
         decipher.setAAD(Buffer.from(context, 'utf8'));
         decipher.setAuthTag(tag);
-        return Buffer.concat([decipher.update(Buffer.from(ctText, 'base64url')), decipher.final()]).toString('utf8');
+        return Buffer.concat([decipher.update(Buffer.from(ctText, 'base64url')), decipher.final()]).toString(
+          'utf8',
+        );
       } catch (error) {
         // Same key id but authentication failed: the value was altered or moved to another row.
-        throw new SecretKeyError('a stored secret failed its integrity check (altered, or copied from another record)', {
-          cause: error,
-        });
+        throw new SecretKeyError(
+          'a stored secret failed its integrity check (altered, or copied from another record)',
+          {
+            cause: error,
+          },
+        );
       }
     },
   };

@@ -24,7 +24,11 @@ export function isUniqueViolation(error: unknown): error is UniqueConstraintViol
 export function storageError(error: unknown, what: string, step?: SsoStep): SsoError {
   if (error instanceof SsoError) return error;
   const detail = error instanceof DriverException ? `${error.name}: ${error.message}` : String(error);
-  return new SsoError('internal', `storage failure while ${what}`, { cause: error, detail, ...(step ? { step } : {}) });
+  return new SsoError('internal', `storage failure while ${what}`, {
+    cause: error,
+    detail,
+    ...(step ? { step } : {}),
+  });
 }
 
 /** Ordinal order of the UTF-8 bytes: what PostgreSQL's "C" collation and SQLite's BINARY compare. */

@@ -25,11 +25,37 @@ export function makeCertificates(): TestCertificates {
   try {
     const key = join(dir, 'key.pem');
     const run = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key,
-      '-out', join(dir, 'cert.pem'), '-days', '30', '-subj', '/CN=idp.example.com');
+    run(
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '30',
+      '-subj',
+      '/CN=idp.example.com',
+    );
     run('req', '-new', '-key', key, '-subj', '/CN=old-idp.example.com', '-out', join(dir, 'old.csr'));
     // A negative validity puts notAfter before now: an expired certificate, no faked clock needed.
-    run('x509', '-req', '-in', join(dir, 'old.csr'), '-signkey', key, '-days', '-1', '-out', join(dir, 'old.pem'));
+    run(
+      'x509',
+      '-req',
+      '-in',
+      join(dir, 'old.csr'),
+      '-signkey',
+      key,
+      '-days',
+      '-1',
+      '-out',
+      join(dir, 'old.pem'),
+    );
     const pem = readFileSync(join(dir, 'cert.pem'), 'utf8');
     const expiredPem = readFileSync(join(dir, 'old.pem'), 'utf8');
     return { pem, base64: base64Of(pem), expiredPem, expiredBase64: base64Of(expiredPem) };

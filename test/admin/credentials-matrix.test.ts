@@ -92,7 +92,8 @@ function elevatedOperationIds(): string[] {
       if (typeof op !== 'object' || op === null || typeof op['operationId'] !== 'string') continue;
       const rule = op['x-sso-access'];
       const security = op['security'] as unknown[] | undefined;
-      const elevated = rule === undefined ? !(Array.isArray(security) && security.length === 0) : rule === 'elevated';
+      const elevated =
+        rule === undefined ? !(Array.isArray(security) && security.length === 0) : rule === 'elevated';
       if (elevated) ids.push(op['operationId']);
     }
   }

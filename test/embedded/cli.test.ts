@@ -38,7 +38,14 @@ describe('admin CLI', () => {
   });
 
   it('when the command or its arguments are wrong, then it explains and exits 2', async () => {
-    for (const argv of [['bogus'], ['api-key'], ['api-key', 'create'], ['api-key', 'list', 'extra'], ['users', 'list', '--force'], ['libraries', 'set']]) {
+    for (const argv of [
+      ['bogus'],
+      ['api-key'],
+      ['api-key', 'create'],
+      ['api-key', 'list', 'extra'],
+      ['users', 'list', '--force'],
+      ['libraries', 'set'],
+    ]) {
       const result = await cli(...argv);
       expect(result.code, argv.join(' ')).toBe(2);
       expect(result.stderr).toMatch(/^error: /);
@@ -61,7 +68,10 @@ describe('admin CLI', () => {
 
     const db = await openDatabase({ url: env.SSO_DATABASE_URL, dataDir: env.SSO_DATA_DIR! });
     try {
-      expect(await createEmbeddedDirectory({ orm: db.orm }).resolveToken(key)).toMatchObject({ kind: 'apiKey', name: 'home assistant' });
+      expect(await createEmbeddedDirectory({ orm: db.orm }).resolveToken(key)).toMatchObject({
+        kind: 'apiKey',
+        name: 'home assistant',
+      });
     } finally {
       await db.close();
     }
@@ -74,9 +84,19 @@ describe('admin CLI', () => {
   });
 
   it('when libraries are set, then they are listed in order with their ids and types', async () => {
-    const set = await cli('libraries', 'set', 'f0000000000000000000000000000001=Movies:movies', 'Home Videos', 'Shows:tvshows');
+    const set = await cli(
+      'libraries',
+      'set',
+      'f0000000000000000000000000000001=Movies:movies',
+      'Home Videos',
+      'Shows:tvshows',
+    );
     expect(set.code).toBe(0);
-    const listed = JSON.parse((await cli('libraries', 'list', '--json')).stdout) as { Id: string; Name: string; CollectionType: string | null }[];
+    const listed = JSON.parse((await cli('libraries', 'list', '--json')).stdout) as {
+      Id: string;
+      Name: string;
+      CollectionType: string | null;
+    }[];
     expect(listed.map((l) => [l.Name, l.CollectionType])).toEqual([
       ['Movies', 'movies'],
       ['Home Videos', null],
@@ -109,7 +129,11 @@ describe('admin CLI', () => {
 
   it('when SSO_SECRET_KEY is malformed, then the CLI fails with exit 1 and names the variable', async () => {
     let stderr = '';
-    const code = await runCli(['users', 'list'], { stdout: () => undefined, stderr: (t) => (stderr += t), env: { ...env, SSO_SECRET_KEY: 'nope' } });
+    const code = await runCli(['users', 'list'], {
+      stdout: () => undefined,
+      stderr: (t) => (stderr += t),
+      env: { ...env, SSO_SECRET_KEY: 'nope' },
+    });
     expect(code).toBe(1);
     expect(stderr).toContain('SSO_SECRET_KEY');
   });
@@ -117,11 +141,13 @@ describe('admin CLI', () => {
   it('when run as a process, then --help exits 0 and an unknown command exits 2', async () => {
     const run = promisify(execFile);
     const entry = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
-    const help = await run(process.execPath, ['--import', 'tsx', entry, '--help'], { env: { ...process.env, ...env } });
+    const help = await run(process.execPath, ['--import', 'tsx', entry, '--help'], {
+      env: { ...process.env, ...env },
+    });
     expect(help.stdout).toContain('Usage: npm run cli');
-    const failed = await run(process.execPath, ['--import', 'tsx', entry, 'nope'], { env: { ...process.env, ...env } }).catch(
-      (error: { code: number; stderr: string }) => error,
-    );
+    const failed = await run(process.execPath, ['--import', 'tsx', entry, 'nope'], {
+      env: { ...process.env, ...env },
+    }).catch((error: { code: number; stderr: string }) => error);
     expect((failed as { code: number }).code).toBe(2);
     expect((failed as { stderr: string }).stderr).toContain('unknown command');
   });

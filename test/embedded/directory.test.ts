@@ -6,7 +6,11 @@
 import { expect, it } from 'vitest';
 import { SsoError } from '../../src/sso/errors.js';
 import { SSO_AUTH_PROVIDER_ID, type DeviceInfo } from '../../src/sso/ports.js';
-import { createEmbeddedDirectory, hashToken, MAX_AVATAR_BYTES } from '../../src/media-server/embedded/directory.js';
+import {
+  createEmbeddedDirectory,
+  hashToken,
+  MAX_AVATAR_BYTES,
+} from '../../src/media-server/embedded/directory.js';
 import { newUserPolicy, upperInvariant } from '../../src/media-server/embedded/jellyfin-shapes.js';
 import { describeEachDatabase, rawRows } from '../support/db.js';
 import { uniqueName } from '../storage/fixtures.js';
@@ -156,18 +160,24 @@ describeEachDatabase('embedded directory', (ctx) => {
   });
 
   it('when a session is requested for an unknown user or an empty device id, then it is refused', async () => {
-    await expect(directory().createSession('0123456789abcdef0123456789abcdef', device())).rejects.toMatchObject({ code: 'user_not_found' });
+    await expect(
+      directory().createSession('0123456789abcdef0123456789abcdef', device()),
+    ).rejects.toMatchObject({ code: 'user_not_found' });
     const user = await directory().createUser(uniqueName('frank'));
-    await expect(directory().createSession(user.id, device(''))).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(directory().createSession(user.id, device(''))).rejects.toMatchObject({
+      code: 'invalid_request',
+    });
   });
 
-  it("when a user is disabled, then their token resolves to null and they cannot get a new session", async () => {
+  it('when a user is disabled, then their token resolves to null and they cannot get a new session', async () => {
     await makeAdmin(); // so that disabling a user never trips "last enabled user"
     const user = await directory().createUser(uniqueName('grace'));
     const session = await directory().createSession(user.id, device());
     await directory().updatePolicy(user.id, (policy) => ({ ...policy, IsDisabled: true }));
     expect(await directory().resolveToken(session.AccessToken)).toBeNull();
-    await expect(directory().createSession(user.id, device())).rejects.toMatchObject({ code: 'media_server_refused' });
+    await expect(directory().createSession(user.id, device())).rejects.toMatchObject({
+      code: 'media_server_refused',
+    });
     // Re-enabling does not revive the old token (disabling revoked it, as Jellyfin does).
     await directory().updatePolicy(user.id, (policy) => ({ ...policy, IsDisabled: false }));
     expect(await directory().resolveToken(session.AccessToken)).toBeNull();
@@ -175,22 +185,43 @@ describeEachDatabase('embedded directory', (ctx) => {
 
   it('when a policy is changed, then fields the change does not touch survive (read-modify-write)', async () => {
     const user = await directory().createUser(uniqueName('heidi'));
-    await directory().updatePolicy(user.id, (policy) => ({ ...policy, MaxParentalRating: 12, BlockedTags: ['x'] }));
-    const updated = await directory().updatePolicy(user.id, (policy) => ({ ...policy, EnableAllFolders: false, EnabledFolders: ['abc'] }));
-    expect(updated.policy).toMatchObject({ MaxParentalRating: 12, BlockedTags: ['x'], EnableAllFolders: false, EnabledFolders: ['abc'] });
+    await directory().updatePolicy(user.id, (policy) => ({
+      ...policy,
+      MaxParentalRating: 12,
+      BlockedTags: ['x'],
+    }));
+    const updated = await directory().updatePolicy(user.id, (policy) => ({
+      ...policy,
+      EnableAllFolders: false,
+      EnabledFolders: ['abc'],
+    }));
+    expect(updated.policy).toMatchObject({
+      MaxParentalRating: 12,
+      BlockedTags: ['x'],
+      EnableAllFolders: false,
+      EnabledFolders: ['abc'],
+    });
     expect((await directory().getUserById(user.id))?.policy).toEqual(updated.policy);
   });
 
   it('when a policy lacks AuthenticationProviderId, then it is refused as invalid_request and nothing changes', async () => {
     const user = await directory().createUser(uniqueName('ivan'));
-    await expect(directory().updatePolicy(user.id, (policy) => ({ ...policy, AuthenticationProviderId: '', IsHidden: false }))).rejects.toMatchObject({
+    await expect(
+      directory().updatePolicy(user.id, (policy) => ({
+        ...policy,
+        AuthenticationProviderId: '',
+        IsHidden: false,
+      })),
+    ).rejects.toMatchObject({
       code: 'invalid_request',
     });
     expect((await directory().getUserById(user.id))?.policy.IsHidden).toBe(true);
   });
 
   it('when the policy of an unknown user is changed, then user_not_found', async () => {
-    await expect(directory().updatePolicy('ffffffffffffffffffffffffffffffff', (p) => p)).rejects.toMatchObject({ code: 'user_not_found' });
+    await expect(
+      directory().updatePolicy('ffffffffffffffffffffffffffffffff', (p) => p),
+    ).rejects.toMatchObject({ code: 'user_not_found' });
   });
 
   it('when an administrator is disabled, then it is refused', async () => {
@@ -200,7 +231,10 @@ describeEachDatabase('embedded directory', (ctx) => {
       .updatePolicy(admin.id, (policy) => ({ ...policy, IsDisabled: true }))
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SsoError);
-    expect(error).toMatchObject({ code: 'media_server_refused', message: 'Administrators cannot be disabled.' });
+    expect(error).toMatchObject({
+      code: 'media_server_refused',
+      message: 'Administrators cannot be disabled.',
+    });
   });
 });
 
@@ -211,7 +245,9 @@ describeEachDatabase('embedded directory administrators', (ctx) => {
   it('when the last administrator would be demoted, then it is refused; with a second admin it is allowed', async () => {
     const first = await directory().createUser('first-admin');
     await directory().updatePolicy(first.id, (policy) => ({ ...policy, IsAdministrator: true }));
-    await expect(directory().updatePolicy(first.id, (policy) => ({ ...policy, IsAdministrator: false }))).rejects.toMatchObject({
+    await expect(
+      directory().updatePolicy(first.id, (policy) => ({ ...policy, IsAdministrator: false })),
+    ).rejects.toMatchObject({
       code: 'media_server_refused',
       message: expect.stringMatching(/at least one user .* administrative access/),
     });
@@ -219,7 +255,10 @@ describeEachDatabase('embedded directory administrators', (ctx) => {
 
     const second = await directory().createUser('second-admin');
     await directory().updatePolicy(second.id, (policy) => ({ ...policy, IsAdministrator: true }));
-    const demoted = await directory().updatePolicy(first.id, (policy) => ({ ...policy, IsAdministrator: false }));
+    const demoted = await directory().updatePolicy(first.id, (policy) => ({
+      ...policy,
+      IsAdministrator: false,
+    }));
     expect(demoted.policy.IsAdministrator).toBe(false);
   });
 
@@ -231,7 +270,12 @@ describeEachDatabase('embedded directory administrators', (ctx) => {
     const targets = (await directory().listUsers()).filter((u) => u.policy.IsAdministrator);
     expect(targets.length).toBeGreaterThanOrEqual(2);
     const results = await Promise.allSettled(
-      targets.map((user) => createEmbeddedDirectory({ orm: ctx().db.orm }).updatePolicy(user.id, (p) => ({ ...p, IsAdministrator: false }))),
+      targets.map((user) =>
+        createEmbeddedDirectory({ orm: ctx().db.orm }).updatePolicy(user.id, (p) => ({
+          ...p,
+          IsAdministrator: false,
+        })),
+      ),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(targets.length - 1);
     expect((await directory().listUsers()).filter((u) => u.policy.IsAdministrator)).toHaveLength(1);
@@ -249,7 +293,9 @@ describeEachDatabase('embedded directory without administrators', (ctx) => {
     const directory = createEmbeddedDirectory({ orm: ctx().db.orm });
     const a = await directory.createUser('user-a');
     const b = await directory.createUser('user-b');
-    expect((await directory.updatePolicy(a.id, (p) => ({ ...p, IsDisabled: true }))).policy.IsDisabled).toBe(true);
+    expect((await directory.updatePolicy(a.id, (p) => ({ ...p, IsDisabled: true }))).policy.IsDisabled).toBe(
+      true,
+    );
     await expect(directory.updatePolicy(b.id, (p) => ({ ...p, IsDisabled: true }))).rejects.toMatchObject({
       code: 'media_server_refused',
       message: 'There must be at least one enabled user in the system.',
@@ -267,7 +313,11 @@ describeEachDatabase('embedded directory across restarts', (ctx) => {
     const afterRestart = createEmbeddedDirectory({ orm: db.orm });
     expect((await afterRestart.ensureApiKey(value, 'bootstrap')).id).toBe(first.id);
     expect((await afterRestart.listApiKeys()).filter((k) => k.name === 'bootstrap')).toHaveLength(1);
-    expect(await afterRestart.resolveToken(value)).toEqual({ kind: 'apiKey', keyId: first.id, name: 'bootstrap' });
+    expect(await afterRestart.resolveToken(value)).toEqual({
+      kind: 'apiKey',
+      keyId: first.id,
+      name: 'bootstrap',
+    });
   });
 
   it('when the bootstrap key was revoked but is still configured, then ensuring it makes it active again', async () => {
@@ -283,14 +333,18 @@ describeEachDatabase('embedded directory across restarts', (ctx) => {
   it('when the bootstrap key is ensured concurrently, then exactly one key row exists', async () => {
     const value = 'bootstrap-race-0123456789abcdef';
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => createEmbeddedDirectory({ orm: ctx().db.orm }).ensureApiKey(value, 'race')),
+      Array.from({ length: 5 }, () =>
+        createEmbeddedDirectory({ orm: ctx().db.orm }).ensureApiKey(value, 'race'),
+      ),
     );
     expect(new Set(results.map((r) => r.id)).size).toBe(1);
     expect((await rawRows(ctx().db, `select id from media_api_key where name = 'race'`)).length).toBe(1);
   });
 
   it('when the bootstrap key is too short, then it is refused', async () => {
-    await expect(createEmbeddedDirectory({ orm: ctx().db.orm }).ensureApiKey('short', 'b')).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(
+      createEmbeddedDirectory({ orm: ctx().db.orm }).ensureApiKey('short', 'b'),
+    ).rejects.toMatchObject({ code: 'invalid_request' });
   });
 
   it('when the server info is read before and after a restart, then the id is the same 32-hex value', async () => {
@@ -326,7 +380,10 @@ describeEachDatabase('embedded directory across restarts', (ctx) => {
     for (const bad of [
       [{ Id: 'movies', Name: 'Movies' }],
       [{ Id: 'f0000000000000000000000000000001', Name: ' ' }],
-      [{ Id: 'f0000000000000000000000000000001', Name: 'A' }, { Id: 'F0000000000000000000000000000001', Name: 'B' }],
+      [
+        { Id: 'f0000000000000000000000000000001', Name: 'A' },
+        { Id: 'F0000000000000000000000000000001', Name: 'B' },
+      ],
       [{ Id: 'f0000000000000000000000000000001', Name: 'A', CollectionType: 'cartoons' }],
     ]) {
       await expect(dir.setLibraries(bad)).rejects.toMatchObject({ code: 'invalid_request' });
@@ -335,8 +392,13 @@ describeEachDatabase('embedded directory across restarts', (ctx) => {
   });
 
   it('when the directory is configured with libraries, then they replace the stored list', async () => {
-    const dir = createEmbeddedDirectory({ orm: ctx().db.orm, libraries: [{ Id: 'a0000000000000000000000000000000', Name: 'Configured' }] });
-    expect(await dir.listLibraries()).toEqual([{ Id: 'a0000000000000000000000000000000', Name: 'Configured', CollectionType: null }]);
+    const dir = createEmbeddedDirectory({
+      orm: ctx().db.orm,
+      libraries: [{ Id: 'a0000000000000000000000000000000', Name: 'Configured' }],
+    });
+    expect(await dir.listLibraries()).toEqual([
+      { Id: 'a0000000000000000000000000000000', Name: 'Configured', CollectionType: null },
+    ]);
   });
 
   it('when an avatar is set, then it is stored and replaced; oversized, non-image or unknown-user avatars are refused', async () => {
@@ -347,11 +409,20 @@ describeEachDatabase('embedded directory across restarts', (ctx) => {
     const avatar = await dir.getAvatar(user.id);
     expect(avatar?.contentType).toBe('image/jpeg');
     expect([...(avatar?.bytes ?? [])]).toEqual([255, 216, 255]);
-    await expect(dir.setAvatar(user.id, { contentType: 'image/png', bytes: new Uint8Array(MAX_AVATAR_BYTES + 1) })).rejects.toMatchObject({
+    await expect(
+      dir.setAvatar(user.id, { contentType: 'image/png', bytes: new Uint8Array(MAX_AVATAR_BYTES + 1) }),
+    ).rejects.toMatchObject({
       code: 'invalid_request',
     });
-    await expect(dir.setAvatar(user.id, { contentType: 'text/html', bytes: new Uint8Array([1]) })).rejects.toMatchObject({ code: 'invalid_request' });
-    await expect(dir.setAvatar('ffffffffffffffffffffffffffffffff', { contentType: 'image/png', bytes: new Uint8Array([1]) })).rejects.toMatchObject({
+    await expect(
+      dir.setAvatar(user.id, { contentType: 'text/html', bytes: new Uint8Array([1]) }),
+    ).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(
+      dir.setAvatar('ffffffffffffffffffffffffffffffff', {
+        contentType: 'image/png',
+        bytes: new Uint8Array([1]),
+      }),
+    ).rejects.toMatchObject({
       code: 'user_not_found',
     });
   });

@@ -63,7 +63,12 @@ async function names(): Promise<string[]> {
 
 describe('routing', () => {
   it('when literal segments are in lower or upper case, then the operation is found', async () => {
-    await addOidcProvider({ client: t.admin, path: { provider: 'routing-probe' }, body: OIDC, throwOnError: true });
+    await addOidcProvider({
+      client: t.admin,
+      path: { provider: 'routing-probe' },
+      body: OIDC,
+      throwOnError: true,
+    });
     const expected = await names();
     expect(expected).toContain('routing-probe');
     for (const path of ['/sso/oid/getnames', '/SSO/OID/GETNAMES', '/sSo/OiD/gEtNaMeS']) {
@@ -82,7 +87,12 @@ describe('routing', () => {
   });
 
   it('when a provider differs only in letter case, then it is another provider', async () => {
-    await addOidcProvider({ client: t.admin, path: { provider: 'Authentik' }, body: OIDC, throwOnError: true });
+    await addOidcProvider({
+      client: t.admin,
+      path: { provider: 'Authentik' },
+      body: OIDC,
+      throwOnError: true,
+    });
     expect(await names()).toContain('Authentik');
     expect(await names()).not.toContain('authentik');
 
@@ -113,14 +123,42 @@ describe('routing', () => {
   it('when the route is unknown, then the answer is a 404 problem', async () => {
     await expectProblem(await raw('/sso/nope'), 404, 'not_found');
     await expectProblem(await raw('/sso/OID/Add'), 404, 'not_found');
-    await expectProblem(await raw('/elsewhere/entirely', { headers: { Accept: 'text/html' } }), 404, 'not_found');
+    await expectProblem(
+      await raw('/elsewhere/entirely', { headers: { Accept: 'text/html' } }),
+      404,
+      'not_found',
+    );
   });
 
   it('when the method is wrong for an existing path, then the answer is a 405 problem', async () => {
-    await expectProblem(await raw('/sso/OID/Get', { method: 'PUT', headers: { Authorization: AUTH } }), 405, 'method_not_allowed');
+    await expectProblem(
+      await raw('/sso/OID/Get', { method: 'PUT', headers: { Authorization: AUTH } }),
+      405,
+      'method_not_allowed',
+    );
     await expectProblem(await raw('/sso/OID/GetNames', { method: 'POST' }), 405, 'method_not_allowed');
-    await expectProblem(await raw('/sso/OID/Add/x', { method: 'GET', headers: { Authorization: AUTH } }), 405, 'method_not_allowed');
+    await expectProblem(
+      await raw('/sso/OID/Add/x', { method: 'GET', headers: { Authorization: AUTH } }),
+      405,
+      'method_not_allowed',
+    );
     await expectProblem(await raw('/sso/SAML/post/x', { method: 'GET' }), 405, 'method_not_allowed');
+  });
+});
+
+describe('405 answers', () => {
+  it('when the method is wrong, then the 405 lists the allowed methods in Allow (RFC 9110 §15.5.6)', async () => {
+    const get = await raw('/sso/OID/Get', { method: 'PUT', headers: { Authorization: AUTH } });
+    await expectProblem(get.clone(), 405, 'method_not_allowed');
+    expect(get.headers.get('allow')).toBe('GET');
+    const both = await raw('/sso/saml/P/x', { method: 'DELETE' });
+    await expectProblem(both.clone(), 405, 'method_not_allowed');
+    expect(
+      (both.headers.get('allow') ?? '')
+        .split(',')
+        .map((m) => m.trim())
+        .sort(),
+    ).toEqual(['GET', 'POST']);
   });
 });
 
@@ -189,7 +227,10 @@ describe('request validation', () => {
       body: { ...OIDC, bogusSetting: 1 } as typeof OIDC,
     });
     expect(result.response.status).toBe(400);
-    expect((result.error as Problem).errors).toContainEqual({ field: '/body/bogusSetting', message: expect.any(String) });
+    expect((result.error as Problem).errors).toContainEqual({
+      field: '/body/bogusSetting',
+      message: expect.any(String),
+    });
   });
 
   it('when the body is malformed JSON, then the answer is a 400 problem, never an HTML page', async () => {
@@ -252,6 +293,17 @@ describe('request validation', () => {
     expect(response.status).toBe(200);
   });
 
+  it('when the body has a "__proto__" key, then it is an unknown field and nothing it carries is applied', async () => {
+    const response = await raw('/sso/OID/Add/proto', {
+      method: 'POST',
+      headers: { Authorization: AUTH, 'Content-Type': 'application/json' },
+      body: `{"oidEndpoint":"${OIDC.oidEndpoint}","oidClientId":"x","__proto__":{"enabled":true,"roles":["smuggled"]}}`,
+    });
+    const problem = await expectProblem(response, 400, 'invalid_request');
+    expect(problem.errors?.map((e) => e.field)).toContain('/body/__proto__');
+    expect(await names()).not.toContain('proto');
+  });
+
   it('when keys repeat in different letter cases, then the 400 problem names the field', async () => {
     const response = await raw('/sso/OID/Add/dupe', {
       method: 'POST',
@@ -283,7 +335,7 @@ describe('browser steps', () => {
     expect(csp).toContain("base-uri 'none'");
     expect(csp).not.toContain('unsafe-inline');
     expect(csp).not.toContain('unsafe-eval');
-    const html = result.error as string;
+    const html = result.error as unknown as string;
     expect(html).toMatch(/^<!doctype html>/i);
     expect(html).toContain(response.headers.get('x-request-id') ?? 'missing request id');
     // Whatever the page echoes is escaped.

@@ -25,7 +25,10 @@ afterEach(() => {
 
 describe('database URL', () => {
   it('when the URL is sqlite:<path>, then the path is resolved against the working directory', () => {
-    expect(parseDatabaseUrl('sqlite:./data/x.sqlite')).toEqual({ dialect: 'sqlite', path: join(process.cwd(), 'data/x.sqlite') });
+    expect(parseDatabaseUrl('sqlite:./data/x.sqlite')).toEqual({
+      dialect: 'sqlite',
+      path: join(process.cwd(), 'data/x.sqlite'),
+    });
     expect(parseDatabaseUrl('sqlite::memory:')).toEqual({ dialect: 'sqlite', path: ':memory:' });
   });
 
@@ -62,7 +65,10 @@ describe('sqlite file', () => {
     const secretKey = randomSecretKey();
     const first = await openDatabase({ url, dataDir: dir, secretKey });
     expect(first.migrationsApplied.length).toBeGreaterThan(0);
-    await createProviderStore(first).save('oidc', 'keep-me', { settings: oidcSettings(), secrets: { clientSecret: 's1' } });
+    await createProviderStore(first).save('oidc', 'keep-me', {
+      settings: oidcSettings(),
+      secrets: { clientSecret: 's1' },
+    });
     await first.close();
 
     const second = await openDatabase({ url, dataDir: dir, secretKey });
@@ -105,7 +111,8 @@ describe('sqlite file', () => {
     const rawProvider = await rawRows(db, 'select secrets, settings from sso_provider');
     const rawFlow = await rawRows(db, 'select secrets from sso_login_flow');
     for (const value of [JSON.stringify(rawProvider), JSON.stringify(rawFlow)]) {
-      for (const secret of [clientSecret, pkceVerifier, nonce, 'SIGNING-KEY-marker']) expect(value).not.toContain(secret);
+      for (const secret of [clientSecret, pkceVerifier, nonce, 'SIGNING-KEY-marker'])
+        expect(value).not.toContain(secret);
     }
     await db.close();
     // The main file and whatever WAL is left: the secrets must be in neither.
@@ -113,14 +120,18 @@ describe('sqlite file', () => {
       [file, `${file}-wal`].filter((path) => existsSync(path)).map((path) => readFileSync(path)),
     ).toString('latin1');
     expect(bytes).toContain('sso_provider'); // sanity: we are reading the real database
-    for (const secret of [clientSecret, pkceVerifier, nonce, 'SIGNING-KEY-marker']) expect(bytes).not.toContain(secret);
+    for (const secret of [clientSecret, pkceVerifier, nonce, 'SIGNING-KEY-marker'])
+      expect(bytes).not.toContain(secret);
   });
 
   it('when no SSO_SECRET_KEY is given, then a 0600 key file is created on first start and reused after a restart', async () => {
     const dir = tempDir();
     const url = `sqlite:${join(dir, 'sso.sqlite')}`;
     const first = await openDatabase({ url, dataDir: dir });
-    await createProviderStore(first).save('oidc', 'p', { settings: oidcSettings(), secrets: { clientSecret: 'kept' } });
+    await createProviderStore(first).save('oidc', 'p', {
+      settings: oidcSettings(),
+      secrets: { clientSecret: 'kept' },
+    });
     await first.close();
     expect(statSync(join(dir, 'secret.key')).mode & 0o777).toBe(0o600);
 
@@ -133,7 +144,11 @@ describe('sqlite file', () => {
   });
 
   it('when sqlite::memory: is used, then the schema is created and usable', async () => {
-    const db = await openDatabase({ url: 'sqlite::memory:', dataDir: tempDir(), secretKey: randomSecretKey() });
+    const db = await openDatabase({
+      url: 'sqlite::memory:',
+      dataDir: tempDir(),
+      secretKey: randomSecretKey(),
+    });
     try {
       await createProviderStore(db).save('saml', 'm', { settings: oidcSettings(), secrets: {} });
       expect(await createProviderStore(db).list('saml')).toHaveLength(1);
@@ -143,7 +158,24 @@ describe('sqlite file', () => {
   });
 });
 
-describeEachDatabase('schema and key check', (ctx) => {
+describeEachDatabase('schema and key check', (ctx, target) => {
+  it('when four processes open a fresh database at once, then all open and the migrations run exactly once', async () => {
+    const blank = await target.blank();
+    const secretKey = randomSecretKey();
+    try {
+      const opened = await Promise.all(
+        [1, 2, 3, 4].map(() => openDatabase({ url: blank.url, dataDir: blank.dataDir, secretKey })),
+      );
+      const counts = opened.map((db) => db.migrationsApplied.length);
+      expect(counts.filter((count) => count > 0)).toHaveLength(1);
+      const total = counts.reduce((a, b) => a + b, 0);
+      expect(await rawRows(opened[0]!, 'select name from mikro_orm_migrations')).toHaveLength(total);
+      await Promise.all(opened.map((db) => db.close()));
+    } finally {
+      await blank.destroy();
+    }
+  });
+
   it('when the migrations have run, then the schema equals what the entities describe', async () => {
     expect(await ctx().db.orm.schema.getUpdateSchemaSQL({ wrap: false })).toBe('');
   });

@@ -6,7 +6,12 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSecretBox, loadSecretKey, parseSecretKey, SecretKeyError } from '../../src/storage/secret-box.js';
+import {
+  createSecretBox,
+  loadSecretKey,
+  parseSecretKey,
+  SecretKeyError,
+} from '../../src/storage/secret-box.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -71,7 +76,12 @@ describe('secret key sources', () => {
   });
 
   it('when SSO_SECRET_KEY is anything else, then the error names SSO_SECRET_KEY', () => {
-    for (const bad of ['short', randomBytes(31).toString('hex'), randomBytes(33).toString('base64'), 'z'.repeat(64)]) {
+    for (const bad of [
+      'short',
+      randomBytes(31).toString('hex'),
+      randomBytes(33).toString('base64'),
+      'z'.repeat(64),
+    ]) {
       expect(() => loadSecretKey({ secretKey: bad, dataDir: tempDir() })).toThrow(/SSO_SECRET_KEY/);
     }
   });

@@ -36,8 +36,15 @@ describeEachDatabase('ProviderStore', (ctx) => {
     const at = new Date(Date.UTC(2031, 4, 6, 7, 8, 9, 987));
     const providers = createProviderStore({ ...ctx().db, clock: { now: () => at } });
     const name = uniqueName('new');
-    const saved = await providers.save('oidc', name, { settings: oidcSettings(), secrets: { clientSecret: 'cs' } });
-    expect(saved).toMatchObject({ protocol: 'oidc', name, secrets: { clientSecret: 'cs', spSigningKey: null } });
+    const saved = await providers.save('oidc', name, {
+      settings: oidcSettings(),
+      secrets: { clientSecret: 'cs' },
+    });
+    expect(saved).toMatchObject({
+      protocol: 'oidc',
+      name,
+      secrets: { clientSecret: 'cs', spSigningKey: null },
+    });
     expect(saved.version).toMatch(/^[0-9a-f-]{36}$/);
     const got = await store().get('oidc', name);
     expect(got).toEqual(saved);
@@ -49,7 +56,10 @@ describeEachDatabase('ProviderStore', (ctx) => {
   it('when a provider is saved again, then it keeps its id and createdAt and gets a new version', async () => {
     const name = uniqueName('again');
     const first = await store().save('oidc', name, { settings: oidcSettings(), secrets: {} });
-    const second = await store().save('oidc', name, { settings: oidcSettings({ oidClientId: 'other' }), secrets: {} });
+    const second = await store().save('oidc', name, {
+      settings: oidcSettings({ oidClientId: 'other' }),
+      secrets: {},
+    });
     expect(second.id).toBe(first.id);
     expect(second.createdAt).toEqual(first.createdAt);
     expect(second.version).not.toBe(first.version);
@@ -58,17 +68,28 @@ describeEachDatabase('ProviderStore', (ctx) => {
 
   it('when a save leaves a secret undefined, then the stored secret is kept; null clears it; a string replaces it', async () => {
     const name = uniqueName('secrets');
-    await store().save('oidc', name, { settings: oidcSettings(), secrets: { clientSecret: 'one', spSigningKey: 'key' } });
+    await store().save('oidc', name, {
+      settings: oidcSettings(),
+      secrets: { clientSecret: 'one', spSigningKey: 'key' },
+    });
     await store().save('oidc', name, { settings: oidcSettings(), secrets: {} });
     expect((await store().get('oidc', name))?.secrets).toEqual({ clientSecret: 'one', spSigningKey: 'key' });
-    await store().save('oidc', name, { settings: oidcSettings(), secrets: { clientSecret: null, spSigningKey: 'key2' } });
+    await store().save('oidc', name, {
+      settings: oidcSettings(),
+      secrets: { clientSecret: null, spSigningKey: 'key2' },
+    });
     expect((await store().get('oidc', name))?.secrets).toEqual({ clientSecret: null, spSigningKey: 'key2' });
   });
 
   it('when a provider with links is saved again, then its links survive', async () => {
     const name = uniqueName('links');
     const provider = await store().save('oidc', name, { settings: oidcSettings(), secrets: {} });
-    await createLinkStore(ctx().db).create({ providerId: provider.id, subject: 's', userId: 'u', label: null });
+    await createLinkStore(ctx().db).create({
+      providerId: provider.id,
+      subject: 's',
+      userId: 'u',
+      label: null,
+    });
     await store().save('oidc', name, { settings: oidcSettings({ enabled: false }), secrets: {} });
     expect(await createLinkStore(ctx().db).find(provider.id, 's')).not.toBeNull();
   });
@@ -81,19 +102,34 @@ describeEachDatabase('ProviderStore', (ctx) => {
     const listed = (await store().list('saml')).map((p) => p.name).filter((name) => name.startsWith(prefix));
     const expected = [...names].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
     expect(listed).toEqual(expected);
-    expect(listed.map((name) => name.slice(prefix.length))).toEqual(['B', 'Z', '_x', 'a', 'a b', 'b', 'ä', 'é']);
+    expect(listed.map((name) => name.slice(prefix.length))).toEqual([
+      'B',
+      'Z',
+      '_x',
+      'a',
+      'a b',
+      'b',
+      'ä',
+      'é',
+    ]);
   });
 
   it('when the same provider name is saved concurrently, then exactly one consistent row remains', async () => {
     const name = uniqueName('race');
     const results = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
-        store().save('oidc', name, { settings: oidcSettings({ oidClientId: `c${i}` }), secrets: { clientSecret: `s${i}` } }),
+        store().save('oidc', name, {
+          settings: oidcSettings({ oidClientId: `c${i}` }),
+          secrets: { clientSecret: `s${i}` },
+        }),
       ),
     );
     expect(new Set(results.map((r) => r.id)).size).toBe(1);
     expect(new Set(results.map((r) => r.version)).size).toBe(results.length);
-    const rows = await rawRows(ctx().db, `select id from sso_provider where protocol = 'oidc' and name = '${name}'`);
+    const rows = await rawRows(
+      ctx().db,
+      `select id from sso_provider where protocol = 'oidc' and name = '${name}'`,
+    );
     expect(rows).toHaveLength(1);
     // The stored row is exactly one of the writes (settings and secret from the same save).
     const stored = await store().get('oidc', name);
@@ -105,7 +141,12 @@ describeEachDatabase('ProviderStore', (ctx) => {
   it('when a provider is deleted, then its links and flows go too, and a second delete returns false', async () => {
     const name = uniqueName('delete');
     const provider = await store().save('oidc', name, { settings: oidcSettings(), secrets: {} });
-    await createLinkStore(ctx().db).create({ providerId: provider.id, subject: 'gone', userId: 'u', label: null });
+    await createLinkStore(ctx().db).create({
+      providerId: provider.id,
+      subject: 'gone',
+      userId: 'u',
+      label: null,
+    });
     const flow = newFlow(provider.id);
     await createFlowStore(ctx().db).create(flow);
     expect(await store().delete('oidc', name)).toBe(true);
@@ -132,7 +173,10 @@ describeEachDatabase('FlowStore', (ctx) => {
 
   it('when a flow is created, then it is found by its state hash with its secrets and exact dates', async () => {
     const p = await provider();
-    const flow = newFlow(p.id, { samlRequestId: '_req1', createdAt: new Date(Date.UTC(2030, 0, 1, 0, 0, 0, 1)) });
+    const flow = newFlow(p.id, {
+      samlRequestId: '_req1',
+      createdAt: new Date(Date.UTC(2030, 0, 1, 0, 0, 0, 1)),
+    });
     await flows().create(flow);
     const found = await flows().findByStateHash(flow.stateHash);
     expect(found).toEqual({ ...flow, status: 'started', identity: null, decision: null, tokenHash: null });
@@ -152,8 +196,12 @@ describeEachDatabase('FlowStore', (ctx) => {
     const p = await provider();
     const flow = newFlow(p.id);
     await flows().create(flow);
-    expect(await flows().markVerified(flow.id, { identity, decision, tokenHash: 'tok-1' + flow.id }, before(flow))).toBe(true);
-    expect(await flows().markVerified(flow.id, { identity, decision, tokenHash: 'tok-2' + flow.id }, before(flow))).toBe(false);
+    expect(
+      await flows().markVerified(flow.id, { identity, decision, tokenHash: 'tok-1' + flow.id }, before(flow)),
+    ).toBe(true);
+    expect(
+      await flows().markVerified(flow.id, { identity, decision, tokenHash: 'tok-2' + flow.id }, before(flow)),
+    ).toBe(false);
     const found = await flows().findByTokenHash('tok-1' + flow.id);
     expect(found).toMatchObject({ id: flow.id, status: 'verified', identity, decision });
   });
@@ -162,7 +210,9 @@ describeEachDatabase('FlowStore', (ctx) => {
     const p = await provider();
     const flow = newFlow(p.id);
     await flows().create(flow);
-    expect(await flows().markVerified(flow.id, { identity, decision, tokenHash: 'x' + flow.id }, flow.expiresAt)).toBe(false);
+    expect(
+      await flows().markVerified(flow.id, { identity, decision, tokenHash: 'x' + flow.id }, flow.expiresAt),
+    ).toBe(false);
     expect((await flows().findByStateHash(flow.stateHash))?.status).toBe('started');
   });
 
@@ -172,7 +222,9 @@ describeEachDatabase('FlowStore', (ctx) => {
     await flows().create(flow);
     await flows().markFailed(flow.id);
     expect((await flows().findByStateHash(flow.stateHash))?.status).toBe('failed');
-    expect(await flows().markVerified(flow.id, { identity, decision, tokenHash: 'f' + flow.id }, before(flow))).toBe(false);
+    expect(
+      await flows().markVerified(flow.id, { identity, decision, tokenHash: 'f' + flow.id }, before(flow)),
+    ).toBe(false);
   });
 
   it('when a verified flow is consumed with the right token, provider and time, then it is returned consumed, once', async () => {
@@ -186,7 +238,13 @@ describeEachDatabase('FlowStore', (ctx) => {
     expect(await flows().consume({ tokenHash: 'wrong', providerId: p.id, now: before(flow) })).toBeNull();
     expect(await flows().consume({ tokenHash, providerId: p.id, now: flow.expiresAt })).toBeNull();
     const consumed = await flows().consume({ tokenHash, providerId: p.id, now: before(flow) });
-    expect(consumed).toMatchObject({ id: flow.id, status: 'consumed', identity, decision, secrets: flow.secrets });
+    expect(consumed).toMatchObject({
+      id: flow.id,
+      status: 'consumed',
+      identity,
+      decision,
+      secrets: flow.secrets,
+    });
     expect(await flows().consume({ tokenHash, providerId: p.id, now: before(flow) })).toBeNull();
   });
 
@@ -194,7 +252,9 @@ describeEachDatabase('FlowStore', (ctx) => {
     const p = await provider();
     const flow = newFlow(p.id);
     await flows().create(flow);
-    expect(await flows().consume({ tokenHash: flow.stateHash, providerId: p.id, now: before(flow) })).toBeNull();
+    expect(
+      await flows().consume({ tokenHash: flow.stateHash, providerId: p.id, now: before(flow) }),
+    ).toBeNull();
   });
 
   it('when 10 requests consume the same flow at once, then exactly one wins', async () => {
@@ -204,7 +264,9 @@ describeEachDatabase('FlowStore', (ctx) => {
     await flows().create(flow);
     await flows().markVerified(flow.id, { identity, decision, tokenHash }, before(flow));
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => createFlowStore(ctx().db).consume({ tokenHash, providerId: p.id, now: before(flow) })),
+      Array.from({ length: 10 }, () =>
+        createFlowStore(ctx().db).consume({ tokenHash, providerId: p.id, now: before(flow) }),
+      ),
     );
     expect(results.filter((r) => r !== null)).toHaveLength(1);
   });
@@ -213,7 +275,11 @@ describeEachDatabase('FlowStore', (ctx) => {
     const p = await provider();
     const base = Date.UTC(2040, 0, 1);
     const mk = (minutes: number, overrides = {}) =>
-      newFlow(p.id, { createdAt: new Date(base + minutes * 1000), expiresAt: new Date(base + 600_000 + minutes * 1000), ...overrides });
+      newFlow(p.id, {
+        createdAt: new Date(base + minutes * 1000),
+        expiresAt: new Date(base + 600_000 + minutes * 1000),
+        ...overrides,
+      });
     const open1 = mk(1);
     const open2 = mk(2);
     const failed = mk(3);
@@ -222,7 +288,11 @@ describeEachDatabase('FlowStore', (ctx) => {
     const saml = mk(6, { protocol: 'saml' });
     for (const flow of [open2, open1, failed, consumed, expired, saml]) await flows().create(flow);
     await flows().markFailed(failed.id);
-    await flows().markVerified(consumed.id, { identity, decision, tokenHash: `lo-${consumed.id}` }, new Date(base));
+    await flows().markVerified(
+      consumed.id,
+      { identity, decision, tokenHash: `lo-${consumed.id}` },
+      new Date(base),
+    );
     await flows().consume({ tokenHash: `lo-${consumed.id}`, providerId: p.id, now: new Date(base) });
     await flows().markVerified(open2.id, { identity, decision, tokenHash: `lo-${open2.id}` }, new Date(base));
 
@@ -257,8 +327,20 @@ describeEachDatabase('LinkStore', (ctx) => {
 
   it('when a link is created, then find returns it with the provider name and protocol', async () => {
     const p = await provider('saml');
-    const created = await links().create({ providerId: p.id, subject: 'NameID-1', userId: 'user-1', label: 'Alice' });
-    expect(created).toMatchObject({ providerId: p.id, providerName: p.name, protocol: 'saml', subject: 'NameID-1', userId: 'user-1', label: 'Alice' });
+    const created = await links().create({
+      providerId: p.id,
+      subject: 'NameID-1',
+      userId: 'user-1',
+      label: 'Alice',
+    });
+    expect(created).toMatchObject({
+      providerId: p.id,
+      providerName: p.name,
+      protocol: 'saml',
+      subject: 'NameID-1',
+      userId: 'user-1',
+      label: 'Alice',
+    });
     expect(await links().find(p.id, 'NameID-1')).toEqual(created);
     expect(await links().find(p.id, 'nameid-1')).toBeNull(); // subjects are case-sensitive
   });
@@ -277,14 +359,19 @@ describeEachDatabase('LinkStore', (ctx) => {
   it('when the same subject is linked concurrently, then exactly one link is created', async () => {
     const p = await provider();
     const results = await Promise.allSettled(
-      Array.from({ length: 5 }, (_, i) => createLinkStore(ctx().db).create({ providerId: p.id, subject: 'race', userId: `u${i}`, label: null })),
+      Array.from({ length: 5 }, (_, i) =>
+        createLinkStore(ctx().db).create({ providerId: p.id, subject: 'race', userId: `u${i}`, label: null }),
+      ),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    for (const r of results) if (r.status === 'rejected') expect((r.reason as SsoError).code).toBe('link_conflict');
+    for (const r of results)
+      if (r.status === 'rejected') expect((r.reason as SsoError).code).toBe('link_conflict');
   });
 
   it('when the provider does not exist, then create throws provider_not_found', async () => {
-    await expect(links().create({ providerId: 'missing', subject: 's', userId: 'u', label: null })).rejects.toMatchObject({
+    await expect(
+      links().create({ providerId: 'missing', subject: 's', userId: 'u', label: null }),
+    ).rejects.toMatchObject({
       code: 'provider_not_found',
     });
   });
@@ -337,7 +424,11 @@ describeEachDatabase('ReplayCache', (ctx) => {
 
   it('when 10 callers remember the same key at once, then exactly one is told it is new', async () => {
     const key = uniqueName('race');
-    const results = await Promise.all(Array.from({ length: 10 }, () => createReplayCache(ctx().db).remember(key, new Date(Date.UTC(2030, 0, 1)))));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        createReplayCache(ctx().db).remember(key, new Date(Date.UTC(2030, 0, 1))),
+      ),
+    );
     expect(results.filter(Boolean)).toHaveLength(1);
   });
 

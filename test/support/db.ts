@@ -28,8 +28,17 @@ export interface TestDatabase {
   destroy(): Promise<void>;
 }
 
+/** A database that exists but was never opened (no schema yet), with a data folder. */
+export interface BlankDatabase {
+  url: string;
+  dataDir: string;
+  file?: string;
+  destroy(): Promise<void>;
+}
+
 export interface DbTarget {
   dialect: Dialect;
+  blank(): Promise<BlankDatabase>;
   create(options?: { secretKey?: string | undefined }): Promise<TestDatabase>;
 }
 
@@ -40,37 +49,51 @@ export function randomSecretKey(): string {
 }
 
 function sqliteTarget(): DbTarget {
+  const blank = async (): Promise<BlankDatabase> => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sso-test-'));
+    const file = join(dataDir, 'db', 'sso.sqlite');
+    return {
+      url: `sqlite:${file}`,
+      dataDir,
+      file,
+      destroy: async () => rmSync(dataDir, { recursive: true, force: true }),
+    };
+  };
   return {
     dialect: 'sqlite',
+    blank,
     async create(options = {}) {
-      const dataDir = mkdtempSync(join(tmpdir(), 'sso-test-'));
-      const file = join(dataDir, 'db', 'sso.sqlite');
-      return wrap('sqlite', `sqlite:${file}`, dataDir, options, async () => rmSync(dataDir, { recursive: true, force: true }), file);
+      return wrap('sqlite', await blank(), options);
     },
   };
 }
 
 function postgresTarget(serverUrl: string): DbTarget {
-  return {
-    dialect: 'postgresql',
-    async create(options = {}) {
-      const dataDir = mkdtempSync(join(tmpdir(), 'sso-test-'));
-      const scratch = await createPgScratchDatabase(serverUrl);
-      return wrap('postgresql', scratch.url, dataDir, options, async () => {
+  const blank = async (): Promise<BlankDatabase> => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sso-test-'));
+    const scratch = await createPgScratchDatabase(serverUrl);
+    return {
+      url: scratch.url,
+      dataDir,
+      async destroy() {
         await scratch.drop();
         rmSync(dataDir, { recursive: true, force: true });
-      });
+      },
+    };
+  };
+  return {
+    dialect: 'postgresql',
+    blank,
+    async create(options = {}) {
+      return wrap('postgresql', await blank(), options);
     },
   };
 }
 
 async function wrap(
   dialect: Dialect,
-  url: string,
-  dataDir: string,
+  { url, dataDir, file, destroy: cleanup }: BlankDatabase,
   options: { secretKey?: string | undefined },
-  cleanup: () => Promise<void>,
-  file?: string,
 ): Promise<TestDatabase> {
   const secretKey = 'secretKey' in options ? options.secretKey : randomSecretKey();
   const open = (key: string | undefined) => openDatabase({ url, dataDir, secretKey: key });
@@ -101,7 +124,9 @@ export function dbTargets(): DbTarget[] {
   if (pgUrl) {
     targets.push(postgresTarget(pgUrl));
   } else if (process.env.CI) {
-    throw new Error('TEST_PG_URL is not set: under CI the PostgreSQL storage cases must run (start PostgreSQL and set it)');
+    throw new Error(
+      'TEST_PG_URL is not set: under CI the PostgreSQL storage cases must run (start PostgreSQL and set it)',
+    );
   } else if (!notedMissingPg) {
     notedMissingPg = true;
     process.stdout.write('PostgreSQL cases not run: TEST_PG_URL is not set\n');
@@ -113,7 +138,10 @@ export function dbTargets(): DbTarget[] {
  * Registers `body` once per database target, in a describe block titled `title [dialect]`, with a fresh
  * database opened before its tests and destroyed after them.
  */
-export function describeEachDatabase(title: string, body: (ctx: () => TestDatabase, target: DbTarget) => void): void {
+export function describeEachDatabase(
+  title: string,
+  body: (ctx: () => TestDatabase, target: DbTarget) => void,
+): void {
   for (const target of dbTargets()) {
     describe(`${title} [${target.dialect}]`, () => {
       let current: TestDatabase | undefined;

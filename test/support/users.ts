@@ -79,8 +79,18 @@ function formValue(form: CredentialForm, token: string): string {
  * security scheme of the spec, and this client answers for exactly one of them.
  */
 export function clientWithCredential(baseUrl: string, form: CredentialForm, token: string): Client {
-  return createClient({
+  const client = createClient({
     baseUrl,
     auth: (scheme) => ((scheme.name ?? 'Authorization') === form ? formValue(form, token) : undefined),
   });
+  if (form === 'ApiKey' || form === 'api_key') {
+    // The generated fetch client (hey-api 0.95.0) drops query-parameter credentials when a call has no
+    // `query` of its own (setAuthParams fills a copy of the options), so add the parameter here.
+    client.interceptors.request.use((request) => {
+      const url = new URL(request.url);
+      url.searchParams.set(form, token);
+      return new Request(url, request);
+    });
+  }
+  return client;
 }

@@ -43,7 +43,9 @@ describe('loadConfig', () => {
   });
 
   it('when SSO_PUBLIC_URL is set, then it is used without its trailing slash, path kept', () => {
-    expect(loadConfig({ SSO_PUBLIC_URL: 'https://jf.example.com/' }).publicUrl).toBe('https://jf.example.com');
+    expect(loadConfig({ SSO_PUBLIC_URL: 'https://jf.example.com/' }).publicUrl).toBe(
+      'https://jf.example.com',
+    );
     expect(loadConfig({ SSO_PUBLIC_URL: 'https://example.com/jellyfin/' }).publicUrl).toBe(
       'https://example.com/jellyfin',
     );
@@ -156,7 +158,9 @@ describe('loadConfig', () => {
     expect(problemsOf({ SSO_PUBLIC_URL: 'https://jf.example.com/?x=1' })).toEqual([
       expect.stringMatching(/^SSO_PUBLIC_URL /),
     ]);
-    expect(problemsOf({ JELLYFIN_URL: 'http://jf:8096/#top' })).toEqual([expect.stringMatching(/^JELLYFIN_URL /)]);
+    expect(problemsOf({ JELLYFIN_URL: 'http://jf:8096/#top' })).toEqual([
+      expect.stringMatching(/^JELLYFIN_URL /),
+    ]);
   });
 
   it('when a number is out of range or not whole, then the variable is named with the range', () => {

@@ -9,7 +9,13 @@ describe('parseAuthorizationHeader', () => {
       parseAuthorizationHeader(
         'MediaBrowser Client="Jellyfin Web", Device="Firefox", DeviceId="abc123", Version="10.11.0", Token="tok"',
       ),
-    ).toEqual({ Client: 'Jellyfin Web', Device: 'Firefox', DeviceId: 'abc123', Version: '10.11.0', Token: 'tok' });
+    ).toEqual({
+      Client: 'Jellyfin Web',
+      Device: 'Firefox',
+      DeviceId: 'abc123',
+      Version: '10.11.0',
+      Token: 'tok',
+    });
   });
 
   it('when values are bare, then they are read up to the next comma, without surrounding blanks', () => {
@@ -36,7 +42,12 @@ describe('parseAuthorizationHeader', () => {
       parseAuthorizationHeader(
         'MediaBrowser Client="Jellyfin.Server%20Integration%20Tests", Device="Apple+II", DeviceId="a%2Bb%3D%3D", Token="x%2Fy"',
       ),
-    ).toEqual({ Client: 'Jellyfin.Server Integration Tests', Device: 'Apple II', DeviceId: 'a+b==', Token: 'x/y' });
+    ).toEqual({
+      Client: 'Jellyfin.Server Integration Tests',
+      Device: 'Apple II',
+      DeviceId: 'a+b==',
+      Token: 'x/y',
+    });
   });
 
   it('when a value holds an invalid percent sequence, then it is kept as sent', () => {
@@ -57,7 +68,10 @@ describe('parseAuthorizationHeader', () => {
   });
 
   it('when the scheme is Emby (legacy), then the header is read', () => {
-    expect(parseAuthorizationHeader('Emby Token="legacy", Client="old"')).toEqual({ Token: 'legacy', Client: 'old' });
+    expect(parseAuthorizationHeader('Emby Token="legacy", Client="old"')).toEqual({
+      Token: 'legacy',
+      Client: 'old',
+    });
     expect(parseAuthorizationHeader('emby Token=x')?.Token).toBe('x');
   });
 
@@ -136,7 +150,9 @@ describe('readToken', () => {
   });
 
   it('when the header token is URL-encoded, then the decoded token is returned', () => {
-    expect(readToken({ headers: { authorization: 'MediaBrowser Token="a%20b%2Bc"' }, query: {} })).toBe('a b+c');
+    expect(readToken({ headers: { authorization: 'MediaBrowser Token="a%20b%2Bc"' }, query: {} })).toBe(
+      'a b+c',
+    );
   });
 
   it('when a source is empty or blank, then it counts as absent', () => {

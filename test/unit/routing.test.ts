@@ -37,8 +37,17 @@ describe('createPathCanonicaliser on the real spec', () => {
     expect(spec.canonicalise('/sso/SAML/p/x')).toBe('/sso/SAML/p/x');
   });
 
-  it('when a parameter is percent-encoded text, then the handler sees the text', () => {
-    expect(spec.canonicalise('/sso/OID/start/My%20IdP')).toBe('/sso/OID/start/My IdP');
+  it('when a parameter holds encoded reserved characters, then it stays one segment that decodes once to the text', () => {
+    // openapi-backend's router (bath) percent-decodes each parameter once more and cuts the path at `?` and
+    // trims it: the canonical path must keep parameters encoded, or `a%3Fb` would route as provider `a`.
+    for (const text of ['My IdP', 'a/b', 'a?b', 'a#b', '50%', '50%25', 'trailing ', 'é']) {
+      const canonical = spec.canonicalise(`/SSO/oid/START/${encodeURIComponent(text)}`);
+      const segments = canonical.split('/');
+      expect(segments, JSON.stringify(text)).toHaveLength(5);
+      expect(segments.slice(0, 4).join('/'), JSON.stringify(text)).toBe('/sso/OID/start');
+      expect(canonical, JSON.stringify(text)).not.toMatch(/[?#\s]/);
+      expect(decodeURIComponent(segments[4] ?? ''), JSON.stringify(text)).toBe(text);
+    }
   });
 
   it('when the path matches no template, then it is returned as sent', () => {

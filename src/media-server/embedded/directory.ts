@@ -2,10 +2,23 @@
 // access tokens (sessions), an admin-configured library list and avatars, all in the service's own
 // database. Implements the MediaServer port for the SSO use cases, plus the admin functions the bootstrap
 // (SSO_BOOTSTRAP_API_KEY) and the CLI need. Tokens are stored only as SHA-256 hashes.
+//
+// Every transaction here starts with a write. That write takes the lock (PostgreSQL: the row; SQLite: the
+// database write lock) before anything is read, so read-check-write sequences cannot interleave, and
+// SQLite never has to upgrade a read transaction (which fails at once with SQLITE_BUSY when another
+// process, e.g. the CLI, is writing).
 
 import { createHash, randomBytes } from 'node:crypto';
 import { SsoError, invalidField } from '../../sso/errors.js';
-import type { AuthenticationResult, Clock, Library, MediaServer, MediaUser, Principal, UserPolicy } from '../../sso/ports.js';
+import type {
+  AuthenticationResult,
+  Clock,
+  Library,
+  MediaServer,
+  MediaUser,
+  Principal,
+  UserPolicy,
+} from '../../sso/ports.js';
 import {
   ApiKeyEntity,
   AvatarEntity,
@@ -149,10 +162,12 @@ function refused(message: string, detail?: string): SsoError {
 function checkPolicy(policy: UserPolicy): void {
   for (const field of ['AuthenticationProviderId', 'PasswordResetProviderId'] as const) {
     const value: unknown = policy[field];
-    if (typeof value !== 'string' || value.trim() === '') throw invalidField(`Policy.${field}`, 'is required', 'admin');
+    if (typeof value !== 'string' || value.trim() === '')
+      throw invalidField(`Policy.${field}`, 'is required', 'admin');
   }
   for (const field of ['IsAdministrator', 'IsDisabled', 'IsHidden', 'EnableAllFolders'] as const) {
-    if (typeof policy[field] !== 'boolean') throw invalidField(`Policy.${field}`, 'must be true or false', 'admin');
+    if (typeof policy[field] !== 'boolean')
+      throw invalidField(`Policy.${field}`, 'must be true or false', 'admin');
   }
   if (!Array.isArray(policy.EnabledFolders) || !policy.EnabledFolders.every((id) => typeof id === 'string')) {
     throw invalidField('Policy.EnabledFolders', 'must be a list of library ids', 'admin');
@@ -204,7 +219,11 @@ export function createEmbeddedDirectory(options: EmbeddedDirectoryOptions): Embe
       if (name === '') throw invalidField(`libraries[${index}].Name`, 'must not be empty', 'admin');
       const type = library.CollectionType ?? null;
       if (type !== null && !(COLLECTION_TYPES as readonly string[]).includes(type)) {
-        throw invalidField(`libraries[${index}].CollectionType`, `must be one of ${COLLECTION_TYPES.join(', ')}`, 'admin');
+        throw invalidField(
+          `libraries[${index}].CollectionType`,
+          `must be one of ${COLLECTION_TYPES.join(', ')}`,
+          'admin',
+        );
       }
       return { Id: id, Name: name, CollectionType: type };
     });
@@ -250,7 +269,11 @@ export function createEmbeddedDirectory(options: EmbeddedDirectoryOptions): Embe
     const now = clock.now();
     const stale = new Date(now.getTime() - ACTIVITY_REFRESH_MS);
     // Conditional, so a busy token costs one write per 3 minutes, not one per request.
-    await em.nativeUpdate(MediaSessionEntity, { id: session.id, lastActivityAt: { $lt: stale } }, { lastActivityAt: now });
+    await em.nativeUpdate(
+      MediaSessionEntity,
+      { id: session.id, lastActivityAt: { $lt: stale } },
+      { lastActivityAt: now },
+    );
     await em.nativeUpdate(
       MediaUserEntity,
       { id: user.id, $or: [{ lastActivityDate: null }, { lastActivityDate: { $lt: stale } }] },
@@ -311,7 +334,10 @@ export function createEmbeddedDirectory(options: EmbeddedDirectoryOptions): Embe
         await orm.em.fork().insert(MediaUserEntity, row);
       } catch (error) {
         if (isUniqueViolation(error)) {
-          throw new SsoError('name_conflict', `the user name "${name}" is already taken`, { step: 'session', cause: error });
+          throw new SsoError('name_conflict', `the user name "${name}" is already taken`, {
+            step: 'session',
+            cause: error,
+          });
         }
         throw storageError(error, 'creating a user', 'session');
       }
@@ -326,7 +352,11 @@ export function createEmbeddedDirectory(options: EmbeddedDirectoryOptions): Embe
         return await orm.em.fork().transactional(async (em) => {
           // Write the lock row first: PostgreSQL holds its row lock and SQLite its write lock until commit,
           // so two changes cannot both see "another administrator exists" and both demote (last-admin rule).
-          const locked = await em.nativeUpdate(MetaEntity, { key: META_POLICY_LOCK }, { value: String(clock.now().getTime()) });
+          const locked = await em.nativeUpdate(
+            MetaEntity,
+            { key: META_POLICY_LOCK },
+            { value: String(clock.now().getTime()) },
+          );
           if (locked !== 1) throw new Error(`the ${META_POLICY_LOCK} row is missing`);
           const row = await em.findOne(MediaUserEntity, { id });
           if (!row) throw new SsoError('user_not_found', 'no such user', { step: 'admin' });
@@ -369,7 +399,11 @@ export function createEmbeddedDirectory(options: EmbeddedDirectoryOptions): Embe
       try {
         const { user, session } = await orm.em.fork().transactional(async (em) => {
           // Updating the user row first locks it: two logins of the same user on the same device serialize.
-          const touched = await em.nativeUpdate(MediaUserEntity, { id }, { lastLoginDate: now, lastActivityDate: now });
+          const touched = await em.nativeUpdate(
+            MediaUserEntity,
+            { id },
+            { lastLoginDate: now, lastActivityDate: now },
+          );
           if (touched !== 1) throw new SsoError('user_not_found', 'no such user', { step: 'session' });
           const user = await em.findOneOrFail(MediaUserEntity, { id });
           if (user.policy.IsDisabled) {
@@ -406,7 +440,11 @@ export function createEmbeddedDirectory(options: EmbeddedDirectoryOptions): Embe
       try {
         await ready();
         const rows = await orm.em.fork().find(LibraryEntity, {}, { orderBy: { position: 'asc' } });
-        return rows.map((row) => ({ Id: row.id, Name: row.name, CollectionType: row.collectionType ?? null }));
+        return rows.map((row) => ({
+          Id: row.id,
+          Name: row.name,
+          CollectionType: row.collectionType ?? null,
+        }));
       } catch (error) {
         throw storageError(error, 'listing libraries');
       }
@@ -421,17 +459,20 @@ export function createEmbeddedDirectory(options: EmbeddedDirectoryOptions): Embe
     },
 
     async setAvatar(userId, image) {
-      if (!/^image\/[\w.+-]+$/.test(image.contentType)) throw invalidField('contentType', 'must be an image type', 'session');
+      if (!/^image\/[\w.+-]+$/.test(image.contentType))
+        throw invalidField('contentType', 'must be an image type', 'session');
       if (image.bytes.length === 0) throw invalidField('image', 'is empty', 'session');
       if (image.bytes.length > MAX_AVATAR_BYTES) {
         throw invalidField('image', `is larger than ${MAX_AVATAR_BYTES} bytes`, 'session');
       }
       const id = normalizeGuid(userId);
+      if (!id) throw new SsoError('user_not_found', 'no such user', { step: 'session' });
       try {
         await orm.em.fork().transactional(async (em) => {
-          const user = id ? await em.findOne(MediaUserEntity, { id }, { fields: ['id'] }) : null;
-          if (!user || !id) throw new SsoError('user_not_found', 'no such user', { step: 'session' });
+          // Write first (see the header): the delete takes the write lock before anything is read.
           await em.nativeDelete(AvatarEntity, { user: id });
+          const user = await em.findOne(MediaUserEntity, { id }, { fields: ['id'] });
+          if (!user) throw new SsoError('user_not_found', 'no such user', { step: 'session' });
           await em.insert(AvatarEntity, {
             user: id,
             contentType: image.contentType,
@@ -449,7 +490,9 @@ export function createEmbeddedDirectory(options: EmbeddedDirectoryOptions): Embe
       if (!id) return null;
       try {
         const row = await orm.em.fork().findOne(AvatarEntity, { user: id });
-        return row ? { contentType: row.contentType, bytes: new Uint8Array(row.bytes), updatedAt: row.updatedAt } : null;
+        return row
+          ? { contentType: row.contentType, bytes: new Uint8Array(row.bytes), updatedAt: row.updatedAt }
+          : null;
       } catch (error) {
         throw storageError(error, 'reading an avatar');
       }
@@ -467,7 +510,11 @@ export function createEmbeddedDirectory(options: EmbeddedDirectoryOptions): Embe
 
     async ensureApiKey(value, name) {
       if (value.length < MIN_BOOTSTRAP_KEY_LENGTH || /\s/.test(value)) {
-        throw invalidField('apiKey', `must be at least ${MIN_BOOTSTRAP_KEY_LENGTH} characters without spaces`, 'admin');
+        throw invalidField(
+          'apiKey',
+          `must be at least ${MIN_BOOTSTRAP_KEY_LENGTH} characters without spaces`,
+          'admin',
+        );
       }
       const tokenHash = hashToken(value);
       try {
@@ -475,10 +522,17 @@ export function createEmbeddedDirectory(options: EmbeddedDirectoryOptions): Embe
         const existing = await em.findOne(ApiKeyEntity, { tokenHash });
         if (existing) {
           // The configured value is the source of truth: a key revoked while still configured comes back.
-          if (existing.revokedAt) await em.nativeUpdate(ApiKeyEntity, { id: existing.id }, { revokedAt: null });
+          if (existing.revokedAt)
+            await em.nativeUpdate(ApiKeyEntity, { id: existing.id }, { revokedAt: null });
           return { ...toApiKeyInfo(existing), revokedAt: null };
         }
-        const row: ApiKeyRow = { id: randomHex32(), name, tokenHash, createdAt: clock.now(), revokedAt: null };
+        const row: ApiKeyRow = {
+          id: randomHex32(),
+          name,
+          tokenHash,
+          createdAt: clock.now(),
+          revokedAt: null,
+        };
         try {
           await em.insert(ApiKeyEntity, row);
           return toApiKeyInfo(row);
@@ -496,7 +550,13 @@ export function createEmbeddedDirectory(options: EmbeddedDirectoryOptions): Embe
       const trimmed = name.trim();
       if (trimmed === '') throw invalidField('name', 'must not be empty', 'admin');
       const key = randomHex32();
-      const row: ApiKeyRow = { id: randomHex32(), name: trimmed, tokenHash: hashToken(key), createdAt: clock.now(), revokedAt: null };
+      const row: ApiKeyRow = {
+        id: randomHex32(),
+        name: trimmed,
+        tokenHash: hashToken(key),
+        createdAt: clock.now(),
+        revokedAt: null,
+      };
       try {
         await orm.em.fork().insert(ApiKeyEntity, row);
       } catch (error) {
