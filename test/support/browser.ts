@@ -20,7 +20,10 @@ export interface BrowserResponse {
 }
 
 export async function browserGet(url: string | URL, jar: CookieJar): Promise<BrowserResponse> {
-  const response = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header(), accept: 'text/html' } });
+  const response = await fetch(url, {
+    redirect: 'manual',
+    headers: { cookie: jar.header(), accept: 'text/html' },
+  });
   jar.store(response);
   return { status: response.status, headers: response.headers, text: await response.text() };
 }
@@ -51,7 +54,10 @@ export function pageParams(html: string): PageParams {
 }
 
 /** The device fields jellyfin-web would send, plus the one-time token. */
-export function authBody(data: string, deviceId = 'TW96aWxsYS81LjB8MTczMjkwMDAwMDAwMA11'): {
+export function authBody(
+  data: string,
+  deviceId = 'TW96aWxsYS81LjB8MTczMjkwMDAwMDAwMA11',
+): {
   deviceId: string;
   deviceName: string;
   appName: string;
