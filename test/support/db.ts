@@ -97,13 +97,20 @@ async function wrap(
 ): Promise<TestDatabase> {
   const secretKey = 'secretKey' in options ? options.secretKey : randomSecretKey();
   const open = (key: string | undefined) => openDatabase({ url, dataDir, secretKey: key });
+  let first: Database;
+  try {
+    first = await open(secretKey);
+  } catch (error) {
+    await cleanup(); // do not leave a scratch database or temp folder behind
+    throw error;
+  }
   const test: TestDatabase = {
     dialect,
     url,
     dataDir,
     secretKey: secretKey ?? '',
     ...(file ? { file } : {}),
-    db: await open(secretKey),
+    db: first,
     async reopen(overrides = {}) {
       await test.db.close().catch(() => undefined); // may already be closed by a failed reopen
       test.db = await open('secretKey' in overrides ? overrides.secretKey : secretKey);
