@@ -42,6 +42,8 @@ export interface App {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+const PURGE_INTERVAL_MS = 5 * 60_000;
+
 /** A refusal to start that names what to change (the Jellyfin check), as opposed to a crash. */
 export function startupRefusal(error: unknown): string | null {
   return error instanceof JellyfinCheckError
@@ -105,13 +107,30 @@ export async function createApp({
     const flows = createFlowStore({ orm, box, clock });
     const mediaServer = await openMediaServer(config, log, clock, database);
     const links = createLinkStore({ orm, box, clock });
+    const replay = createReplayCache({ orm });
+    // Expired flows and replay-cache entries are dropped every few minutes (each instance does it; the
+    // deletes are idempotent). Expiry itself is enforced on every read, this only bounds the tables.
+    const purge = setInterval(() => {
+      const now = clock.now();
+      Promise.all([flows.purgeExpired(now), replay.purgeExpired(now)]).then(
+        ([flowCount, replayCount]) => {
+          if (flowCount + replayCount > 0) log.debug({ flowCount, replayCount }, 'purged expired records');
+        },
+        (error: unknown) => log.warn({ err: error }, 'purging expired records failed'),
+      );
+    }, PURGE_INTERVAL_MS);
+    purge.unref();
+    closers.push(() => {
+      clearInterval(purge);
+      return Promise.resolve();
+    });
     const oidc = createOidcProtocol({ logger: log });
     const saml = createSamlProtocol({ logger: log, clockSkewSeconds: config.samlClockSkewSeconds });
     const login = createLogin({
       providers,
       flows,
       links,
-      replay: createReplayCache({ orm }),
+      replay,
       mediaServer,
       oidc,
       saml,
