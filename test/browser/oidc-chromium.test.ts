@@ -10,6 +10,7 @@ import { chromiumPath, launchChromium } from '../support/chromium.js';
 import { CookieJar, followLogin, startOidcIdp, type OidcIdp } from '../support/oidc-idp.js';
 import { browserGet } from '../support/browser.js';
 import { freePort } from '../support/ports.js';
+import { registerLinkingTests } from './linking-cases.js';
 
 const ACCOUNTS = {
   'sub-alice': { preferred_username: 'alice', name: 'Alice', groups: ['jellyfin-users', 'jellyfin-admins'] },
@@ -284,4 +285,5 @@ if (browser === null) {
       expect(await t.app.mediaServer.getUserByName('eve')).toBeNull();
     });
   });
+  registerLinkingTests(chromium);
 }
