@@ -223,7 +223,9 @@ export type SamlProviderInput = {
      */
     samlUsernameAttribute?: string | null;
     /**
-     * Write-only PEM private key to sign AuthnRequests. Absent or null keeps it; empty clears it.
+     * Write-only PEM private key to sign AuthnRequests, followed by its PEM certificate to publish it in
+     * the SP metadata. Absent or null keeps the stored key; an empty string clears it.
+     *
      */
     samlSpSigningKey?: string | null;
     enabled?: boolean;
