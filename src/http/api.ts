@@ -34,6 +34,8 @@ const addFormats: AddFormats =
 
 export type AccessRule = 'public' | 'elevated' | 'self-or-elevated';
 
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+
 /** Operations that are browser navigations: their errors are pages, not problem JSON. */
 const BROWSER_STEPS = new Set([
   'startOidcLogin',
@@ -94,6 +96,12 @@ export function loadSpec(specPath: string): Document {
 export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   const definition = loadSpec(options.specPath);
   const canonicaliser = createPathCanonicaliser(Object.keys(definition.paths ?? {}));
+  const methodsByPath = new Map(
+    Object.entries(definition.paths ?? {}).map(([path, item]) => [
+      path,
+      HTTP_METHODS.filter((method) => item !== undefined && method in item).map((m) => m.toUpperCase()),
+    ]),
+  );
   const limiter = createRateLimiter(options.rateLimitPerMinute);
 
   const api = new Backend({
@@ -236,13 +244,14 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       accept: req.headers.accept,
     };
     const rawQuery = queryStrings(req.query);
+    const canonical = canonicaliser.canonicalise(req.path);
     const pending: Pending = {
       state,
       rawQuery,
       parsedBody: req.body as unknown,
       request: {
         method: req.method,
-        path: canonicaliser.canonicalise(req.path),
+        path: canonical.path,
         query: { ...rawQuery },
         headers: definedHeaders(req.headers),
         // openapi-backend JSON-parses a string body again: a bare JSON string (Unregister) goes in as text.
@@ -274,6 +283,10 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
         retryUrl: browserStep ? retryUrlFor(options.publicUrl, operationId, pending) : undefined,
         homeUrl: options.homeUrl,
       });
+      // RFC 9110 §15.5.6: a 405 names the methods the resource does support.
+      if (error.code === 'method_not_allowed' && canonical.template !== null) {
+        rendered.headers['Allow'] = (methodsByPath.get(canonical.template) ?? []).join(', ');
+      }
       res.status(rendered.status).set(rendered.headers).type(rendered.contentType).send(rendered.body);
     }
     log.debug(
@@ -312,8 +325,14 @@ function retryUrlFor(
   operationId: string | undefined,
   pending: Pending,
 ): string | undefined {
-  const provider = /^\/sso\/[^/]+\/[^/]+\/([^/]+)$/.exec(pending.request.path)?.[1];
-  if (provider === undefined || operationId === undefined) return undefined;
+  const encoded = /^\/sso\/[^/]+\/[^/]+\/([^/]+)$/.exec(pending.request.path)?.[1];
+  if (encoded === undefined || operationId === undefined) return undefined;
+  let provider: string;
+  try {
+    provider = decodeURIComponent(encoded);
+  } catch {
+    return undefined;
+  }
   const mode = /Saml/.test(operationId) ? 'SAML' : 'OID';
   return `${publicUrl}/sso/${mode}/start/${encodeURIComponent(provider)}`;
 }

@@ -35,7 +35,14 @@ export function canonicaliseKeys(value: unknown, schema: SchemaLike | undefined,
         },
       );
     }
-    out[name] = canonicaliseKeys(child, properties[name], `${pointer}/${name}`);
+    // defineProperty, not assignment: `__proto__` must stay an ordinary (unknown, refused) key, never
+    // replace the object's prototype and smuggle its fields past validation.
+    Object.defineProperty(out, name, {
+      value: canonicaliseKeys(child, properties[name], `${pointer}/${name}`),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }

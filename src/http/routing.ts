@@ -1,14 +1,29 @@
 // Case-insensitive routing (PLUGIN-BEHAVIOR.md §2.1): ASP.NET matched literal path segments in any letter
 // case and tolerated one trailing slash, while openapi-backend matches exactly. Before routing, a request
-// path is rewritten to the spelling of the one spec path it matches; parameter segments keep their case.
+// path is rewritten to the spelling of the one spec path it matches; parameter segments keep their case and
+// stay percent-encoded (openapi-backend decodes them once; decoding here too would let `%3F` cut the path).
 
 interface Template {
   segments: { literal: string | null }[];
   path: string;
 }
 
+export interface CanonicalPath {
+  path: string;
+  /** The spec path it matched, or null when none did (a 404). */
+  template: string | null;
+}
+
 export interface PathCanonicaliser {
-  canonicalise(rawPath: string): string;
+  canonicalise(rawPath: string): CanonicalPath;
+}
+
+function decode(part: string): string | null {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return null;
+  }
 }
 
 export function createPathCanonicaliser(specPaths: string[]): PathCanonicaliser {
@@ -24,17 +39,9 @@ export function createPathCanonicaliser(specPaths: string[]): PathCanonicaliser 
     canonicalise(rawPath) {
       let path = rawPath;
       if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
-      // Segments are percent-decoded once here, so parameters reach the handlers as text.
-      const parts = path
-        .split('/')
-        .slice(1)
-        .map((part) => {
-          try {
-            return decodeURIComponent(part);
-          } catch {
-            return part;
-          }
-        });
+      const raw = path.split('/').slice(1);
+      // Literal segments are compared decoded (`%73so` is `sso`); parameters are re-encoded below.
+      const parts = raw.map((part) => decode(part) ?? part);
       let best: { template: Template; literals: number } | null = null;
       for (const template of templates) {
         if (template.segments.length !== parts.length) continue;
@@ -55,9 +62,12 @@ export function createPathCanonicaliser(specPaths: string[]): PathCanonicaliser 
         // The template with the most literal segments wins (`/sso/oid/links/x` over `/sso/{mode}/…`).
         if (matches && (best === null || literals > best.literals)) best = { template, literals };
       }
-      if (best === null) return path.replace(/[^\x20-\x7e]/g, encodeURIComponent);
+      if (best === null) return { path, template: null };
       const chosen = best.template;
-      return '/' + parts.map((part, i) => chosen.segments[i]?.literal ?? part).join('/');
+      const canonical = raw.map(
+        (part, i) => chosen.segments[i]?.literal ?? encodeURIComponent(decode(part) ?? part),
+      );
+      return { path: '/' + canonical.join('/'), template: chosen.path };
     },
   };
 }

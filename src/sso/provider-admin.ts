@@ -186,7 +186,7 @@ function secretUpdate(input: ProviderInput, key: string): string | null | undefi
 }
 
 function oidcWrite(input: ProviderInput): ProviderWrite {
-  const oidEndpoint = normaliseOidEndpoint(requiredText(input, 'oidEndpoint'));
+  const oidEndpoint = asBodyField(() => normaliseOidEndpoint(requiredText(input, 'oidEndpoint')));
   // Plain http is only for loopback IdPs or with the plugin's explicit `disableHttps` (§4.3).
   const host = new URL(oidEndpoint).hostname;
   const loopback = host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -199,7 +199,7 @@ function oidcWrite(input: ProviderInput): ProviderWrite {
   }
   const oidAuthorizationParameters = optionalText(input, 'oidAuthorizationParameters');
   // Validated now (PLUGIN-BEHAVIOR.md §5.1) so a bad value is refused at Add, not at the next login.
-  parseAuthorizationParameters(oidAuthorizationParameters);
+  asBodyField(() => parseAuthorizationParameters(oidAuthorizationParameters));
   const settings: OidcProviderSettings = {
     ...sharedSettings(input),
     oidEndpoint,
@@ -243,6 +243,25 @@ function samlWrite(input: ProviderInput, now: Date, warnings: string[]): Provide
     throw invalidField('/body/samlSpSigningKey', 'must be a PEM private key', 'admin');
   }
   return { settings, secrets: spSigningKey === undefined ? {} : { spSigningKey } };
+}
+
+/** The OIDC rules name fields plainly (`oidEndpoint`, `a.b`); at Add they are body fields (`/body/a/b`). */
+function asBodyField<T>(rule: () => T): T {
+  try {
+    return rule();
+  } catch (error) {
+    if (!(error instanceof SsoError) || error.errors === undefined) throw error;
+    const errors = error.errors.map((e) => ({
+      field: e.field.startsWith('/') ? e.field : `/body/${e.field.split('.').join('/')}`,
+      message: e.message,
+    }));
+    const first = errors[0];
+    throw new SsoError(error.code, first === undefined ? error.message : `${first.field}: ${first.message}`, {
+      step: 'admin',
+      errors,
+      cause: error,
+    });
+  }
 }
 
 function checkHttpUrl(field: string, value: string): void {

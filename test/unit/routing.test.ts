@@ -6,7 +6,8 @@ import { loadSpec } from '../../src/http/api.js';
 import { createPathCanonicaliser } from '../../src/http/routing.js';
 
 const specPaths = Object.keys(loadSpec(SPEC_PATH).paths ?? {});
-const spec = createPathCanonicaliser(specPaths);
+const specCanonicaliser = createPathCanonicaliser(specPaths);
+const spec = { canonicalise: (path: string): string => specCanonicaliser.canonicalise(path).path };
 
 describe('createPathCanonicaliser on the real spec', () => {
   it('when literal segments are in another letter case, then they take the spec spelling', () => {
@@ -50,6 +51,11 @@ describe('createPathCanonicaliser on the real spec', () => {
     }
   });
 
+  it('when a path matches, then the matched template is reported (for the Allow header of a 405)', () => {
+    expect(specCanonicaliser.canonicalise('/sso/saml/P/x').template).toBe('/sso/SAML/p/{provider}');
+    expect(specCanonicaliser.canonicalise('/sso/nope').template).toBeNull();
+  });
+
   it('when the path matches no template, then it is returned as sent', () => {
     expect(spec.canonicalise('/sso/nope')).toBe('/sso/nope');
     expect(spec.canonicalise('/sso/OID/start')).toBe('/sso/OID/start');
@@ -66,11 +72,12 @@ describe('createPathCanonicaliser on the real spec', () => {
 });
 
 describe('createPathCanonicaliser on synthetic templates', () => {
-  const c = createPathCanonicaliser(['/a/{x}', '/a/Bee', '/a/{x}/{y}', '/a/{x}/Tail']);
+  const synthetic = createPathCanonicaliser(['/a/{x}', '/a/Bee', '/a/{x}/{y}', '/a/{x}/Tail']);
+  const c = { canonicalise: (path: string): string => synthetic.canonicalise(path).path };
 
   it('when a literal and a parameter template both match, then the literal one wins in any order', () => {
     expect(c.canonicalise('/A/BEE')).toBe('/a/Bee');
-    expect(createPathCanonicaliser(['/a/Bee', '/a/{x}']).canonicalise('/a/bee')).toBe('/a/Bee');
+    expect(createPathCanonicaliser(['/a/Bee', '/a/{x}']).canonicalise('/a/bee').path).toBe('/a/Bee');
     expect(c.canonicalise('/a/Other')).toBe('/a/Other');
     expect(c.canonicalise('/a/v/tail')).toBe('/a/v/Tail');
     expect(c.canonicalise('/a/v/W')).toBe('/a/v/W');
