@@ -61,6 +61,20 @@ export type FlowSummary = {
     expires: string;
 };
 
+export type LinkDetail = {
+    protocol: 'oidc' | 'saml';
+    provider: string;
+    /**
+     * The identity the link is bound to (OIDC `sub`, SAML NameID).
+     */
+    canonicalName: string;
+    /**
+     * A readable name for the identity, recorded when it was linked.
+     */
+    label: string | null;
+    created: string;
+};
+
 export type ProviderSaved = {
     provider: string;
     /**
@@ -1503,6 +1517,48 @@ export type ListSamlLinksResponses = {
 };
 
 export type ListSamlLinksResponse = ListSamlLinksResponses[keyof ListSamlLinksResponses];
+
+export type ListLinkDetailsData = {
+    body?: never;
+    path: {
+        /**
+         * The user's id, 32 hex digits or a dashed GUID.
+         */
+        jellyfinUserId: string;
+    };
+    query?: never;
+    url: '/sso/links/{jellyfinUserId}';
+};
+
+export type ListLinkDetailsErrors = {
+    /**
+     * The request is malformed; `errors` names the offending fields.
+     */
+    400: Problem;
+    /**
+     * No credential, or one that is unknown, revoked or belongs to a disabled user.
+     */
+    401: Problem;
+    /**
+     * The credential is valid but not allowed to do this.
+     */
+    403: Problem;
+    /**
+     * Unknown provider, user, link or route.
+     */
+    404: Problem;
+};
+
+export type ListLinkDetailsError = ListLinkDetailsErrors[keyof ListLinkDetailsErrors];
+
+export type ListLinkDetailsResponses = {
+    /**
+     * The user's links, by protocol and provider.
+     */
+    200: Array<LinkDetail>;
+};
+
+export type ListLinkDetailsResponse = ListLinkDetailsResponses[keyof ListLinkDetailsResponses];
 
 export type UnregisterUserData = {
     body: string;

@@ -8,7 +8,18 @@ import { providerNotFound } from './provider-admin.js';
 import type { ProtocolName } from './provider-settings.js';
 import type { ProviderStore } from './ports.js';
 
+/** One link as a person sees it. */
+export interface LinkDetail {
+  protocol: ProtocolName;
+  provider: string;
+  canonicalName: string;
+  label: string | null;
+  created: Date;
+}
+
 export interface LinkAdmin {
+  /** Every link of the user over both protocols, with its readable label, ordered by provider. */
+  details(userId: string): Promise<LinkDetail[]>;
   /** `{ provider: [subject…] }` for every provider of the protocol (providers without links give `[]`). */
   list(protocol: ProtocolName, userId: string): Promise<Record<string, string[]>>;
   link(input: {
@@ -41,6 +52,23 @@ export function createLinkAdmin(deps: {
   };
 
   return {
+    async details(userId) {
+      await requireUser(userId);
+      const links = [
+        ...(await deps.links.listByUser('oidc', userId)),
+        ...(await deps.links.listByUser('saml', userId)),
+      ];
+      return links
+        .map((l) => ({
+          protocol: l.protocol,
+          provider: l.providerName,
+          canonicalName: l.subject,
+          label: l.label,
+          created: l.createdAt,
+        }))
+        .sort((a, b) => (a.protocol + a.provider < b.protocol + b.provider ? -1 : 1));
+    },
+
     async list(protocol, userId) {
       await requireUser(userId);
       const providers = await deps.providers.list(protocol);

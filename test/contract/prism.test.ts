@@ -23,6 +23,7 @@ import {
   getSamlProviderNames,
   getSamlProviders,
   listLibraries,
+  listLinkDetails,
   listOidcLinks,
   listSamlLinks,
   receiveSamlResponse,
@@ -184,6 +185,7 @@ const CALLS: Record<string, (o: CallOptions) => Result> = {
     }),
   listOidcLinks: (o) => listOidcLinks({ ...o, path: { jellyfinUserId: USER_ID } }),
   listSamlLinks: (o) => listSamlLinks({ ...o, path: { jellyfinUserId: USER_ID } }),
+  listLinkDetails: (o) => listLinkDetails({ ...o, path: { jellyfinUserId: USER_ID } }),
   unregisterUser: (o) =>
     unregisterUser({
       ...o,

@@ -6,6 +6,7 @@ import {
   authenticateOidc,
   createLink,
   deleteLink,
+  listLinkDetails,
   listOidcLinks,
   listSamlLinks,
 } from '../../clients/typescript/index.js';
@@ -107,6 +108,24 @@ describe('account links', () => {
 
     const again = await signIn('work', 'sub-carol');
     expect(again.id).toBe(bob.id);
+
+    // The details carry a readable label, recorded from the IdP's username when the link was made.
+    // (The sign-in above used the same device id, so it replaced bob's earlier token, as Jellyfin does.)
+    const details = await listLinkDetails({
+      client: t.clientWith(again.token),
+      path: { jellyfinUserId: bob.id },
+    });
+    expect(details.error).toBeUndefined();
+    expect(details.data?.map((d) => [d.provider, d.canonicalName, d.label])).toEqual([
+      ['home', 'sub-bob', 'bob'],
+      ['work', 'sub-carol', 'carol'],
+    ]);
+    const dave = await signIn('home', 'sub-dave');
+    const forbidden = await listLinkDetails({
+      client: t.clientWith(dave.token),
+      path: { jellyfinUserId: bob.id },
+    });
+    expect(forbidden.response.status).toBe(403);
   });
 
   it('when the same identity is linked again to the same user, then it succeeds (idempotent)', async () => {

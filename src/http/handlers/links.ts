@@ -1,6 +1,6 @@
 // Handlers of the `links` tag: list, create and delete account links. The access rule (self or elevated)
 // was enforced before these run (api.ts, `x-sso-access`).
-import type { ListOidcLinksResponses } from '../../../generated/index.js';
+import type { ListLinkDetailsResponses, ListOidcLinksResponses } from '../../../generated/index.js';
 import type { LinkAdmin } from '../../sso/links.js';
 import type { ProtocolName } from '../../sso/provider-settings.js';
 import { normaliseUserIdParam } from '../api.js';
@@ -28,6 +28,13 @@ export function createLinkHandlers(deps: LinkHandlerDeps): Record<string, Handle
     async (c) =>
       json<ListOidcLinksResponses, 200>(200, await deps.linkAdmin.list(protocol, userIdOf(c)));
   return {
+    listLinkDetails: async (c) => {
+      const details = await deps.linkAdmin.details(userIdOf(c));
+      return json<ListLinkDetailsResponses, 200>(
+        200,
+        details.map((d) => ({ ...d, created: d.created.toISOString() })),
+      );
+    },
     listOidcLinks: list('oidc'),
     listSamlLinks: list('saml'),
     createLink: async (c, state) => {
