@@ -2,29 +2,11 @@
 // defaults (PLUGIN-BEHAVIOR.md §4.2–4.3), overridable per test.
 
 import type { OidcProviderSettings, ProviderRecord } from '../../src/sso/provider-settings.js';
+import { sharedSettings } from '../support/settings.js';
 
 export function oidcSettings(overrides: Partial<OidcProviderSettings> = {}): OidcProviderSettings {
   return {
-    enabled: true,
-    enableAuthorization: false,
-    enableAllFolders: false,
-    enabledFolders: [],
-    enableContentDownloading: null,
-    applyContentDownloadPermissionOnEveryLogin: false,
-    adminRoles: [],
-    preserveAdminPermissions: false,
-    roles: [],
-    enableFolderRoles: false,
-    folderRoleMapping: [],
-    enableLiveTvRoles: false,
-    enableLiveTv: false,
-    enableLiveTvManagement: false,
-    liveTvRoles: [],
-    liveTvManagementRoles: [],
-    defaultProvider: null,
-    schemeOverride: null,
-    portOverride: null,
-    adoptExistingUsers: false,
+    ...sharedSettings({ enableAllFolders: false }),
     oidEndpoint: 'https://idp.example.com',
     oidClientId: 'jellyfin',
     roleClaim: null,

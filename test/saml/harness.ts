@@ -22,6 +22,7 @@ import {
   type SamlIdpOptions,
   type SamlUser,
 } from '../support/saml-idp.js';
+import { sharedSettings } from '../support/settings.js';
 
 export const NOW = new Date('2030-01-01T12:00:00.000Z');
 export const IDP_ENTITY_ID = 'https://idp.example.test/realms/corp';
@@ -60,26 +61,7 @@ export function samlProvider(
     updatedAt: NOW,
     secrets: { clientSecret: null, spSigningKey },
     settings: {
-      enabled: true,
-      enableAuthorization: false,
-      enableAllFolders: true,
-      enabledFolders: [],
-      enableContentDownloading: null,
-      applyContentDownloadPermissionOnEveryLogin: false,
-      adminRoles: [],
-      preserveAdminPermissions: false,
-      roles: [],
-      enableFolderRoles: false,
-      folderRoleMapping: [],
-      enableLiveTvRoles: false,
-      enableLiveTv: false,
-      enableLiveTvManagement: false,
-      liveTvRoles: [],
-      liveTvManagementRoles: [],
-      defaultProvider: null,
-      schemeOverride: null,
-      portOverride: null,
-      adoptExistingUsers: false,
+      ...sharedSettings(),
       samlEndpoint: IDP_SSO_URL,
       samlClientId: SP_ENTITY_ID,
       samlCertificate: new X509Certificate(keys.idpCert).raw.toString('base64'),

@@ -3,29 +3,11 @@
 import { randomBytes } from 'node:crypto';
 import type { NewLoginFlow } from '../../src/sso/ports.js';
 import type { OidcProviderSettings } from '../../src/sso/provider-settings.js';
+import { sharedSettings } from '../support/settings.js';
 
 export function oidcSettings(overrides: Partial<OidcProviderSettings> = {}): OidcProviderSettings {
   return {
-    enabled: true,
-    enableAuthorization: false,
-    enableAllFolders: true,
-    enabledFolders: [],
-    enableContentDownloading: null,
-    applyContentDownloadPermissionOnEveryLogin: false,
-    adminRoles: [],
-    preserveAdminPermissions: false,
-    roles: [],
-    enableFolderRoles: false,
-    folderRoleMapping: [],
-    enableLiveTvRoles: false,
-    enableLiveTv: false,
-    enableLiveTvManagement: false,
-    liveTvRoles: [],
-    liveTvManagementRoles: [],
-    defaultProvider: null,
-    schemeOverride: null,
-    portOverride: null,
-    adoptExistingUsers: false,
+    ...sharedSettings(),
     oidEndpoint: 'https://idp.example/realms/main',
     oidClientId: 'jellyfin',
     roleClaim: null,
