@@ -85,6 +85,11 @@ async function openMediaServer(
   }
   const directory = createEmbeddedDirectory({ orm: database.orm, clock });
   if (config.bootstrapApiKey !== null) await directory.ensureApiKey(config.bootstrapApiKey, 'bootstrap');
+  else if ((await directory.listApiKeys()).length === 0) {
+    log.info(
+      'no API key yet: create one with `npm run cli -- api-key create admin`, or set SSO_BOOTSTRAP_API_KEY, to administer providers',
+    );
+  }
   return directory;
 }
 
