@@ -155,7 +155,7 @@ export async function createApp({
     });
 
     const handlers = createHandlers({
-      providerAdmin: createProviderAdmin({ providers }),
+      providerAdmin: createProviderAdmin({ providers, clock }),
       userAdmin: createUserAdmin({ mediaServer }),
       flows,
       mediaServer,

@@ -4,7 +4,7 @@
 import { X509Certificate } from 'node:crypto';
 import { SsoError, invalidField, type FieldError } from './errors.js';
 import { normaliseOidEndpoint, parseAuthorizationParameters } from './oidc-rules.js';
-import type { ProviderStore, ProviderWrite } from './ports.js';
+import type { Clock, ProviderStore, ProviderWrite } from './ports.js';
 import type {
   FolderRoleMapping,
   OidcProviderSettings,
@@ -33,17 +33,27 @@ export interface ProviderAdmin {
   names(protocol: ProtocolName): Promise<string[]>;
 }
 
-export function createProviderAdmin(deps: { providers: ProviderStore }): ProviderAdmin {
+/**
+ * How long the public name list may be served from memory. A change made through this instance shows at
+ * once; one made through another instance sharing the database shows within this time. The login steps
+ * always read the provider itself, so an instance never signs anyone in with stale settings.
+ */
+export const NAMES_CACHE_MS = 2_000;
+
+export function createProviderAdmin(deps: { providers: ProviderStore; clock: Clock }): ProviderAdmin {
+  const namesCache = new Map<ProtocolName, { names: string[]; until: number }>();
   return {
     async save(protocol, name, input, now) {
       checkProviderName(name);
       const warnings: string[] = [];
       const write = protocol === 'oidc' ? oidcWrite(input) : samlWrite(input, now, warnings);
       const record = await deps.providers.save(protocol, name, write);
+      namesCache.delete(protocol);
       return { record, warnings };
     },
     async remove(protocol, name) {
       const removed = await deps.providers.delete(protocol, name);
+      namesCache.delete(protocol);
       if (!removed) throw providerNotFound(protocol, name);
     },
     async list(protocol) {
@@ -51,7 +61,13 @@ export function createProviderAdmin(deps: { providers: ProviderStore }): Provide
       return Object.fromEntries(records.map((record) => [record.name, viewOf(record)]));
     },
     async names(protocol) {
-      return (await deps.providers.list(protocol)).map((record) => record.name);
+      // GetNames is public and on every login page: serve it from memory for a moment (bench/README.md).
+      const now = deps.clock.now().getTime();
+      const cached = namesCache.get(protocol);
+      if (cached !== undefined && cached.until > now) return [...cached.names];
+      const names = (await deps.providers.list(protocol)).map((record) => record.name);
+      namesCache.set(protocol, { names, until: now + NAMES_CACHE_MS });
+      return [...names];
     },
   };
 }
