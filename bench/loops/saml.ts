@@ -20,6 +20,7 @@ import type { ProviderRecord, SamlProviderSettings } from '../../src/sso/provide
 import { createSamlIdp } from '../../test/support/saml-idp.js';
 import { Samples } from '../lib/stats.js';
 import { arg } from '../servers/child.js';
+import { sharedSettings } from '../../test/support/settings.js';
 
 const require = createRequire(import.meta.url);
 const DSIG = 'http://www.w3.org/2000/09/xmldsig#';
@@ -58,26 +59,7 @@ function provider(certPem: string): ProviderRecord<SamlProviderSettings> {
     updatedAt: now,
     secrets: { clientSecret: null, spSigningKey: null },
     settings: {
-      enabled: true,
-      enableAuthorization: false,
-      enableAllFolders: true,
-      enabledFolders: [],
-      enableContentDownloading: null,
-      applyContentDownloadPermissionOnEveryLogin: false,
-      adminRoles: [],
-      preserveAdminPermissions: false,
-      roles: [],
-      enableFolderRoles: false,
-      folderRoleMapping: [],
-      enableLiveTvRoles: false,
-      enableLiveTv: false,
-      enableLiveTvManagement: false,
-      liveTvRoles: [],
-      liveTvManagementRoles: [],
-      defaultProvider: null,
-      schemeOverride: null,
-      portOverride: null,
-      adoptExistingUsers: false,
+      ...sharedSettings(),
       samlEndpoint: 'https://idp.example.test/sso',
       samlClientId: SP_ENTITY_ID,
       samlCertificate: new X509Certificate(certPem).raw.toString('base64'),

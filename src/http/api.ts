@@ -201,7 +201,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     notImplemented: (c: Context) => {
       throw new SsoError(
         'not_implemented',
-        `${c.operation?.operationId ?? 'This operation'} is not implemented yet.`,
+        `${c.operation?.operationId ?? 'This operation'} has no handler in this version of the service.`,
       );
     },
   });
