@@ -13,8 +13,9 @@ import type { Logger } from '../logger.js';
 import { SsoError } from '../sso/errors.js';
 import { isElevated, type MediaServer, type Principal } from '../sso/ports.js';
 import { canonicaliseKeys } from './body-keys.js';
+import { assertStorableBody } from './body-strings.js';
 import { readToken } from './credentials.js';
-import { renderError, toSsoError } from './errors.js';
+import { clientErrorStatus, renderError, toSsoError } from './errors.js';
 import type { Handler, Reply, RequestState, SetCookie } from './handler.js';
 import { createRateLimiter } from './rate-limit.js';
 import { createPathCanonicaliser } from './routing.js';
@@ -206,7 +207,10 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     },
   });
   for (const [operationId, handler] of Object.entries(options.handlers)) {
-    api.register(operationId, (c: Context, pending: Pending) => handler(c, pending.state));
+    api.register(operationId, (c: Context, pending: Pending) => {
+      assertStorableBody(pending.parsedBody);
+      return handler(c, pending.state);
+    });
   }
   await api.init();
   const operationIds = api.getOperations().map((operation) => operation.operationId ?? '');
@@ -409,7 +413,8 @@ function describeValidationError(error: ErrorObject): { field: string; message: 
 }
 
 function bodyParserError(thrown: unknown): SsoError | null {
-  if (thrown === null || typeof thrown !== 'object' || !('type' in thrown)) return null;
+  if (thrown === null || typeof thrown !== 'object') return null;
+  if (!('type' in thrown)) return undecodableBodyError(thrown);
   switch (thrown.type) {
     case 'entity.parse.failed':
       return new SsoError('invalid_request', 'The body is not valid JSON.', {
@@ -423,12 +428,30 @@ function bodyParserError(thrown: unknown): SsoError | null {
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new SsoError('unsupported_media_type', 'Send the body as UTF-8.', { step: 'request' });
-    default:
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+    case 'stream.not.readable':
       return new SsoError('invalid_request', 'The request body could not be read.', {
         step: 'request',
         cause: thrown,
       });
+    default:
+      return null;
   }
+}
+
+/**
+ * A body that does not decompress (a corrupt gzip, deflate or br stream) reaches us as the zlib error with
+ * status 400 and no `type`: it is the client's body that is wrong.
+ */
+function undecodableBodyError(thrown: unknown): SsoError | null {
+  if (clientErrorStatus(thrown) !== 400) return null;
+  return new SsoError(
+    'invalid_request',
+    'The request body could not be read; if it is compressed, check it against its Content-Encoding.',
+    { step: 'request', cause: thrown },
+  );
 }
 
 function logFailure(log: Logger, error: SsoError, operationId: string | undefined): void {

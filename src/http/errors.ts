@@ -61,9 +61,42 @@ export interface ProblemDocument {
   errors?: { field: string; message: string }[];
 }
 
-/** Anything thrown becomes an SsoError; what is not ours is `internal`, with nothing of it exposed. */
+/** The domain code for a client-error status a foreign error carries; unknown ones are `invalid_request`. */
+const CODE_BY_CLIENT_STATUS: Partial<Record<number, SsoErrorCode>> = {
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+};
+
+/**
+ * The 4xx status a foreign error says it has (`status` or `statusCode`, as http-errors, body-parser and
+ * its zlib errors set it), or null: such an error is the client's fault and never `internal`.
+ */
+export function clientErrorStatus(error: unknown): number | null {
+  if (error === null || typeof error !== 'object') return null;
+  const { status, statusCode } = error as { status?: unknown; statusCode?: unknown };
+  const value = typeof status === 'number' ? status : statusCode;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 400 && value <= 499 ? value : null;
+}
+
+/**
+ * Anything thrown becomes an SsoError. A foreign error with a 4xx status keeps a 4xx; anything else that is
+ * not ours is `internal`. Foreign messages go to the log only.
+ */
 export function toSsoError(error: unknown): SsoError {
   if (error instanceof SsoError) return error;
+  const clientStatus = clientErrorStatus(error);
+  if (clientStatus !== null) {
+    return new SsoError(
+      CODE_BY_CLIENT_STATUS[clientStatus] ?? 'invalid_request',
+      'The request could not be processed as sent; check it against the API reference.',
+      { step: 'request', cause: error, detail: error instanceof Error ? error.message : String(error) },
+    );
+  }
   return new SsoError(
     'internal',
     'Something went wrong on our side. Try again; if it persists, tell the admin.',

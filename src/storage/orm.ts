@@ -10,6 +10,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { SqliteDriver, type AbstractSqlDriver } from '@mikro-orm/sqlite';
 import { allEntities, MetaEntity } from './entities.js';
+import { refuseUnstorableParameters } from './query-guard.js';
 import { postgresqlMigrations } from './migrations/postgresql/index.js';
 import { sqliteMigrations } from './migrations/sqlite/index.js';
 import { createSecretBox, loadSecretKey, SecretKeyError, type SecretBox } from './secret-box.js';
@@ -115,6 +116,8 @@ export function ormOptions(target: DatabaseTarget, logger?: DatabaseLogger): Opt
     allowGlobalContext: false,
     discovery: { warnWhenNoEntities: false },
     logger: (message: string) => logger?.info({ component: 'mikro-orm' }, message),
+    // Parameters are inlined into the SQL text: refuse the ones that would break or change it.
+    onQuery: refuseUnstorableParameters,
     migrations: {
       // Static list: no glob and no runtime TS loading (DEPENDENCIES.md §8).
       migrationsList: target.dialect === 'sqlite' ? sqliteMigrations : postgresqlMigrations,

@@ -5,6 +5,7 @@ import { DriverException, UniqueConstraintViolationException } from '@mikro-orm/
 import { SsoError, type SsoStep } from '../sso/errors.js';
 import type { Clock } from '../sso/ports.js';
 import type { Orm } from './orm.js';
+import { UnstorableValueError } from './query-guard.js';
 import type { SecretBox } from './secret-box.js';
 
 export interface StoreDeps {
@@ -20,9 +21,20 @@ export function isUniqueViolation(error: unknown): error is UniqueConstraintViol
   return error instanceof UniqueConstraintViolationException;
 }
 
-/** Any database failure becomes `internal` (the message says nothing about SQL); the cause is kept for logs. */
+/**
+ * Any database failure becomes `internal` (the message says nothing about SQL); the cause is kept for logs.
+ * A value the query guard refused is the sender's fault: `invalid_request`.
+ */
 export function storageError(error: unknown, what: string, step?: SsoStep): SsoError {
   if (error instanceof SsoError) return error;
+  if (error instanceof UnstorableValueError) {
+    return new SsoError(
+      'invalid_request',
+      'A value in this request contains a NUL character or a lone surrogate (\\u0000, \\ud800–\\udfff), ' +
+        'which cannot be stored or looked up.',
+      { cause: error, detail: `refused while ${what}`, ...(step ? { step } : {}) },
+    );
+  }
   const detail = error instanceof DriverException ? `${error.name}: ${error.message}` : String(error);
   return new SsoError('internal', `storage failure while ${what}`, {
     cause: error,
