@@ -33,7 +33,9 @@ import {
   type RawRequest,
   type Schema,
 } from '../support/fuzz.js';
-import { startHostileOp, type HostileOp } from '../support/hostile-op.js';
+import { authBody, browserGet, CookieJar, pageParams } from '../support/browser.js';
+import { authorizeAt, startHostileOp, type HostileOp } from '../support/hostile-op.js';
+import { freePort } from '../support/ports.js';
 import { directoryOf } from '../support/users.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 0x5eed11);
@@ -243,6 +245,25 @@ function buildRequest(rng: Rng, spec: Schema, op: FuzzOperation, ctx: Context): 
   return raw;
 }
 
+/**
+ * An Auth call on a verified flow (a real sign-in at the live OP), so that its hostile device fields reach
+ * session creation: a random one-time token never gets past the flow lookup.
+ */
+async function verifiedAuthRequest(rng: Rng, spec: Schema, t: TestApp, op: HostileOp): Promise<RawRequest> {
+  const jar = new CookieJar();
+  const start = await browserGet(`${t.baseUrl}/sso/OID/start/${OIDC_PROVIDER}`, jar);
+  const callback = await authorizeAt(op, start.headers.get('location') ?? '');
+  const page = await browserGet(callback, jar);
+  const schema = resolveSchema(spec, { $ref: '#/components/schemas/AuthRequest' }) ?? {};
+  const body = mutateExample(rng, spec, schema, authBody(pageParams(page.text).data));
+  return {
+    method: 'POST',
+    path: `/sso/OID/Auth/${OIDC_PROVIDER}`,
+    headers: { 'content-type': 'application/json', accept: 'application/json', cookie: jar.header() },
+    body: Buffer.from(JSON.stringify(body)),
+  };
+}
+
 interface Failure {
   operationId: string;
   index: number;
@@ -296,7 +317,11 @@ for (const target of databaseTargets()) {
       const prepared = await target.prepare();
       cleanup = prepared.cleanup;
       op = await startHostileOp();
-      t = await startTestApp({ ...prepared.env, SSO_RATE_LIMIT: '0' });
+      const port = await freePort();
+      t = await startTestApp(
+        { ...prepared.env, SSO_RATE_LIMIT: '0', SSO_PUBLIC_URL: `http://127.0.0.1:${port}` },
+        { port },
+      );
       await addOidcProvider({
         client: t.admin,
         path: { provider: OIDC_PROVIDER },
@@ -323,7 +348,10 @@ for (const target of databaseTargets()) {
       const failures: Failure[] = [];
       for (let index = 0; index < RUNS; index++) {
         for (const operation of ctx.ops) {
-          const raw = buildRequest(rng, spec, operation, ctx);
+          const raw =
+            operation.id === 'authenticateOidc' && rng.chance(0.35)
+              ? await verifiedAuthRequest(rng, spec, t, op)
+              : buildRequest(rng, spec, operation, ctx);
           let status: number | string;
           let answer = '';
           try {
