@@ -28,7 +28,8 @@ export function firstUnstorableString(value: unknown): string | null {
     if (typeof current === 'string') {
       if (!isStorableString(current)) return pointer;
     } else if (Array.isArray(current)) {
-      for (let i = current.length - 1; i >= 0; i--) stack.push({ value: current[i], pointer: `${pointer}/${i}` });
+      for (let i = current.length - 1; i >= 0; i--)
+        stack.push({ value: current[i], pointer: `${pointer}/${i}` });
     } else if (current !== null && typeof current === 'object') {
       const entries = Object.entries(current as Record<string, unknown>);
       for (let i = entries.length - 1; i >= 0; i--) {
@@ -45,7 +46,8 @@ export function assertStorableBody(body: unknown): void {
   const pointer = firstUnstorableString(body);
   if (pointer === null) return;
   const field = `/body${pointer}`;
-  const message = 'contains a NUL character or a lone surrogate (\\u0000, \\ud800–\\udfff), which is not allowed';
+  const message =
+    'contains a NUL character or a lone surrogate (\\u0000, \\ud800–\\udfff), which is not allowed';
   throw new SsoError('invalid_request', `${field}: ${message}`, {
     step: 'request',
     errors: [{ field, message }],

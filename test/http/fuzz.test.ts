@@ -143,7 +143,8 @@ function buildPath(rng: Rng, op: FuzzOperation, ctx: Context): string {
     query.push(`${rng.chance(0.1) ? param.name.toUpperCase() : param.name}=${encodeLoose(value)}`);
     if (rng.chance(0.1)) query.push(`${param.name}=${encodeLoose(hostileString(rng))}`);
   }
-  if (rng.chance(0.1)) query.push(rng.pick(['__proto__[x]=1', 'a=%', 'a=%ZZ', '%00=1', 'api_key=%00', '&&=']));
+  if (rng.chance(0.1))
+    query.push(rng.pick(['__proto__[x]=1', 'a=%', 'a=%ZZ', '%00=1', 'api_key=%00', '&&=']));
   return query.length === 0 ? path : `${path}?${query.join('&')}`;
 }
 
@@ -159,7 +160,17 @@ function credentialHeaders(rng: Rng, op: FuzzOperation): Record<string, string> 
     case 0:
       return { authorization: headerSafe(`MediaBrowser Token="${hostileString(rng)}"`) };
     case 1:
-      return { authorization: rng.pick(['MediaBrowser', 'MediaBrowser Token=', 'MediaBrowser Token="%ZZ"', 'Bearer x', 'MediaBrowser Client="%E0%A4%A", Token="x"', 'MediaBrowser , , ,,', 'Emby Token="' + '"'.repeat(50)]) };
+      return {
+        authorization: rng.pick([
+          'MediaBrowser',
+          'MediaBrowser Token=',
+          'MediaBrowser Token="%ZZ"',
+          'Bearer x',
+          'MediaBrowser Client="%E0%A4%A", Token="x"',
+          'MediaBrowser , , ,,',
+          'Emby Token="' + '"'.repeat(50),
+        ]),
+      };
     case 2:
       return { 'x-emby-token': headerSafe(randomString(rng)) };
     default:
@@ -167,7 +178,11 @@ function credentialHeaders(rng: Rng, op: FuzzOperation): Record<string, string> 
   }
 }
 
-function bodyFor(rng: Rng, spec: Schema, op: FuzzOperation): { body: Buffer; type?: string; encoding?: BodyEncoding } {
+function bodyFor(
+  rng: Rng,
+  spec: Schema,
+  op: FuzzOperation,
+): { body: Buffer; type?: string; encoding?: BodyEncoding } {
   const media = rng.pick(op.body);
   const roll = rng.next();
   if (media.type === 'application/x-www-form-urlencoded' && roll < 0.6) {
@@ -211,7 +226,16 @@ function bodyFor(rng: Rng, spec: Schema, op: FuzzOperation): { body: Buffer; typ
   if (roll < 0.75) {
     return {
       body: Buffer.from(randomString(rng, 200)),
-      type: rng.pick(['text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', 'application/json; charset=bogus', '', 'x/y;;;']),
+      type: rng.pick([
+        'text/plain',
+        'application/xml',
+        'multipart/form-data; boundary=x',
+        'application/x-www-form-urlencoded',
+        'application/json; charset=utf-16',
+        'application/json; charset=bogus',
+        '',
+        'x/y;;;',
+      ]),
     };
   }
   if (roll < 0.95) {
@@ -228,7 +252,14 @@ function bodyFor(rng: Rng, spec: Schema, op: FuzzOperation): { body: Buffer; typ
 
 function buildRequest(rng: Rng, spec: Schema, op: FuzzOperation, ctx: Context): RawRequest {
   const headers: Record<string, string> = { ...credentialHeaders(rng, op) };
-  const accept = rng.pick(['application/json', 'text/html', '*/*', '', 'text/html;q=0.1, application/json', ';;q=x']);
+  const accept = rng.pick([
+    'application/json',
+    'text/html',
+    '*/*',
+    '',
+    'text/html;q=0.1, application/json',
+    ';;q=x',
+  ]);
   if (accept !== '') headers['accept'] = accept;
   if (rng.chance(0.15)) headers['cookie'] = headerSafe(`sso_flow=${encodeLoose(hostileString(rng))}`);
   const raw: RawRequest = {
@@ -237,7 +268,10 @@ function buildRequest(rng: Rng, spec: Schema, op: FuzzOperation, ctx: Context): 
     headers,
   };
   if (op.body.length > 0 || rng.chance(0.05)) {
-    const built = op.body.length > 0 ? bodyFor(rng, spec, op) : { body: Buffer.from('{"x":1}'), type: 'application/json' };
+    const built =
+      op.body.length > 0
+        ? bodyFor(rng, spec, op)
+        : { body: Buffer.from('{"x":1}'), type: 'application/json' };
     raw.body = built.body;
     if (built.type !== undefined && built.type !== '') headers['content-type'] = built.type;
     if (built.encoding !== undefined) headers['content-encoding'] = built.encoding;
@@ -273,7 +307,8 @@ interface Failure {
 }
 
 function describeRequest(raw: RawRequest): string {
-  const body = raw.body === undefined ? '' : ` body=${JSON.stringify(raw.body.subarray(0, 160).toString('latin1'))}`;
+  const body =
+    raw.body === undefined ? '' : ` body=${JSON.stringify(raw.body.subarray(0, 160).toString('latin1'))}`;
   return `${raw.method} ${raw.path.slice(0, 200)} ${JSON.stringify(raw.headers)}${body}`;
 }
 
@@ -331,7 +366,12 @@ for (const target of databaseTargets()) {
       await addSamlProvider({
         client: t.admin,
         path: { provider: SAML_PROVIDER },
-        body: { samlEndpoint: 'https://idp.example.com/saml', samlClientId: 'jellyfin', samlCertificate: certificates.base64, enabled: true },
+        body: {
+          samlEndpoint: 'https://idp.example.com/saml',
+          samlClientId: 'jellyfin',
+          samlCertificate: certificates.base64,
+          enabled: true,
+        },
         throwOnError: true,
       });
       ctx.userId = (await directoryOf(t).createUser(USER_NAME)).id;
@@ -362,18 +402,29 @@ for (const target of databaseTargets()) {
             status = `no answer: ${String(error)}`;
           }
           if (typeof status === 'string' || status >= 500) {
-            failures.push({ operationId: operation.id, index, request: describeRequest(raw), status, answer });
+            failures.push({
+              operationId: operation.id,
+              index,
+              request: describeRequest(raw),
+              status,
+              answer,
+            });
           }
         }
       }
       if (failures.length > 0) {
         process.stdout.write(
           `fuzz [${target.dialect}] FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS}: ${failures.length} answers ≥ 500\n` +
-            failures.map((f) => `  ${f.operationId} #${f.index}: ${f.status} ← ${f.request}\n    ${f.answer}`).join('\n') +
+            failures
+              .map((f) => `  ${f.operationId} #${f.index}: ${f.status} ← ${f.request}\n    ${f.answer}`)
+              .join('\n') +
             '\n',
         );
       }
-      expect(failures.map((f) => `${f.operationId} ${f.status}`), `FUZZ_SEED=${SEED}`).toEqual([]);
+      expect(
+        failures.map((f) => `${f.operationId} ${f.status}`),
+        `FUZZ_SEED=${SEED}`,
+      ).toEqual([]);
     });
   });
 }

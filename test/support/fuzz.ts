@@ -30,8 +30,32 @@ export class Rng {
   }
 }
 
-const CONTROL = ['\u0000', '\u0001', '\u0007', '\b', '\t', '\n', '\u000b', '\f', '\r', '\u001b', '\u001f', '\u007f'];
-const ODD = ['\ud800', '\udfff', '\ufffe', '\uffff', '\u2028', '\u2029', '\u200b', '\u202e', '\ufeff', '\u0085'];
+const CONTROL = [
+  '\u0000',
+  '\u0001',
+  '\u0007',
+  '\b',
+  '\t',
+  '\n',
+  '\u000b',
+  '\f',
+  '\r',
+  '\u001b',
+  '\u001f',
+  '\u007f',
+];
+const ODD = [
+  '\ud800',
+  '\udfff',
+  '\ufffe',
+  '\uffff',
+  '\u2028',
+  '\u2029',
+  '\u200b',
+  '\u202e',
+  '\ufeff',
+  '\u0085',
+];
 const UNICODE = ['é', 'e\u0301', 'ß', 'İ', 'ﬁ', '日本語', '💥', '👩‍👩‍👧', '𝔘', 'Ω', 'ΐ', '\u0130'];
 
 /** Fixed hostile strings: each is a known way to break a parser, a query, a path or a page. */
@@ -112,7 +136,9 @@ export function hostileString(rng: Rng): string {
 
 /** Nested arrays or objects `depth` deep, as JSON text (a value no schema expects). */
 export function deepJson(depth: number, kind: 'array' | 'object'): string {
-  return kind === 'array' ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+  return kind === 'array'
+    ? '['.repeat(depth) + ']'.repeat(depth)
+    : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
 }
 
 /** Any JSON value of a wrong or extreme kind. */
@@ -174,7 +200,8 @@ export function valueFor(rng: Rng, spec: Schema, node: unknown, hostility: numbe
     case 'array': {
       if (depth > 3) return [];
       const items: unknown[] = [];
-      for (let i = rng.int(4); i > 0; i--) items.push(valueFor(rng, spec, schema['items'], hostility, depth + 1));
+      for (let i = rng.int(4); i > 0; i--)
+        items.push(valueFor(rng, spec, schema['items'], hostility, depth + 1));
       return items;
     }
     case 'object': {
@@ -183,7 +210,8 @@ export function valueFor(rng: Rng, spec: Schema, node: unknown, hostility: numbe
       const properties = (schema['properties'] ?? {}) as Record<string, unknown>;
       const required = new Set((schema['required'] ?? []) as string[]);
       for (const [name, child] of Object.entries(properties)) {
-        if (required.has(name) || rng.chance(0.3)) out[name] = valueFor(rng, spec, child, hostility, depth + 1);
+        if (required.has(name) || rng.chance(0.3))
+          out[name] = valueFor(rng, spec, child, hostility, depth + 1);
       }
       return out;
     }
@@ -209,7 +237,8 @@ export function mutateExample(rng: Rng, spec: Schema, schema: Schema, example: u
       ? hostileString(rng)
       : valueFor(rng, spec, properties[name], rng.chance(0.5) ? 0.5 : 0.1);
   }
-  if (rng.chance(0.05)) out[rng.pick(['Unknown', 'OIDENDPOINT', '__proto__', 'constructor'])] = hostileValue(rng);
+  if (rng.chance(0.05))
+    out[rng.pick(['Unknown', 'OIDENDPOINT', '__proto__', 'constructor'])] = hostileValue(rng);
   return out;
 }
 
@@ -241,7 +270,11 @@ export function encodeBody(rng: Rng, body: Buffer, encoding: BodyEncoding, corru
   if (corrupt) {
     const junk = Buffer.from(randomString(rng, 64), 'utf8');
     // A valid header followed by junk, or junk alone.
-    const header = { gzip: Buffer.from([0x1f, 0x8b, 0x08, 0x00]), deflate: Buffer.from([0x78, 0x9c]), br: Buffer.alloc(0) };
+    const header = {
+      gzip: Buffer.from([0x1f, 0x8b, 0x08, 0x00]),
+      deflate: Buffer.from([0x78, 0x9c]),
+      br: Buffer.alloc(0),
+    };
     return rng.chance(0.5) ? Buffer.concat([header[encoding], junk]) : junk;
   }
   if (encoding === 'gzip') return gzipSync(body);
@@ -272,7 +305,10 @@ export function sendRaw(baseUrl: string, raw: RawRequest): Promise<RawResponse> 
         port: url.port,
         method: raw.method,
         path: raw.path,
-        headers: raw.body === undefined ? raw.headers : { ...raw.headers, 'content-length': String(raw.body.length) },
+        headers:
+          raw.body === undefined
+            ? raw.headers
+            : { ...raw.headers, 'content-length': String(raw.body.length) },
       },
       (res) => {
         const chunks: Buffer[] = [];
