@@ -4,11 +4,11 @@
 // body, with the JSON pointer of the first one, makes a request fail the same clear way on both databases.
 import { SsoError } from '../sso/errors.js';
 
-// A NUL, a high surrogate not followed by a low one, or a low surrogate not preceded by a high one.
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+// A high surrogate not followed by a low one, or a low surrogate not preceded by a high one.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export function isStorableString(value: string): boolean {
-  return !UNSTORABLE.test(value);
+  return !value.includes('\u0000') && !LONE_SURROGATE.test(value);
 }
 
 /** RFC 6901: `~` and `/` in a key are escaped. */
@@ -22,8 +22,8 @@ function pointerToken(key: string): string {
  */
 export function firstUnstorableString(value: unknown): string | null {
   const stack: { value: unknown; pointer: string; key?: string }[] = [{ value, pointer: '' }];
-  while (stack.length > 0) {
-    const { value: current, pointer, key } = stack.pop()!;
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const { value: current, pointer, key } = next;
     if (key !== undefined && !isStorableString(key)) return pointer;
     if (typeof current === 'string') {
       if (!isStorableString(current)) return pointer;
@@ -31,9 +31,8 @@ export function firstUnstorableString(value: unknown): string | null {
       for (let i = current.length - 1; i >= 0; i--)
         stack.push({ value: current[i], pointer: `${pointer}/${i}` });
     } else if (current !== null && typeof current === 'object') {
-      const entries = Object.entries(current as Record<string, unknown>);
-      for (let i = entries.length - 1; i >= 0; i--) {
-        const [childKey, child] = entries[i]!;
+      const entries = Object.entries(current as Record<string, unknown>).reverse();
+      for (const [childKey, child] of entries) {
         stack.push({ value: child, pointer: `${pointer}/${pointerToken(childKey)}`, key: childKey });
       }
     }

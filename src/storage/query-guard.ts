@@ -11,8 +11,8 @@
 // The HTTP edge refuses these values earlier, naming the field; this guard catches whatever else gets here.
 import { DriverException } from '@mikro-orm/core';
 
-/** A NUL, or a surrogate that is not half of a pair. */
-const RAW_UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** A surrogate that is not half of a pair. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
  * In JSON text: a `\u0000` or `\ud800`–`\udfff` escape (an odd number of backslashes before the `u`, so an
@@ -28,7 +28,7 @@ function looksLikeJson(text: string): boolean {
 
 export function isStorableParameter(value: unknown): boolean {
   if (typeof value !== 'string') return true;
-  if (RAW_UNSTORABLE.test(value)) return false;
+  if (value.includes('\u0000') || LONE_SURROGATE.test(value)) return false;
   return !(looksLikeJson(value) && JSON_UNSTORABLE.test(value));
 }
 
