@@ -1,7 +1,7 @@
 // The HTTP edge: express 5 + openapi-backend, wired by operationId only (no hand-written routes).
 // Request walk: request id → body parsing → case-insensitive path → routing → credential → access rule →
-// rate limit → schema validation → handler → reply (validated against the spec in tests). Every failure
-// becomes an SsoError and leaves through errors.ts.
+// rate limit → schema validation → storable body strings → handler → reply (validated against the spec in
+// tests). Every failure becomes an SsoError and leaves through errors.ts.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import express, { type NextFunction, type Request, type Response } from 'express';
