@@ -7,7 +7,8 @@
 // The run is deterministic: FUZZ_SEED (default below) seeds everything. FUZZ_RUNS is the number of requests
 // per operation and database (default 24, about ten seconds in all); for a long run on demand:
 //   FUZZ_RUNS=2000 FUZZ_SEED=$RANDOM npx vitest run test/http/fuzz.test.ts
-// A failure prints the seed and the offending requests, so the run can be repeated exactly.
+// A failure prints the seed and the offending requests, so the run can be repeated exactly. FUZZ_PARALLEL=1
+// sends the requests of a round concurrently (the requests stay the same; their interleaving does not).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOidcProvider, addSamlProvider } from '../../clients/typescript/index.js';
 import { SPEC_PATH } from '../../src/app.js';
@@ -40,6 +41,8 @@ import { createUserWithToken } from '../support/users.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 0x5eed11);
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 24);
+/** FUZZ_PARALLEL=1 sends each round (one request per operation) at once: races, at the cost of determinism. */
+const PARALLEL = process.env['FUZZ_PARALLEL'] === '1';
 
 /** Providers the login steps may reach; the fuzzed Add and Del never touch these (names start `adm-`). */
 const OIDC_PROVIDER = 'fuzz-oidc';
@@ -395,30 +398,27 @@ for (const target of databaseTargets()) {
         const rng = new Rng(SEED);
         const failures: Failure[] = [];
         for (let index = 0; index < RUNS; index++) {
+          // Built in order, so the seed alone decides every request; sent one by one, or a round at once.
+          const round: { operationId: string; raw: RawRequest }[] = [];
           for (const operation of ctx.ops) {
             const raw =
               operation.id === 'authenticateOidc' && rng.chance(0.35)
                 ? await verifiedAuthRequest(rng, spec, t, op)
                 : buildRequest(rng, spec, operation, ctx);
-            let status: number | string;
-            let answer = '';
-            try {
-              const response = await sendRaw(t.baseUrl, raw);
-              status = response.status;
-              answer = response.body.slice(0, 300);
-            } catch (error) {
-              status = `no answer: ${String(error)}`;
-            }
-            if (typeof status === 'string' || status >= 500) {
-              failures.push({
-                operationId: operation.id,
-                index,
-                request: describeRequest(raw),
-                status,
-                answer,
-              });
-            }
+            round.push({ operationId: operation.id, raw });
           }
+          const send = async ({ operationId, raw }: (typeof round)[number]): Promise<void> => {
+            const status = await sendRaw(t.baseUrl, raw).then(
+              (response) => ({ code: response.status, answer: response.body.slice(0, 300) }),
+              (error: unknown) => ({ code: `no answer: ${String(error)}`, answer: '' }),
+            );
+            if (typeof status.code === 'string' || status.code >= 500) {
+              const request = describeRequest(raw);
+              failures.push({ operationId, index, request, status: status.code, answer: status.answer });
+            }
+          };
+          if (PARALLEL) await Promise.all(round.map(send));
+          else for (const request of round) await send(request);
         }
         if (failures.length > 0) {
           process.stdout.write(
