@@ -61,15 +61,15 @@ export interface ProblemDocument {
   errors?: { field: string; message: string }[];
 }
 
-/** The domain code for a client-error status a foreign error carries; unknown ones are `invalid_request`. */
+/**
+ * The domain code for a client-error status a foreign error carries; any other is `invalid_request`. Never
+ * `unauthenticated` or `forbidden`: only our own credential checks decide those.
+ */
 const CODE_BY_CLIENT_STATUS: Partial<Record<number, SsoErrorCode>> = {
-  401: 'unauthenticated',
-  403: 'forbidden',
   404: 'not_found',
   405: 'method_not_allowed',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
-  429: 'rate_limited',
 };
 
 /**

@@ -1,11 +1,12 @@
 // A seeded fuzz of every operation of openapi.yaml, on SQLite and on PostgreSQL: hostile path and query
 // values, headers, credentials and bodies (control characters, lone surrogates, very long strings, wrong
 // types, deep nesting, `__proto__`, traversal, encoded slashes, bad JSON, corrupt gzip/deflate/br, wrong
-// media types), with and without a valid admin credential, so elevated operations get their bodies fuzzed
-// too. Whatever a client sends, the answer is never ≥ 500.
+// media types), with a valid admin credential (so elevated operations get their bodies fuzzed too), a
+// non-administrator's session, garbage credentials or none. Whatever a client sends, no answer is ≥ 500.
 //
-// The run is deterministic: FUZZ_SEED (default below) seeds everything. FUZZ_RUNS is the number of requests
-// per operation and database (default 24, about ten seconds in all); for a long run on demand:
+// The run is deterministic: FUZZ_SEED (default below) seeds everything. FUZZ_RUNS is the number of rounds,
+// one request per operation each (default 24: about 650 requests and ten seconds per database); for a long
+// run on demand:
 //   FUZZ_RUNS=2000 FUZZ_SEED=$RANDOM npx vitest run test/http/fuzz.test.ts
 // A failure prints the seed and the offending requests, so the run can be repeated exactly. FUZZ_PARALLEL=1
 // sends the requests of a round concurrently (the requests stay the same; their interleaving does not).

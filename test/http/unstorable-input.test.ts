@@ -223,6 +223,9 @@ describe('foreign errors', () => {
     expect(toSsoError(withStatus({ statusCode: 413 })).code).toBe('payload_too_large');
     expect(toSsoError(withStatus({ statusCode: 415 })).code).toBe('unsupported_media_type');
     expect(toSsoError(withStatus({ status: 418 })).code).toBe('invalid_request');
+    // Only our own checks decide about credentials.
+    expect(toSsoError(withStatus({ status: 401 })).code).toBe('invalid_request');
+    expect(toSsoError(withStatus({ statusCode: 403 })).code).toBe('invalid_request');
   });
 
   it('when a thrown error carries no status, a 5xx or a non-number, then it is internal and says nothing of itself', () => {
