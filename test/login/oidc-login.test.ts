@@ -13,6 +13,9 @@ import { startOidcIdp, followLogin, type OidcIdp } from '../support/oidc-idp.js'
 import { startTestApp, TestClock, type TestApp } from '../support/app.js';
 import { freePort } from '../support/ports.js';
 import { CookieJar, authBody, browserGet, pageParams } from '../support/browser.js';
+import { AUTH_CLAIM_LEASE_MS, sha256 } from '../../src/sso/login.js';
+import { createFlowStore } from '../../src/storage/flow-store.js';
+import { createProviderStore } from '../../src/storage/provider-store.js';
 
 const ACCOUNTS = {
   'sub-alice': {
@@ -269,6 +272,30 @@ describe('OIDC sign-in', () => {
     ]);
     expect(results.filter((r) => r.response.status === 200)).toHaveLength(1);
     expect(await directoryUsers()).toEqual(['bob']);
+  });
+
+  it('when an Auth attempt died holding the flow, then the same token works again once its lease ran out', async () => {
+    const { page, jar } = await signInAt('test', 'sub-bob');
+    const token = pageParams(page.text).data;
+    // What a process killed mid-Auth leaves behind: the flow claimed by an attempt that never finishes.
+    const provider = await createProviderStore(t.app.database).get('oidc', 'test');
+    const now = clock.now();
+    const dead = await createFlowStore(t.app.database).claim({
+      tokenHash: sha256(token),
+      providerId: provider?.id ?? '',
+      now,
+      attemptId: 'killed',
+      leaseUntil: new Date(now.getTime() + AUTH_CLAIM_LEASE_MS),
+    });
+    expect(dead).not.toBeNull();
+    const meanwhile = await auth('test', token, jar);
+    expect(meanwhile.response.status).toBe(400);
+    expect(meanwhile.error?.code).toBe('flow_used');
+    clock.advance(AUTH_CLAIM_LEASE_MS);
+    const { data, response } = await auth('test', token, jar);
+    expect(response.status).toBe(200);
+    expect(data?.User.Name).toBe('bob');
+    expect((await auth('test', token, jar)).response.status).toBe(400);
   });
 
   it('when Auth comes without the flow cookie, then it is refused and the flow stays usable', async () => {
