@@ -27,9 +27,12 @@ export interface AccountDeps {
 const MAX_NAME_ATTEMPTS = 50;
 /** How long a claim holds: longer than making a user takes (a few media-server requests of ≤ 10 s). */
 export const ACCOUNT_CLAIM_LEASE_MS = 60_000;
-/** How often a sign-in waiting for another one's claim looks again, and for how long in all. */
+/**
+ * How often a sign-in waiting for another one's claim looks again, and for how long in all: well inside
+ * the Auth attempt's own lease (AUTH_CLAIM_LEASE_MS), so a sign-in that gives up can simply be retried.
+ */
 const CLAIM_POLL_MS = 100;
-const CLAIM_WAIT_MS = ACCOUNT_CLAIM_LEASE_MS + 5_000;
+const CLAIM_WAIT_MS = 30_000;
 
 export async function ensureAccount(
   deps: AccountDeps,

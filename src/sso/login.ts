@@ -1,9 +1,12 @@
 // The login flow use cases shared by OIDC and SAML (ARCHITECTURE.md §8, PRODUCT.md §3).
 //
 //   start ──► started ──(IdP answer verified, roles allowed)──► verified ──(Link, once)──► consumed
-//                 │                                               │  ▲
-//                 └──(IdP error, denied, bad answer)──► failed     │  └─(no session made)─┐
-//                                                                  └──(Auth, once)──► claimed ──(session)──► consumed
+//                 │                                                 │   ▲
+//                 │                                       (Auth, once)   (no session made, or lease over)
+//                 │                                                 ▼   │
+//                 └──(IdP error, denied, bad answer)──► failed       claimed ──(session made)──► consumed
+//
+// Every open flow is gone at its expiry.
 //
 // A flow is persisted, bound to its provider and to the browser (an HttpOnly cookie whose hash the flow
 // keeps), expires, and is consumed exactly once by one conditional update. The one-time token the page
@@ -43,8 +46,11 @@ import type {
   SamlProviderSettings,
 } from './provider-settings.js';
 
-/** How long one Auth attempt holds its flow: a few media-server requests of at most 10 s each. */
-export const AUTH_CLAIM_LEASE_MS = 60_000;
+/**
+ * How long one Auth attempt holds its flow: waiting up to 30 s for a concurrent first sign-in's account
+ * (accounts.ts), then a few media-server requests of at most 10 s each.
+ */
+export const AUTH_CLAIM_LEASE_MS = 90_000;
 
 export interface LoginDeps {
   providers: ProviderStore;
