@@ -124,6 +124,26 @@ for (const mode of modes) {
         expect(fake?.violations ?? []).toEqual([]);
       });
 
+      it('when one token is posted several times at once, spread over the instances, then exactly one Auth succeeds', async () => {
+        const jar = new CookieJar();
+        const start = await browserGet(`${instances[0]!.baseUrl}/sso/OID/start/idp`, jar);
+        const page = await browserGet(await followLogin(start.headers.get('location') ?? '', 'sub-zoe'), jar);
+        const token = pageParams(page.text).data;
+        const results = await Promise.all(
+          Array.from({ length: PARALLEL }, (_, i) =>
+            authenticateOidc({
+              client: instances[i % instances.length]!.anonymous,
+              path: { provider: 'idp' },
+              body: authBody(token),
+              headers: { cookie: jar.header() },
+            }),
+          ),
+        );
+        expect(results.filter((result) => result.response.status === 200)).toHaveLength(1);
+        expect(results.filter((result) => result.error?.code === 'flow_used')).toHaveLength(PARALLEL - 1);
+        expect((await accounts()).map((user) => user.name)).toEqual(['zoe']);
+      });
+
       it('when its linked user was deleted and it signs in again in parallel, then exactly one new account is made', async () => {
         const first = await raceSignIns();
         const gone = first[0]?.data?.User.Id ?? '';
