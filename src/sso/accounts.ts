@@ -50,8 +50,9 @@ export async function ensureAccount(
     const made = await underClaim(deps, provider, identity, link?.userId);
     if (made !== null) return made;
     if (Date.now() >= giveUpAt) {
+      // A conflict, not a failure: the identity's link is still being made by that other sign-in.
       throw new SsoError(
-        'upstream_unavailable',
+        'link_conflict',
         'Another sign-in of this account is still setting it up. Try again in a moment.',
         { step: 'session', detail: 'account claim held past its wait' },
       );

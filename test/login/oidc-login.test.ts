@@ -1,6 +1,7 @@
 // OIDC sign-in end to end against a real OpenID Provider (oidc-provider, in-process on 127.0.0.1):
 // start → IdP login → redirect → page → Auth, through the generated client where an API call is made.
 // Every refusal is checked to leave no user and no session behind.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   addOidcProvider,
@@ -14,7 +15,9 @@ import { startTestApp, TestClock, type TestApp } from '../support/app.js';
 import { freePort } from '../support/ports.js';
 import { CookieJar, authBody, browserGet, pageParams } from '../support/browser.js';
 import { AUTH_CLAIM_LEASE_MS, sha256 } from '../../src/sso/login.js';
+import { ACCOUNT_CLAIM_LEASE_MS } from '../../src/sso/accounts.js';
 import { createFlowStore } from '../../src/storage/flow-store.js';
+import { createLinkStore } from '../../src/storage/link-store.js';
 import { createProviderStore } from '../../src/storage/provider-store.js';
 
 const ACCOUNTS = {
@@ -296,6 +299,30 @@ describe('OIDC sign-in', () => {
     expect(response.status).toBe(200);
     expect(data?.User.Name).toBe('bob');
     expect((await auth('test', token, jar)).response.status).toBe(400);
+  });
+
+  it('when a first sign-in died holding its account claim, then the next one waits and takes over once it lapsed', async () => {
+    const { page, jar } = await signInAt('test', 'sub-bob');
+    // What a process killed while making the account leaves behind: the identity claimed, no user.
+    const provider = await createProviderStore(t.app.database).get('oidc', 'test');
+    const now = clock.now();
+    const claimed = await createLinkStore(t.app.database).claim({
+      providerId: provider?.id ?? '',
+      subject: 'sub-bob',
+      label: null,
+      claimId: 'killed',
+      leaseUntil: new Date(now.getTime() + ACCOUNT_CLAIM_LEASE_MS),
+      now,
+    });
+    expect(claimed).toBe(true);
+    const pending = auth('test', pageParams(page.text).data, jar);
+    await sleep(500);
+    expect(await directoryUsers()).toEqual([]);
+    clock.advance(ACCOUNT_CLAIM_LEASE_MS);
+    const { data, response } = await pending;
+    expect(response.status).toBe(200);
+    expect(data?.User.Name).toBe('bob');
+    expect(await directoryUsers()).toEqual(['bob']);
   });
 
   it('when Auth comes without the flow cookie, then it is refused and the flow stays usable', async () => {
