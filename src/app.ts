@@ -143,6 +143,7 @@ export async function createApp({
       publicUrl: config.publicUrl,
       flowTtlSeconds: config.flowTtlSeconds,
       warn: (fields, message) => log.warn(fields, message),
+      info: (fields, message) => log.info(fields, message),
       // Avatars from claims (avatarUrlFormat or `picture`): guarded fetch, and a failure never fails the login.
       afterLogin: async (user, identity) => {
         if (identity.avatarUrl === null) return;

@@ -1,10 +1,14 @@
-// Binding identities to media-server users (PRODUCT.md §3): an account is found through its link
-// (provider, subject) — never through a name the user can change at the IdP. A first sign-in creates a
-// user named after the username claim, made unique; an existing user of that name is taken over only
-// when the provider opts in (`adoptExistingUsers`).
+// Binding identities to media-server users: an account is found through its link (provider, subject) —
+// never through a name the user can change at the IdP. A first sign-in claims the link before it makes
+// anything, so of two concurrent first sign-ins of one identity only the claim's winner creates a user and
+// the other waits for it; a claimant that died loses its claim when the lease runs out. The new user is
+// named after the username claim, made unique with one name lookup. An existing user is taken over only
+// when the provider opts in (`adoptExistingUsers`) and the IdP vouches for the name (see `adoptable`).
+import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SsoError } from './errors.js';
 import { normaliseUsername } from './claims.js';
-import type { LinkStore, MediaServer, MediaUser, VerifiedIdentity } from './ports.js';
+import type { Clock, LinkStore, MediaServer, MediaUser, VerifiedIdentity } from './ports.js';
 import type { ProviderRecord } from './provider-settings.js';
 
 export interface Account {
@@ -12,63 +16,128 @@ export interface Account {
   isNewUser: boolean;
 }
 
+export interface AccountDeps {
+  links: LinkStore;
+  mediaServer: MediaServer;
+  clock: Clock;
+  info?: (fields: object, message: string) => void;
+  warn?: (fields: object, message: string) => void;
+}
+
 const MAX_NAME_ATTEMPTS = 50;
+/** How long a claim holds: longer than making a user takes (a few media-server requests of ≤ 10 s). */
+export const ACCOUNT_CLAIM_LEASE_MS = 60_000;
+/**
+ * How often a sign-in waiting for another one's claim looks again, and for how long in all: well inside
+ * the Auth attempt's own lease (AUTH_CLAIM_LEASE_MS), so a sign-in that gives up can simply be retried.
+ */
+const CLAIM_POLL_MS = 100;
+const CLAIM_WAIT_MS = 30_000;
 
 export async function ensureAccount(
-  deps: { links: LinkStore; mediaServer: MediaServer },
+  deps: AccountDeps,
   provider: ProviderRecord,
   identity: VerifiedIdentity,
 ): Promise<Account> {
-  const link = await deps.links.find(provider.id, identity.subject);
-  if (link !== null) {
-    const user = await deps.mediaServer.getUserById(link.userId);
-    if (user !== null) return { user, isNewUser: false };
-    // The linked user was deleted: give the identity a fresh account and point the link at it.
-    const fresh = await createUniqueUser(deps.mediaServer, identity);
-    await deps.links.repoint(provider.id, identity.subject, fresh.id);
-    return { user: fresh, isNewUser: true };
+  const giveUpAt = Date.now() + CLAIM_WAIT_MS;
+  for (;;) {
+    const link = await deps.links.find(provider.id, identity.subject);
+    if (link !== null) {
+      const user = await deps.mediaServer.getUserById(link.userId);
+      if (user !== null) return { user, isNewUser: false };
+    }
+    // No account yet, or the linked user was deleted: whoever wins the claim makes one.
+    const made = await underClaim(deps, provider, identity, link?.userId);
+    if (made !== null) return made;
+    if (Date.now() >= giveUpAt) {
+      // A conflict, not a failure: the identity's link is still being made by that other sign-in.
+      throw new SsoError(
+        'link_conflict',
+        'Another sign-in of this account is still setting it up. Try again in a moment.',
+        { step: 'session', detail: 'account claim held past its wait' },
+      );
+    }
+    await sleep(CLAIM_POLL_MS);
   }
+}
 
-  const wanted = desiredName(identity);
-  if (provider.settings.adoptExistingUsers) {
-    const existing = await deps.mediaServer.getUserByName(wanted);
-    if (existing !== null) {
-      await linkOrReuse(deps, provider, identity, existing.id);
+/** Claims the link and, for the winner only, makes the account; null when another sign-in holds it. */
+async function underClaim(
+  deps: AccountDeps,
+  provider: ProviderRecord,
+  identity: VerifiedIdentity,
+  replacing: string | undefined,
+): Promise<Account | null> {
+  const claimId = randomUUID();
+  const now = deps.clock.now();
+  const won = await deps.links.claim({
+    providerId: provider.id,
+    subject: identity.subject,
+    label: identity.label,
+    claimId,
+    leaseUntil: new Date(now.getTime() + ACCOUNT_CLAIM_LEASE_MS),
+    now,
+    ...(replacing === undefined ? {} : { replacing }),
+  });
+  if (!won) return null;
+  let account: Account;
+  try {
+    // A re-point never adopts: the identity had its own account, which an admin deleted.
+    account = await adoptOrCreate(deps, provider, identity, replacing === undefined);
+  } catch (error) {
+    await deps.links.releaseClaim(provider.id, identity.subject, claimId).catch(() => undefined);
+    throw error;
+  }
+  if (await deps.links.completeClaim(provider.id, identity.subject, claimId, account.user.id)) return account;
+  // The lease ran out before we finished and another sign-in took over; it makes the account.
+  deps.warn?.(
+    { providerId: provider.id, userId: account.user.id, subjectHash: subjectHash(identity.subject) },
+    'account claim lapsed while its user was made; that user is not linked',
+  );
+  return null;
+}
+
+async function adoptOrCreate(
+  deps: AccountDeps,
+  provider: ProviderRecord,
+  identity: VerifiedIdentity,
+  mayAdopt: boolean,
+): Promise<Account> {
+  const candidates = nameCandidates(desiredName(identity));
+  const adoptName =
+    mayAdopt && provider.settings.adoptExistingUsers ? (identity.verifiedEmail ?? null) : null;
+  // One lookup per sign-in: every name this sign-in may create, and the one it may adopt.
+  const taken = await deps.mediaServer.findUsersByNames(
+    adoptName === null ? candidates : [adoptName, ...candidates],
+  );
+  if (adoptName !== null) {
+    const existing = taken.get(adoptName);
+    if (existing !== undefined && (await adoptable(deps, provider, existing))) {
+      deps.info?.(
+        { providerId: provider.id, userId: existing.id, subjectHash: subjectHash(identity.subject) },
+        'existing user adopted by a verified e-mail address',
+      );
       return { user: existing, isNewUser: false };
     }
   }
-  const user = await createUniqueUser(deps.mediaServer, identity);
-  const linkedUserId = await linkOrReuse(deps, provider, identity, user.id);
-  if (linkedUserId !== user.id) {
-    // A concurrent first sign-in of the same identity won the link: use its account.
-    const winner = await deps.mediaServer.getUserById(linkedUserId);
-    if (winner !== null) return { user: winner, isNewUser: false };
-  }
-  return { user, isNewUser: true };
+  return { user: await createUnique(deps.mediaServer, candidates, taken), isNewUser: true };
 }
 
-/** Creates the link; when another request created it first, returns the user it points at. */
-async function linkOrReuse(
-  deps: { links: LinkStore },
-  provider: ProviderRecord,
-  identity: VerifiedIdentity,
-  userId: string,
-): Promise<string> {
-  try {
-    await deps.links.create({
-      providerId: provider.id,
-      subject: identity.subject,
-      userId,
-      label: identity.label,
-    });
-    return userId;
-  } catch (error) {
-    if (error instanceof SsoError && error.code === 'link_conflict') {
-      const existing = await deps.links.find(provider.id, identity.subject);
-      if (existing !== null) return existing.userId;
-    }
-    throw error;
+/**
+ * Adoption gives an IdP account a user that was someone's before, so it is refused for an administrator
+ * (a takeover of the server) and for a user any identity is linked to already (it is theirs).
+ */
+async function adoptable(deps: AccountDeps, provider: ProviderRecord, user: MediaUser): Promise<boolean> {
+  const refuse = (reason: string): boolean => {
+    deps.info?.({ providerId: provider.id, userId: user.id, reason }, 'existing user not adopted');
+    return false;
+  };
+  if (user.policy.IsAdministrator) return refuse('administrator');
+  for (const protocol of ['oidc', 'saml'] as const) {
+    if ((await deps.links.listByUser(protocol, user.id)).length > 0)
+      return refuse('linked to another identity');
   }
+  return true;
 }
 
 function desiredName(identity: VerifiedIdentity): string {
@@ -79,12 +148,22 @@ function desiredName(identity: VerifiedIdentity): string {
   );
 }
 
-/** `alice`, else `alice-2`, `alice-3`, …: an existing account is never reused by name. */
-async function createUniqueUser(mediaServer: MediaServer, identity: VerifiedIdentity): Promise<MediaUser> {
-  const base = desiredName(identity);
-  for (let attempt = 1; attempt <= MAX_NAME_ATTEMPTS; attempt++) {
-    const name = attempt === 1 ? base : `${base.slice(0, 60)}-${attempt}`;
-    if ((await mediaServer.getUserByName(name)) !== null) continue;
+/** `alice`, `alice-2`, `alice-3`, …: an existing account is never reused by name. */
+function nameCandidates(base: string): string[] {
+  const names = [base];
+  for (let attempt = 2; attempt <= MAX_NAME_ATTEMPTS; attempt++)
+    names.push(`${base.slice(0, 60)}-${attempt}`);
+  return names;
+}
+
+/** Creates the first candidate not taken; a name taken since the lookup moves on to the next one. */
+async function createUnique(
+  mediaServer: MediaServer,
+  candidates: string[],
+  taken: Map<string, MediaUser>,
+): Promise<MediaUser> {
+  for (const name of candidates) {
+    if (taken.has(name)) continue;
     try {
       return await mediaServer.createUser(name);
     } catch (error) {
@@ -95,4 +174,9 @@ async function createUniqueUser(mediaServer: MediaServer, identity: VerifiedIden
   throw new SsoError('name_conflict', 'Could not find a free user name for this account; ask your admin.', {
     step: 'session',
   });
+}
+
+/** For logs: which identity, without writing the subject itself. */
+function subjectHash(subject: string): string {
+  return createHash('sha256').update(subject, 'utf8').digest('hex').slice(0, 16);
 }

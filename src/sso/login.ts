@@ -1,12 +1,20 @@
 // The login flow use cases shared by OIDC and SAML (ARCHITECTURE.md §8, PRODUCT.md §3).
 //
-//   start ──► started ──(IdP answer verified, roles allowed)──► verified ──(Auth/Link, once)──► consumed
-//                 │                                                 │
-//                 └──(IdP error, denied, bad answer)──► failed       └──(expiry)──► gone
+//   start ──► started ──(IdP answer verified, roles allowed)──► verified ──(Link, once)──► consumed
+//                 │                                                 │   ▲
+//                 │                                       (Auth, once)   (no session made, or lease over)
+//                 │                                                 ▼   │
+//                 └──(IdP error, denied, bad answer)──► failed       claimed ──(session made)──► consumed
+//
+// Every open flow is gone at its expiry.
 //
 // A flow is persisted, bound to its provider and to the browser (an HttpOnly cookie whose hash the flow
 // keeps), expires, and is consumed exactly once by one conditional update. The one-time token the page
-// posts to Auth is a third secret, created only when the flow is verified.
+// posts to Auth is a third secret, created only when the flow is verified. The session is made by the
+// media server, which no database transaction covers: so Auth first claims the flow for one attempt with a
+// short lease, and marks it consumed only once the session exists. If the attempt fails the flow goes back
+// to verified; if the process dies the lease runs out. Either way the same token works again until the flow
+// expires, and never twice.
 import { createHash, randomBytes } from 'node:crypto';
 import { applyDecision, denialMessage, evaluateAccess } from './access.js';
 import { ensureAccount } from './accounts.js';
@@ -38,6 +46,12 @@ import type {
   SamlProviderSettings,
 } from './provider-settings.js';
 
+/**
+ * How long one Auth attempt holds its flow: waiting up to 30 s for a concurrent first sign-in's account
+ * (accounts.ts), then a few media-server requests of at most 10 s each.
+ */
+export const AUTH_CLAIM_LEASE_MS = 90_000;
+
 export interface LoginDeps {
   providers: ProviderStore;
   flows: FlowStore;
@@ -53,6 +67,7 @@ export interface LoginDeps {
   /** Called after a session is minted, for best-effort work such as avatars; never fails the login. */
   afterLogin?: (user: MediaUser, identity: VerifiedIdentity) => Promise<void>;
   warn?: (fields: object, message: string) => void;
+  info?: (fields: object, message: string) => void;
 }
 
 /** What the browser gets at start: where to go, and the binding cookie to keep. */
@@ -248,13 +263,25 @@ export function createLogin(deps: LoginDeps): Login {
     };
   };
 
-  /** Finds and consumes a verified flow by its one-time token, after every check (PRODUCT.md §3). */
+  /** A flow an Auth attempt may take: verified, or claimed by an attempt whose lease ran out. */
+  const claimable = (flow: LoginFlow): LoginFlow['status'] =>
+    flow.status === 'claimed' &&
+    flow.leaseExpiresAt !== null &&
+    flow.leaseExpiresAt.getTime() <= deps.clock.now().getTime()
+      ? 'claimed'
+      : 'verified';
+
+  /**
+   * Finds a verified flow by its one-time token and, after every check (PRODUCT.md §3), consumes it (Link)
+   * or claims it for this attempt (Auth: `attemptId` given).
+   */
   const consume = async (
     protocol: ProtocolName,
     providerName: string,
     token: string,
     cookies: Record<string, string>,
     purpose: FlowPurpose,
+    attemptId?: string,
   ): Promise<{ provider: ProviderRecord; flow: LoginFlow }> => {
     const provider = await deps.providers.get(protocol, providerName);
     if (provider === null) throw providerNotFound(protocol, providerName);
@@ -272,7 +299,7 @@ export function createLogin(deps: LoginDeps): Login {
         'session',
       );
     }
-    checkFlow(flow, provider, 'verified');
+    checkFlow(flow, provider, attemptId === undefined ? 'verified' : claimable(flow));
     if (flow.purpose !== purpose) {
       throw fail(
         'flow_purpose_mismatch',
@@ -283,7 +310,17 @@ export function createLogin(deps: LoginDeps): Login {
       );
     }
     checkBrowser(flow, cookies);
-    const consumed = await deps.flows.consume({ tokenHash, providerId: provider.id, now: deps.clock.now() });
+    const now = deps.clock.now();
+    const consumed =
+      attemptId === undefined
+        ? await deps.flows.consume({ tokenHash, providerId: provider.id, now })
+        : await deps.flows.claim({
+            tokenHash,
+            providerId: provider.id,
+            now,
+            attemptId,
+            leaseUntil: new Date(now.getTime() + AUTH_CLAIM_LEASE_MS),
+          });
     if (consumed === null) {
       throw fail('flow_used', 'This sign-in was already used. Start again from the login page.', 'session');
     }
@@ -316,6 +353,26 @@ export function createLogin(deps: LoginDeps): Login {
       }
       throw error;
     }
+  };
+
+  /** Account, policy and session for a claimed flow: everything Auth does at the media server. */
+  const signIn = async (
+    provider: ProviderRecord,
+    flow: LoginFlow,
+    device: DeviceInfo,
+  ): Promise<{ result: AuthenticationResult; user: MediaUser }> => {
+    const identity = flow.identity;
+    if (identity === null)
+      throw new SsoError('internal', 'A verified flow has no identity.', { step: 'session' });
+    // The role gate is evaluated again with the provider's settings of this moment (the plugin's SAML
+    // Auth skipped it), before any account is touched: a role removed since the callback counts now.
+    const decision = evaluateAccess(identity.roles, provider.settings);
+    if (!decision.allowed) {
+      throw new SsoError('not_permitted', denialMessage(provider.settings), { step: 'authorize' });
+    }
+    const { user, isNewUser } = await ensureAccount(deps, provider, identity);
+    await writePolicy(user, provider, flow, isNewUser, decision);
+    return { result: await deps.mediaServer.createSession(user.id, device), user };
   };
 
   return {
@@ -372,6 +429,9 @@ export function createLogin(deps: LoginDeps): Login {
           subject,
           preferredUsername: username,
           label: username ?? email,
+          // Only the e-mail can be vouched for: OIDC Core §5.1 `email_verified`; no username claim has a
+          // verified flag (`preferred_username` may be any string the user picks, §5.7).
+          verifiedEmail: email !== null && claims['email_verified'] === true ? email : null,
           roles: extractRoles(claims, provider.settings.roleClaim),
           avatarUrl: avatarUrlFromClaims(provider.settings.avatarUrlFormat, claims),
         };
@@ -463,21 +523,29 @@ export function createLogin(deps: LoginDeps): Login {
     },
 
     async authenticate({ protocol, providerName, token, device, cookies }) {
-      const { provider, flow } = await consume(protocol, providerName, token, cookies, 'login');
-      const identity = flow.identity;
-      if (identity === null)
-        throw new SsoError('internal', 'A verified flow has no identity.', { step: 'session' });
-      // The role gate is evaluated again with the provider's settings of this moment (the plugin's SAML
-      // Auth skipped it), before any account is touched: a role removed since the callback counts now.
-      const decision = evaluateAccess(identity.roles, provider.settings);
-      if (!decision.allowed) {
-        throw new SsoError('not_permitted', denialMessage(provider.settings), { step: 'authorize' });
+      const attemptId = randomBytes(16).toString('hex');
+      const { provider, flow } = await consume(protocol, providerName, token, cookies, 'login', attemptId);
+      let result: AuthenticationResult;
+      let user: MediaUser;
+      try {
+        ({ result, user } = await signIn(provider, flow, device));
+      } catch (error) {
+        // No session was made: the same token may be tried again (a dead process's lease runs out instead).
+        await deps.flows.releaseClaim(flow.id, attemptId).catch((releaseError: unknown) => {
+          deps.warn?.({ flowId: flow.id, err: releaseError }, 'could not release a login flow');
+        });
+        throw error;
       }
-      const { user, isNewUser } = await ensureAccount(deps, provider, identity);
-      await writePolicy(user, provider, flow, isNewUser, decision);
-      const result = await deps.mediaServer.createSession(user.id, device);
-      if (deps.afterLogin !== undefined) {
-        await deps.afterLogin(user, identity).catch((error: unknown) => {
+      if (!(await deps.flows.finishClaim(flow.id, attemptId))) {
+        // The lease ran out mid-way and another attempt took the flow over: only one may succeed.
+        deps.warn?.(
+          { flowId: flow.id, userId: user.id },
+          'login flow claim lapsed before its session was made',
+        );
+        throw fail('flow_used', 'This sign-in was already used. Start again from the login page.', 'session');
+      }
+      if (deps.afterLogin !== undefined && flow.identity !== null) {
+        await deps.afterLogin(user, flow.identity).catch((error: unknown) => {
           deps.warn?.({ userId: user.id, err: error }, 'after-login step failed');
         });
       }

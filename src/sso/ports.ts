@@ -34,10 +34,10 @@ export interface ProviderStore {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Login flows (ARCHITECTURE.md §8): started → verified → consumed; or failed; expiring.
+// Login flows (ARCHITECTURE.md §8): started → verified → (claimed →) consumed; or failed; expiring.
 
 export type FlowPurpose = 'login' | 'link';
-export type FlowStatus = 'started' | 'verified' | 'consumed' | 'failed';
+export type FlowStatus = 'started' | 'verified' | 'claimed' | 'consumed' | 'failed';
 
 /** The identity a protocol proved, bound to an identifier the user cannot change at the IdP. */
 export interface VerifiedIdentity {
@@ -50,6 +50,11 @@ export interface VerifiedIdentity {
   roles: string[];
   /** Avatar URL computed from the claims, if any. */
   avatarUrl: string | null;
+  /**
+   * An e-mail address the IdP marked verified (OIDC `email` with `email_verified: true`); the only name an
+   * existing account may be adopted by. Absent in flows stored before it existed.
+   */
+  verifiedEmail?: string | null;
 }
 
 /** What the role rules decided at verification time (PLUGIN-BEHAVIOR.md §7). */
@@ -88,16 +93,27 @@ export interface LoginFlow {
   decision: AccessDecision | null;
   /** SHA-256 of the one-time token the page posts to Auth/Link; set when verified. */
   tokenHash: string | null;
+  /** While `claimed`: until when the Auth attempt holding it may finish; after that it may be claimed again. */
+  leaseExpiresAt: Date | null;
   createdAt: Date;
   expiresAt: Date;
 }
 
-export type NewLoginFlow = Omit<LoginFlow, 'status' | 'identity' | 'decision' | 'tokenHash'>;
+export type NewLoginFlow = Omit<
+  LoginFlow,
+  'status' | 'identity' | 'decision' | 'tokenHash' | 'leaseExpiresAt'
+>;
 
 export interface ConsumeRequest {
   tokenHash: string;
   providerId: string;
   now: Date;
+}
+
+export interface ClaimRequest extends ConsumeRequest {
+  /** A random id of this Auth attempt: only it may finish or release the claim. */
+  attemptId: string;
+  leaseUntil: Date;
 }
 
 export interface FlowStore {
@@ -118,6 +134,15 @@ export interface FlowStore {
    * exactly one caller wins; everyone else gets null.
    */
   consume(request: ConsumeRequest): Promise<LoginFlow | null>;
+  /**
+   * verified → claimed by one Auth attempt, in one conditional update (like `consume`); a claimed flow whose
+   * lease ran out (its attempt died) may be claimed again. Null for everyone but the single winner.
+   */
+  claim(request: ClaimRequest): Promise<LoginFlow | null>;
+  /** claimed (by this attempt) → consumed, once the session exists. False when the attempt lost its claim. */
+  finishClaim(id: string, attemptId: string): Promise<boolean>;
+  /** claimed (by this attempt) → verified: no session was made, so the same token may be tried again. */
+  releaseClaim(id: string, attemptId: string): Promise<void>;
   /** Flows not yet consumed or failed and not expired. */
   listOpen(protocol: ProtocolName, now: Date): Promise<LoginFlow[]>;
   purgeExpired(now: Date): Promise<number>;
@@ -136,7 +161,20 @@ export interface AccountLink {
   createdAt: Date;
 }
 
+/** A claim on (provider, subject) while its account is being made: see LinkStore.claim. */
+export interface LinkClaim {
+  providerId: string;
+  subject: string;
+  label: string | null;
+  claimId: string;
+  leaseUntil: Date;
+  now: Date;
+  /** Re-point path: the (deleted) user the complete link still names. Absent for a first sign-in. */
+  replacing?: string;
+}
+
 export interface LinkStore {
+  /** The complete link of the subject; a link still held by a claim counts as none. */
   find(providerId: string, subject: string): Promise<AccountLink | null>;
   listByUser(protocol: ProtocolName, userId: string): Promise<AccountLink[]>;
   /** Throws SsoError('link_conflict') when the subject is already linked (to anyone). */
@@ -144,6 +182,16 @@ export interface LinkStore {
   delete(providerId: string, subject: string): Promise<boolean>;
   /** Points an existing link at another user (after the user it named was deleted). */
   repoint(providerId: string, subject: string, userId: string): Promise<void>;
+  /**
+   * Holds (provider, subject) before any account is made for it, in one conditional write: inserts a
+   * pending link (the unique index picks one winner), or takes over the complete link naming `replacing`,
+   * or a claim whose lease ran out (its claimant died). True for the single winner only.
+   */
+  claim(claim: LinkClaim): Promise<boolean>;
+  /** The claim's link now names `userId` and is complete. False when the claim was lost (lease taken over). */
+  completeClaim(providerId: string, subject: string, claimId: string, userId: string): Promise<boolean>;
+  /** Gives the claim up (nothing was made): the subject is as it was before the claim. */
+  releaseClaim(providerId: string, subject: string, claimId: string): Promise<void>;
 }
 
 /** Assertion ids seen, kept until they expire; shared by every instance through the database. */
@@ -216,6 +264,11 @@ export interface MediaServer {
   getUserById(id: string): Promise<MediaUser | null>;
   /** Case-insensitive, as Jellyfin compares names. */
   getUserByName(name: string): Promise<MediaUser | null>;
+  /**
+   * One lookup for several names (case-insensitive): each given name that is taken, mapped (as given) to the
+   * user holding it. A first sign-in asks once for every name it may use.
+   */
+  findUsersByNames(names: string[]): Promise<Map<string, MediaUser>>;
   /** Throws SsoError('name_conflict') when the name is taken. */
   createUser(name: string): Promise<MediaUser>;
   /** One read-modify-write of the whole policy; fields `change` does not touch survive. */

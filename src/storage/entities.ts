@@ -52,6 +52,9 @@ export const LoginFlowEntity = defineEntity({
     identity: p.json<VerifiedIdentity>().nullable(),
     decision: p.json<AccessDecision>().nullable(),
     tokenHash: p.string().length(128).nullable(),
+    /** While `claimed`: the Auth attempt holding the flow, and until when (a dead attempt's claim lapses). */
+    attemptId: p.string().length(64).nullable(),
+    leaseExpiresAt: p.datetime().nullable(),
     createdAt: p.datetime(),
     expiresAt: p.datetime(),
   }),
@@ -77,6 +80,12 @@ export const AccountLinkEntity = defineEntity({
     // Not a foreign key: with the jellyfin adapter the users live in Jellyfin, not here.
     userId: p.string().length(64),
     label: p.text().nullable(),
+    /**
+     * Set while a first sign-in (or a re-point) holds the link before its user exists: the claim's id and
+     * until when it holds (a dead claimant's claim lapses). A fresh claim's userId is '' until completed.
+     */
+    claimId: p.string().length(64).nullable(),
+    claimExpiresAt: p.datetime().nullable(),
     createdAt: p.datetime(),
   }),
   uniques: [{ properties: ['provider', 'subject'], name: 'sso_account_link_provider_subject_unique' }],

@@ -1,5 +1,6 @@
 // FlowStore (src/sso/ports.ts) on MikroORM: login flows, started → verified → consumed (or failed),
-// expiring. Every transition is ONE conditional UPDATE whose WHERE carries the expected status (and
+// expiring; an Auth goes verified → claimed (one attempt, with a lease) → consumed once its session exists,
+// or back to verified when it could not be made. Every transition is ONE conditional UPDATE whose WHERE carries the expected status (and
 // expiry, token and provider where they matter), so concurrent requests, on one instance or many sharing a
 // database, cannot both win. Flow secrets (PKCE verifier, nonce, …) are sealed by the SecretBox.
 
@@ -29,6 +30,7 @@ function toFlow(box: SecretBox, row: LoginFlowRow): LoginFlow {
     identity: row.identity ?? null,
     decision: row.decision ?? null,
     tokenHash: row.tokenHash ?? null,
+    leaseExpiresAt: row.leaseExpiresAt ?? null,
     createdAt: row.createdAt,
     expiresAt: row.expiresAt,
   };
@@ -63,6 +65,8 @@ export function createFlowStore({ orm, box }: StoreDeps): FlowStore {
           identity: null,
           decision: null,
           tokenHash: null,
+          attemptId: null,
+          leaseExpiresAt: null,
           createdAt: flow.createdAt,
           expiresAt: flow.expiresAt,
         });
@@ -124,6 +128,56 @@ export function createFlowStore({ orm, box }: StoreDeps): FlowStore {
         return row ? toFlow(box, row) : null;
       } catch (error) {
         throw storageError(error, 'consuming a login flow', 'session');
+      }
+    },
+
+    async claim({ tokenHash, providerId, now, attemptId, leaseUntil }) {
+      try {
+        // The single winner: a verified flow, or a claimed one whose attempt's lease ran out.
+        const changed = await orm.em.fork().nativeUpdate(
+          LoginFlowEntity,
+          {
+            tokenHash,
+            provider: providerId,
+            expiresAt: { $gt: now },
+            $or: [{ status: 'verified' }, { status: 'claimed', leaseExpiresAt: { $lte: now } }],
+          },
+          { status: 'claimed', attemptId, leaseExpiresAt: leaseUntil },
+        );
+        if (changed !== 1) return null;
+        const row = await orm.em.fork().findOne(LoginFlowEntity, { tokenHash, attemptId });
+        return row ? toFlow(box, row) : null;
+      } catch (error) {
+        throw storageError(error, 'claiming a login flow', 'session');
+      }
+    },
+
+    async finishClaim(id, attemptId) {
+      try {
+        const changed = await orm.em
+          .fork()
+          .nativeUpdate(
+            LoginFlowEntity,
+            { id, status: 'claimed', attemptId },
+            { status: 'consumed', attemptId: null, leaseExpiresAt: null },
+          );
+        return changed === 1;
+      } catch (error) {
+        throw storageError(error, 'consuming a login flow', 'session');
+      }
+    },
+
+    async releaseClaim(id, attemptId) {
+      try {
+        await orm.em
+          .fork()
+          .nativeUpdate(
+            LoginFlowEntity,
+            { id, status: 'claimed', attemptId },
+            { status: 'verified', attemptId: null, leaseExpiresAt: null },
+          );
+      } catch (error) {
+        throw storageError(error, 'releasing a login flow', 'session');
       }
     },
 

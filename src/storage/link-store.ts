@@ -1,6 +1,8 @@
 // LinkStore (src/sso/ports.ts) on MikroORM: account links (provider, subject) → media-server user. The
 // unique index on (provider, subject) is the arbiter when two logins race to create the same link; its
 // violation becomes SsoError('link_conflict'). Links die with their provider (ON DELETE CASCADE).
+// A first sign-in claims the link before its account exists (claimId + lease, userId '' until completed):
+// such a pending link is no link to readers, and a claim whose claimant died lapses with its lease.
 
 import { randomUUID } from 'node:crypto';
 import { SsoError } from '../sso/errors.js';
@@ -8,6 +10,9 @@ import type { AccountLink, LinkStore } from '../sso/ports.js';
 import type { ProtocolName } from '../sso/provider-settings.js';
 import { AccountLinkEntity, ProviderEntity, type AccountLinkRow } from './entities.js';
 import { compareOrdinal, isUniqueViolation, storageError, systemClock, type StoreDeps } from './shared.js';
+
+/** The userId of a claimed link whose account does not exist yet. */
+const PENDING_USER_ID = '';
 
 interface ProviderRef {
   name: string;
@@ -31,7 +36,7 @@ export function createLinkStore({ orm, clock = systemClock }: StoreDeps): LinkSt
     async find(providerId, subject) {
       try {
         const em = orm.em.fork();
-        const row = await em.findOne(AccountLinkEntity, { provider: providerId, subject });
+        const row = await em.findOne(AccountLinkEntity, { provider: providerId, subject, claimId: null });
         if (!row) return null;
         const provider = await em.findOne(
           ProviderEntity,
@@ -50,7 +55,11 @@ export function createLinkStore({ orm, clock = systemClock }: StoreDeps): LinkSt
         const providers = await em.find(ProviderEntity, { protocol }, { fields: ['id', 'name', 'protocol'] });
         if (providers.length === 0) return [];
         const byId = new Map(providers.map((provider) => [provider.id, provider]));
-        const rows = await em.find(AccountLinkEntity, { userId, provider: { $in: [...byId.keys()] } });
+        const rows = await em.find(AccountLinkEntity, {
+          userId,
+          claimId: null,
+          provider: { $in: [...byId.keys()] },
+        });
         const links: AccountLink[] = [];
         for (const row of rows) {
           const provider = byId.get(row.provider);
@@ -85,6 +94,8 @@ export function createLinkStore({ orm, clock = systemClock }: StoreDeps): LinkSt
         subject: link.subject,
         userId: link.userId,
         label: link.label,
+        claimId: null,
+        claimExpiresAt: null,
         createdAt: clock.now(),
       };
       try {
@@ -100,6 +111,82 @@ export function createLinkStore({ orm, clock = systemClock }: StoreDeps): LinkSt
         throw storageError(error, 'creating an account link', 'link');
       }
       return toLink(row, provider);
+    },
+
+    async claim({ providerId, subject, label, claimId, leaseUntil, now, replacing }) {
+      const held = { claimId, claimExpiresAt: leaseUntil };
+      try {
+        const em = orm.em.fork();
+        if (replacing === undefined) {
+          try {
+            await em.insert(AccountLinkEntity, {
+              id: randomUUID(),
+              provider: providerId,
+              subject,
+              userId: PENDING_USER_ID,
+              label,
+              ...held,
+              createdAt: clock.now(),
+            });
+            return true;
+          } catch (error) {
+            if (!isUniqueViolation(error)) throw error;
+          }
+        } else {
+          const repointed = await em.nativeUpdate(
+            AccountLinkEntity,
+            { provider: providerId, subject, userId: replacing, claimId: null },
+            held,
+          );
+          if (repointed === 1) return true;
+        }
+        // Someone holds it: take it over only if their lease ran out.
+        const lapsed = await em.nativeUpdate(
+          AccountLinkEntity,
+          { provider: providerId, subject, claimId: { $ne: null }, claimExpiresAt: { $lte: now } },
+          held,
+        );
+        return lapsed === 1;
+      } catch (error) {
+        throw storageError(error, 'claiming an account link', 'link');
+      }
+    },
+
+    async completeClaim(providerId, subject, claimId, userId) {
+      try {
+        const changed = await orm.em
+          .fork()
+          .nativeUpdate(
+            AccountLinkEntity,
+            { provider: providerId, subject, claimId },
+            { userId, claimId: null, claimExpiresAt: null },
+          );
+        return changed === 1;
+      } catch (error) {
+        throw storageError(error, 'completing an account link', 'link');
+      }
+    },
+
+    async releaseClaim(providerId, subject, claimId) {
+      try {
+        const em = orm.em.fork();
+        // A first sign-in's pending link goes; a re-point claim leaves the link as it was.
+        const removed = await em.nativeDelete(AccountLinkEntity, {
+          provider: providerId,
+          subject,
+          claimId,
+          userId: PENDING_USER_ID,
+        });
+        if (removed === 0) {
+          await em.nativeUpdate(
+            AccountLinkEntity,
+            { provider: providerId, subject, claimId },
+            { claimId: null, claimExpiresAt: null },
+          );
+        }
+      } catch (error) {
+        throw storageError(error, 'releasing an account link', 'link');
+      }
     },
 
     async delete(providerId, subject) {

@@ -333,10 +333,11 @@ if (!jellyfinDocumentsAvailable()) {
         expect(fake.users.get(user.id)!.policy.AuthenticationProviderId).toBe(SSO_AUTH_PROVIDER_ID);
       });
 
-      it('when the name is taken in another case, then name_conflict; when it is invalid, then invalid_request', async () => {
+      it('when the name is taken in another case, then Jellyfin’s refusal is name_conflict; an invalid name is invalid_request unsent', async () => {
         expect((await rejection(jellyfin.createUser('Admin'))).code).toBe('name_conflict');
+        expect(fake.count('CreateUserByName')).toBe(1);
         expect((await rejection(jellyfin.createUser(' padded'))).code).toBe('invalid_request');
-        expect(fake.count('CreateUserByName')).toBe(0);
+        expect(fake.count('CreateUserByName')).toBe(1);
       });
 
       it('when another login creates the same name first, then Jellyfin’s 400 becomes name_conflict', async () => {

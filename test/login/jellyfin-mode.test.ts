@@ -147,6 +147,48 @@ if (!jellyfinDocumentsAvailable()) {
       expect(fake.violations).toEqual([]);
     });
 
+    it('when Jellyfin refuses the session once, then the same one-time token works on the next try, and only once', async () => {
+      fake.quickConnectEnabled = false;
+      const jar = new CookieJar();
+      const start = await browserGet(`${t.baseUrl}/sso/OID/start/idp`, jar);
+      const page = await browserGet(await followLogin(start.headers.get('location') ?? '', 'sub-bob'), jar);
+      const attempt = () =>
+        authenticateOidc({
+          client: t.anonymous,
+          path: { provider: 'idp' },
+          body: authBody(pageParams(page.text).data),
+          headers: { cookie: jar.header() },
+        });
+      expect((await attempt()).response.status).toBe(503);
+      fake.quickConnectEnabled = true;
+      const retried = await attempt();
+      expect(retried.response.status).toBe(200);
+      expect(retried.data?.User.Id).toBe(fake.findUserByName('bob')?.id);
+      const third = await attempt();
+      expect(third.response.status).toBe(400);
+      expect(third.error?.code).toBe('flow_used');
+      expect([...fake.users.values()].map((user) => user.name).sort()).toEqual(['admin', 'bob']);
+      expect(fake.violations).toEqual([]);
+    });
+
+    it('when a first sign-in must skip taken names, then Jellyfin is asked for its user list once', async () => {
+      for (const name of ['Bob', 'bob-2', 'BOB-3']) fake.addUser({ name });
+      const jar = new CookieJar();
+      const start = await browserGet(`${t.baseUrl}/sso/OID/start/idp`, jar);
+      const page = await browserGet(await followLogin(start.headers.get('location') ?? '', 'sub-bob'), jar);
+      const listingsBefore = fake.count('GetUsers');
+      const { data, response } = await authenticateOidc({
+        client: t.anonymous,
+        path: { provider: 'idp' },
+        body: authBody(pageParams(page.text).data),
+        headers: { cookie: jar.header() },
+      });
+      expect(response.status).toBe(200);
+      expect(data?.User.Name).toBe('bob-4');
+      expect(fake.count('GetUsers') - listingsBefore).toBe(1);
+      expect(fake.violations).toEqual([]);
+    });
+
     it('when a user signs in through SAML, then Jellyfin mints the session', async () => {
       const fixture = (name: string): string =>
         readFileSync(new URL(`../fixtures/saml/${name}`, import.meta.url), 'utf8');

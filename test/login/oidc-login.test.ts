@@ -1,6 +1,7 @@
 // OIDC sign-in end to end against a real OpenID Provider (oidc-provider, in-process on 127.0.0.1):
 // start → IdP login → redirect → page → Auth, through the generated client where an API call is made.
 // Every refusal is checked to leave no user and no session behind.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   addOidcProvider,
@@ -13,6 +14,11 @@ import { startOidcIdp, followLogin, type OidcIdp } from '../support/oidc-idp.js'
 import { startTestApp, TestClock, type TestApp } from '../support/app.js';
 import { freePort } from '../support/ports.js';
 import { CookieJar, authBody, browserGet, pageParams } from '../support/browser.js';
+import { AUTH_CLAIM_LEASE_MS, sha256 } from '../../src/sso/login.js';
+import { ACCOUNT_CLAIM_LEASE_MS } from '../../src/sso/accounts.js';
+import { createFlowStore } from '../../src/storage/flow-store.js';
+import { createLinkStore } from '../../src/storage/link-store.js';
+import { createProviderStore } from '../../src/storage/provider-store.js';
 
 const ACCOUNTS = {
   'sub-alice': {
@@ -23,6 +29,31 @@ const ACCOUNTS = {
   'sub-bob': { preferred_username: 'bob', email: 'bob@example.com', groups: ['jellyfin-users'] },
   'sub-eve': { preferred_username: 'eve', email: 'eve@example.com', groups: ['strangers'] },
   'sub-mallory': { preferred_username: 'alice', email: 'mallory@example.com', groups: ['jellyfin-users'] },
+  'sub-carol': {
+    preferred_username: 'carol',
+    email: 'carol@example.com',
+    email_verified: true,
+    groups: ['jellyfin-users'],
+  },
+  // Username claim = e-mail: an adoption by username would take over these users.
+  ...Object.fromEntries(
+    ['dan', 'gina'].map((name) => [
+      `sub-${name}`,
+      {
+        preferred_username: `${name}@example.com`,
+        email: `${name}@example.com`,
+        email_verified: true,
+        groups: ['jellyfin-users'],
+      },
+    ]),
+  ),
+  'sub-frank': {
+    preferred_username: 'frank@example.com',
+    email: 'frank@example.com',
+    email_verified: false,
+    groups: ['jellyfin-users'],
+  },
+  'sub-gina-elsewhere': { preferred_username: 'gina@example.com', groups: ['jellyfin-users'] },
 };
 
 let idp: OidcIdp;
@@ -161,13 +192,68 @@ describe('OIDC sign-in', () => {
     expect(malloryResult.data?.User.Policy?.IsAdministrator).toBe(false);
   });
 
-  it('when the provider opts in to adopting users, then a first sign-in takes over the user of that name', async () => {
-    await configure('adopt', { adoptExistingUsers: true });
-    const directory = t.app.mediaServer;
-    const existing = await directory.createUser('bob');
-    const { page, jar } = await signInAt('adopt', 'sub-bob');
-    const { data } = await auth('adopt', pageParams(page.text).data, jar);
-    expect(data?.User.Id).toBe(existing.id);
+  describe('adopting existing users (adoptExistingUsers)', () => {
+    /** Signs `sub` in at the adopting provider; returns the user Auth signed in. */
+    async function adoptingSignIn(sub: string) {
+      const { page, jar } = await signInAt('adopt', sub);
+      const { data, response } = await auth('adopt', pageParams(page.text).data, jar);
+      expect(response.status).toBe(200);
+      return data?.User;
+    }
+    beforeEach(async () => {
+      await configure('adopt', { adoptExistingUsers: true });
+    });
+
+    it('when the IdP vouches for the e-mail that names an existing user, then that user is adopted and the log records it', async () => {
+      const existing = await t.app.mediaServer.createUser('carol@example.com');
+      expect((await adoptingSignIn('sub-carol'))?.Id).toBe(existing.id);
+      const line = t
+        .logs()
+        .split('\n')
+        .find((entry) => entry.includes('existing user adopted'));
+      expect(line).toBeDefined();
+      expect(JSON.parse(line ?? '{}')).toMatchObject({
+        level: 30,
+        providerId: expect.any(String),
+        userId: existing.id,
+        subjectHash: expect.stringMatching(/^[0-9a-f]{16}$/),
+      });
+      expect(line).not.toContain('sub-carol');
+      expect(await directoryUsers()).toEqual(['carol@example.com']);
+    });
+
+    it('when only the username claim names an existing user, then it is not adopted (no username claim is verified)', async () => {
+      const existing = await t.app.mediaServer.createUser('bob');
+      const user = await adoptingSignIn('sub-bob');
+      expect(user?.Id).not.toBe(existing.id);
+      expect(user?.Name).toBe('bob-2');
+    });
+
+    it('when the IdP says the e-mail is not verified, then the user of that name is not adopted', async () => {
+      const existing = await t.app.mediaServer.createUser('frank@example.com');
+      const user = await adoptingSignIn('sub-frank');
+      expect(user?.Id).not.toBe(existing.id);
+      expect(user?.Name).toBe('frank@example.com-2');
+    });
+
+    it('when the verified e-mail names an administrator, then the administrator is not adopted', async () => {
+      const admin = await t.app.mediaServer.createUser('dan@example.com');
+      await t.app.mediaServer.updatePolicy(admin.id, (policy) => ({ ...policy, IsAdministrator: true }));
+      const user = await adoptingSignIn('sub-dan');
+      expect(user?.Id).not.toBe(admin.id);
+      expect(user?.Name).toBe('dan@example.com-2');
+      expect(user?.Policy?.IsAdministrator).toBe(false);
+      expect(t.logs()).not.toContain('existing user adopted');
+    });
+
+    it('when the verified e-mail names a user another identity is linked to, then it is not adopted', async () => {
+      const { page, jar } = await signInAt('test', 'sub-gina-elsewhere');
+      const theirs = (await auth('test', pageParams(page.text).data, jar)).data?.User;
+      expect(theirs?.Name).toBe('gina@example.com');
+      const user = await adoptingSignIn('sub-gina');
+      expect(user?.Id).not.toBe(theirs?.Id);
+      expect(user?.Name).toBe('gina@example.com-2');
+    });
   });
 
   it('when the token is used a second time, then Auth refuses it', async () => {
@@ -188,6 +274,54 @@ describe('OIDC sign-in', () => {
       auth('test', token, jar),
     ]);
     expect(results.filter((r) => r.response.status === 200)).toHaveLength(1);
+    expect(await directoryUsers()).toEqual(['bob']);
+  });
+
+  it('when an Auth attempt died holding the flow, then the same token works again once its lease ran out', async () => {
+    const { page, jar } = await signInAt('test', 'sub-bob');
+    const token = pageParams(page.text).data;
+    // What a process killed mid-Auth leaves behind: the flow claimed by an attempt that never finishes.
+    const provider = await createProviderStore(t.app.database).get('oidc', 'test');
+    const now = clock.now();
+    const dead = await createFlowStore(t.app.database).claim({
+      tokenHash: sha256(token),
+      providerId: provider?.id ?? '',
+      now,
+      attemptId: 'killed',
+      leaseUntil: new Date(now.getTime() + AUTH_CLAIM_LEASE_MS),
+    });
+    expect(dead).not.toBeNull();
+    const meanwhile = await auth('test', token, jar);
+    expect(meanwhile.response.status).toBe(400);
+    expect(meanwhile.error?.code).toBe('flow_used');
+    clock.advance(AUTH_CLAIM_LEASE_MS);
+    const { data, response } = await auth('test', token, jar);
+    expect(response.status).toBe(200);
+    expect(data?.User.Name).toBe('bob');
+    expect((await auth('test', token, jar)).response.status).toBe(400);
+  });
+
+  it('when a first sign-in died holding its account claim, then the next one waits and takes over once it lapsed', async () => {
+    const { page, jar } = await signInAt('test', 'sub-bob');
+    // What a process killed while making the account leaves behind: the identity claimed, no user.
+    const provider = await createProviderStore(t.app.database).get('oidc', 'test');
+    const now = clock.now();
+    const claimed = await createLinkStore(t.app.database).claim({
+      providerId: provider?.id ?? '',
+      subject: 'sub-bob',
+      label: null,
+      claimId: 'killed',
+      leaseUntil: new Date(now.getTime() + ACCOUNT_CLAIM_LEASE_MS),
+      now,
+    });
+    expect(claimed).toBe(true);
+    const pending = auth('test', pageParams(page.text).data, jar);
+    await sleep(500);
+    expect(await directoryUsers()).toEqual([]);
+    clock.advance(ACCOUNT_CLAIM_LEASE_MS);
+    const { data, response } = await pending;
+    expect(response.status).toBe(200);
+    expect(data?.User.Name).toBe('bob');
     expect(await directoryUsers()).toEqual(['bob']);
   });
 

@@ -179,4 +179,19 @@ describe('SAML sign-in', () => {
     expect(String(data)).toContain('entityID="jellyfin"');
     expect(String(data)).toContain(`Location="${t.config.publicUrl}/sso/SAML/post/corp"`);
   });
+
+  it('when the provider opts in to adopting users, then SAML still never takes over an existing user', async () => {
+    await configure('adopting', { adoptExistingUsers: true });
+    const existing = await t.app.mediaServer.createUser('alice@example.com');
+    const { jar, page } = await throughAcs('adopting', ['jellyfin-users']);
+    const { data, response } = await authenticateSaml({
+      client: t.anonymous,
+      path: { provider: 'adopting' },
+      body: authBody(pageParams(page.text).data),
+      headers: { cookie: jar.header() },
+    });
+    expect(response.status).toBe(200);
+    expect(data?.User.Id).not.toBe(existing.id);
+    expect(data?.User.Name).toBe('alice@example.com-2');
+  });
 });

@@ -3,7 +3,7 @@
 // database, which on PostgreSQL means several pooled connections racing for real.
 
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SsoError } from '../../src/sso/errors.js';
 import type { AccessDecision, VerifiedIdentity } from '../../src/sso/ports.js';
 import type { OidcProviderSettings } from '../../src/sso/provider-settings.js';
@@ -179,7 +179,14 @@ describeEachDatabase('FlowStore', (ctx) => {
     });
     await flows().create(flow);
     const found = await flows().findByStateHash(flow.stateHash);
-    expect(found).toEqual({ ...flow, status: 'started', identity: null, decision: null, tokenHash: null });
+    expect(found).toEqual({
+      ...flow,
+      status: 'started',
+      identity: null,
+      decision: null,
+      tokenHash: null,
+      leaseExpiresAt: null,
+    });
     expect(found?.createdAt.toISOString()).toBe('2030-01-01T00:00:00.001Z');
   });
 
@@ -267,6 +274,79 @@ describeEachDatabase('FlowStore', (ctx) => {
       Array.from({ length: 10 }, () =>
         createFlowStore(ctx().db).consume({ tokenHash, providerId: p.id, now: before(flow) }),
       ),
+    );
+    expect(results.filter((r) => r !== null)).toHaveLength(1);
+  });
+
+  /** A verified flow with its token hash, for the claim cases. */
+  async function verifiedFlow(label: string) {
+    const p = await provider();
+    const flow = newFlow(p.id);
+    const tokenHash = `${label}-${flow.id}`;
+    await flows().create(flow);
+    await flows().markVerified(flow.id, { identity, decision, tokenHash }, before(flow));
+    const claim = (attemptId: string, now: Date, leaseMs = 60_000) =>
+      flows().claim({
+        tokenHash,
+        providerId: p.id,
+        now,
+        attemptId,
+        leaseUntil: new Date(now.getTime() + leaseMs),
+      });
+    return { p, flow, tokenHash, claim };
+  }
+
+  it('when an Auth attempt claims a verified flow, then no other attempt can, and finishing it consumes the flow', async () => {
+    const { p, flow, tokenHash, claim } = await verifiedFlow('claim');
+    const now = before(flow);
+    const claimed = await claim('attempt-a', now);
+    expect(claimed).toMatchObject({ id: flow.id, status: 'claimed', identity, decision });
+    expect(claimed?.leaseExpiresAt?.getTime()).toBe(now.getTime() + 60_000);
+    expect(await claim('attempt-b', now)).toBeNull();
+    expect(await flows().consume({ tokenHash, providerId: p.id, now })).toBeNull();
+    expect(await flows().finishClaim(flow.id, 'attempt-b')).toBe(false);
+    expect(await flows().finishClaim(flow.id, 'attempt-a')).toBe(true);
+    expect((await flows().findByTokenHash(tokenHash))?.status).toBe('consumed');
+    expect(await flows().finishClaim(flow.id, 'attempt-a')).toBe(false);
+    expect(await claim('attempt-c', now)).toBeNull();
+  });
+
+  it('when a claim is released, then the flow is verified again and the same token can be claimed', async () => {
+    const { flow, tokenHash, claim } = await verifiedFlow('release');
+    const now = before(flow);
+    expect(await claim('attempt-a', now)).not.toBeNull();
+    await flows().releaseClaim(flow.id, 'attempt-other'); // not the holder: no effect
+    expect((await flows().findByTokenHash(tokenHash))?.status).toBe('claimed');
+    await flows().releaseClaim(flow.id, 'attempt-a');
+    expect(await flows().findByTokenHash(tokenHash)).toMatchObject({
+      status: 'verified',
+      leaseExpiresAt: null,
+    });
+    expect(await claim('attempt-b', now)).not.toBeNull();
+    expect(await flows().finishClaim(flow.id, 'attempt-b')).toBe(true);
+  });
+
+  it('when a claim is abandoned, then the flow can be claimed again only after the lease, and the old attempt can no longer finish', async () => {
+    const { flow, claim } = await verifiedFlow('lapse');
+    const start = new Date(flow.expiresAt.getTime() - 5 * 60_000);
+    expect(await claim('dead', start, 30_000)).not.toBeNull();
+    expect(await claim('retry', new Date(start.getTime() + 29_999))).toBeNull();
+    expect(await claim('retry', new Date(start.getTime() + 30_000))).not.toBeNull();
+    expect(await flows().finishClaim(flow.id, 'dead')).toBe(false);
+    expect(await flows().finishClaim(flow.id, 'retry')).toBe(true);
+  });
+
+  it('when a flow expires, then it can no longer be claimed, even with a lapsed lease', async () => {
+    const { flow, claim } = await verifiedFlow('expired');
+    expect(await claim('late', flow.expiresAt)).toBeNull();
+    expect(await claim('early', before(flow), 1_000)).not.toBeNull();
+    expect(await claim('late', flow.expiresAt)).toBeNull();
+  });
+
+  it('when 10 attempts claim the same flow at once, then exactly one wins', async () => {
+    const { flow, claim } = await verifiedFlow('claim-race');
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => claim(`attempt-${i}`, before(flow))),
     );
     expect(results.filter((r) => r !== null)).toHaveLength(1);
   });
@@ -409,6 +489,88 @@ describeEachDatabase('LinkStore', (ctx) => {
     const store = createLinkStore({ ...ctx().db, clock: { now: () => at } });
     await store.create({ providerId: p.id, subject: 'time', userId: 'u', label: null });
     expect((await links().find(p.id, 'time'))?.createdAt.toISOString()).toBe('2033-03-03T04:05:06.789Z');
+  });
+
+  describe('claims', () => {
+    const lease = (now: Date, ms = 60_000) => new Date(now.getTime() + ms);
+    const t0 = new Date(Date.UTC(2035, 0, 1));
+    const claimOf = (providerId: string, subject: string, claimId: string, now = t0, replacing?: string) =>
+      links().claim({
+        providerId,
+        subject,
+        label: 'Alice',
+        claimId,
+        leaseUntil: lease(now),
+        now,
+        ...(replacing === undefined ? {} : { replacing }),
+      });
+
+    it('when a first sign-in claims a subject, then it is the only winner and the link exists only once completed', async () => {
+      const p = await provider();
+      expect(await claimOf(p.id, 'new', 'c1')).toBe(true);
+      expect(await claimOf(p.id, 'new', 'c2')).toBe(false);
+      expect(await links().find(p.id, 'new')).toBeNull();
+      await expect(
+        links().create({ providerId: p.id, subject: 'new', userId: 'x', label: null }),
+      ).rejects.toMatchObject({
+        code: 'link_conflict',
+      });
+      expect(await links().completeClaim(p.id, 'new', 'c2', 'user-2')).toBe(false);
+      expect(await links().completeClaim(p.id, 'new', 'c1', 'user-1')).toBe(true);
+      expect(await links().find(p.id, 'new')).toMatchObject({ userId: 'user-1', label: 'Alice' });
+      expect((await links().listByUser('oidc', 'user-1')).map((l) => l.subject)).toEqual(['new']);
+      expect(await claimOf(p.id, 'new', 'c3')).toBe(false);
+    });
+
+    it('when 10 first sign-ins claim one subject at once, then exactly one wins', async () => {
+      const p = await provider();
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          createLinkStore(ctx().db).claim({
+            providerId: p.id,
+            subject: 'race',
+            label: null,
+            claimId: `c${i}`,
+            leaseUntil: lease(t0),
+            now: t0,
+          }),
+        ),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('when a claimant dies, then its claim lapses with the lease and another may take it over', async () => {
+      const p = await provider();
+      expect(await claimOf(p.id, 'dead', 'c1')).toBe(true);
+      expect(await claimOf(p.id, 'dead', 'c2', new Date(t0.getTime() + 59_999))).toBe(false);
+      expect(await claimOf(p.id, 'dead', 'c2', new Date(t0.getTime() + 60_000))).toBe(true);
+      expect(await links().completeClaim(p.id, 'dead', 'c1', 'late')).toBe(false);
+      expect(await links().completeClaim(p.id, 'dead', 'c2', 'user-2')).toBe(true);
+      expect((await links().find(p.id, 'dead'))?.userId).toBe('user-2');
+    });
+
+    it('when a first claim is released, then the subject is unlinked and free again', async () => {
+      const p = await provider();
+      expect(await claimOf(p.id, 'free', 'c1')).toBe(true);
+      await links().releaseClaim(p.id, 'free', 'c1');
+      expect(await rawRows(ctx().db, `select id from sso_account_link where subject = 'free'`)).toHaveLength(
+        0,
+      );
+      expect(await claimOf(p.id, 'free', 'c2')).toBe(true);
+    });
+
+    it('when a link to a deleted user is re-pointed, then one claim wins and a release leaves the old link', async () => {
+      const p = await provider();
+      await links().create({ providerId: p.id, subject: 'moved', userId: 'deleted-user', label: null });
+      expect(await claimOf(p.id, 'moved', 'c1', t0, 'someone-else')).toBe(false);
+      expect(await claimOf(p.id, 'moved', 'c1', t0, 'deleted-user')).toBe(true);
+      expect(await claimOf(p.id, 'moved', 'c2', t0, 'deleted-user')).toBe(false);
+      await links().releaseClaim(p.id, 'moved', 'c1');
+      expect((await links().find(p.id, 'moved'))?.userId).toBe('deleted-user');
+      expect(await claimOf(p.id, 'moved', 'c2', t0, 'deleted-user')).toBe(true);
+      expect(await links().completeClaim(p.id, 'moved', 'c2', 'fresh-user')).toBe(true);
+      expect((await links().find(p.id, 'moved'))?.userId).toBe('fresh-user');
+    });
   });
 });
 

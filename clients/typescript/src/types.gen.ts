@@ -135,7 +135,7 @@ export type OidcProviderInput = {
     schemeOverride?: string | null;
     portOverride?: number | null;
     /**
-     * Let a first sign-in take over an existing user with the same name (off by default).
+     * Let a first sign-in take over an existing user (off by default), only when the IdP vouches for the name: the user must be named exactly as the `email` claim and `email_verified` must be `true`. No username claim counts as verified. An administrator, or a user already linked to another identity, is never taken over; every adoption is logged.
      */
     adoptExistingUsers?: boolean;
     /**
@@ -262,7 +262,7 @@ export type SamlProviderInput = {
     schemeOverride?: string | null;
     portOverride?: number | null;
     /**
-     * Let a first sign-in take over an existing user with the same name (off by default).
+     * Kept for compatibility; SAML never takes over an existing user, since a SAML response marks no attribute as verified. A first sign-in always gets a user of its own.
      */
     adoptExistingUsers?: boolean;
     /**

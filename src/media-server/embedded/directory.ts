@@ -311,6 +311,23 @@ export function createEmbeddedDirectory(options: EmbeddedDirectoryOptions): Embe
       }
     },
 
+    async findUsersByNames(names) {
+      try {
+        const wanted = new Map(names.map((name) => [upperInvariant(name), name]));
+        const rows = await orm.em
+          .fork()
+          .find(MediaUserEntity, { normalizedName: { $in: [...wanted.keys()] } });
+        const found = new Map<string, MediaUser>();
+        for (const name of names) {
+          const row = rows.find((candidate) => candidate.normalizedName === upperInvariant(name));
+          if (row) found.set(name, toMediaUser(row));
+        }
+        return found;
+      } catch (error) {
+        throw storageError(error, 'reading users');
+      }
+    },
+
     async createUser(name) {
       if (!isValidUserName(name)) {
         throw invalidField(

@@ -273,6 +273,21 @@ export function createJellyfinServer(options: JellyfinServerOptions): JellyfinSe
       }
     },
 
+    async findUsersByNames(names) {
+      try {
+        // One listing for every name: Jellyfin's /Users has no name filter.
+        const byName = new Map((await client.users()).map((dto) => [upperInvariant(dto.Name), dto]));
+        const found = new Map<string, MediaUser>();
+        for (const name of names) {
+          const dto = byName.get(upperInvariant(name));
+          if (dto) found.set(name, toMediaUser(dto));
+        }
+        return found;
+      } catch (error) {
+        throw toSsoError(error, 'looking up users by name', 'session');
+      }
+    },
+
     async createUser(name) {
       if (!isValidUserName(name)) {
         throw invalidField(
@@ -287,7 +302,7 @@ export function createJellyfinServer(options: JellyfinServerOptions): JellyfinSe
         });
       let created: UserDto;
       try {
-        if (await findByName(name)) throw conflict();
+        // No listing first: Jellyfin refuses a taken name itself (400, below), and callers looked already.
         // The random password goes in with the creation itself, so the account never exists without one
         // (Jellyfin lets a user with no password sign in with an empty one), and it is set while the user is
         // still on the default provider: Jellyfin silently ignores password changes for any other (§3 B, §5).

@@ -1,7 +1,9 @@
 // The postgresql migrations, in order. Written by src/storage/migrations/generate.ts; keep the order.
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261129231613_initial } from './Migration20261129231613_initial.js';
+import { Migration20261202163320_sign_in_claims } from './Migration20261202163320_sign_in_claims.js';
 
 export const postgresqlMigrations: MigrationObject[] = [
   { name: 'Migration20261129231613_initial', class: Migration20261129231613_initial },
+  { name: 'Migration20261202163320_sign_in_claims', class: Migration20261202163320_sign_in_claims },
 ];
