@@ -142,6 +142,7 @@ export async function createApp({
       clock,
       publicUrl: config.publicUrl,
       flowTtlSeconds: config.flowTtlSeconds,
+      maxOpenFlowsPerClient: config.maxOpenFlowsPerClient,
       warn: (fields, message) => log.warn(fields, message),
       // Avatars from claims (avatarUrlFormat or `picture`): guarded fetch, and a failure never fails the login.
       afterLogin: async (user, identity) => {

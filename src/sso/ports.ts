@@ -92,7 +92,10 @@ export interface LoginFlow {
   expiresAt: Date;
 }
 
-export type NewLoginFlow = Omit<LoginFlow, 'status' | 'identity' | 'decision' | 'tokenHash'>;
+export type NewLoginFlow = Omit<LoginFlow, 'status' | 'identity' | 'decision' | 'tokenHash'> & {
+  /** Who started it (src/sso/client-address.ts `clientKey`), so its open flows can be counted. */
+  clientKey: string;
+};
 
 export interface ConsumeRequest {
   tokenHash: string;
@@ -120,6 +123,8 @@ export interface FlowStore {
   consume(request: ConsumeRequest): Promise<LoginFlow | null>;
   /** Flows not yet consumed or failed and not expired. */
   listOpen(protocol: ProtocolName, now: Date): Promise<LoginFlow[]>;
+  /** How many flows this client started that are still open (started or verified, not expired). */
+  countOpenByClient(clientKey: string, now: Date): Promise<number>;
   purgeExpired(now: Date): Promise<number>;
 }
 

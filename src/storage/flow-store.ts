@@ -1,7 +1,8 @@
 // FlowStore (src/sso/ports.ts) on MikroORM: login flows, started → verified → consumed (or failed),
 // expiring. Every transition is ONE conditional UPDATE whose WHERE carries the expected status (and
 // expiry, token and provider where they matter), so concurrent requests, on one instance or many sharing a
-// database, cannot both win. Flow secrets (PKCE verifier, nonce, …) are sealed by the SecretBox.
+// database, cannot both win. Flow secrets (PKCE verifier, nonce, …) are sealed by the SecretBox; the client
+// that started a flow is kept only as a keyed hash, enough to count its open flows.
 
 import { SsoError } from '../sso/errors.js';
 import type { FlowPurpose, FlowSecrets, FlowStatus, FlowStore, LoginFlow } from '../sso/ports.js';
@@ -12,6 +13,10 @@ import { isUniqueViolation, storageError, type StoreDeps } from './shared.js';
 
 function secretsContext(id: string): string {
   return `flow-secrets:${id}`;
+}
+
+function clientHash(box: SecretBox, clientKey: string): string {
+  return box.mac(clientKey, 'flow-client');
 }
 
 function toFlow(box: SecretBox, row: LoginFlowRow): LoginFlow {
@@ -63,6 +68,7 @@ export function createFlowStore({ orm, box }: StoreDeps): FlowStore {
           identity: null,
           decision: null,
           tokenHash: null,
+          clientHash: clientHash(box, flow.clientKey),
           createdAt: flow.createdAt,
           expiresAt: flow.expiresAt,
         });
@@ -139,6 +145,18 @@ export function createFlowStore({ orm, box }: StoreDeps): FlowStore {
         return rows.map((row) => toFlow(box, row));
       } catch (error) {
         throw storageError(error, 'listing login flows', 'admin');
+      }
+    },
+
+    async countOpenByClient(clientKey, now) {
+      try {
+        return await orm.em.fork().count(LoginFlowEntity, {
+          clientHash: clientHash(box, clientKey),
+          status: { $in: ['started', 'verified'] },
+          expiresAt: { $gt: now },
+        });
+      } catch (error) {
+        throw storageError(error, 'counting open login flows', 'start');
       }
     },
 
