@@ -15,6 +15,7 @@ import { clientKey } from './client-address.js';
 import { checkOpenFlows } from './open-flows.js';
 import { SsoError, type SsoErrorCode } from './errors.js';
 import { providerNotFound } from './provider-admin.js';
+import { sameSecret } from './same-secret.js';
 import type {
   AccessDecision,
   AuthenticationResult,
@@ -220,7 +221,7 @@ export function createLogin(deps: LoginDeps): Login {
 
   const checkBrowser = (flow: LoginFlow, cookies: Record<string, string>): void => {
     const cookie = cookies[flowCookieName(flow.id)];
-    if (cookie === undefined || sha256(cookie) !== flow.browserHash) {
+    if (cookie === undefined || !sameSecret(sha256(cookie), flow.browserHash)) {
       throw fail(
         'browser_mismatch',
         'This sign-in was started in another browser (or its cookie is missing). Start again in this browser.',
