@@ -105,17 +105,30 @@ export async function createApp({
     secretKey: config.secretKey ?? undefined,
     logger: log,
   });
-  const closers: (() => Promise<void>)[] = [() => database.close()];
+  // What close() releases, filled in as start-up proceeds; a failed start releases what it had.
+  let server: Server | undefined;
+  let purge: NodeJS.Timeout | undefined;
+  let openedMediaServer: MediaServer | undefined;
+  const shutdown = () =>
+    closeInOrder(log, [
+      ['HTTP server', () => stopServer(server)],
+      ['purge timer', () => clearInterval(purge)],
+      ['media server', () => openedMediaServer?.close?.()],
+      ['database', () => database.close()],
+    ]);
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => (closing ??= shutdown());
   try {
     const { orm, box } = database;
     const providers = createProviderStore({ orm, box, clock });
     const flows = createFlowStore({ orm, box, clock });
     const mediaServer = await openMediaServer(config, log, clock, database);
+    openedMediaServer = mediaServer;
     const links = createLinkStore({ orm, box, clock });
     const replay = createReplayCache({ orm });
     // Expired flows and replay-cache entries are dropped every few minutes (each instance does it; the
     // deletes are idempotent). Expiry itself is enforced on every read, this only bounds the tables.
-    const purge = setInterval(() => {
+    purge = setInterval(() => {
       const now = clock.now();
       Promise.all([flows.purgeExpired(now), replay.purgeExpired(now)]).then(
         ([flowCount, replayCount]) => {
@@ -125,10 +138,6 @@ export async function createApp({
       );
     }, PURGE_INTERVAL_MS);
     purge.unref();
-    closers.push(() => {
-      clearInterval(purge);
-      return Promise.resolve();
-    });
     const oidc = createOidcProtocol({ logger: log });
     const saml = createSamlProtocol({ logger: log, clockSkewSeconds: config.samlClockSkewSeconds });
     const login = createLogin({
@@ -180,7 +189,6 @@ export async function createApp({
       homeUrl: config.mediaServer === 'jellyfin' ? '/web/index.html' : null,
     });
 
-    let server: Server | undefined;
     return {
       http,
       database,
@@ -200,17 +208,38 @@ export async function createApp({
           });
           server = listening;
         }),
-      close: async () => {
-        if (server !== undefined) {
-          const closing = server;
-          await new Promise<void>((resolve) => closing.close(() => resolve()));
-          closing.closeAllConnections();
-        }
-        for (const close of closers.reverse()) await close();
-      },
+      close,
     };
   } catch (error) {
-    for (const close of closers.reverse()) await close();
+    await close().catch(() => undefined); // the start-up error is the one to report
     throw error;
   }
+}
+
+/** Stops accepting connections, lets requests in progress finish, then drops the idle keep-alive ones. */
+async function stopServer(server: Server | undefined): Promise<void> {
+  if (server === undefined) return;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+}
+
+/**
+ * Runs every step in the order given, even when one fails (a failed media-server close must not leave the
+ * database open), logs each, and throws the first failure at the end.
+ */
+async function closeInOrder(
+  log: Logger,
+  steps: [name: string, step: () => Promise<void> | void][],
+): Promise<void> {
+  let failure: { error: unknown } | undefined;
+  for (const [name, step] of steps) {
+    try {
+      await step();
+      log.debug({ step: name }, `closed: ${name}`);
+    } catch (error) {
+      log.error({ err: error, step: name }, `closing failed: ${name}`);
+      failure ??= { error };
+    }
+  }
+  if (failure !== undefined) throw failure.error;
 }

@@ -216,6 +216,8 @@ export interface Library {
 
 export interface MediaServer {
   readonly kind: 'embedded' | 'jellyfin';
+  /** Releases what the adapter holds (timers, connections), if anything; called once, before the database closes. */
+  close?(): Promise<void>;
   /** A credential → who it is; null when unknown, revoked, or the user is disabled. */
   resolveToken(token: string): Promise<Principal | null>;
   getUserById(id: string): Promise<MediaUser | null>;
