@@ -18,7 +18,8 @@ import { createUserAdmin } from './sso/user-admin.js';
 import { createFlowStore } from './storage/flow-store.js';
 import { createLinkStore } from './storage/link-store.js';
 import { createReplayCache } from './storage/replay-cache.js';
-import { openDatabase, type Database } from './storage/orm.js';
+import { DatabaseUrlError, openDatabase, type Database } from './storage/orm.js';
+import { SecretKeyError } from './storage/secret-box.js';
 import { createProviderStore } from './storage/provider-store.js';
 
 export const SPEC_PATH = fileURLToPath(new URL('../openapi.yaml', import.meta.url));
@@ -44,11 +45,72 @@ export const systemClock: Clock = { now: () => new Date() };
 
 const PURGE_INTERVAL_MS = 5 * 60_000;
 
-/** A refusal to start that names what to change (the Jellyfin check), as opposed to a crash. */
-export function startupRefusal(error: unknown): string | null {
-  return error instanceof JellyfinCheckError
-    ? `jellyfin-sso cannot use the Jellyfin server: ${error.message}`
-    : null;
+/** A database that could not be opened or migrated; the message names SSO_DATABASE_URL. */
+class DatabaseOpenError extends Error {
+  constructor(message: string, options: { cause: unknown }) {
+    super(message, options);
+    this.name = 'DatabaseOpenError';
+  }
+}
+
+/** The URL as it may be shown: a password in it is replaced by `***`. */
+function shownDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.protocol === 'sqlite:' ? url : parsed.toString();
+  } catch {
+    return '(unparsable)';
+  }
+}
+
+/** The socket errors of listen() that a setting causes (HOST, PORT), as opposed to a bug. */
+const LISTEN_ERRORS: Record<string, string> = {
+  EADDRINUSE: 'the port is already in use',
+  EACCES: 'permission denied (ports below 1024 need privileges)',
+  EADDRNOTAVAIL: 'the address is not one of this machine',
+  ENOTFOUND: 'the host name does not resolve',
+};
+
+/**
+ * A refusal to start that names what to change, as opposed to a crash: the Jellyfin check, the secret
+ * key, the database URL or connection, the listening address. Null for anything else.
+ */
+export function startupRefusal(error: unknown, listenAt?: { host: string; port: number }): string | null {
+  if (error instanceof JellyfinCheckError)
+    return `jellyfin-sso cannot use the Jellyfin server: ${error.message}`;
+  if (error instanceof SecretKeyError) {
+    return `jellyfin-sso cannot use its secret key (SSO_SECRET_KEY, or secret.key in SSO_DATA_DIR): ${error.message}`;
+  }
+  if (error instanceof DatabaseUrlError || error instanceof DatabaseOpenError) {
+    return `jellyfin-sso cannot open its database: ${error.message}`;
+  }
+  const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+  if (listenAt !== undefined && LISTEN_ERRORS[code] !== undefined) {
+    return `jellyfin-sso cannot listen on ${listenAt.host}:${listenAt.port} (HOST, PORT): ${LISTEN_ERRORS[code]}`;
+  }
+  return null;
+}
+
+async function openConfiguredDatabase(config: Config, log: Logger): Promise<Database> {
+  try {
+    return await openDatabase({
+      url: config.databaseUrl,
+      dataDir: config.dataDir,
+      secretKey: config.secretKey ?? undefined,
+      logger: log,
+    });
+  } catch (error) {
+    if (error instanceof SecretKeyError || error instanceof DatabaseUrlError) throw error;
+    const reason = (error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)).replaceAll(
+      config.databaseUrl,
+      shownDatabaseUrl(config.databaseUrl),
+    );
+    throw new DatabaseOpenError(
+      `SSO_DATABASE_URL ${shownDatabaseUrl(config.databaseUrl)} could not be opened or migrated: ${reason}`,
+      { cause: error },
+    );
+  }
 }
 
 /**
@@ -99,12 +161,7 @@ export async function createApp({
   clock = systemClock,
   validateResponses = false,
 }: AppOptions): Promise<App> {
-  const database = await openDatabase({
-    url: config.databaseUrl,
-    dataDir: config.dataDir,
-    secretKey: config.secretKey ?? undefined,
-    logger: log,
-  });
+  const database = await openConfiguredDatabase(config, log);
   // What close() releases, filled in as start-up proceeds; a failed start releases what it had.
   let server: Server | undefined;
   let purge: NodeJS.Timeout | undefined;
