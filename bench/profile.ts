@@ -191,6 +191,7 @@ async function main(): Promise<void> {
       SSO_PUBLIC_URL: `http://127.0.0.1:${port}`,
       SSO_BOOTSTRAP_API_KEY: KEY,
       SSO_RATE_LIMIT: '0',
+      SSO_MAX_OPEN_FLOWS: '1000000', // counted, as in production, but never refusing the load
       LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'info',
       BENCH_PROFILE_OUT: profileFile,
     },

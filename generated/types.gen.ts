@@ -473,7 +473,7 @@ export type StartOidcLoginErrors = {
      */
     404: Problem;
     /**
-     * Too many requests from this address; retry later.
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`); retry later.
      */
     429: Problem;
     /**
@@ -511,7 +511,7 @@ export type StartOidcLoginAliasErrors = {
      */
     404: Problem;
     /**
-     * Too many requests from this address; retry later.
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`); retry later.
      */
     429: Problem;
     /**
@@ -581,7 +581,7 @@ export type CompleteOidcLoginErrors = {
      */
     404: Problem;
     /**
-     * Too many requests from this address; retry later.
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`); retry later.
      */
     429: Problem;
     /**
@@ -662,7 +662,7 @@ export type CompleteOidcLoginAliasErrors = {
      */
     404: Problem;
     /**
-     * Too many requests from this address; retry later.
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`); retry later.
      */
     429: Problem;
     /**
@@ -721,7 +721,7 @@ export type AuthenticateOidcErrors = {
      */
     409: Problem;
     /**
-     * Too many requests from this address; retry later.
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`); retry later.
      */
     429: Problem;
     /**
@@ -863,7 +863,7 @@ export type GetOidcProviderNamesData = {
 
 export type GetOidcProviderNamesErrors = {
     /**
-     * Too many requests from this address; retry later.
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`); retry later.
      */
     429: Problem;
 };
@@ -937,7 +937,7 @@ export type StartSamlLoginErrors = {
      */
     404: Problem;
     /**
-     * Too many requests from this address; retry later.
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`); retry later.
      */
     429: Problem;
 };
@@ -971,7 +971,7 @@ export type StartSamlLoginAliasErrors = {
      */
     404: Problem;
     /**
-     * Too many requests from this address; retry later.
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`); retry later.
      */
     429: Problem;
 };
@@ -1015,7 +1015,7 @@ export type ReceiveSamlResponseAliasErrors = {
      */
     413: Problem;
     /**
-     * Too many requests from this address; retry later.
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`); retry later.
      */
     429: Problem;
 };
@@ -1070,7 +1070,7 @@ export type ReceiveSamlResponseErrors = {
      */
     413: Problem;
     /**
-     * Too many requests from this address; retry later.
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`); retry later.
      */
     429: Problem;
 };
@@ -1125,7 +1125,7 @@ export type AuthenticateSamlErrors = {
      */
     409: Problem;
     /**
-     * Too many requests from this address; retry later.
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`); retry later.
      */
     429: Problem;
     /**
@@ -1167,7 +1167,7 @@ export type GetSamlMetadataErrors = {
      */
     404: Problem;
     /**
-     * Too many requests from this address; retry later.
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`); retry later.
      */
     429: Problem;
 };
@@ -1301,7 +1301,7 @@ export type GetSamlProviderNamesData = {
 
 export type GetSamlProviderNamesErrors = {
     /**
-     * Too many requests from this address; retry later.
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`); retry later.
      */
     429: Problem;
 };

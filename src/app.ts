@@ -18,7 +18,8 @@ import { createUserAdmin } from './sso/user-admin.js';
 import { createFlowStore } from './storage/flow-store.js';
 import { createLinkStore } from './storage/link-store.js';
 import { createReplayCache } from './storage/replay-cache.js';
-import { openDatabase, type Database } from './storage/orm.js';
+import { DatabaseUrlError, openDatabase, type Database } from './storage/orm.js';
+import { SecretKeyError } from './storage/secret-box.js';
 import { createProviderStore } from './storage/provider-store.js';
 
 export const SPEC_PATH = fileURLToPath(new URL('../openapi.yaml', import.meta.url));
@@ -44,11 +45,72 @@ export const systemClock: Clock = { now: () => new Date() };
 
 const PURGE_INTERVAL_MS = 5 * 60_000;
 
-/** A refusal to start that names what to change (the Jellyfin check), as opposed to a crash. */
-export function startupRefusal(error: unknown): string | null {
-  return error instanceof JellyfinCheckError
-    ? `jellyfin-sso cannot use the Jellyfin server: ${error.message}`
-    : null;
+/** A database that could not be opened or migrated; the message names SSO_DATABASE_URL. */
+class DatabaseOpenError extends Error {
+  constructor(message: string, options: { cause: unknown }) {
+    super(message, options);
+    this.name = 'DatabaseOpenError';
+  }
+}
+
+/** The URL as it may be shown: a password in it is replaced by `***`. */
+function shownDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.protocol === 'sqlite:' ? url : parsed.toString();
+  } catch {
+    return '(unparsable)';
+  }
+}
+
+/** The socket errors of listen() that a setting causes (HOST, PORT), as opposed to a bug. */
+const LISTEN_ERRORS: Record<string, string> = {
+  EADDRINUSE: 'the port is already in use',
+  EACCES: 'permission denied (ports below 1024 need privileges)',
+  EADDRNOTAVAIL: 'the address is not one of this machine',
+  ENOTFOUND: 'the host name does not resolve',
+};
+
+/**
+ * A refusal to start that names what to change, as opposed to a crash: the Jellyfin check, the secret
+ * key, the database URL or connection, the listening address. Null for anything else.
+ */
+export function startupRefusal(error: unknown, listenAt?: { host: string; port: number }): string | null {
+  if (error instanceof JellyfinCheckError)
+    return `jellyfin-sso cannot use the Jellyfin server: ${error.message}`;
+  if (error instanceof SecretKeyError) {
+    return `jellyfin-sso cannot use its secret key (SSO_SECRET_KEY, or secret.key in SSO_DATA_DIR): ${error.message}`;
+  }
+  if (error instanceof DatabaseUrlError || error instanceof DatabaseOpenError) {
+    return `jellyfin-sso cannot open its database: ${error.message}`;
+  }
+  const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+  if (listenAt !== undefined && LISTEN_ERRORS[code] !== undefined) {
+    return `jellyfin-sso cannot listen on ${listenAt.host}:${listenAt.port} (HOST, PORT): ${LISTEN_ERRORS[code]}`;
+  }
+  return null;
+}
+
+async function openConfiguredDatabase(config: Config, log: Logger): Promise<Database> {
+  try {
+    return await openDatabase({
+      url: config.databaseUrl,
+      dataDir: config.dataDir,
+      secretKey: config.secretKey ?? undefined,
+      logger: log,
+    });
+  } catch (error) {
+    if (error instanceof SecretKeyError || error instanceof DatabaseUrlError) throw error;
+    const reason = (error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)).replaceAll(
+      config.databaseUrl,
+      shownDatabaseUrl(config.databaseUrl),
+    );
+    throw new DatabaseOpenError(
+      `SSO_DATABASE_URL ${shownDatabaseUrl(config.databaseUrl)} could not be opened or migrated: ${reason}`,
+      { cause: error },
+    );
+  }
 }
 
 /**
@@ -99,23 +161,31 @@ export async function createApp({
   clock = systemClock,
   validateResponses = false,
 }: AppOptions): Promise<App> {
-  const database = await openDatabase({
-    url: config.databaseUrl,
-    dataDir: config.dataDir,
-    secretKey: config.secretKey ?? undefined,
-    logger: log,
-  });
-  const closers: (() => Promise<void>)[] = [() => database.close()];
+  const database = await openConfiguredDatabase(config, log);
+  // What close() releases, filled in as start-up proceeds; a failed start releases what it had.
+  let server: Server | undefined;
+  let purge: NodeJS.Timeout | undefined;
+  let openedMediaServer: MediaServer | undefined;
+  const shutdown = () =>
+    closeInOrder(log, [
+      ['HTTP server', () => stopServer(server)],
+      ['purge timer', () => clearInterval(purge)],
+      ['media server', () => openedMediaServer?.close?.()],
+      ['database', () => database.close()],
+    ]);
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => (closing ??= shutdown());
   try {
     const { orm, box } = database;
     const providers = createProviderStore({ orm, box, clock });
     const flows = createFlowStore({ orm, box, clock });
     const mediaServer = await openMediaServer(config, log, clock, database);
+    openedMediaServer = mediaServer;
     const links = createLinkStore({ orm, box, clock });
     const replay = createReplayCache({ orm });
     // Expired flows and replay-cache entries are dropped every few minutes (each instance does it; the
     // deletes are idempotent). Expiry itself is enforced on every read, this only bounds the tables.
-    const purge = setInterval(() => {
+    purge = setInterval(() => {
       const now = clock.now();
       Promise.all([flows.purgeExpired(now), replay.purgeExpired(now)]).then(
         ([flowCount, replayCount]) => {
@@ -125,10 +195,6 @@ export async function createApp({
       );
     }, PURGE_INTERVAL_MS);
     purge.unref();
-    closers.push(() => {
-      clearInterval(purge);
-      return Promise.resolve();
-    });
     const oidc = createOidcProtocol({ logger: log });
     const saml = createSamlProtocol({ logger: log, clockSkewSeconds: config.samlClockSkewSeconds });
     const login = createLogin({
@@ -142,6 +208,7 @@ export async function createApp({
       clock,
       publicUrl: config.publicUrl,
       flowTtlSeconds: config.flowTtlSeconds,
+      maxOpenFlowsPerClient: config.maxOpenFlowsPerClient,
       warn: (fields, message) => log.warn(fields, message),
       info: (fields, message) => log.info(fields, message),
       // Avatars from claims (avatarUrlFormat or `picture`): guarded fetch, and a failure never fails the login.
@@ -180,7 +247,6 @@ export async function createApp({
       homeUrl: config.mediaServer === 'jellyfin' ? '/web/index.html' : null,
     });
 
-    let server: Server | undefined;
     return {
       http,
       database,
@@ -200,17 +266,38 @@ export async function createApp({
           });
           server = listening;
         }),
-      close: async () => {
-        if (server !== undefined) {
-          const closing = server;
-          await new Promise<void>((resolve) => closing.close(() => resolve()));
-          closing.closeAllConnections();
-        }
-        for (const close of closers.reverse()) await close();
-      },
+      close,
     };
   } catch (error) {
-    for (const close of closers.reverse()) await close();
+    await close().catch(() => undefined); // the start-up error is the one to report
     throw error;
   }
+}
+
+/** Stops accepting connections, lets requests in progress finish, then drops the idle keep-alive ones. */
+async function stopServer(server: Server | undefined): Promise<void> {
+  if (server === undefined) return;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+}
+
+/**
+ * Runs every step in the order given, even when one fails (a failed media-server close must not leave the
+ * database open), logs each, and throws the first failure at the end.
+ */
+async function closeInOrder(
+  log: Logger,
+  steps: [name: string, step: () => Promise<void> | void][],
+): Promise<void> {
+  let failure: { error: unknown } | undefined;
+  for (const [name, step] of steps) {
+    try {
+      await step();
+      log.debug({ step: name }, `closed: ${name}`);
+    } catch (error) {
+      log.error({ err: error, step: name }, `closing failed: ${name}`);
+      failure ??= { error };
+    }
+  }
+  if (failure !== undefined) throw failure.error;
 }

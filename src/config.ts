@@ -25,6 +25,8 @@ export interface Config {
   bodyLimitBytes: number;
   /** Requests per minute per client address on the public endpoints; 0 switches the limit off. */
   rateLimitPerMinute: number;
+  /** Open sign-ins one client address (IPv6: one /64) may have at once; 0 switches the limit off. */
+  maxOpenFlowsPerClient: number;
   /** Express `trust proxy` setting, so the rate limit sees the real client address behind the proxy. */
   trustProxy: string;
   /** Let avatar fetches reach loopback/private addresses (off: claims must not make us call the LAN). */
@@ -143,6 +145,7 @@ export function loadConfig(env: Env = process.env): Config {
     samlClockSkewSeconds: integer('SSO_SAML_CLOCK_SKEW', 120, 0, 3_600),
     bodyLimitBytes: integer('SSO_BODY_LIMIT', 262_144, 1_024, 10_485_760),
     rateLimitPerMinute: integer('SSO_RATE_LIMIT', 300, 0, 1_000_000),
+    maxOpenFlowsPerClient: integer('SSO_MAX_OPEN_FLOWS', 50, 0, 1_000_000),
     trustProxy: text('SSO_TRUST_PROXY') ?? 'loopback',
     avatarAllowPrivateHosts: flag('SSO_AVATAR_ALLOW_PRIVATE_HOSTS'),
   };

@@ -1,32 +1,48 @@
 // Process entry: configuration → app → listen; SIGINT/SIGTERM close the server and the database cleanly.
-import { ConfigError, loadConfig } from './config.js';
-import { createApp, startupRefusal } from './app.js';
+// Every way start-up can fail ends the same way: one line on stderr that says what to change, a non-zero
+// exit, and no stack trace unless LOG_LEVEL is debug or trace (a refusal is not a crash).
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createApp, startupRefusal, type App } from './app.js';
 import { createLogger } from './logger.js';
 
+/** Exit status of a refusal caused by the settings or the environment; 1 is left for crashes. */
+const EXIT_REFUSED = 2;
+
+/** Writes the one-line reason (and the stack at LOG_LEVEL=debug/trace); returns the exit status. */
+function reportStartFailure(error: unknown, listenAt?: { host: string; port: number }): number {
+  const refusal = error instanceof ConfigError ? error.message : startupRefusal(error, listenAt);
+  const message =
+    refusal ?? `jellyfin-sso failed to start: ${error instanceof Error ? error.message : String(error)}`;
+  process.stderr.write(`${message}\n`);
+  // LOG_LEVEL is read raw: the configuration itself may be what failed.
+  if (/^(debug|trace)$/.test(process.env['LOG_LEVEL']?.trim() ?? '') && error instanceof Error) {
+    process.stderr.write(`${error.stack ?? ''}\n`);
+  }
+  return refusal === null ? 1 : EXIT_REFUSED;
+}
+
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
+    process.exit(reportStartFailure(error));
   }
   const log = createLogger(config.logLevel);
-  let app;
+  let app: App;
   try {
     app = await createApp({ config, log });
   } catch (error) {
-    const refusal = startupRefusal(error);
-    if (refusal !== null) {
-      process.stderr.write(`${refusal}\n`);
-      process.exit(2);
-    }
-    throw error;
+    process.exit(reportStartFailure(error));
   }
-  const { port } = await app.listen();
+  let port: number;
+  try {
+    ({ port } = await app.listen());
+  } catch (error) {
+    const status = reportStartFailure(error, { host: config.host, port: config.port });
+    await app.close().catch(() => undefined); // release the database before leaving
+    process.exit(status);
+  }
   log.info(
     { port, host: config.host, publicUrl: config.publicUrl, mediaServer: config.mediaServer },
     `jellyfin-sso listening on http://${config.host}:${port} (public URL ${config.publicUrl})`,
@@ -48,9 +64,4 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `jellyfin-sso failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
-});
+main().catch((error: unknown) => process.exit(reportStartFailure(error)));

@@ -18,8 +18,8 @@ export function splitClaimPath(path: string): string[] {
 /**
  * The roles at `roleClaim` (a dotted path with `\.` escaping). The value may be an array of strings, a
  * single string (several roles when comma- or space-separated), or an object whose keys are the roles
- * (Zitadel's `urn:zitadel:iam:org:project:roles`). A missing claim gives no roles; a value of any other
- * shape is a denial (`not_permitted`), never a crash. Null or blank `roleClaim` → no roles.
+ * (Zitadel's `urn:zitadel:iam:org:project:roles`). A missing claim gives no roles; null entries of a list
+ * are skipped; a value of any other shape is a denial (`not_permitted`), never a crash. Null or blank `roleClaim` → no roles.
  */
 export function extractRoles(claims: Claims, roleClaim: string | null): string[] {
   const path = roleClaim?.trim() ?? '';
@@ -47,6 +47,8 @@ function rolesFromValue(path: string, value: unknown): string[] {
   if (Array.isArray(value)) {
     const roles: string[] = [];
     for (const item of value) {
+      // The plugin drops null entries before it evaluates roles (AuthorizationEvaluator): the others count.
+      if (item === null) continue;
       if (typeof item !== 'string') throw unexpectedShape(path, `it is a list containing ${describe(item)}`);
       if (item !== '') roles.push(item);
     }

@@ -19,8 +19,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { applyDecision, denialMessage, evaluateAccess } from './access.js';
 import { ensureAccount } from './accounts.js';
 import { avatarUrlFromClaims, extractRoles, resolveUsername } from './claims.js';
+import { clientKey } from './client-address.js';
+import { checkOpenFlows } from './open-flows.js';
 import { SsoError, type SsoErrorCode } from './errors.js';
 import { providerNotFound } from './provider-admin.js';
+import { sameSecret } from './same-secret.js';
 import type {
   AccessDecision,
   AuthenticationResult,
@@ -64,10 +67,19 @@ export interface LoginDeps {
   /** External base URL without trailing slash (SSO_PUBLIC_URL). */
   publicUrl: string;
   flowTtlSeconds: number;
+  /** Open flows one client may have at once (open-flows.ts); 0 switches the limit off. */
+  maxOpenFlowsPerClient: number;
   /** Called after a session is minted, for best-effort work such as avatars; never fails the login. */
   afterLogin?: (user: MediaUser, identity: VerifiedIdentity) => Promise<void>;
   warn?: (fields: object, message: string) => void;
   info?: (fields: object, message: string) => void;
+}
+
+export interface StartInput {
+  providerName: string;
+  isLinking: boolean;
+  /** The caller's address as the HTTP edge trusts it (the same one the rate limit counts). */
+  clientAddress: string;
 }
 
 /** What the browser gets at start: where to go, and the binding cookie to keep. */
@@ -87,14 +99,14 @@ export interface VerifiedLogin {
 }
 
 export interface Login {
-  startOidc(input: { providerName: string; isLinking: boolean }): Promise<StartedLogin>;
+  startOidc(input: StartInput): Promise<StartedLogin>;
   finishOidc(input: {
     providerName: string;
     query: Record<string, string | undefined>;
     callbackUrl: URL;
     cookies: Record<string, string>;
   }): Promise<VerifiedLogin>;
-  startSaml(input: { providerName: string; isLinking: boolean }): Promise<StartedLogin>;
+  startSaml(input: StartInput): Promise<StartedLogin>;
   finishSaml(input: {
     providerName: string;
     samlResponse: string;
@@ -177,6 +189,7 @@ export function createLogin(deps: LoginDeps): Login {
 
   const createFlow = async (
     provider: ProviderRecord,
+    client: string,
     purpose: FlowPurpose,
     stateValue: string,
     secrets: FlowSecrets,
@@ -193,6 +206,7 @@ export function createLogin(deps: LoginDeps): Login {
       purpose,
       stateHash: sha256(stateValue),
       browserHash: sha256(browserSecret),
+      clientKey: client,
       samlRequestId,
       secrets,
       createdAt: now,
@@ -222,7 +236,7 @@ export function createLogin(deps: LoginDeps): Login {
 
   const checkBrowser = (flow: LoginFlow, cookies: Record<string, string>): void => {
     const cookie = cookies[flowCookieName(flow.id)];
-    if (cookie === undefined || sha256(cookie) !== flow.browserHash) {
+    if (cookie === undefined || !sameSecret(sha256(cookie), flow.browserHash)) {
       throw fail(
         'browser_mismatch',
         'This sign-in was started in another browser (or its cookie is missing). Start again in this browser.',
@@ -376,13 +390,16 @@ export function createLogin(deps: LoginDeps): Login {
   };
 
   return {
-    async startOidc({ providerName, isLinking }) {
+    async startOidc({ providerName, isLinking, clientAddress }) {
       const provider = (await loadProvider('oidc', providerName)) as ProviderRecord<OidcProviderSettings>;
+      const client = clientKey(clientAddress);
+      await checkOpenFlows(deps, client); // before the protocol's start (discovery) and the insert
       const state = randomToken();
       const redirect = redirectUri(deps.publicUrl, provider);
       const { url, secrets } = await deps.oidc.start(provider, { state, redirectUri: redirect });
       const { flowId, browserSecret } = await createFlow(
         provider,
+        client,
         isLinking ? 'link' : 'login',
         state,
         { ...secrets, redirectUri: redirect },
@@ -442,8 +459,10 @@ export function createLogin(deps: LoginDeps): Login {
       return verify(flow, provider, identity);
     },
 
-    async startSaml({ providerName, isLinking }) {
+    async startSaml({ providerName, isLinking, clientAddress }) {
       const provider = (await loadProvider('saml', providerName)) as ProviderRecord<SamlProviderSettings>;
+      const client = clientKey(clientAddress);
+      await checkOpenFlows(deps, client); // before the protocol's start (discovery) and the insert
       // RelayState ties the IdP's POST back to this flow (SAML Bindings §3.4.3); it is a random secret.
       const relayState = randomToken();
       const { url, requestId } = await deps.saml.start(provider, {
@@ -452,6 +471,7 @@ export function createLogin(deps: LoginDeps): Login {
       });
       const { flowId, browserSecret } = await createFlow(
         provider,
+        client,
         isLinking ? 'link' : 'login',
         relayState,
         { samlRequestId: requestId },

@@ -102,7 +102,10 @@ export interface LoginFlow {
 export type NewLoginFlow = Omit<
   LoginFlow,
   'status' | 'identity' | 'decision' | 'tokenHash' | 'leaseExpiresAt'
->;
+> & {
+  /** Who started it (src/sso/client-address.ts `clientKey`), so its open flows can be counted. */
+  clientKey: string;
+};
 
 export interface ConsumeRequest {
   tokenHash: string;
@@ -145,6 +148,8 @@ export interface FlowStore {
   releaseClaim(id: string, attemptId: string): Promise<void>;
   /** Flows not yet consumed or failed and not expired. */
   listOpen(protocol: ProtocolName, now: Date): Promise<LoginFlow[]>;
+  /** How many flows this client started that are still open (started, verified or claimed; not expired). */
+  countOpenByClient(clientKey: string, now: Date): Promise<number>;
   purgeExpired(now: Date): Promise<number>;
 }
 
@@ -259,6 +264,8 @@ export interface Library {
 
 export interface MediaServer {
   readonly kind: 'embedded' | 'jellyfin';
+  /** Releases what the adapter holds (timers, connections), if anything; called once, before the database closes. */
+  close?(): Promise<void>;
   /** A credential → who it is; null when unknown, revoked, or the user is disabled. */
   resolveToken(token: string): Promise<Principal | null>;
   getUserById(id: string): Promise<MediaUser | null>;

@@ -55,6 +55,8 @@ export const LoginFlowEntity = defineEntity({
     /** While `claimed`: the Auth attempt holding the flow, and until when (a dead attempt's claim lapses). */
     attemptId: p.string().length(64).nullable(),
     leaseExpiresAt: p.datetime().nullable(),
+    /** Keyed hash of the client (address or IPv6 /64) that started the flow: never the address itself. */
+    clientHash: p.string().length(64).nullable(),
     createdAt: p.datetime(),
     expiresAt: p.datetime(),
   }),
@@ -66,6 +68,8 @@ export const LoginFlowEntity = defineEntity({
   indexes: [
     { properties: ['provider', 'samlRequestId'], name: 'sso_login_flow_provider_saml_request_index' },
     { properties: ['expiresAt'], name: 'sso_login_flow_expires_at_index' },
+    // The open flows of one client are counted on every start.
+    { properties: ['clientHash', 'expiresAt'], name: 'sso_login_flow_client_hash_expires_at_index' },
   ],
 });
 export type LoginFlowRow = InferEntity<typeof LoginFlowEntity>;

@@ -2,7 +2,8 @@
 // expiring; an Auth goes verified → claimed (one attempt, with a lease) → consumed once its session exists,
 // or back to verified when it could not be made. Every transition is ONE conditional UPDATE whose WHERE carries the expected status (and
 // expiry, token and provider where they matter), so concurrent requests, on one instance or many sharing a
-// database, cannot both win. Flow secrets (PKCE verifier, nonce, …) are sealed by the SecretBox.
+// database, cannot both win. Flow secrets (PKCE verifier, nonce, …) are sealed by the SecretBox; the client
+// that started a flow is kept only as a keyed hash, enough to count its open flows.
 
 import { SsoError } from '../sso/errors.js';
 import type { FlowPurpose, FlowSecrets, FlowStatus, FlowStore, LoginFlow } from '../sso/ports.js';
@@ -13,6 +14,10 @@ import { isUniqueViolation, storageError, type StoreDeps } from './shared.js';
 
 function secretsContext(id: string): string {
   return `flow-secrets:${id}`;
+}
+
+function clientHash(box: SecretBox, clientKey: string): string {
+  return box.mac(clientKey, 'flow-client');
 }
 
 function toFlow(box: SecretBox, row: LoginFlowRow): LoginFlow {
@@ -67,6 +72,7 @@ export function createFlowStore({ orm, box }: StoreDeps): FlowStore {
           tokenHash: null,
           attemptId: null,
           leaseExpiresAt: null,
+          clientHash: clientHash(box, flow.clientKey),
           createdAt: flow.createdAt,
           expiresAt: flow.expiresAt,
         });
@@ -187,12 +193,24 @@ export function createFlowStore({ orm, box }: StoreDeps): FlowStore {
           .fork()
           .find(
             LoginFlowEntity,
-            { protocol, status: { $in: ['started', 'verified'] }, expiresAt: { $gt: now } },
+            { protocol, status: { $in: ['started', 'verified', 'claimed'] }, expiresAt: { $gt: now } },
             { orderBy: { createdAt: 'asc', id: 'asc' } },
           );
         return rows.map((row) => toFlow(box, row));
       } catch (error) {
         throw storageError(error, 'listing login flows', 'admin');
+      }
+    },
+
+    async countOpenByClient(clientKey, now) {
+      try {
+        return await orm.em.fork().count(LoginFlowEntity, {
+          clientHash: clientHash(box, clientKey),
+          status: { $in: ['started', 'verified', 'claimed'] },
+          expiresAt: { $gt: now },
+        });
+      } catch (error) {
+        throw storageError(error, 'counting open login flows', 'start');
       }
     },
 

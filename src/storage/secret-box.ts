@@ -9,6 +9,10 @@
 //   tag  16-byte GCM authentication tag
 // An optional `context` string is bound as GCM additional data, so a sealed value copied into another row
 // (another provider, another flow) does not decrypt there.
+//
+// The same key also gives keyed hashes (`mac`) of values that must be matched but not kept in the clear,
+// such as the client address of a login flow: a plain SHA-256 of an IPv4 address is reversed by trying
+// all 2^32 of them.
 
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -34,6 +38,8 @@ export interface SecretBox {
   seal(plaintext: string, context?: string): string;
   /** Throws SecretKeyError when the value was sealed with another key or was tampered with. */
   open(sealed: string, context?: string): string;
+  /** HMAC-SHA256 of the value under a key derived for `context`, base64url (43 characters). */
+  mac(value: string, context: string): string;
 }
 
 export interface SecretKeySource {
@@ -129,6 +135,10 @@ export function createSecretBox(key: Uint8Array): SecretBox {
 
   return {
     keyId,
+    mac(value, context) {
+      const derived = createHmac('sha256', keyBuffer).update(`jellyfin-sso mac:${context}`).digest();
+      return createHmac('sha256', derived).update(value, 'utf8').digest('base64url');
+    },
     seal(plaintext, context = '') {
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', keyBuffer, iv, { authTagLength: TAG_BYTES });

@@ -57,6 +57,7 @@ const ACCOUNTS: Record<string, Record<string, unknown>> = {
   'sub-html': { preferred_username: HTML_NAME, groups: ['members'] },
   'sub-root': { preferred_username: 'root', groups: ['members', 'admins'] },
   'sub-second-admin': { preferred_username: 'ada', groups: ['members', 'admins'] },
+  'sub-null-role': { preferred_username: 'nell', groups: ['admins', null] },
 };
 
 const PROVIDERS = [
@@ -75,6 +76,7 @@ const PROVIDERS = [
   'html',
   'html-denied',
   'authz',
+  'null-role',
 ];
 
 let idp: OidcIdp;
@@ -307,6 +309,13 @@ describe('mapping through one service', () => {
       expect(page.status).toBe(403);
       expect(page.text).toContain('The role claim &quot;roles_bad&quot; has an unexpected shape');
       expect((await directoryUsers()).map((u) => u.name)).not.toContain('bea');
+    });
+
+    it('when the role list has a null entry, then it is skipped and the other roles still count', async () => {
+      await configure('null-role', { roles: ['admins'] });
+      const result = await signIn('null-role', 'sub-null-role');
+      expect(result.User.Name).toBe('nell');
+      expect(result.User.Policy?.IsAdministrator).toBe(true);
     });
 
     it('when the role claim is missing, then the user has no roles and the gate denies them', async () => {

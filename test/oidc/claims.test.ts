@@ -93,6 +93,11 @@ describe('extractRoles', () => {
     expect(extractRoles({}, 'resource_access.jellyfin.roles')).toEqual([]);
   });
 
+  it('when a role list has null entries, then they are skipped and the other roles count', () => {
+    expect(extractRoles({ groups: ['admins', null] }, 'groups')).toEqual(['admins']);
+    expect(extractRoles({ groups: [null] }, 'groups')).toEqual([]);
+  });
+
   it('when roles repeat, then each is returned once', () => {
     expect(extractRoles({ groups: ['a', 'b', 'a'] }, 'groups')).toEqual(['a', 'b']);
   });

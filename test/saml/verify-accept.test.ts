@@ -65,6 +65,20 @@ describe('SAML verify: accepted responses', () => {
     expect(assertion.attributes['groups']).toEqual([]);
   });
 
+  it('when a Role value is nil (xsi:nil), then it is skipped and the other values still count', async () => {
+    const flow = await loginFlow();
+    const signed = flow.resign((xml) =>
+      xml.replace(
+        '<saml:AttributeValue xsi:type="xs:string">jellyfin-users</saml:AttributeValue>',
+        '<saml:AttributeValue xsi:nil="true"/>',
+      ),
+    );
+
+    const assertion = await flow.verify(signed);
+
+    expect(assertion.attributes['Role']).toEqual(['jellyfin-admins']);
+  });
+
   it('when the assertion has no attributes, then the attributes are empty', async () => {
     const flow = await loginFlow({ user: { nameId: 'carol' } });
 

@@ -104,14 +104,15 @@ describe('sqlite file', () => {
       stateHash: 'state-hash',
       browserHash: 'browser-hash',
       samlRequestId: null,
+      clientKey: '203.0.113.98',
       secrets: { pkceVerifier, nonce, redirectUri: 'https://sso.example/r' },
       createdAt: now,
       expiresAt: new Date(now.getTime() + 60_000),
     });
     const rawProvider = await rawRows(db, 'select secrets, settings from sso_provider');
-    const rawFlow = await rawRows(db, 'select secrets from sso_login_flow');
+    const rawFlow = await rawRows(db, 'select secrets, client_hash from sso_login_flow');
     for (const value of [JSON.stringify(rawProvider), JSON.stringify(rawFlow)]) {
-      for (const secret of [clientSecret, pkceVerifier, nonce, 'SIGNING-KEY-marker'])
+      for (const secret of [clientSecret, pkceVerifier, nonce, 'SIGNING-KEY-marker', '203.0.113.98'])
         expect(value).not.toContain(secret);
     }
     await db.close();

@@ -2,10 +2,11 @@
 // on a SQLite file and, with TEST_PG_URL, on PostgreSQL. Concurrency cases use Promise.all against one
 // database, which on PostgreSQL means several pooled connections racing for real.
 
+import { randomBytes } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { describe, expect, it } from 'vitest';
 import { SsoError } from '../../src/sso/errors.js';
-import type { AccessDecision, VerifiedIdentity } from '../../src/sso/ports.js';
+import type { AccessDecision, NewLoginFlow, VerifiedIdentity } from '../../src/sso/ports.js';
 import type { OidcProviderSettings } from '../../src/sso/provider-settings.js';
 import { createFlowStore } from '../../src/storage/flow-store.js';
 import { createLinkStore } from '../../src/storage/link-store.js';
@@ -179,8 +180,10 @@ describeEachDatabase('FlowStore', (ctx) => {
     });
     await flows().create(flow);
     const found = await flows().findByStateHash(flow.stateHash);
+    // The client is kept only as a keyed hash: a flow read back has no clientKey.
     expect(found).toEqual({
       ...flow,
+      clientKey: undefined,
       status: 'started',
       identity: null,
       decision: null,
@@ -262,6 +265,25 @@ describeEachDatabase('FlowStore', (ctx) => {
     expect(
       await flows().consume({ tokenHash: flow.stateHash, providerId: p.id, now: before(flow) }),
     ).toBeNull();
+  });
+
+  it('when open flows are counted for a client, then only its started and verified unexpired ones count', async () => {
+    const p = await provider();
+    const client = `2001:db8:${randomBytes(2).toString('hex')}::/64`;
+    const mine = (overrides: Partial<NewLoginFlow> = {}) =>
+      newFlow(p.id, { clientKey: client, ...overrides });
+    const [started, verified, failed, consumed] = [mine(), mine(), mine(), mine()];
+    const expired = mine({ expiresAt: new Date(started.expiresAt.getTime() - 120_000) });
+    for (const flow of [started, verified, failed, consumed, expired, newFlow(p.id)])
+      await flows().create(flow);
+    const now = before(started);
+    await flows().markVerified(verified.id, { identity, decision, tokenHash: `v-${verified.id}` }, now);
+    await flows().markFailed(failed.id);
+    await flows().markVerified(consumed.id, { identity, decision, tokenHash: `c-${consumed.id}` }, now);
+    await flows().consume({ tokenHash: `c-${consumed.id}`, providerId: p.id, now });
+    expect(await flows().countOpenByClient(client, now)).toBe(2);
+    expect(await flows().countOpenByClient(client, started.expiresAt)).toBe(0);
+    expect(await flows().countOpenByClient('198.51.100.200', now)).toBe(0);
   });
 
   it('when 10 requests consume the same flow at once, then exactly one wins', async () => {

@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       samlClockSkewSeconds: 120,
       bodyLimitBytes: 262_144,
       rateLimitPerMinute: 300,
+      maxOpenFlowsPerClient: 50,
       trustProxy: 'loopback',
       avatarAllowPrivateHosts: false,
     });
@@ -78,6 +79,7 @@ describe('loadConfig', () => {
       SSO_SAML_CLOCK_SKEW: '0',
       SSO_BODY_LIMIT: '1024',
       SSO_RATE_LIMIT: '0',
+      SSO_MAX_OPEN_FLOWS: '7',
       SSO_TRUST_PROXY: '1',
       SSO_AVATAR_ALLOW_PRIVATE_HOSTS: 'yes',
     });
@@ -96,6 +98,7 @@ describe('loadConfig', () => {
       samlClockSkewSeconds: 0,
       bodyLimitBytes: 1024,
       rateLimitPerMinute: 0,
+      maxOpenFlowsPerClient: 7,
       trustProxy: '1',
       avatarAllowPrivateHosts: true,
     });

@@ -72,9 +72,13 @@ export function createLoginHandlers(deps: LoginHandlerDeps): Record<string, Hand
     }),
   });
 
-  const startOidc: Handler = async (c) =>
+  const startOidc: Handler = async (c, state) =>
     redirectTo(
-      await deps.login.startOidc({ providerName: pathParam(c, 'provider'), isLinking: isLinking(c) }),
+      await deps.login.startOidc({
+        providerName: pathParam(c, 'provider'),
+        isLinking: isLinking(c),
+        clientAddress: state.clientAddress,
+      }),
     );
   const completeOidc: Handler = async (c, state) => {
     const provider = pathParam(c, 'provider');
@@ -98,9 +102,13 @@ export function createLoginHandlers(deps: LoginHandlerDeps): Record<string, Hand
     );
     return page('OID', provider, verified);
   };
-  const startSaml: Handler = async (c) =>
+  const startSaml: Handler = async (c, state) =>
     redirectTo(
-      await deps.login.startSaml({ providerName: pathParam(c, 'provider'), isLinking: isLinking(c) }),
+      await deps.login.startSaml({
+        providerName: pathParam(c, 'provider'),
+        isLinking: isLinking(c),
+        clientAddress: state.clientAddress,
+      }),
     );
   const receiveSaml: Handler = async (c, state) => {
     const provider = pathParam(c, 'provider');

@@ -2,6 +2,7 @@
 // JELLYFIN_API_KEY work as an admin credential, is Quick Connect on. A wrong setting refuses the start with
 // a message that names the variable and what to change in Jellyfin; a risky one becomes a warning.
 
+import { sameSecret } from '../../sso/same-secret.js';
 import {
   createJellyfinClient,
   JellyfinRequestError,
@@ -132,7 +133,7 @@ export async function checkJellyfinWith(
       credential = { kind: 'userToken', userName: me.user.Name };
     } else {
       const keys = await client.apiKeys();
-      const own = keys.find((key) => key.AccessToken === apiKey);
+      const own = keys.find((key) => sameSecret(key.AccessToken, apiKey));
       if (!own) warnings.push('JELLYFIN_API_KEY works but is not listed under Dashboard → API Keys.');
       credential = { kind: 'apiKey', name: own?.AppName ?? null };
     }

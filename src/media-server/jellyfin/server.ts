@@ -4,8 +4,9 @@
 // GET-modify-POST of the whole UserPolicy, sessions are minted by Quick Connect on the user's behalf with the
 // browser's own device fields, and avatars are uploaded as Base64. Ids are Jellyfin's N-format GUIDs.
 
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { SsoError, invalidField, type SsoStep } from '../../sso/errors.js';
+import { sameSecret } from '../../sso/same-secret.js';
 import {
   DEFAULT_AUTH_PROVIDER_ID,
   DEFAULT_PASSWORD_RESET_PROVIDER_ID,
@@ -56,12 +57,6 @@ const systemClock: Clock = { now: () => new Date() };
 
 function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const left = Buffer.from(sha256(a), 'hex');
-  const right = Buffer.from(sha256(b), 'hex');
-  return timingSafeEqual(left, right);
 }
 
 function toMediaUser(dto: UserDto): MediaUser {

@@ -1,0 +1,34 @@
+// The limit on open sign-ins per client (SSO_MAX_OPEN_FLOWS): every start stores a flow row, so without a
+// limit one address could fill the database within the flow lifetime, at the rate limit's pace.
+//
+// The count is taken from the database (the flow row keeps a keyed hash of its client, indexed with the
+// expiry), not from a per-instance counter in memory:
+// - "open" is exact: a flow that finished, failed or expired frees its place at once, so many people
+//   behind one NAT are refused only while that many sign-ins are really in progress;
+// - it holds across instances sharing PostgreSQL and across restarts, like the rows it protects;
+// - the price is one indexed COUNT per start, next to the INSERT the start makes anyway.
+// Count-then-insert is not atomic: a burst of concurrent starts from one client can pass the limit by the
+// burst's size, which the rate limit bounds; the aim is that the table cannot be filled, not an exact cap.
+import { SsoError } from './errors.js';
+import type { Clock, FlowStore } from './ports.js';
+
+export interface OpenFlowLimit {
+  flows: FlowStore;
+  clock: Clock;
+  /** 0 switches the limit off. */
+  maxOpenFlowsPerClient: number;
+  flowTtlSeconds: number;
+}
+
+/** Refuses (429) a start by a client that already has the maximum of open flows. */
+export async function checkOpenFlows(limit: OpenFlowLimit, clientKey: string): Promise<void> {
+  if (limit.maxOpenFlowsPerClient <= 0) return;
+  const open = await limit.flows.countOpenByClient(clientKey, limit.clock.now());
+  if (open < limit.maxOpenFlowsPerClient) return;
+  const minutes = Math.ceil(limit.flowTtlSeconds / 60);
+  throw new SsoError(
+    'rate_limited',
+    `Too many sign-ins are open from your address. Finish one, or wait up to ${minutes} minutes, and try again.`,
+    { step: 'start', detail: `open flows=${open}` },
+  );
+}

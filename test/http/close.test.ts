@@ -1,0 +1,83 @@
+// The service's close() (src/app.ts): idempotent, and in order: stop accepting HTTP (requests in progress
+// finish), stop the purge timer, close the media server, close the database last.
+import { request } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { getOidcProviderNames } from '../../clients/typescript/index.js';
+import { BOOTSTRAP_KEY, startTestApp, type TestApp } from '../support/app.js';
+import { rmSync } from 'node:fs';
+
+const STEPS = ['HTTP server', 'purge timer', 'media server', 'database'];
+
+let apps: TestApp[] = [];
+afterEach(async () => {
+  for (const app of apps) rmSync(app.dataDir, { recursive: true, force: true });
+  apps = [];
+});
+
+async function start(dataDir?: string): Promise<TestApp> {
+  const app = await startTestApp({}, dataDir === undefined ? {} : { dataDir });
+  apps.push(app);
+  return app;
+}
+
+/** The `closed: …` steps the app logged, in order. */
+function closedSteps(t: TestApp): string[] {
+  return t
+    .logs()
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => (JSON.parse(line) as { msg: string }).msg)
+    .filter((msg) => msg.startsWith('closed: '))
+    .map((msg) => msg.slice('closed: '.length));
+}
+
+describe('close()', () => {
+  it('when close() is called twice at once and again later, then each step runs once, in order', async () => {
+    const t = await start();
+    await Promise.all([t.app.close(), t.app.close()]);
+    await t.app.close();
+
+    expect(closedSteps(t)).toEqual(STEPS);
+    expect(await t.app.database.orm.isConnected()).toBe(false);
+    await expect(fetch(`${t.baseUrl}/sso/OID/GetNames`)).rejects.toThrow();
+  });
+
+  it('when a request is in progress at close() (called twice), then it still completes against the open database', async () => {
+    const t = await start();
+    const body = JSON.stringify({ oidEndpoint: 'https://idp.example.com', oidClientId: 'jellyfin' });
+    const url = new URL(`${t.baseUrl}/sso/OID/Add/late`);
+    const answered = new Promise<number>((resolve, reject) => {
+      const req = request(
+        url,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            authorization: `MediaBrowser Token="${BOOTSTRAP_KEY}"`,
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      // Half the body now: the request has arrived when close() starts; the rest after.
+      req.write(body.slice(0, 10));
+      setTimeout(() => req.end(body.slice(10)), 300);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // A second call (a signal while the first close runs) must not skip ahead to the database.
+    const closing = Promise.all([t.app.close(), t.app.close()]);
+
+    expect(await answered).toBe(200);
+    await closing;
+    expect(closedSteps(t)).toEqual(STEPS);
+
+    const again = await start(t.dataDir);
+    const { data } = await getOidcProviderNames({ client: again.anonymous });
+    expect(data).toContain('late');
+    await again.stop();
+  });
+});
