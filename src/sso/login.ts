@@ -419,46 +419,40 @@ export function createLogin(deps: LoginDeps): Login {
       }
       checkFlow(flow, provider, 'started');
       const now = deps.clock.now();
-      let identity: VerifiedIdentity;
-      try {
-        const assertion = await deps.saml.verify(provider, {
-          samlResponse,
-          acsUrl: acsUrl(deps.publicUrl, provider),
-          expectedRequestId: flow.samlRequestId ?? '',
-          now,
+      // RelayState and InResponseTo are public (both travel in the AuthnRequest URL) and the post is
+      // unauthenticated: a refusal must leave the flow as it is, or anyone could spoil another person's
+      // sign-in by posting junk that names it. Only a response that verified against this flow's request
+      // id may change it, which `verify` does (denied: failed; allowed: verified).
+      const assertion = await deps.saml.verify(provider, {
+        samlResponse,
+        acsUrl: acsUrl(deps.publicUrl, provider),
+        expectedRequestId: flow.samlRequestId ?? '',
+        now,
+      });
+      // Each assertion is accepted once, across every instance (SAML Profiles §4.1.4.5).
+      const fresh = await deps.replay.remember(
+        `${provider.id}:${assertion.assertionId}`,
+        assertion.notOnOrAfter,
+      );
+      if (!fresh) {
+        throw new SsoError('idp_response_invalid', 'This SAML response was already used (replay refused).', {
+          step: 'verify',
+          detail: 'saml:replay',
         });
-        // Each assertion is accepted once, across every instance (SAML Profiles §4.1.4.5).
-        const fresh = await deps.replay.remember(
-          `${provider.id}:${assertion.assertionId}`,
-          assertion.notOnOrAfter,
-        );
-        if (!fresh) {
-          throw new SsoError(
-            'idp_response_invalid',
-            'This SAML response was already used (replay refused).',
-            {
-              step: 'verify',
-              detail: 'saml:replay',
-            },
-          );
-        }
-        const settings = provider.settings;
-        const usernameValues =
-          settings.samlUsernameAttribute === null
-            ? undefined
-            : assertion.attributes[settings.samlUsernameAttribute];
-        const username = usernameValues?.[0] ?? assertion.nameId;
-        identity = {
-          subject: assertion.nameId,
-          preferredUsername: username,
-          label: username,
-          roles: assertion.attributes[settings.samlRoleAttribute] ?? [],
-          avatarUrl: null,
-        };
-      } catch (error) {
-        await deps.flows.markFailed(flow.id);
-        throw error;
       }
+      const settings = provider.settings;
+      const usernameValues =
+        settings.samlUsernameAttribute === null
+          ? undefined
+          : assertion.attributes[settings.samlUsernameAttribute];
+      const username = usernameValues?.[0] ?? assertion.nameId;
+      const identity: VerifiedIdentity = {
+        subject: assertion.nameId,
+        preferredUsername: username,
+        label: username,
+        roles: assertion.attributes[settings.samlRoleAttribute] ?? [],
+        avatarUrl: null,
+      };
       return verify(flow, provider, identity);
     },
 
