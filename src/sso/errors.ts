@@ -1,5 +1,6 @@
-// The one error type of the domain: a machine code, a message safe to show a user, and a private cause.
-// The mapping from code to HTTP status lives only in src/http/errors.ts; the domain knows no HTTP.
+// The one error type of the domain: a machine code, a stable public reason, a message for the admin (shown to
+// elevated callers and logged; a stranger sees only the public text of the code, src/http/errors.ts), and a
+// private detail and cause for the log. The mapping from code to HTTP status lives only in src/http/errors.ts.
 
 /** Every machine code the service can answer with. `openapi.yaml` `Problem.code` lists exactly these. */
 export const ssoErrorCodes = [
@@ -57,6 +58,12 @@ export interface FieldError {
 
 export interface SsoErrorOptions {
   step?: SsoStep;
+  /**
+   * Stable public reason (lower-case words joined by `_`, e.g. `saml_signature_invalid`), shown to anyone
+   * with the request id; defaults to the code. It must not depend on configuration or on which internal
+   * check failed where that would help an attacker.
+   */
+  reason?: string;
   /** Private detail for the log; never returned. */
   detail?: string;
   cause?: unknown;
@@ -66,15 +73,17 @@ export interface SsoErrorOptions {
 export class SsoError extends Error {
   readonly code: SsoErrorCode;
   readonly step: SsoStep | undefined;
+  readonly reason: string;
   readonly detail: string | undefined;
   readonly errors: FieldError[] | undefined;
 
-  /** `message` must be safe to show to the person who made the request. */
+  /** `message` is for the admin and the log: it may name configuration, never a secret. */
   constructor(code: SsoErrorCode, message: string, options: SsoErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SsoError';
     this.code = code;
     this.step = options.step;
+    this.reason = options.reason ?? code;
     this.detail = options.detail;
     this.errors = options.errors;
   }
