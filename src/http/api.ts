@@ -14,7 +14,7 @@ import { SsoError } from '../sso/errors.js';
 import { isElevated, type MediaServer, type Principal } from '../sso/ports.js';
 import { canonicaliseKeys } from './body-keys.js';
 import { readToken } from './credentials.js';
-import { renderError, toSsoError } from './errors.js';
+import { renderError, statusByCode, toSsoError } from './errors.js';
 import type { Handler, Reply, RequestState, SetCookie } from './handler.js';
 import { createRateLimiter } from './rate-limit.js';
 import { createPathCanonicaliser } from './routing.js';
@@ -274,12 +274,13 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     } catch (thrown) {
       operationId = pending.operation?.operationId;
       const error = toSsoError(thrown);
-      logFailure(log, error, operationId);
+      logFailure(log, error, { operationId, path: pending.request.path, cookies: state.cookies });
       const browserStep = operationId !== undefined && BROWSER_STEPS.has(operationId);
       const rendered = renderError(error, {
         requestId,
         accept: req.headers.accept,
         browserStep,
+        elevated: state.principal !== null && isElevated(state.principal),
         retryUrl: browserStep ? retryUrlFor(options.publicUrl, operationId, pending) : undefined,
         homeUrl: options.homeUrl,
       });
@@ -306,11 +307,16 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     void next;
     const requestId = res.locals['requestId'] as string;
     const error = bodyParserError(thrown) ?? toSsoError(thrown);
-    logFailure(options.log.child({ requestId }), error, undefined);
+    logFailure(options.log.child({ requestId }), error, {
+      operationId: undefined,
+      path: req.path,
+      cookies: {},
+    });
     const rendered = renderError(error, {
       requestId,
       accept: req.headers.accept,
       browserStep: false,
+      elevated: false,
       homeUrl: options.homeUrl,
     });
     res.status(rendered.status).set(rendered.headers).type(rendered.contentType).send(rendered.body);
@@ -431,10 +437,40 @@ function bodyParserError(thrown: unknown): SsoError | null {
   }
 }
 
-function logFailure(log: Logger, error: SsoError, operationId: string | undefined): void {
-  const fields = { code: error.code, step: error.step, operationId, detail: error.detail };
-  if (error.code === 'internal') log.error({ ...fields, err: error.cause ?? error }, error.message);
+/**
+ * Every failure is logged with the specifics the caller may not have seen (message, detail) under the
+ * request id of the child logger; a 5xx at error level, with the provider of the path, the flows the
+ * browser holds a cookie for (sso_flow_<id>), the operation and the step.
+ */
+function logFailure(
+  log: Logger,
+  error: SsoError,
+  where: { operationId: string | undefined; path: string; cookies: Record<string, string> },
+): void {
+  const fields = {
+    code: error.code,
+    reason: error.reason,
+    step: error.step,
+    operationId: where.operationId,
+    provider: providerOfPath(where.path),
+    flows: Object.keys(where.cookies)
+      .filter((name) => name.startsWith('sso_flow_'))
+      .map((name) => name.slice('sso_flow_'.length)),
+    detail: error.detail,
+  };
+  if (statusByCode[error.code] >= 500) log.error({ ...fields, err: error.cause ?? error }, error.message);
   else log.info(fields, error.message);
+}
+
+/** The `{provider}` segment of `/sso/<mode>/<step>/<provider>`, decoded; undefined for other paths. */
+function providerOfPath(path: string): string | undefined {
+  const encoded = /^\/sso\/[^/]+\/[^/]+\/([^/]+)$/.exec(path)?.[1];
+  if (encoded === undefined) return undefined;
+  try {
+    return decodeURIComponent(encoded).slice(0, 100);
+  } catch {
+    return undefined;
+  }
 }
 
 function writeReply(res: Response, reply: Reply): void {

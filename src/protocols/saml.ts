@@ -89,12 +89,14 @@ export function createSamlProtocol(options: SamlProtocolOptions = {}): SamlProto
             logger.debug({ provider: provider.name, reason: error.reason }, 'SAML response refused');
             throw new SsoError('idp_response_invalid', error.message, {
               step: 'verify',
+              reason: publicReason(error.reason),
               detail: error.reason,
               cause: error.cause ?? error,
             });
           }
           throw new SsoError('idp_response_invalid', 'The SAML response could not be processed.', {
             step: 'verify',
+            reason: 'saml_response_rejected',
             detail: 'saml:internal',
             cause: error,
           });
@@ -106,6 +108,25 @@ export function createSamlProtocol(options: SamlProtocolOptions = {}): SamlProto
       return buildMetadata(provider, input.acsUrl, logger);
     },
   };
+}
+
+/**
+ * The reason a stranger may see. Every structural and signature check is one reason, so the answer does not
+ * tell a forger which check caught them (the exact check is the error's detail, for the log). Only what a
+ * user or admin can act on is told apart: the IdP's own refusal, an expired answer (clocks), our certificate.
+ */
+function publicReason(checkReason: string): string {
+  switch (checkReason) {
+    case 'saml:status':
+      return 'saml_idp_refused';
+    case 'saml:expired':
+    case 'saml:not-yet-valid':
+      return 'saml_expired';
+    case 'saml:certificate':
+      return 'provider_misconfigured';
+    default:
+      return 'saml_response_rejected';
+  }
 }
 
 /** Runs synchronous work as a promise: a throw becomes a rejection (the port's methods are async). */

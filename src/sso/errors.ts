@@ -93,3 +93,26 @@ export class SsoError extends Error {
 export function invalidField(field: string, message: string, step: SsoStep = 'request'): SsoError {
   return new SsoError('invalid_request', `${field}: ${message}`, { step, errors: [{ field, message }] });
 }
+
+/** Error codes an OAuth 2.0 / OIDC server may send back (RFC 6749 §4.1.2.1, §5.2; OIDC Core §3.1.2.6). */
+const IDP_ERROR_CODES = new Set([
+  'access_denied',
+  'invalid_request',
+  'unauthorized_client',
+  'unsupported_response_type',
+  'invalid_scope',
+  'server_error',
+  'temporarily_unavailable',
+  'interaction_required',
+  'login_required',
+  'account_selection_required',
+  'consent_required',
+  'invalid_client',
+  'invalid_grant',
+  'unsupported_grant_type',
+]);
+
+/** The public reason of an IdP refusal: `idp_<error>` for a registered error code, else `idp_refused`. */
+export function idpErrorReason(error: string | undefined): string {
+  return error !== undefined && IDP_ERROR_CODES.has(error) ? `idp_${error}` : 'idp_refused';
+}

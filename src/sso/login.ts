@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { applyDecision, denialMessage, evaluateAccess } from './access.js';
 import { ensureAccount } from './accounts.js';
 import { avatarUrlFromClaims, extractRoles, resolveUsername } from './claims.js';
-import { SsoError, type SsoErrorCode } from './errors.js';
+import { SsoError, idpErrorReason, type SsoErrorCode } from './errors.js';
 import { providerNotFound } from './provider-admin.js';
 import type {
   AccessDecision,
@@ -356,7 +356,7 @@ export function createLogin(deps: LoginDeps): Login {
         throw new SsoError(
           'idp_error',
           `The identity provider refused the sign-in: ${idpError.slice(0, 100)}${description === '' ? '' : ` – ${description}`}`,
-          { step: 'exchange' },
+          { step: 'exchange', reason: idpErrorReason(idpError) },
         );
       }
       let identity: VerifiedIdentity;
@@ -437,6 +437,7 @@ export function createLogin(deps: LoginDeps): Login {
       if (!fresh) {
         throw new SsoError('idp_response_invalid', 'This SAML response was already used (replay refused).', {
           step: 'verify',
+          reason: 'saml_replayed',
           detail: 'saml:replay',
         });
       }
