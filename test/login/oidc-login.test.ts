@@ -245,6 +245,26 @@ describe('OIDC sign-in', () => {
     expect(page.text).toContain('another browser');
   });
 
+  it('when a stranger replays the state with error= or a bad code, then the victim still signs in', async () => {
+    // The callback is bound to the browser by the flow cookie before anything changes the flow, so a
+    // stolen state (visible in the authorization URL without PAR) cannot spoil the victim's sign-in.
+    await configure('test', { disablePushedAuthorization: true });
+    const jar = new CookieJar();
+    const start = await browserGet(`${t.baseUrl}/sso/OID/start/test`, jar);
+    const state = new URL(start.headers.get('location') ?? '').searchParams.get('state') ?? '';
+    expect(state).not.toBe('');
+    for (const query of [`error=access_denied&state=${state}`, `code=forged&state=${state}`]) {
+      const forged = await browserGet(`${t.baseUrl}/sso/OID/redirect/test?${query}`, new CookieJar());
+      expect(forged.status).toBe(401);
+      expect(errorPageOf(forged.text).reason).toBe('browser_mismatch');
+    }
+    const callback = await followLogin(start.headers.get('location') ?? '', 'sub-bob');
+    const page = await browserGet(callback, jar);
+    expect(page.status).toBe(200);
+    const { response } = await auth('test', pageParams(page.text).data, jar);
+    expect(response.status).toBe(200);
+  });
+
   it('when the state is unknown or missing, then the page says so with a 400', async () => {
     const jar = new CookieJar();
     const missing = await browserGet(`${t.baseUrl}/sso/OID/redirect/test?code=abc`, jar);
