@@ -6,7 +6,9 @@
 //
 // A flow is persisted, bound to its provider and to the browser (an HttpOnly cookie whose hash the flow
 // keeps), expires, and is consumed exactly once by one conditional update. The one-time token the page
-// posts to Auth is a third secret, created only when the flow is verified.
+// posts to Auth is a third secret, created only when the flow is verified. Only the browser that started a
+// flow (OIDC callback: its cookie) or an answer that verified against it (SAML ACS: signature and request
+// id) may move it to failed; anything else is refused and leaves the flow as it was.
 import { createHash, randomBytes } from 'node:crypto';
 import { applyDecision, denialMessage, evaluateAccess } from './access.js';
 import { ensureAccount } from './accounts.js';
