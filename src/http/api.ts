@@ -439,8 +439,8 @@ function bodyParserError(thrown: unknown): SsoError | null {
 
 /**
  * Every failure is logged with the specifics the caller may not have seen (message, detail) under the
- * request id of the child logger; a 5xx at error level, with the provider of the path, the flows the
- * browser holds a cookie for (sso_flow_<id>), the operation and the step.
+ * request id of the child logger; a 5xx at error level, with the provider of the path, the flow (the one
+ * the error names, else those the browser holds a cookie for: sso_flow_<id>), the operation and the step.
  */
 function logFailure(
   log: Logger,
@@ -453,9 +453,12 @@ function logFailure(
     step: error.step,
     operationId: where.operationId,
     provider: providerOfPath(where.path),
-    flows: Object.keys(where.cookies)
-      .filter((name) => name.startsWith('sso_flow_'))
-      .map((name) => name.slice('sso_flow_'.length)),
+    flows:
+      error.flowId === undefined
+        ? Object.keys(where.cookies)
+            .filter((name) => name.startsWith('sso_flow_'))
+            .map((name) => name.slice('sso_flow_'.length))
+        : [error.flowId],
     detail: error.detail,
   };
   if (statusByCode[error.code] >= 500) log.error({ ...fields, err: error.cause ?? error }, error.message);

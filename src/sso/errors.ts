@@ -66,6 +66,8 @@ export interface SsoErrorOptions {
   reason?: string;
   /** Private detail for the log; never returned. */
   detail?: string;
+  /** The login flow the failure happened in, for the log; never returned. */
+  flowId?: string;
   cause?: unknown;
   errors?: FieldError[];
 }
@@ -75,6 +77,7 @@ export class SsoError extends Error {
   readonly step: SsoStep | undefined;
   readonly reason: string;
   readonly detail: string | undefined;
+  readonly flowId: string | undefined;
   readonly errors: FieldError[] | undefined;
 
   /** `message` is for the admin and the log: it may name configuration, never a secret. */
@@ -85,6 +88,7 @@ export class SsoError extends Error {
     this.step = options.step;
     this.reason = options.reason ?? code;
     this.detail = options.detail;
+    this.flowId = options.flowId;
     this.errors = options.errors;
   }
 }
@@ -115,4 +119,22 @@ const IDP_ERROR_CODES = new Set([
 /** The public reason of an IdP refusal: `idp_<error>` for a registered error code, else `idp_refused`. */
 export function idpErrorReason(error: string | undefined): string {
   return error !== undefined && IDP_ERROR_CODES.has(error) ? `idp_${error}` : 'idp_refused';
+}
+
+/** The same error naming the flow it happened in (an unexpected error becomes `internal`, cause kept). */
+export function inFlow(error: unknown, flowId: string): SsoError {
+  if (!(error instanceof SsoError)) {
+    return new SsoError('internal', 'Unexpected failure while finishing a sign-in.', {
+      cause: error,
+      flowId,
+    });
+  }
+  return new SsoError(error.code, error.message, {
+    step: error.step,
+    reason: error.reason,
+    detail: error.detail,
+    errors: error.errors,
+    cause: error.cause,
+    flowId: error.flowId ?? flowId,
+  });
 }

@@ -13,7 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { applyDecision, denialMessage, evaluateAccess } from './access.js';
 import { ensureAccount } from './accounts.js';
 import { avatarUrlFromClaims, extractRoles, resolveUsername } from './claims.js';
-import { SsoError, idpErrorReason, type SsoErrorCode } from './errors.js';
+import { SsoError, idpErrorReason, inFlow, type SsoErrorCode } from './errors.js';
 import { providerNotFound } from './provider-admin.js';
 import type {
   AccessDecision,
@@ -217,8 +217,17 @@ export function createLogin(deps: LoginDeps): Login {
     }
   };
 
-  /** Role gate, identity and one-time token: the end of a successful IdP answer. */
-  const verify = async (
+  /** Role gate, identity and one-time token: the end of a successful IdP answer. Failures name the flow. */
+  const verify = (
+    flow: LoginFlow,
+    provider: ProviderRecord,
+    identity: VerifiedIdentity,
+  ): Promise<VerifiedLogin> =>
+    admit(flow, provider, identity).catch((error: unknown) => {
+      throw inFlow(error, flow.id);
+    });
+
+  const admit = async (
     flow: LoginFlow,
     provider: ProviderRecord,
     identity: VerifiedIdentity,
@@ -292,6 +301,46 @@ export function createLogin(deps: LoginDeps): Login {
     return { provider, flow: consumed };
   };
 
+  /** The identity a SAML response proves for this flow; it changes nothing, whatever the response holds. */
+  const samlIdentity = async (
+    flow: LoginFlow,
+    provider: ProviderRecord<SamlProviderSettings>,
+    samlResponse: string,
+  ): Promise<VerifiedIdentity> => {
+    const now = deps.clock.now();
+    const assertion = await deps.saml.verify(provider, {
+      samlResponse,
+      acsUrl: acsUrl(deps.publicUrl, provider),
+      expectedRequestId: flow.samlRequestId ?? '',
+      now,
+    });
+    // Each assertion is accepted once, across every instance (SAML Profiles §4.1.4.5).
+    const fresh = await deps.replay.remember(
+      `${provider.id}:${assertion.assertionId}`,
+      assertion.notOnOrAfter,
+    );
+    if (!fresh) {
+      throw new SsoError('idp_response_invalid', 'This SAML response was already used (replay refused).', {
+        step: 'verify',
+        reason: 'saml_replayed',
+        detail: 'saml:replay',
+      });
+    }
+    const settings = provider.settings;
+    const usernameValues =
+      settings.samlUsernameAttribute === null
+        ? undefined
+        : assertion.attributes[settings.samlUsernameAttribute];
+    const username = usernameValues?.[0] ?? assertion.nameId;
+    return {
+      subject: assertion.nameId,
+      preferredUsername: username,
+      label: username,
+      roles: assertion.attributes[settings.samlRoleAttribute] ?? [],
+      avatarUrl: null,
+    };
+  };
+
   const writePolicy = async (
     user: MediaUser,
     provider: ProviderRecord,
@@ -358,7 +407,7 @@ export function createLogin(deps: LoginDeps): Login {
         throw new SsoError(
           'idp_error',
           `The identity provider refused the sign-in: ${idpError.slice(0, 100)}${description === '' ? '' : ` – ${description}`}`,
-          { step: 'exchange', reason: idpErrorReason(idpError) },
+          { step: 'exchange', reason: idpErrorReason(idpError), flowId: flow.id },
         );
       }
       let identity: VerifiedIdentity;
@@ -379,7 +428,7 @@ export function createLogin(deps: LoginDeps): Login {
         };
       } catch (error) {
         await deps.flows.markFailed(flow.id);
-        throw error;
+        throw inFlow(error, flow.id);
       }
       return verify(flow, provider, identity);
     },
@@ -420,42 +469,13 @@ export function createLogin(deps: LoginDeps): Login {
         );
       }
       checkFlow(flow, provider, 'started');
-      const now = deps.clock.now();
       // RelayState and InResponseTo are public (both travel in the AuthnRequest URL) and the post is
       // unauthenticated: a refusal must leave the flow as it is, or anyone could spoil another person's
       // sign-in by posting junk that names it. Only a response that verified against this flow's request
       // id may change it, which `verify` does (denied: failed; allowed: verified).
-      const assertion = await deps.saml.verify(provider, {
-        samlResponse,
-        acsUrl: acsUrl(deps.publicUrl, provider),
-        expectedRequestId: flow.samlRequestId ?? '',
-        now,
+      const identity = await samlIdentity(flow, provider, samlResponse).catch((error: unknown) => {
+        throw inFlow(error, flow.id);
       });
-      // Each assertion is accepted once, across every instance (SAML Profiles §4.1.4.5).
-      const fresh = await deps.replay.remember(
-        `${provider.id}:${assertion.assertionId}`,
-        assertion.notOnOrAfter,
-      );
-      if (!fresh) {
-        throw new SsoError('idp_response_invalid', 'This SAML response was already used (replay refused).', {
-          step: 'verify',
-          reason: 'saml_replayed',
-          detail: 'saml:replay',
-        });
-      }
-      const settings = provider.settings;
-      const usernameValues =
-        settings.samlUsernameAttribute === null
-          ? undefined
-          : assertion.attributes[settings.samlUsernameAttribute];
-      const username = usernameValues?.[0] ?? assertion.nameId;
-      const identity: VerifiedIdentity = {
-        subject: assertion.nameId,
-        preferredUsername: username,
-        label: username,
-        roles: assertion.attributes[settings.samlRoleAttribute] ?? [],
-        avatarUrl: null,
-      };
       return verify(flow, provider, identity);
     },
 

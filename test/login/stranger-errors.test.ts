@@ -144,11 +144,15 @@ describe('SAML refusals seen by a stranger', () => {
       expect(page.status).toBeLessThan(500);
       // The ACS URL is only known once the app runs: resolve it here.
       const specific = logged === 'ACS_URL' ? acsUrl : logged;
-      expectPrivateFailure(page, t.logs(), {
+      const view = expectPrivateFailure(page, t.logs(), {
         reason,
         hidden: [...CONFIGURED, acsUrl, 'Assertion', 'signature'],
         logged: [specific],
       });
+      // The ACS post carries no cookie: the log still names the flow the refusal concerned.
+      const line = logLinesOf(t.logs(), view.requestId).find((entry) => entry['reason'] === reason);
+      expect(line).toMatchObject({ provider: expect.any(String), operationId: 'receiveSamlResponse' });
+      expect(line?.['flows']).toEqual([expect.stringMatching(/^[0-9a-f]{32}$/)]);
 
       const problem = await acs({ ...options, accept: 'application/json' });
       const body = JSON.parse(problem.text) as { reason: string; requestId: string; detail: string };
