@@ -15,7 +15,7 @@ import { isElevated, type MediaServer, type Principal } from '../sso/ports.js';
 import { canonicaliseKeys } from './body-keys.js';
 import { assertStorableBody } from './body-strings.js';
 import { readToken } from './credentials.js';
-import { clientErrorStatus, renderError, toSsoError } from './errors.js';
+import { clientErrorStatus, renderError, statusByCode, toSsoError } from './errors.js';
 import type { Handler, Reply, RequestState, SetCookie } from './handler.js';
 import { createRateLimiter } from './rate-limit.js';
 import { createPathCanonicaliser } from './routing.js';
@@ -278,12 +278,13 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     } catch (thrown) {
       operationId = pending.operation?.operationId;
       const error = toSsoError(thrown);
-      logFailure(log, error, operationId);
+      logFailure(log, error, { operationId, path: pending.request.path, cookies: state.cookies });
       const browserStep = operationId !== undefined && BROWSER_STEPS.has(operationId);
       const rendered = renderError(error, {
         requestId,
         accept: req.headers.accept,
         browserStep,
+        elevated: state.principal !== null && isElevated(state.principal),
         retryUrl: browserStep ? retryUrlFor(options.publicUrl, operationId, pending) : undefined,
         homeUrl: options.homeUrl,
       });
@@ -310,11 +311,16 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     void next;
     const requestId = res.locals['requestId'] as string;
     const error = bodyParserError(thrown) ?? toSsoError(thrown);
-    logFailure(options.log.child({ requestId }), error, undefined);
+    logFailure(options.log.child({ requestId }), error, {
+      operationId: undefined,
+      path: req.path,
+      cookies: {},
+    });
     const rendered = renderError(error, {
       requestId,
       accept: req.headers.accept,
       browserStep: false,
+      elevated: false,
       homeUrl: options.homeUrl,
     });
     res.status(rendered.status).set(rendered.headers).type(rendered.contentType).send(rendered.body);
@@ -454,10 +460,43 @@ function undecodableBodyError(thrown: unknown): SsoError | null {
   );
 }
 
-function logFailure(log: Logger, error: SsoError, operationId: string | undefined): void {
-  const fields = { code: error.code, step: error.step, operationId, detail: error.detail };
-  if (error.code === 'internal') log.error({ ...fields, err: error.cause ?? error }, error.message);
+/**
+ * Every failure is logged with the specifics the caller may not have seen (message, detail) under the
+ * request id of the child logger; a 5xx at error level, with the provider of the path, the flow (the one
+ * the error names, else those the browser holds a cookie for: sso_flow_<id>), the operation and the step.
+ */
+function logFailure(
+  log: Logger,
+  error: SsoError,
+  where: { operationId: string | undefined; path: string; cookies: Record<string, string> },
+): void {
+  const fields = {
+    code: error.code,
+    reason: error.reason,
+    step: error.step,
+    operationId: where.operationId,
+    provider: providerOfPath(where.path),
+    flows:
+      error.flowId === undefined
+        ? Object.keys(where.cookies)
+            .filter((name) => name.startsWith('sso_flow_'))
+            .map((name) => name.slice('sso_flow_'.length))
+        : [error.flowId],
+    detail: error.detail,
+  };
+  if (statusByCode[error.code] >= 500) log.error({ ...fields, err: error.cause ?? error }, error.message);
   else log.info(fields, error.message);
+}
+
+/** The `{provider}` segment of `/sso/<mode>/<step>/<provider>`, decoded; undefined for other paths. */
+function providerOfPath(path: string): string | undefined {
+  const encoded = /^\/sso\/[^/]+\/[^/]+\/([^/]+)$/.exec(path)?.[1];
+  if (encoded === undefined) return undefined;
+  try {
+    return decodeURIComponent(encoded).slice(0, 100);
+  } catch {
+    return undefined;
+  }
 }
 
 function writeReply(res: Response, reply: Reply): void {

@@ -1,5 +1,8 @@
 // The only place where errors become HTTP: the code → status table, RFC 9457 problem documents for API
-// callers, and the HTML error page for browser navigations (ARCHITECTURE.md §9).
+// callers, and the HTML error page for browser navigations (ARCHITECTURE.md §9). A caller without elevated
+// rights gets the public text of the code, the public reason and the request id, never the admin message:
+// that can name the configured entity id, ACS URL, audience, discovery URL or role names, and which XML check
+// failed (an aid to signature-wrapping attempts). The specifics are logged under the request id.
 import { SsoError, type SsoErrorCode } from '../sso/errors.js';
 import { PAGE_STYLE_HASH } from './html.js';
 import { errorPage } from './pages.js';
@@ -51,11 +54,47 @@ const STATUS_TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/** What a stranger is told per code: short, and what they can do about it. */
+export const publicTextByCode = {
+  invalid_request: 'The request is not valid; see the listed fields.',
+  not_found: 'There is no such endpoint.',
+  method_not_allowed: 'This endpoint does not accept this HTTP method.',
+  payload_too_large: 'The request body is too large.',
+  unsupported_media_type: 'The request body has a media type or charset this endpoint does not take.',
+  unauthenticated: 'Sign in first: a valid access token or API key is required.',
+  forbidden: 'You are not allowed to do this.',
+  not_permitted:
+    'Your account is not allowed to sign in to this server. Ask your admin to give you access at the identity provider.',
+  provider_not_found: 'There is no such sign-in provider. Start again from the login page.',
+  provider_disabled: 'Sign-in with this provider is not available. Tell your admin.',
+  user_not_found: 'There is no such user.',
+  link_not_found: 'There is no such linked account.',
+  flow_not_found: 'This sign-in is unknown or too old. Start again from the login page.',
+  flow_expired: 'This sign-in has expired. Start again from the login page.',
+  flow_used: 'This sign-in was already used or has failed. Start again from the login page.',
+  provider_mismatch: 'This sign-in was started with another provider. Start again from the login page.',
+  browser_mismatch:
+    'This sign-in was started in another browser (or its cookie is missing). Start again in this browser.',
+  flow_purpose_mismatch: 'This sign-in was started for something else. Start again from the login page.',
+  idp_error: 'The identity provider did not sign you in. Try again; if it persists, tell your admin.',
+  idp_response_invalid:
+    "The identity provider's answer could not be accepted. Start again from the login page; if it persists, tell your admin.",
+  link_conflict: 'This identity is already linked to another account.',
+  name_conflict: 'That name is already taken.',
+  media_server_refused: 'The media server refused the change. Tell your admin.',
+  rate_limited: 'Too many requests from your address; wait a minute and try again.',
+  upstream_unavailable: 'The identity provider or the media server cannot be reached. Try again later.',
+  quick_connect_disabled: 'Quick Connect is switched off on this server.',
+  not_implemented: 'This operation is not available in this version of the service.',
+  internal: 'Something went wrong on our side. Try again; if it persists, tell your admin.',
+} as const satisfies Record<SsoErrorCode, string>;
+
 export interface ProblemDocument {
   type: 'about:blank';
   title: string;
   status: number;
   code: SsoErrorCode;
+  reason: string;
   detail: string;
   requestId: string;
   errors?: { field: string; message: string }[];
@@ -106,17 +145,23 @@ export function toSsoError(error: unknown): SsoError {
   );
 }
 
-export function problemFor(error: SsoError, requestId: string): ProblemDocument {
+/**
+ * The problem document. `elevated` callers (administrators, API keys) get the specific message; everyone else
+ * the public text of the code, plus the field list of a request they sent themselves.
+ */
+export function problemFor(error: SsoError, requestId: string, elevated = false): ProblemDocument {
   const status = statusByCode[error.code];
   const problem: ProblemDocument = {
     type: 'about:blank',
     title: STATUS_TITLES[status] ?? 'Error',
     status,
     code: error.code,
-    detail: error.message,
+    reason: error.reason,
+    detail: elevated ? error.message : publicTextByCode[error.code],
     requestId,
   };
-  if (error.errors !== undefined && error.errors.length > 0) problem.errors = error.errors;
+  const ownInput = elevated || error.step === 'request';
+  if (ownInput && error.errors !== undefined && error.errors.length > 0) problem.errors = error.errors;
   return problem;
 }
 
@@ -152,11 +197,13 @@ export function renderError(
     requestId: string;
     accept: string | undefined;
     browserStep: boolean;
+    /** The caller is an administrator or an API key: specifics may be shown. */
+    elevated: boolean;
     retryUrl?: string | undefined;
     homeUrl?: string | null;
   },
 ): ErrorResponse {
-  const problem = problemFor(error, options.requestId);
+  const problem = problemFor(error, options.requestId, options.elevated);
   const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
   if (error.code === 'rate_limited') headers['Retry-After'] = '60';
   if (options.browserStep && wantsHtml(options.accept)) {

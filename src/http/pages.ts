@@ -3,7 +3,7 @@
 import { PAGE_STYLE, escapeHtml } from './html.js';
 
 export interface ErrorPageInput {
-  problem: { status: number; title: string; detail: string; code: string; requestId: string };
+  problem: { status: number; title: string; detail: string; code: string; reason: string; requestId: string };
   retryUrl?: string | undefined;
   /** jellyfin-web's login page when there is one (the Jellyfin adapter); null in embedded mode. */
   homeUrl?: string | null;
@@ -33,7 +33,7 @@ export function errorPage({ problem, retryUrl, homeUrl = null }: ErrorPageInput)
 <h1>${escapeHtml(heading)}</h1>
 <p id="detail">${escapeHtml(problem.detail)}</p>
 ${retry}
-<p class="small">Error <code>${escapeHtml(problem.code)}</code> (${problem.status}) · request <code>${escapeHtml(problem.requestId)}</code>. Give this to your admin if it keeps happening.</p>
+<p class="small">Error <code id="reason">${escapeHtml(problem.reason)}</code> (${problem.status}) · request <code id="request-id">${escapeHtml(problem.requestId)}</code>. Give this to your admin if it keeps happening.</p>
 </main>
 </body>
 </html>

@@ -13,12 +13,14 @@
 
 import * as client from 'openid-client';
 
-import { SsoError, invalidField } from '../sso/errors.js';
+import { SsoError } from '../sso/errors.js';
 import type { SsoStep } from '../sso/errors.js';
 import type { OidcProviderSettings } from '../sso/provider-settings.js';
 import { createIdpFetch, insecureUrlError, isAllowedScheme, isLoopbackHost } from './oidc-fetch.js';
 
 const WELL_KNOWN = '/.well-known/openid-configuration';
+/** Public reason of every refusal of the discovery document (the message says which check, for the admin). */
+const DISCOVERY_FAILED = 'oidc_discovery_failed';
 
 /** The endpoints this service may call; only those it will call are checked (origin and scheme). */
 const USED_ENDPOINTS = [
@@ -55,10 +57,11 @@ export async function discoverProvider(input: DiscoverInput): Promise<Discovered
   const base = new URL(endpoint);
   const allowHttp = settings.disableHttps;
   if (!isAllowedScheme(base, allowHttp)) {
-    throw invalidField(
-      'oidEndpoint',
-      'uses http: use https, or set "disableHttps" (http is allowed without it only for localhost)',
-      step,
+    // Add applies the same rule, so only a provider stored before it can get here.
+    throw new SsoError(
+      'provider_disabled',
+      'The provider\'s "oidEndpoint" uses http: use https, or set "disableHttps" (http is allowed without it only for loopback hosts).',
+      { step, reason: 'provider_misconfigured' },
     );
   }
   const fetchFn = createIdpFetch({ timeoutMs: input.timeoutMs, userAgent: input.userAgent, allowHttp });
@@ -77,7 +80,7 @@ export async function discoverProvider(input: DiscoverInput): Promise<Discovered
       unavailable ? 'upstream_unavailable' : 'idp_response_invalid',
       `The identity provider's discovery document (${documentUrl}) answered HTTP ${response.status}. ` +
         (unavailable ? 'Try again later.' : 'Check the provider\'s "oidEndpoint".'),
-      { step },
+      { step, reason: DISCOVERY_FAILED },
     );
   }
   let document: unknown;
@@ -97,7 +100,7 @@ export async function discoverProvider(input: DiscoverInput): Promise<Discovered
       'idp_response_invalid',
       `The identity provider's issuer "${issuer}" does not match the configured "oidEndpoint" (${endpoint}). ` +
         'Use the issuer URL as "oidEndpoint", or set "doNotValidateIssuerName".',
-      { step },
+      { step, reason: DISCOVERY_FAILED },
     );
   }
 
@@ -121,7 +124,7 @@ export async function discoverProvider(input: DiscoverInput): Promise<Discovered
         'idp_response_invalid',
         `The identity provider's ${name} (${url.origin}) is not on the origin of "oidEndpoint" (${base.origin}). ` +
           'If that is intended (e.g. Google), set "doNotValidateEndpoints".',
-        { step },
+        { step, reason: DISCOVERY_FAILED },
       );
     }
   }
@@ -167,7 +170,7 @@ export function chooseClientAuth(
     'idp_response_invalid',
     'The identity provider supports neither client_secret_basic nor client_secret_post for client ' +
       `authentication (it lists: ${supported.join(', ') || 'nothing'}).`,
-    { step },
+    { step, reason: DISCOVERY_FAILED },
   );
 }
 
@@ -181,12 +184,12 @@ function discoveryInvalid(documentUrl: string, problem: string, step: SsoStep, c
   return new SsoError(
     'idp_response_invalid',
     `The identity provider's discovery document (${documentUrl}) cannot be used: ${problem}.`,
-    { step, cause },
+    { step, reason: DISCOVERY_FAILED, cause },
   );
 }
 
 function withStep(error: SsoError, step: SsoStep): SsoError {
-  return new SsoError(error.code, error.message, { step, detail: error.detail });
+  return new SsoError(error.code, error.message, { step, reason: error.reason, detail: error.detail });
 }
 
 function parseUrl(text: string): URL | null {

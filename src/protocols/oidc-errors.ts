@@ -7,7 +7,7 @@
 
 import * as client from 'openid-client';
 
-import { SsoError } from '../sso/errors.js';
+import { SsoError, idpErrorReason } from '../sso/errors.js';
 import type { SsoStep } from '../sso/errors.js';
 
 export type OidcOperation = 'discovery' | 'authorization request' | 'code exchange' | 'userinfo request';
@@ -50,7 +50,7 @@ export function failedCheck(check: OidcCheck, explanation: string, cause?: unkno
   return new SsoError(
     'idp_response_invalid',
     `The sign-in response from the identity provider failed the ${check} check: ${explanation}.`,
-    { step: 'verify', cause, detail: `check=${check}` },
+    { step: 'verify', reason: 'oidc_response_rejected', cause, detail: `check=${check}` },
   );
 }
 
@@ -85,7 +85,12 @@ export function toSsoError(error: unknown, context: MapContext): SsoError {
   const own = chain.find((item): item is SsoError => item instanceof SsoError);
   if (own) {
     return own.step === undefined
-      ? new SsoError(own.code, own.message, { step, detail: own.detail, cause: own.cause ?? error })
+      ? new SsoError(own.code, own.message, {
+          step,
+          reason: own.reason,
+          detail: own.detail,
+          cause: own.cause ?? error,
+        })
       : own;
   }
 
@@ -97,7 +102,7 @@ export function toSsoError(error: unknown, context: MapContext): SsoError {
     return new SsoError(
       'idp_error',
       refusal('the sign-in', authorizationError.error, authorizationError.error_description),
-      { step: 'exchange', cause: error },
+      { step: 'exchange', reason: idpErrorReason(authorizationError.error), cause: error },
     );
   }
 
@@ -110,10 +115,7 @@ export function toSsoError(error: unknown, context: MapContext): SsoError {
     return new SsoError(
       'idp_error',
       refusal(`the ${operation}`, bodyError.error, bodyError.error_description),
-      {
-        step,
-        cause: error,
-      },
+      { step, reason: idpErrorReason(bodyError.error), cause: error },
     );
   }
 
@@ -224,7 +226,7 @@ function check(which: OidcCheck, cause: unknown, step?: SsoStep): SsoError {
   const error = failedCheck(which, CHECK_TEXT[which], cause);
   return step === undefined
     ? error
-    : new SsoError(error.code, error.message, { step, cause, detail: error.detail });
+    : new SsoError(error.code, error.message, { step, reason: error.reason, cause, detail: error.detail });
 }
 
 function unavailable(what: string, step: SsoStep, cause: unknown): SsoError {

@@ -5,26 +5,16 @@
 import type { CustomFetch } from 'openid-client';
 
 import { SsoError } from '../sso/errors.js';
+import { isAllowedScheme } from '../sso/oidc-rules.js';
+
+// One rule for Add and for every request (src/sso/oidc-rules.ts); re-exported for the other OIDC modules.
+export { isAllowedScheme, isLoopbackHost } from '../sso/oidc-rules.js';
 
 export interface IdpFetchOptions {
   timeoutMs: number;
   userAgent: string;
   /** True when the provider sets `disableHttps`: http is then allowed to any host. */
   allowHttp: boolean;
-}
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-/** `127.0.0.1`, `localhost` or `::1` (URL.hostname spells IPv6 with brackets). */
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK_HOSTS.has(hostname.toLowerCase());
-}
-
-/** Whether a request to `url` may go out under the provider's https rule. */
-export function isAllowedScheme(url: URL, allowHttp: boolean): boolean {
-  if (url.protocol === 'https:') return true;
-  if (url.protocol !== 'http:') return false;
-  return allowHttp || isLoopbackHost(url.hostname);
 }
 
 /** The error for an http URL the https rule forbids. `what` names the URL (`the token_endpoint`). */

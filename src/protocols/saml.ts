@@ -7,17 +7,11 @@
 // all, a strict parser, one Response, one Assertion, unique IDs, signatures only where SAML allows them and of
 // exactly the shape SAML prescribes, and every value read from the canonical XML that the signature covers.
 
-import {
-  X509Certificate,
-  createPrivateKey,
-  createPublicKey,
-  randomBytes,
-  sign,
-  type KeyObject,
-} from 'node:crypto';
+import { X509Certificate, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 
 import { SsoError } from '../sso/errors.js';
+import { SpKeyError, readSpSigningKey, type SpSigningKey } from '../sso/saml-sp-key.js';
 import type { Clock, SamlAssertion, SamlProtocol } from '../sso/ports.js';
 import type { ProviderRecord, SamlProviderSettings } from '../sso/provider-settings.js';
 import {
@@ -95,12 +89,14 @@ export function createSamlProtocol(options: SamlProtocolOptions = {}): SamlProto
             logger.debug({ provider: provider.name, reason: error.reason }, 'SAML response refused');
             throw new SsoError('idp_response_invalid', error.message, {
               step: 'verify',
+              reason: publicReason(error.reason),
               detail: error.reason,
               cause: error.cause ?? error,
             });
           }
           throw new SsoError('idp_response_invalid', 'The SAML response could not be processed.', {
             step: 'verify',
+            reason: 'saml_response_rejected',
             detail: 'saml:internal',
             cause: error,
           });
@@ -112,6 +108,25 @@ export function createSamlProtocol(options: SamlProtocolOptions = {}): SamlProto
       return buildMetadata(provider, input.acsUrl, logger);
     },
   };
+}
+
+/**
+ * The reason a stranger may see. Every structural and signature check is one reason, so the answer does not
+ * tell a forger which check caught them (the exact check is the error's detail, for the log). Only what a
+ * user or admin can act on is told apart: the IdP's own refusal, an expired answer (clocks), our certificate.
+ */
+function publicReason(checkReason: string): string {
+  switch (checkReason) {
+    case 'saml:status':
+      return 'saml_idp_refused';
+    case 'saml:expired':
+    case 'saml:not-yet-valid':
+      return 'saml_expired';
+    case 'saml:certificate':
+      return 'provider_misconfigured';
+    default:
+      return 'saml_response_rejected';
+  }
 }
 
 /** Runs synchronous work as a promise: a throw becomes a rejection (the port's methods are async). */
@@ -741,7 +756,7 @@ function buildRedirectRequest(
   let query = `SAMLRequest=${encodeURIComponent(samlRequest)}`;
   if (input.relayState !== '') query += `&RelayState=${encodeURIComponent(input.relayState)}`;
 
-  const spKey = readSpKey(provider.secrets.spSigningKey);
+  const spKey = readSpKey(provider);
   if (spKey !== null) {
     // Bindings §3.4.4.1: sign the octets "SAMLRequest=…&RelayState=…&SigAlg=…" exactly as they appear in the URL.
     const { sigAlg, hash, dsaEncoding } = redirectSignature(spKey.key);
@@ -755,48 +770,18 @@ function buildRedirectRequest(
   return { url: `${endpoint}${endpoint.includes('?') ? '&' : '?'}${query}`, requestId };
 }
 
-interface SpKey {
-  key: KeyObject;
-  /** Base64 DER of the certificate bundled with the key, when there is one and it matches the key. */
-  certificate: string | null;
-}
-
-const PRIVATE_KEY_PEM =
-  /-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC )?PRIVATE KEY-----/;
-const CERTIFICATE_PEM = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/;
-
-/**
- * The SP signing secret is a PEM private key, optionally followed (or preceded) by its certificate, which is
- * then published in the metadata. Encrypted keys are not supported.
- */
-function readSpKey(pem: string | null): SpKey | null {
-  if (pem === null || pem.trim() === '') return null;
-  const keyBlock = PRIVATE_KEY_PEM.exec(pem);
-  if (keyBlock === null) {
-    throw new SsoError('internal', "The provider's SP signing key is not an unencrypted PEM private key.", {
-      step: 'start',
-    });
-  }
-  let key: KeyObject;
+/** The SP signing key by the one reader Add also uses; unusable stored keys become a clear refusal. */
+function readSpKey(provider: ProviderRecord<SamlProviderSettings>): SpSigningKey | null {
   try {
-    key = createPrivateKey(keyBlock[0]);
-  } catch (cause) {
-    throw new SsoError('internal', "The provider's SP signing key cannot be read.", { step: 'start', cause });
+    return readSpSigningKey(provider.secrets.spSigningKey);
+  } catch (error) {
+    if (!(error instanceof SpKeyError)) throw error;
+    throw new SsoError(
+      'provider_disabled',
+      `The provider's SP signing key (samlSpSigningKey) ${error.message}; set a valid one with Add.`,
+      { step: 'start', reason: 'provider_misconfigured', cause: error },
+    );
   }
-  let certificate: string | null = null;
-  const certBlock = CERTIFICATE_PEM.exec(pem);
-  if (certBlock !== null) {
-    const der = Buffer.from((certBlock[1] ?? '').replace(/\s+/g, ''), 'base64');
-    try {
-      const cert = new X509Certificate(der);
-      const fromCert = cert.publicKey.export({ type: 'spki', format: 'der' });
-      const fromKey = createPublicKey(key).export({ type: 'spki', format: 'der' });
-      if (Buffer.compare(fromCert, fromKey) === 0) certificate = der.toString('base64');
-    } catch {
-      certificate = null;
-    }
-  }
-  return { key, certificate };
 }
 
 function redirectSignature(key: KeyObject): {
@@ -832,7 +817,7 @@ function buildMetadata(
   let certificate: string | null = null;
   if (signs) {
     try {
-      certificate = readSpKey(provider.secrets.spSigningKey)?.certificate ?? null;
+      certificate = readSpKey(provider)?.certificate ?? null;
     } catch (error) {
       logger.warn(
         { provider: provider.name, err: error },
@@ -854,7 +839,11 @@ function buildMetadata(
   return (
     `<?xml version="1.0" encoding="UTF-8"?>` +
     `<md:EntityDescriptor xmlns:md="${NS.metadata}" entityID="${escapeXml(provider.settings.samlClientId)}">` +
-    `<md:SPSSODescriptor AuthnRequestsSigned="${signs}" WantAssertionsSigned="true"` +
+    // WantAssertionsSigned asks for a signature on the Assertion itself, on top of what the profile requires
+    // (Metadata §2.4.4). The verifier accepts a signature on the Response or on the Assertion, which is what
+    // the POST binding requires (Profiles §4.1.3.5) and what IdPs such as Keycloak send by default (Response
+    // only), so the metadata says "false": it states what the verifier requires, no more.
+    `<md:SPSSODescriptor AuthnRequestsSigned="${signs}" WantAssertionsSigned="false"` +
     ` protocolSupportEnumeration="${NS.protocol}">` +
     keyDescriptor +
     `<md:NameIDFormat>${NAMEID_UNSPECIFIED}</md:NameIDFormat>` +

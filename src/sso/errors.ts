@@ -1,5 +1,6 @@
-// The one error type of the domain: a machine code, a message safe to show a user, and a private cause.
-// The mapping from code to HTTP status lives only in src/http/errors.ts; the domain knows no HTTP.
+// The one error type of the domain: a machine code, a stable public reason, a message for the admin (shown to
+// elevated callers and logged; a stranger sees only the public text of the code, src/http/errors.ts), and a
+// private detail and cause for the log. The mapping from code to HTTP status lives only in src/http/errors.ts.
 
 /** Every machine code the service can answer with. `openapi.yaml` `Problem.code` lists exactly these. */
 export const ssoErrorCodes = [
@@ -57,8 +58,16 @@ export interface FieldError {
 
 export interface SsoErrorOptions {
   step?: SsoStep;
+  /**
+   * Stable public reason (lower-case words joined by `_`, e.g. `saml_signature_invalid`), shown to anyone
+   * with the request id; defaults to the code. It must not depend on configuration or on which internal
+   * check failed where that would help an attacker.
+   */
+  reason?: string;
   /** Private detail for the log; never returned. */
   detail?: string;
+  /** The login flow the failure happened in, for the log; never returned. */
+  flowId?: string;
   cause?: unknown;
   errors?: FieldError[];
 }
@@ -66,16 +75,20 @@ export interface SsoErrorOptions {
 export class SsoError extends Error {
   readonly code: SsoErrorCode;
   readonly step: SsoStep | undefined;
+  readonly reason: string;
   readonly detail: string | undefined;
+  readonly flowId: string | undefined;
   readonly errors: FieldError[] | undefined;
 
-  /** `message` must be safe to show to the person who made the request. */
+  /** `message` is for the admin and the log: it may name configuration, never a secret. */
   constructor(code: SsoErrorCode, message: string, options: SsoErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SsoError';
     this.code = code;
     this.step = options.step;
+    this.reason = options.reason ?? code;
     this.detail = options.detail;
+    this.flowId = options.flowId;
     this.errors = options.errors;
   }
 }
@@ -83,4 +96,45 @@ export class SsoError extends Error {
 /** An `invalid_request` error naming one field. */
 export function invalidField(field: string, message: string, step: SsoStep = 'request'): SsoError {
   return new SsoError('invalid_request', `${field}: ${message}`, { step, errors: [{ field, message }] });
+}
+
+/** Error codes an OAuth 2.0 / OIDC server may send back (RFC 6749 §4.1.2.1, §5.2; OIDC Core §3.1.2.6). */
+const IDP_ERROR_CODES = new Set([
+  'access_denied',
+  'invalid_request',
+  'unauthorized_client',
+  'unsupported_response_type',
+  'invalid_scope',
+  'server_error',
+  'temporarily_unavailable',
+  'interaction_required',
+  'login_required',
+  'account_selection_required',
+  'consent_required',
+  'invalid_client',
+  'invalid_grant',
+  'unsupported_grant_type',
+]);
+
+/** The public reason of an IdP refusal: `idp_<error>` for a registered error code, else `idp_refused`. */
+export function idpErrorReason(error: string | undefined): string {
+  return error !== undefined && IDP_ERROR_CODES.has(error) ? `idp_${error}` : 'idp_refused';
+}
+
+/** The same error naming the flow it happened in (an unexpected error becomes `internal`, cause kept). */
+export function inFlow(error: unknown, flowId: string): SsoError {
+  if (!(error instanceof SsoError)) {
+    return new SsoError('internal', 'Unexpected failure while finishing a sign-in.', {
+      cause: error,
+      flowId,
+    });
+  }
+  return new SsoError(error.code, error.message, {
+    step: error.step,
+    reason: error.reason,
+    detail: error.detail,
+    errors: error.errors,
+    cause: error.cause,
+    flowId: error.flowId ?? flowId,
+  });
 }

@@ -15,13 +15,16 @@
 // short lease, and marks it consumed only once the session exists. If the attempt fails the flow goes back
 // to verified; if the process dies the lease runs out. Either way the same token works again until the flow
 // expires, and never twice.
+// Only the browser that started a flow (OIDC callback: its cookie) or an answer that verified against it
+// (SAML ACS: signature and request id) may move it to failed; anything else is refused and leaves the flow
+// as it was.
 import { createHash, randomBytes } from 'node:crypto';
 import { applyDecision, denialMessage, evaluateAccess } from './access.js';
 import { ensureAccount } from './accounts.js';
 import { avatarUrlFromClaims, extractRoles, resolveUsername } from './claims.js';
 import { clientKey } from './client-address.js';
 import { checkOpenFlows } from './open-flows.js';
-import { SsoError, type SsoErrorCode } from './errors.js';
+import { SsoError, idpErrorReason, inFlow, type SsoErrorCode } from './errors.js';
 import { providerNotFound } from './provider-admin.js';
 import { sameSecret } from './same-secret.js';
 import type {
@@ -244,8 +247,17 @@ export function createLogin(deps: LoginDeps): Login {
     }
   };
 
-  /** Role gate, identity and one-time token: the end of a successful IdP answer. */
-  const verify = async (
+  /** Role gate, identity and one-time token: the end of a successful IdP answer. Failures name the flow. */
+  const verify = (
+    flow: LoginFlow,
+    provider: ProviderRecord,
+    identity: VerifiedIdentity,
+  ): Promise<VerifiedLogin> =>
+    admit(flow, provider, identity).catch((error: unknown) => {
+      throw inFlow(error, flow.id);
+    });
+
+  const admit = async (
     flow: LoginFlow,
     provider: ProviderRecord,
     identity: VerifiedIdentity,
@@ -341,6 +353,46 @@ export function createLogin(deps: LoginDeps): Login {
     return { provider, flow: consumed };
   };
 
+  /** The identity a SAML response proves for this flow; it changes nothing, whatever the response holds. */
+  const samlIdentity = async (
+    flow: LoginFlow,
+    provider: ProviderRecord<SamlProviderSettings>,
+    samlResponse: string,
+  ): Promise<VerifiedIdentity> => {
+    const now = deps.clock.now();
+    const assertion = await deps.saml.verify(provider, {
+      samlResponse,
+      acsUrl: acsUrl(deps.publicUrl, provider),
+      expectedRequestId: flow.samlRequestId ?? '',
+      now,
+    });
+    // Each assertion is accepted once, across every instance (SAML Profiles §4.1.4.5).
+    const fresh = await deps.replay.remember(
+      `${provider.id}:${assertion.assertionId}`,
+      assertion.notOnOrAfter,
+    );
+    if (!fresh) {
+      throw new SsoError('idp_response_invalid', 'This SAML response was already used (replay refused).', {
+        step: 'verify',
+        reason: 'saml_replayed',
+        detail: 'saml:replay',
+      });
+    }
+    const settings = provider.settings;
+    const usernameValues =
+      settings.samlUsernameAttribute === null
+        ? undefined
+        : assertion.attributes[settings.samlUsernameAttribute];
+    const username = usernameValues?.[0] ?? assertion.nameId;
+    return {
+      subject: assertion.nameId,
+      preferredUsername: username,
+      label: username,
+      roles: assertion.attributes[settings.samlRoleAttribute] ?? [],
+      avatarUrl: null,
+    };
+  };
+
   const writePolicy = async (
     user: MediaUser,
     provider: ProviderRecord,
@@ -430,7 +482,7 @@ export function createLogin(deps: LoginDeps): Login {
         throw new SsoError(
           'idp_error',
           `The identity provider refused the sign-in: ${idpError.slice(0, 100)}${description === '' ? '' : ` – ${description}`}`,
-          { step: 'exchange' },
+          { step: 'exchange', reason: idpErrorReason(idpError), flowId: flow.id },
         );
       }
       let identity: VerifiedIdentity;
@@ -454,7 +506,7 @@ export function createLogin(deps: LoginDeps): Login {
         };
       } catch (error) {
         await deps.flows.markFailed(flow.id);
-        throw error;
+        throw inFlow(error, flow.id);
       }
       return verify(flow, provider, identity);
     },
@@ -498,47 +550,13 @@ export function createLogin(deps: LoginDeps): Login {
         );
       }
       checkFlow(flow, provider, 'started');
-      const now = deps.clock.now();
-      let identity: VerifiedIdentity;
-      try {
-        const assertion = await deps.saml.verify(provider, {
-          samlResponse,
-          acsUrl: acsUrl(deps.publicUrl, provider),
-          expectedRequestId: flow.samlRequestId ?? '',
-          now,
-        });
-        // Each assertion is accepted once, across every instance (SAML Profiles §4.1.4.5).
-        const fresh = await deps.replay.remember(
-          `${provider.id}:${assertion.assertionId}`,
-          assertion.notOnOrAfter,
-        );
-        if (!fresh) {
-          throw new SsoError(
-            'idp_response_invalid',
-            'This SAML response was already used (replay refused).',
-            {
-              step: 'verify',
-              detail: 'saml:replay',
-            },
-          );
-        }
-        const settings = provider.settings;
-        const usernameValues =
-          settings.samlUsernameAttribute === null
-            ? undefined
-            : assertion.attributes[settings.samlUsernameAttribute];
-        const username = usernameValues?.[0] ?? assertion.nameId;
-        identity = {
-          subject: assertion.nameId,
-          preferredUsername: username,
-          label: username,
-          roles: assertion.attributes[settings.samlRoleAttribute] ?? [],
-          avatarUrl: null,
-        };
-      } catch (error) {
-        await deps.flows.markFailed(flow.id);
-        throw error;
-      }
+      // RelayState and InResponseTo are public (both travel in the AuthnRequest URL) and the post is
+      // unauthenticated: a refusal must leave the flow as it is, or anyone could spoil another person's
+      // sign-in by posting junk that names it. Only a response that verified against this flow's request
+      // id may change it, which `verify` does (denied: failed; allowed: verified).
+      const identity = await samlIdentity(flow, provider, samlResponse).catch((error: unknown) => {
+        throw inFlow(error, flow.id);
+      });
       return verify(flow, provider, identity);
     },
 

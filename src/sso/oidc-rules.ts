@@ -7,6 +7,25 @@ import type { OidcProviderSettings } from './provider-settings.js';
 const WELL_KNOWN_SUFFIX = '/.well-known/openid-configuration';
 
 /**
+ * A loopback host (RFC 1122 §3.2.1.3, RFC 6761 §6.3): `localhost`, any `127.x.y.z`, or `[::1]`
+ * (URL.hostname spells IPv6 with brackets and lower-cases names).
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/**
+ * The https rule for every URL of an OIDC provider (PLUGIN-BEHAVIOR.md §4.3), applied when a provider is added
+ * and on every request to its IdP: https always; http only to a loopback host or with `disableHttps`.
+ */
+export function isAllowedScheme(url: URL, allowHttp: boolean): boolean {
+  if (url.protocol === 'https:') return true;
+  if (url.protocol !== 'http:') return false;
+  return allowHttp || isLoopbackHost(url.hostname);
+}
+
+/**
  * The issuer base of an `oidEndpoint` (PLUGIN-BEHAVIOR.md §5.1): trimmed, an http(s) URL, without the
  * `/.well-known/openid-configuration` suffix and without a trailing slash. Discovery appends the suffix again
  * (OpenID Connect Discovery 1.0 §4).

@@ -3,8 +3,9 @@
 // describes and deletes providers. The body's types were already checked against the contract.
 import { X509Certificate } from 'node:crypto';
 import { SsoError, invalidField, type FieldError } from './errors.js';
-import { normaliseOidEndpoint, parseAuthorizationParameters } from './oidc-rules.js';
+import { isAllowedScheme, normaliseOidEndpoint, parseAuthorizationParameters } from './oidc-rules.js';
 import type { Clock, ProviderStore, ProviderWrite } from './ports.js';
+import { SpKeyError, readSpSigningKey } from './saml-sp-key.js';
 import type {
   FolderRoleMapping,
   OidcProviderSettings,
@@ -203,10 +204,9 @@ function secretUpdate(input: ProviderInput, key: string): string | null | undefi
 
 function oidcWrite(input: ProviderInput): ProviderWrite {
   const oidEndpoint = asBodyField(() => normaliseOidEndpoint(requiredText(input, 'oidEndpoint')));
-  // Plain http is only for loopback IdPs or with the plugin's explicit `disableHttps` (§4.3).
-  const host = new URL(oidEndpoint).hostname;
-  const loopback = host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-  if (oidEndpoint.startsWith('http:') && !loopback && !bool(input, 'disableHttps')) {
+  // Plain http is only for loopback IdPs or with the plugin's explicit `disableHttps` (§4.3): the rule every
+  // request to the IdP is held to, so an endpoint accepted here is never refused at login.
+  if (!isAllowedScheme(new URL(oidEndpoint), bool(input, 'disableHttps'))) {
     throw invalidField(
       '/body/oidEndpoint',
       'must be https (set disableHttps to allow a plain-http IdP)',
@@ -255,8 +255,12 @@ function samlWrite(input: ProviderInput, now: Date, warnings: string[]): Provide
     samlUsernameAttribute: optionalText(input, 'samlUsernameAttribute'),
   };
   const spSigningKey = secretUpdate(input, 'samlSpSigningKey');
-  if (typeof spSigningKey === 'string' && !/-----BEGIN (RSA |EC )?PRIVATE KEY-----/.test(spSigningKey)) {
-    throw invalidField('/body/samlSpSigningKey', 'must be a PEM private key', 'admin');
+  // The same reader signs at login: a key accepted here always works there.
+  try {
+    readSpSigningKey(spSigningKey ?? null);
+  } catch (error) {
+    if (!(error instanceof SpKeyError)) throw error;
+    throw invalidField('/body/samlSpSigningKey', error.message, 'admin');
   }
   return { settings, secrets: spSigningKey === undefined ? {} : { spSigningKey } };
 }

@@ -47,6 +47,12 @@ const SAML: SamlProviderInput = {
   samlCertificate: certificates.base64,
 };
 
+/** A PEM private key cut after its first base64 line: the armour is intact, the key is not. */
+function truncatedKey(): string {
+  const lines = signingKey().pem.split('\n');
+  return [lines[0], lines[1], lines[lines.length - 2]].join('\n');
+}
+
 /** A real PKCS#8 PEM private key, and one of its base64 lines to look for in responses, rows and logs. */
 function signingKey(): { pem: string; line: string } {
   const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' })
@@ -429,6 +435,8 @@ describe('OIDC input rules (nothing stored on any error)', () => {
     ['an endpoint with credentials', { ...OIDC, oidEndpoint: 'https://u:p@idp.example.com' }, ENDPOINT],
     ['an endpoint with a query', { ...OIDC, oidEndpoint: 'https://idp.example.com/?x=1' }, ENDPOINT],
     ['a bad scheme override', { ...OIDC, schemeOverride: 'ftp' }, '/body/schemeOverride'],
+    ['an http endpoint on a LAN address', { ...OIDC, oidEndpoint: 'http://10.0.0.5/realms/x' }, ENDPOINT],
+    ['an http endpoint named like loopback', { ...OIDC, oidEndpoint: 'http://127.0.0.1.nip.io' }, ENDPOINT],
     ['a body that is a list', [OIDC] as unknown as Record<string, unknown>, '/body'],
   ];
   const parameterCases: [string, string, RegExp][] = [
@@ -695,6 +703,28 @@ describe('SAML providers', () => {
     [
       'a signing key that is not PEM',
       { ...SAML, samlSpSigningKey: 'secret-but-not-pem' },
+      '/body/samlSpSigningKey',
+    ],
+    // The login reads the key with the same reader: whatever Add accepts signs later (no 500 at start).
+    [
+      'a PEM signing key whose body is not a key',
+      { ...SAML, samlSpSigningKey: '-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----' },
+      '/body/samlSpSigningKey',
+    ],
+    ['a truncated PEM signing key', { ...SAML, samlSpSigningKey: truncatedKey() }, '/body/samlSpSigningKey'],
+    [
+      'an Ed25519 signing key (SAML redirect signing has no algorithm for it)',
+      {
+        ...SAML,
+        samlSpSigningKey: generateKeyPairSync('ed25519')
+          .privateKey.export({ type: 'pkcs8', format: 'pem' })
+          .toString(),
+      },
+      '/body/samlSpSigningKey',
+    ],
+    [
+      'a signing key bundled with a certificate of another key',
+      { ...SAML, samlSpSigningKey: `${signingKey().pem}\n${certificates.pem}` },
       '/body/samlSpSigningKey',
     ],
   ];

@@ -270,14 +270,22 @@ if (browser === null) {
       expect(seen.problems).toEqual([]);
     });
 
-    it('when the account has none of the required roles, then the browser shows the denial naming the rule', async () => {
+    it('when the account has none of the required roles, then the browser shows the denial and the log names the rule', async () => {
       const page = await context.newPage();
       const seen = watch(page);
       await signIn(page, 'sub-eve');
       expect(await page.textContent('h1')).toBe('Access denied');
-      expect(await page.textContent('#detail')).toContain(
-        'none of the roles this server requires (jellyfin-users)',
-      );
+      expect(await page.textContent('#detail')).toContain('Ask your admin');
+      expect(await page.textContent('#reason')).toBe('not_permitted');
+      const requestId = (await page.textContent('#request-id')) ?? '';
+      expect(await page.content()).not.toContain('jellyfin-users');
+      const logged = t
+        .logs()
+        .split('\n')
+        .filter((line) => line.includes(requestId));
+      expect(
+        logged.some((line) => line.includes('none of the roles this server requires (jellyfin-users)')),
+      ).toBe(true);
       // The 403 itself is the only thing Chromium may complain about; no script error, no CSP violation.
       expect(seen.problems.filter((p) => !/status of 403/.test(p))).toEqual([]);
       expect(seen.authResponses).toEqual([]);

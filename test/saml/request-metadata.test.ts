@@ -113,17 +113,30 @@ describe('SAML start', () => {
 });
 
 describe('SAML metadata', () => {
-  it('when no SP key is configured, then the metadata names our entity id and ACS, unsigned requests, signed assertions', () => {
+  it('when no SP key is configured, then the metadata names our entity id and ACS and unsigned requests', () => {
     const xml = saml.metadata(samlProvider(), { acsUrl: ACS_URL });
 
     expect(readSpMetadata(xml)).toEqual({
       entityId: SP_ENTITY_ID,
       acsUrl: ACS_URL,
       authnRequestsSigned: false,
-      wantAssertionsSigned: true,
+      wantAssertionsSigned: false,
       signingCertificate: null,
     });
     expect(xml).not.toContain('KeyDescriptor');
+  });
+
+  it('when an IdP signs only the Response, then the verifier accepts it and the metadata does not claim otherwise', async () => {
+    // Metadata §2.4.4: WantAssertionsSigned="true" would demand a signature on the Assertion itself; the
+    // verifier accepts one on the Response alone (Profiles §4.1.3.5), so the metadata must not promise more.
+    const flow = await loginFlow({ idp: { signResponse: true, signAssertion: false } });
+    await expect(flow.verify()).resolves.toMatchObject({ nameId: 'alice@example.test' });
+    const unsigned = await loginFlow({ idp: { signResponse: false, signAssertion: false } });
+    await expect(unsigned.verify()).rejects.toMatchObject({ code: 'idp_response_invalid' });
+
+    expect(readSpMetadata(saml.metadata(flow.provider, { acsUrl: ACS_URL })).wantAssertionsSigned).toBe(
+      false,
+    );
   });
 
   it('when a key with its certificate is configured, then the metadata publishes the certificate but never the key', () => {
@@ -146,6 +159,19 @@ describe('SAML metadata', () => {
     const xml = saml.metadata(samlProvider({}, `${keys.spKey}\n${keys.attackerCert}`), { acsUrl: ACS_URL });
 
     expect(xml).not.toContain('KeyDescriptor');
+  });
+
+  it('when a stored SP signing key is unusable, then start refuses clearly (no internal error)', async () => {
+    const corrupt = [
+      '-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----',
+      `${keys.spKey}\n${keys.attackerCert}`,
+      'not pem at all',
+    ];
+    for (const key of corrupt) {
+      await expect(
+        saml.start(samlProvider({}, key), { relayState: 'r', acsUrl: ACS_URL }),
+      ).rejects.toMatchObject({ code: 'provider_disabled', reason: 'provider_misconfigured' });
+    }
   });
 
   it('when the ACS URL contains markup characters, then they are escaped', () => {

@@ -53,7 +53,14 @@ describe('pages', () => {
 
   it('when the error page shows a detail with markup, then it is escaped', () => {
     const html = errorPage({
-      problem: { status: 401, title: 'Unauthorized', detail: HOSTILE, code: 'idp_error', requestId: 'r-1' },
+      problem: {
+        status: 401,
+        title: 'Unauthorized',
+        detail: HOSTILE,
+        code: 'idp_error',
+        reason: HOSTILE,
+        requestId: HOSTILE,
+      },
       retryUrl: 'javascript:alert(1)"',
     });
     expect(html).not.toContain('<script>alert(1)');

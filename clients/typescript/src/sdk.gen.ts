@@ -253,7 +253,7 @@ export const authenticateSaml = <ThrowOnError extends boolean = false>(options: 
 /**
  * SP metadata for a SAML provider
  *
- * The service-provider metadata (entity id, ACS URL) to paste into the IdP.
+ * The service-provider metadata (entity id, ACS URL) to paste into the IdP. `WantAssertionsSigned` is false because a signature on the Response or on the Assertion is accepted (SAML Profiles §4.1.3.5); a response with neither is always refused.
  */
 export const getSamlMetadata = <ThrowOnError extends boolean = false>(options: Options<GetSamlMetadataData, ThrowOnError>) => (options.client ?? client).get<GetSamlMetadataResponses, GetSamlMetadataErrors, ThrowOnError>({ url: '/sso/SAML/metadata/{provider}', ...options });
 

@@ -22,7 +22,11 @@ export type Problem = {
      */
     code: 'invalid_request' | 'not_found' | 'method_not_allowed' | 'payload_too_large' | 'unsupported_media_type' | 'unauthenticated' | 'forbidden' | 'not_permitted' | 'provider_not_found' | 'provider_disabled' | 'user_not_found' | 'link_not_found' | 'flow_not_found' | 'flow_expired' | 'flow_used' | 'provider_mismatch' | 'browser_mismatch' | 'flow_purpose_mismatch' | 'idp_error' | 'idp_response_invalid' | 'link_conflict' | 'name_conflict' | 'media_server_refused' | 'rate_limited' | 'upstream_unavailable' | 'quick_connect_disabled' | 'not_implemented' | 'internal';
     /**
-     * What went wrong and what to do about it.
+     * Stable public reason, finer than `code` where that helps the user (e.g. `saml_expired`, `idp_access_denied`, `provider_misconfigured`); equal to `code` otherwise. Never names configuration.
+     */
+    reason: string;
+    /**
+     * What went wrong and what to do about it. Callers without elevated rights get a fixed text per `code` (configuration specifics go to the service's log under `requestId`); administrators and API keys get the specific message.
      */
     detail: string;
     /**
