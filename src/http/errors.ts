@@ -89,6 +89,15 @@ export const publicTextByCode = {
   internal: 'Something went wrong on our side. Try again; if it persists, tell your admin.',
 } as const satisfies Record<SsoErrorCode, string>;
 
+/**
+ * Where one code covers refusals that need different advice, the public text of the reason. Keyed by
+ * reason, never by message, so that nothing configured can reach a stranger.
+ */
+export const publicTextByReason: Readonly<Record<string, string>> = {
+  open_sign_ins_limit:
+    'Too many sign-ins are open from your address. Finish one, or wait until the older ones expire, and try again.',
+};
+
 export interface ProblemDocument {
   type: 'about:blank';
   title: string;
@@ -157,7 +166,7 @@ export function problemFor(error: SsoError, requestId: string, elevated = false)
     status,
     code: error.code,
     reason: error.reason,
-    detail: elevated ? error.message : publicTextByCode[error.code],
+    detail: elevated ? error.message : (publicTextByReason[error.reason] ?? publicTextByCode[error.code]),
     requestId,
   };
   const ownInput = elevated || error.step === 'request';

@@ -29,6 +29,6 @@ export async function checkOpenFlows(limit: OpenFlowLimit, clientKey: string): P
   throw new SsoError(
     'rate_limited',
     `Too many sign-ins are open from your address. Finish one, or wait up to ${minutes} minutes, and try again.`,
-    { step: 'start', detail: `open flows=${open}` },
+    { step: 'start', reason: 'open_sign_ins_limit', detail: `open flows=${open}` },
   );
 }

@@ -102,6 +102,7 @@ describe('open sign-ins per client', () => {
       expect(refused.headers.get('content-type')).toMatch(/^text\/html/);
       expect(refused.headers.get('retry-after')).toBe('60');
       expect(refused.text).toContain('Too many sign-ins are open from your address');
+      expect(refused.text).toContain('open_sign_ins_limit');
     }
     expect(await storedFlows()).toBe(2);
 

@@ -477,7 +477,7 @@ export type StartOidcLoginErrors = {
      */
     404: Problem;
     /**
-     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`); retry later.
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
      */
     429: Problem;
     /**
@@ -515,7 +515,7 @@ export type StartOidcLoginAliasErrors = {
      */
     404: Problem;
     /**
-     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`); retry later.
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
      */
     429: Problem;
     /**
@@ -585,7 +585,7 @@ export type CompleteOidcLoginErrors = {
      */
     404: Problem;
     /**
-     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`); retry later.
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
      */
     429: Problem;
     /**
@@ -666,7 +666,7 @@ export type CompleteOidcLoginAliasErrors = {
      */
     404: Problem;
     /**
-     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`); retry later.
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
      */
     429: Problem;
     /**
@@ -725,7 +725,7 @@ export type AuthenticateOidcErrors = {
      */
     409: Problem;
     /**
-     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`); retry later.
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
      */
     429: Problem;
     /**
@@ -867,7 +867,7 @@ export type GetOidcProviderNamesData = {
 
 export type GetOidcProviderNamesErrors = {
     /**
-     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`); retry later.
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
      */
     429: Problem;
 };
@@ -941,7 +941,7 @@ export type StartSamlLoginErrors = {
      */
     404: Problem;
     /**
-     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`); retry later.
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
      */
     429: Problem;
 };
@@ -975,7 +975,7 @@ export type StartSamlLoginAliasErrors = {
      */
     404: Problem;
     /**
-     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`); retry later.
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
      */
     429: Problem;
 };
@@ -1019,7 +1019,7 @@ export type ReceiveSamlResponseAliasErrors = {
      */
     413: Problem;
     /**
-     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`); retry later.
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
      */
     429: Problem;
 };
@@ -1074,7 +1074,7 @@ export type ReceiveSamlResponseErrors = {
      */
     413: Problem;
     /**
-     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`); retry later.
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
      */
     429: Problem;
 };
@@ -1129,7 +1129,7 @@ export type AuthenticateSamlErrors = {
      */
     409: Problem;
     /**
-     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`); retry later.
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
      */
     429: Problem;
     /**
@@ -1171,7 +1171,7 @@ export type GetSamlMetadataErrors = {
      */
     404: Problem;
     /**
-     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`); retry later.
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
      */
     429: Problem;
 };
@@ -1305,7 +1305,7 @@ export type GetSamlProviderNamesData = {
 
 export type GetSamlProviderNamesErrors = {
     /**
-     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`); retry later.
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
      */
     429: Problem;
 };
