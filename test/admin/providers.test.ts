@@ -23,10 +23,10 @@ import {
   type SamlProviderInput,
 } from '../../clients/typescript/index.js';
 import { DEFAULT_AUTH_PROVIDER_ID, SSO_AUTH_PROVIDER_ID } from '../../src/sso/ports.js';
-import { createPgScratchDatabase } from '../../src/storage/migrations/pg-scratch.js';
 import { BOOTSTRAP_KEY, startTestApp, type TestApp } from '../support/app.js';
 import { directoryOf, uniqueUserName } from '../support/users.js';
 import { makeCertificates } from './certificates.js';
+import { appDatabaseTargets } from '../support/db.js';
 
 interface Problem {
   status: number;
@@ -927,36 +927,7 @@ describe('Unregister', () => {
 // ---------------------------------------------------------------------------------------------------------
 // Persistence, concurrency and Unregister on each database.
 
-interface DatabaseTarget {
-  dialect: string;
-  /** Environment for startTestApp, and what to clean up afterwards. */
-  prepare(): Promise<{ env: Record<string, string>; cleanup(): Promise<void> }>;
-}
-
-function databaseTargets(): DatabaseTarget[] {
-  const targets: DatabaseTarget[] = [
-    { dialect: 'sqlite', prepare: async () => ({ env: {}, cleanup: async () => undefined }) },
-  ];
-  const pgUrl = process.env['TEST_PG_URL'];
-  if (pgUrl) {
-    targets.push({
-      dialect: 'postgresql',
-      prepare: async () => {
-        const scratch = await createPgScratchDatabase(pgUrl);
-        return { env: { SSO_DATABASE_URL: scratch.url }, cleanup: () => scratch.drop() };
-      },
-    });
-  } else if (process.env['CI']) {
-    throw new Error(
-      'TEST_PG_URL is not set: under CI the PostgreSQL provider cases must run (start PostgreSQL and set it)',
-    );
-  } else {
-    process.stdout.write('PostgreSQL provider-admin cases not run: TEST_PG_URL is not set\n');
-  }
-  return targets;
-}
-
-for (const target of databaseTargets()) {
+for (const target of appDatabaseTargets('provider-admin cases')) {
   describe(`on ${target.dialect}`, () => {
     let app: TestApp;
     let env: Record<string, string>;

@@ -14,7 +14,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOidcProvider, addSamlProvider } from '../../clients/typescript/index.js';
 import { SPEC_PATH } from '../../src/app.js';
 import { accessRule, loadSpec } from '../../src/http/api.js';
-import { createPgScratchDatabase } from '../../src/storage/migrations/pg-scratch.js';
 import type { Operation } from 'openapi-backend';
 import { makeCertificates } from '../admin/certificates.js';
 import { BOOTSTRAP_KEY, startTestApp, type TestApp } from '../support/app.js';
@@ -39,6 +38,7 @@ import { authBody, browserGet, CookieJar, pageParams } from '../support/browser.
 import { authorizeAt, startHostileOp, type HostileOp } from '../support/hostile-op.js';
 import { freePort } from '../support/ports.js';
 import { createUserWithToken } from '../support/users.js';
+import { appDatabaseTargets } from '../support/db.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 0x5eed11);
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 24);
@@ -320,36 +320,10 @@ function describeRequest(raw: RawRequest): string {
   return `${raw.method} ${raw.path.slice(0, 200)} ${JSON.stringify(raw.headers)}${body}`;
 }
 
-interface DatabaseTarget {
-  dialect: string;
-  prepare(): Promise<{ env: Record<string, string>; cleanup(): Promise<void> }>;
-}
-
-function databaseTargets(): DatabaseTarget[] {
-  const targets: DatabaseTarget[] = [
-    { dialect: 'sqlite', prepare: async () => ({ env: {}, cleanup: async () => undefined }) },
-  ];
-  const pgUrl = process.env['TEST_PG_URL'];
-  if (pgUrl) {
-    targets.push({
-      dialect: 'postgresql',
-      prepare: async () => {
-        const scratch = await createPgScratchDatabase(pgUrl);
-        return { env: { SSO_DATABASE_URL: scratch.url }, cleanup: () => scratch.drop() };
-      },
-    });
-  } else if (process.env['CI']) {
-    throw new Error('TEST_PG_URL is not set: under CI the PostgreSQL fuzz must run');
-  } else {
-    process.stdout.write('PostgreSQL fuzz not run: TEST_PG_URL is not set\n');
-  }
-  return targets;
-}
-
 const spec = loadSpec(SPEC_PATH) as unknown as Schema;
 const certificates = makeCertificates();
 
-for (const target of databaseTargets()) {
+for (const target of appDatabaseTargets('fuzz')) {
   describe(`fuzz of every operation [${target.dialect}]`, () => {
     let t: TestApp;
     let op: HostileOp;

@@ -6,10 +6,10 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOidcProvider, getOidcProviders } from '../../clients/typescript/index.js';
 import { toSsoError } from '../../src/http/errors.js';
-import { createPgScratchDatabase } from '../../src/storage/migrations/pg-scratch.js';
 import { BOOTSTRAP_KEY, startTestApp, type TestApp } from '../support/app.js';
 import { sendRaw, type RawResponse } from '../support/fuzz.js';
 import { directoryOf } from '../support/users.js';
+import { appDatabaseTargets } from '../support/db.js';
 
 const AUTH = `MediaBrowser Token="${BOOTSTRAP_KEY}"`;
 const OIDC = { oidEndpoint: 'https://idp.example.com/realms/home', oidClientId: 'jellyfin' };
@@ -41,31 +41,7 @@ function fields(problem: Problem): string[] {
   return (problem.errors ?? []).map((error) => error.field);
 }
 
-interface DatabaseTarget {
-  dialect: string;
-  prepare(): Promise<{ env: Record<string, string>; cleanup(): Promise<void> }>;
-}
-
-function databaseTargets(): DatabaseTarget[] {
-  const targets: DatabaseTarget[] = [
-    { dialect: 'sqlite', prepare: async () => ({ env: {}, cleanup: async () => undefined }) },
-  ];
-  const pgUrl = process.env['TEST_PG_URL'];
-  if (pgUrl) {
-    targets.push({
-      dialect: 'postgresql',
-      prepare: async () => {
-        const scratch = await createPgScratchDatabase(pgUrl);
-        return { env: { SSO_DATABASE_URL: scratch.url }, cleanup: () => scratch.drop() };
-      },
-    });
-  } else if (process.env['CI']) {
-    throw new Error('TEST_PG_URL is not set: under CI the PostgreSQL cases must run');
-  }
-  return targets;
-}
-
-for (const target of databaseTargets()) {
+for (const target of appDatabaseTargets('bad-input cases')) {
   describe(`bad input [${target.dialect}]`, () => {
     let t: TestApp;
     let cleanup: () => Promise<void> = async () => undefined;

@@ -170,3 +170,37 @@ export function describeEachDatabase(
 export async function rawRows(db: Database, sql: string): Promise<Record<string, unknown>[]> {
   return db.orm.em.fork().getConnection().execute<Record<string, unknown>[]>(sql);
 }
+
+/** A database for a whole service under test (startTestApp): the environment that selects it, and its cleanup. */
+export interface AppDatabaseTarget {
+  dialect: Dialect;
+  prepare(): Promise<{ env: Record<string, string>; cleanup(): Promise<void> }>;
+}
+
+/**
+ * SQLite (the service's default file) and, with TEST_PG_URL, a scratch PostgreSQL database per `prepare`.
+ * Without TEST_PG_URL the PostgreSQL cases are left out with one line saying so, except under CI, where
+ * that is an error. `what` names the cases in those messages.
+ */
+export function appDatabaseTargets(what: string): AppDatabaseTarget[] {
+  const targets: AppDatabaseTarget[] = [
+    { dialect: 'sqlite', prepare: async () => ({ env: {}, cleanup: async () => undefined }) },
+  ];
+  const pgUrl = process.env['TEST_PG_URL'];
+  if (pgUrl) {
+    targets.push({
+      dialect: 'postgresql',
+      prepare: async () => {
+        const scratch = await createPgScratchDatabase(pgUrl);
+        return { env: { SSO_DATABASE_URL: scratch.url }, cleanup: () => scratch.drop() };
+      },
+    });
+  } else if (process.env['CI']) {
+    throw new Error(
+      `TEST_PG_URL is not set: under CI the PostgreSQL ${what} must run (start PostgreSQL and set it)`,
+    );
+  } else {
+    process.stdout.write(`PostgreSQL ${what} not run: TEST_PG_URL is not set\n`);
+  }
+  return targets;
+}
