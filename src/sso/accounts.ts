@@ -89,11 +89,25 @@ async function underClaim(
     throw error;
   }
   if (await deps.links.completeClaim(provider.id, identity.subject, claimId, account.user.id)) return account;
-  // The lease ran out before we finished and another sign-in took over; it makes the account.
-  deps.warn?.(
-    { providerId: provider.id, userId: account.user.id, subjectHash: subjectHash(identity.subject) },
-    'account claim lapsed while its user was made; that user is not linked',
-  );
+  // The lease ran out before we finished and another sign-in took over; it makes (or made) the account.
+  // A user we made for nothing is removed rather than left behind unlinked.
+  const fields = {
+    providerId: provider.id,
+    userId: account.user.id,
+    subjectHash: subjectHash(identity.subject),
+  };
+  if (account.isNewUser) {
+    await deps.mediaServer.deleteUser(account.user.id).then(
+      () => deps.warn?.(fields, 'account claim lapsed while its user was made; that user was removed'),
+      (error: unknown) =>
+        deps.warn?.(
+          { ...fields, err: error },
+          'account claim lapsed; its unlinked user could not be removed',
+        ),
+    );
+  } else {
+    deps.warn?.(fields, 'account claim lapsed while adopting a user; the other sign-in decides');
+  }
   return null;
 }
 

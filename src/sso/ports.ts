@@ -278,6 +278,11 @@ export interface MediaServer {
   findUsersByNames(names: string[]): Promise<Map<string, MediaUser>>;
   /** Throws SsoError('name_conflict') when the name is taken. */
   createUser(name: string): Promise<MediaUser>;
+  /**
+   * Removes a user this service has just made and nothing links to (a first sign-in that lost its account
+   * claim while making it). A user that is already gone is not an error.
+   */
+  deleteUser(userId: string): Promise<void>;
   /** One read-modify-write of the whole policy; fields `change` does not touch survive. */
   updatePolicy(userId: string, change: (policy: UserPolicy) => UserPolicy): Promise<MediaUser>;
   /** Mints a session for the user on the given device, as Jellyfin's AuthenticateDirect would. */

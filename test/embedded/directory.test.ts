@@ -183,6 +183,18 @@ describeEachDatabase('embedded directory', (ctx) => {
     expect(await directory().resolveToken(session.AccessToken)).toBeNull();
   });
 
+  it('when a user is deleted, then it, its sessions and its avatar are gone; deleting it again is no error', async () => {
+    const user = await directory().createUser(uniqueName('gone'));
+    const { AccessToken } = await directory().createSession(user.id, device());
+    await directory().setAvatar(user.id, { contentType: 'image/png', bytes: new Uint8Array([1, 2, 3]) });
+    await directory().deleteUser(user.id);
+    expect(await directory().getUserById(user.id)).toBeNull();
+    expect(await directory().resolveToken(AccessToken)).toBeNull();
+    expect(await directory().getAvatar(user.id)).toBeNull();
+    await expect(directory().deleteUser(user.id)).resolves.toBeUndefined();
+    await expect(directory().deleteUser('not-a-guid')).resolves.toBeUndefined();
+  });
+
   it('when a policy is changed, then fields the change does not touch survive (read-modify-write)', async () => {
     const user = await directory().createUser(uniqueName('heidi'));
     await directory().updatePolicy(user.id, (policy) => ({

@@ -157,6 +157,11 @@ export interface FakeJellyfin {
   findUserByName(name: string): FakeUser | null;
   tokensOf(userId: string): FakeToken[];
   count(operationId: string): number;
+  /**
+   * Holds the next request to `operationId` until `release()` (before it is handled): for tests that need a
+   * request in flight while something else happens. `arrived` settles when that request comes in.
+   */
+  holdNext(operationId: string): { arrived: Promise<void>; release(): void };
   close(): Promise<void>;
 }
 
@@ -778,6 +783,16 @@ export async function startFakeJellyfin(options: FakeJellyfinOptions): Promise<F
     return { contentType, body };
   }
 
+  const holds = new Map<string, { arrive(): void; released: Promise<void> }>();
+  const holdNext = (operationId: string): { arrived: Promise<void>; release(): void } => {
+    let arrive = (): void => undefined;
+    let release = (): void => undefined;
+    const arrived = new Promise<void>((resolve) => (arrive = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    holds.set(operationId, { arrive: () => arrive(), released });
+    return { arrived, release: () => release() };
+  };
+
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
@@ -830,6 +845,12 @@ export async function startFakeJellyfin(options: FakeJellyfinOptions): Promise<F
     else if (roles.includes('RequiresElevation') && principal && !isElevated(principal))
       reply = { status: 403 };
     else {
+      const hold = holds.get(matched.operationId);
+      if (hold !== undefined) {
+        holds.delete(matched.operationId);
+        hold.arrive();
+        await hold.released;
+      }
       const handler = handlers[matched.operationId];
       if (!handler) {
         violations.push(
@@ -906,6 +927,7 @@ export async function startFakeJellyfin(options: FakeJellyfinOptions): Promise<F
     findUserByName,
     tokensOf,
     count: (operationId) => requests.filter((entry) => entry.operationId === operationId).length,
+    holdNext,
     close: () =>
       new Promise<void>((resolveClose) => {
         server.closeAllConnections();

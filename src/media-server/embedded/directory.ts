@@ -361,6 +361,17 @@ export function createEmbeddedDirectory(options: EmbeddedDirectoryOptions): Embe
       return toMediaUser(row);
     },
 
+    async deleteUser(userId) {
+      const id = normalizeGuid(userId);
+      if (!id) return;
+      try {
+        // Its sessions and avatar go with it (ON DELETE CASCADE).
+        await orm.em.fork().nativeDelete(MediaUserEntity, { id });
+      } catch (error) {
+        throw storageError(error, 'removing a user', 'session');
+      }
+    },
+
     async updatePolicy(userId, change) {
       const id = normalizeGuid(userId);
       if (!id) throw new SsoError('user_not_found', 'no such user', { step: 'admin' });

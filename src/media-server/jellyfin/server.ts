@@ -437,6 +437,17 @@ export function createJellyfinServer(options: JellyfinServerOptions): JellyfinSe
       }
     },
 
+    async deleteUser(userId) {
+      const id = normalizeGuid(userId);
+      if (!id) return;
+      try {
+        await client.deleteUser(id);
+      } catch (error) {
+        if (error instanceof JellyfinRequestError && error.status === 404) return;
+        throw toSsoError(error, 'removing a user', 'session');
+      }
+    },
+
     async setAvatar(userId, image) {
       if (!/^image\/[\w.+-]+$/.test(image.contentType))
         throw invalidField('contentType', 'must be an image type', 'session');
