@@ -1,7 +1,7 @@
 // Concurrent first sign-ins of one identity: every Auth lands in the same single account, none leaves a
 // stray user behind — in the embedded directory and in (the fake) Jellyfin, on one instance over SQLite and
 // on two instances sharing one PostgreSQL database. The same for the re-point path (the linked user was
-// deleted). Needs ../shared/jellyfin-openapi/ for the jellyfin cases, TEST_PG_URL for the PostgreSQL ones.
+// deleted). Needs TEST_PG_URL for the PostgreSQL ones.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addOidcProvider, authenticateOidc } from '../../clients/typescript/index.js';
 import { createPgScratchDatabase } from '../../src/storage/migrations/pg-scratch.js';
@@ -9,13 +9,14 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { CookieJar, authBody, browserGet, pageParams } from '../support/browser.js';
 import { dbTargets, randomSecretKey } from '../support/db.js';
 import { startFakeJellyfin, type FakeJellyfin } from '../support/fake-jellyfin.js';
-import { jellyfinDocumentsAvailable } from '../support/jellyfin-openapi.js';
+import { requireJellyfinDocuments } from '../support/jellyfin-openapi.js';
 import { followLogin, startOidcIdp, type OidcIdp } from '../support/oidc-idp.js';
 import { freePort } from '../support/ports.js';
 import { directoryOf } from '../support/users.js';
 
 const PARALLEL = 4;
-const modes = jellyfinDocumentsAvailable() ? (['embedded', 'jellyfin'] as const) : (['embedded'] as const);
+requireJellyfinDocuments();
+const modes = ['embedded', 'jellyfin'] as const;
 const topologies = dbTargets().map((target) =>
   target.dialect === 'sqlite'
     ? ('one instance on SQLite' as const)

@@ -1,5 +1,5 @@
-// Jellyfin's official OpenAPI documents (10.10.7, 10.11.11, 12.0.0), read from ../shared/jellyfin-openapi/
-// beside the repository (never copied into it), and a validator for requests and responses against them.
+// Jellyfin's official OpenAPI documents (10.10.7, 10.11.11, 12.0.0), kept in test/fixtures/jellyfin-openapi/,
+// and a validator for requests and responses against them.
 // The fake Jellyfin (test/support/fake-jellyfin.ts) runs every request the adapter sends and every answer it
 // gives through this, so the adapter only ever sends what a real Jellyfin accepts (issue 7 §7).
 //
@@ -34,28 +34,24 @@ export const JELLYFIN_VERSIONS = ['10.10.7', '10.11.11', '12.0.0'] as const;
 export type JellyfinVersion = (typeof JELLYFIN_VERSIONS)[number];
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-/** `../shared/jellyfin-openapi/` relative to the repository root. */
-export const JELLYFIN_OPENAPI_DIR = resolve(repoRoot, '../shared/jellyfin-openapi');
+/** The documents, as the repository keeps them (see the README there). */
+export const JELLYFIN_OPENAPI_DIR = resolve(repoRoot, 'test/fixtures/jellyfin-openapi');
 
 export function jellyfinDocumentPath(version: JellyfinVersion): string {
   return resolve(JELLYFIN_OPENAPI_DIR, `jellyfin-openapi-${version}.json`);
 }
 
 /**
- * Whether the documents are there. On a developer's fresh machine they may not be: the caller then says so
- * in one line and registers no contract cases. In CI (`CI` set) a missing document is an error, so the
- * contract tests can never silently stop running.
+ * Throws when a document is missing. They are part of the repository, so a missing one is a broken checkout:
+ * an error at once, never a silently smaller test run.
  */
-export function jellyfinDocumentsAvailable(): boolean {
+export function requireJellyfinDocuments(): void {
   const missing = JELLYFIN_VERSIONS.filter((version) => !existsSync(jellyfinDocumentPath(version)));
-  if (missing.length === 0) return true;
-  if (process.env.CI) {
-    throw new Error(
-      `CI is set but Jellyfin's OpenAPI documents are missing from ${JELLYFIN_OPENAPI_DIR} (${missing.join(', ')}): ` +
-        'the Jellyfin contract tests must run in CI.',
-    );
-  }
-  return false;
+  if (missing.length === 0) return;
+  throw new Error(
+    `Jellyfin's OpenAPI documents are missing from ${JELLYFIN_OPENAPI_DIR} (${missing.join(', ')}): ` +
+      'restore them from git (see the README there).',
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------
