@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { addOidcProvider } from '../../clients/typescript/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { chromiumPath, launchChromium } from '../support/chromium.js';
-import { CookieJar, followLogin, startOidcIdp, type OidcIdp } from '../support/oidc-idp.js';
+import { CookieJar, followLogin, startOidcIdp, type OidcIdp, jellyfinClient } from '../support/oidc-idp.js';
 import { browserGet } from '../support/browser.js';
 import { freePort } from '../support/ports.js';
 import { registerLinkingTests } from './linking-cases.js';
@@ -121,13 +121,7 @@ if (browser === null) {
   beforeAll(async () => {
     port = await freePort();
     idp = await startOidcIdp({
-      clients: [
-        {
-          client_id: 'jellyfin',
-          client_secret: 'jellyfin-secret',
-          redirect_uris: [`http://127.0.0.1:${port}/sso/OID/redirect/test`],
-        },
-      ],
+      clients: [jellyfinClient(port, 'test')],
       accounts: ACCOUNTS,
     });
     t = await startTestApp({ SSO_PUBLIC_URL: `http://127.0.0.1:${port}` }, { port });

@@ -9,7 +9,7 @@ import { startTestApp, TestClock, type TestApp } from '../support/app.js';
 import { CookieJar, authBody, browserGet, pageParams } from '../support/browser.js';
 import { startFakeJellyfin, type FakeJellyfin } from '../support/fake-jellyfin.js';
 import { requireJellyfinDocuments } from '../support/jellyfin-openapi.js';
-import { followLogin, startOidcIdp, type OidcIdp } from '../support/oidc-idp.js';
+import { followLogin, startOidcIdp, type OidcIdp, jellyfinClient } from '../support/oidc-idp.js';
 import { freePort } from '../support/ports.js';
 
 requireJellyfinDocuments();
@@ -24,13 +24,7 @@ describe('an account claim that lapses while its user is being made', () => {
     clock = new TestClock();
     fake = await startFakeJellyfin({ version: '10.11.11' });
     idp = await startOidcIdp({
-      clients: [
-        {
-          client_id: 'jellyfin',
-          client_secret: 'jellyfin-secret',
-          redirect_uris: [`http://127.0.0.1:${port}/sso/OID/redirect/idp`],
-        },
-      ],
+      clients: [jellyfinClient(port, 'idp')],
       accounts: { 'sub-bob': { preferred_username: 'bob', groups: ['users'] } },
     });
     t = await startTestApp(

@@ -10,7 +10,7 @@ import { CookieJar, authBody, browserGet, pageParams } from '../support/browser.
 import { dbTargets, randomSecretKey } from '../support/db.js';
 import { startFakeJellyfin, type FakeJellyfin } from '../support/fake-jellyfin.js';
 import { requireJellyfinDocuments } from '../support/jellyfin-openapi.js';
-import { followLogin, startOidcIdp, type OidcIdp } from '../support/oidc-idp.js';
+import { followLogin, startOidcIdp, type OidcIdp, jellyfinClient } from '../support/oidc-idp.js';
 import { freePort } from '../support/ports.js';
 import { directoryOf } from '../support/users.js';
 
@@ -34,13 +34,7 @@ for (const mode of modes) {
       beforeEach(async () => {
         const port = await freePort();
         idp = await startOidcIdp({
-          clients: [
-            {
-              client_id: 'jellyfin',
-              client_secret: 'jellyfin-secret',
-              redirect_uris: [`http://127.0.0.1:${port}/sso/OID/redirect/idp`],
-            },
-          ],
+          clients: [jellyfinClient(port, 'idp')],
           accounts: { 'sub-zoe': { preferred_username: 'zoe', groups: ['users'] } },
         });
         fake = mode === 'jellyfin' ? await startFakeJellyfin({ version: '10.11.11' }) : undefined;

@@ -19,7 +19,7 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { CookieJar, authBody, browserGet, browserPostForm, pageParams } from '../support/browser.js';
 import { startFakeJellyfin, type FakeJellyfin } from '../support/fake-jellyfin.js';
 import { requireJellyfinDocuments } from '../support/jellyfin-openapi.js';
-import { followLogin, startOidcIdp, type OidcIdp } from '../support/oidc-idp.js';
+import { followLogin, startOidcIdp, type OidcIdp, jellyfinClient } from '../support/oidc-idp.js';
 import { freePort } from '../support/ports.js';
 import { createSamlIdp } from '../support/saml-idp.js';
 import { DEFAULT_AUTH_PROVIDER_ID, SSO_AUTH_PROVIDER_ID } from '../../src/sso/ports.js';
@@ -49,13 +49,7 @@ describe('sign-in in jellyfin mode', () => {
     port = await freePort();
     fake = await startFakeJellyfin({ version: '10.11.11' });
     idp = await startOidcIdp({
-      clients: [
-        {
-          client_id: 'jellyfin',
-          client_secret: 'jellyfin-secret',
-          redirect_uris: [`http://127.0.0.1:${port}/sso/OID/redirect/idp`],
-        },
-      ],
+      clients: [jellyfinClient(port, 'idp')],
       accounts: { 'sub-bob': { preferred_username: 'bob', groups: ['users'] } },
     });
     t = await startTestApp(

@@ -3,7 +3,7 @@
 import { createConnection, createServer, type AddressInfo, type Server } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addOidcProvider } from '../../clients/typescript/index.js';
-import { startOidcIdp, type OidcIdp } from '../support/oidc-idp.js';
+import { startOidcIdp, type OidcIdp, jellyfinClient } from '../support/oidc-idp.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { freePort } from '../support/ports.js';
 import { CookieJar, browserGet } from '../support/browser.js';
@@ -17,13 +17,7 @@ let port: number;
 beforeAll(async () => {
   port = await freePort();
   idp = await startOidcIdp({
-    clients: [
-      {
-        client_id: 'jellyfin',
-        client_secret: 'jellyfin-secret',
-        redirect_uris: [`http://127.0.0.1:${port}/sso/OID/redirect/loop`],
-      },
-    ],
+    clients: [jellyfinClient(port, 'loop')],
     accounts: { 'sub-bob': { preferred_username: 'bob' } },
   });
   const target = new URL(idp.issuer);

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { addOidcProvider, addSamlProvider, authenticateOidc } from '../../clients/typescript/index.js';
 import { startTestApp, TestClock, type TestApp } from '../support/app.js';
 import { authBody, CookieJar, browserGet, pageParams } from '../support/browser.js';
-import { followLogin, startOidcIdp, type OidcIdp } from '../support/oidc-idp.js';
+import { followLogin, startOidcIdp, type OidcIdp, jellyfinClient } from '../support/oidc-idp.js';
 import { freePort } from '../support/ports.js';
 
 const IDP_CERTIFICATE = readFileSync(new URL('../fixtures/saml/idp-cert.pem', import.meta.url), 'utf8')
@@ -21,13 +21,7 @@ let port: number;
 beforeAll(async () => {
   port = await freePort();
   idp = await startOidcIdp({
-    clients: [
-      {
-        client_id: 'jellyfin',
-        client_secret: 'jellyfin-secret',
-        redirect_uris: [`http://127.0.0.1:${port}/sso/OID/redirect/home`],
-      },
-    ],
+    clients: [jellyfinClient(port, 'home')],
     accounts: { 'sub-bob': { preferred_username: 'bob', groups: ['jellyfin-users'] } },
   });
 });

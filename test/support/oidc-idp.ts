@@ -398,3 +398,12 @@ export async function followLogin(
   }
   throw new Error('too many redirects while following the login');
 }
+
+/** The client most suites register: `jellyfin` / `jellyfin-secret`, redirecting to the service's provider. */
+export function jellyfinClient(servicePort: number, provider: string): OidcIdpOptions['clients'][number] {
+  return {
+    client_id: 'jellyfin',
+    client_secret: 'jellyfin-secret',
+    redirect_uris: [`http://127.0.0.1:${servicePort}/sso/OID/redirect/${provider}`],
+  };
+}
