@@ -1,7 +1,6 @@
 // SAML sign-in end to end through the service: start → a real IdP built with samlify (in-process) → the
 // ACS (a cross-site POST without cookies) → the page → Auth through the generated client. Refusals leave
 // no user and no session behind; the role gate holds at the ACS and again at Auth.
-import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   addSamlProvider,
@@ -13,10 +12,7 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { freePort } from '../support/ports.js';
 import { expectPrivateFailure } from '../support/error-page.js';
 import { CookieJar, authBody, browserGet, browserPostForm, pageParams } from '../support/browser.js';
-import { createSamlIdp, type SamlIdp } from '../support/saml-idp.js';
-
-const fixture = (name: string): string =>
-  readFileSync(new URL(`../fixtures/saml/${name}`, import.meta.url), 'utf8');
+import { genuineAndRogueIdps, type SamlIdp } from '../support/saml-idp.js';
 
 let t: TestApp;
 let idp: SamlIdp;
@@ -67,16 +63,7 @@ async function throughAcs(provider: string, roles: string[], signer: SamlIdp = i
 beforeEach(async () => {
   const port = await freePort();
   t = await startTestApp({ SSO_PUBLIC_URL: `http://127.0.0.1:${port}` }, { port });
-  idp = createSamlIdp({
-    entityId: 'https://idp.example.test',
-    privateKeyPem: fixture('idp-key.pem'),
-    certPem: fixture('idp-cert.pem'),
-  });
-  rogue = createSamlIdp({
-    entityId: 'https://idp.example.test',
-    privateKeyPem: fixture('attacker-key.pem'),
-    certPem: fixture('attacker-cert.pem'),
-  });
+  ({ idp, rogue } = genuineAndRogueIdps());
   await configure('corp');
 });
 afterEach(async () => {

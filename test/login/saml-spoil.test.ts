@@ -1,7 +1,6 @@
 // Nobody can spoil another person's SAML sign-in: the victim's request id and RelayState are in the
 // AuthnRequest URL, and the ACS is an unauthenticated POST. Hostile posts that name the victim's flow are
 // refused and leave it `started`, so the victim's genuine answer still signs them in.
-import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addSamlProvider, authenticateSaml } from '../../clients/typescript/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -9,16 +8,13 @@ import { freePort } from '../support/ports.js';
 import { CookieJar, authBody, browserGet, browserPostForm, pageParams } from '../support/browser.js';
 import {
   assertionOf,
-  createSamlIdp,
+  genuineAndRogueIdps,
   edit,
   encodeResponse,
   evilAssertion,
   stripSignatures,
   type SamlIdp,
 } from '../support/saml-idp.js';
-
-const fixture = (name: string): string =>
-  readFileSync(new URL(`../fixtures/saml/${name}`, import.meta.url), 'utf8');
 
 let t: TestApp;
 let idp: SamlIdp;
@@ -27,16 +23,7 @@ let rogue: SamlIdp;
 beforeEach(async () => {
   const port = await freePort();
   t = await startTestApp({ SSO_PUBLIC_URL: `http://127.0.0.1:${port}` }, { port });
-  idp = createSamlIdp({
-    entityId: 'https://idp.example.test',
-    privateKeyPem: fixture('idp-key.pem'),
-    certPem: fixture('idp-cert.pem'),
-  });
-  rogue = createSamlIdp({
-    entityId: 'https://idp.example.test',
-    privateKeyPem: fixture('attacker-key.pem'),
-    certPem: fixture('attacker-cert.pem'),
-  });
+  ({ idp, rogue } = genuineAndRogueIdps());
   const { response } = await addSamlProvider({
     client: t.admin,
     path: { provider: 'corp' },

@@ -12,6 +12,7 @@
 // `lib.dom` into the whole program, and samlify needs createRequire anyway (DEPENDENCIES.md pitfall 5).
 
 import { createHash, createPrivateKey, sign as cryptoSign, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { inflateRawSync } from 'node:zlib';
 
@@ -485,5 +486,22 @@ export function readSpMetadata(xml: string): SpMetadataView {
     wantAssertionsSigned: meta.isWantAssertionsSigned(),
     signingCertificate:
       cert === null || cert === undefined ? null : Array.isArray(cert) ? (cert[0] ?? null) : cert,
+  };
+}
+
+/**
+ * The test IdP with the key the service is configured to trust, and a rogue one that claims the same entity
+ * id but signs with another key (test/fixtures/saml/README.md says how the keys were made).
+ */
+export function genuineAndRogueIdps(entityId = 'https://idp.example.test'): { idp: SamlIdp; rogue: SamlIdp } {
+  const pem = (name: string): string =>
+    readFileSync(new URL(`../fixtures/saml/${name}`, import.meta.url), 'utf8');
+  return {
+    idp: createSamlIdp({ entityId, privateKeyPem: pem('idp-key.pem'), certPem: pem('idp-cert.pem') }),
+    rogue: createSamlIdp({
+      entityId,
+      privateKeyPem: pem('attacker-key.pem'),
+      certPem: pem('attacker-cert.pem'),
+    }),
   };
 }
