@@ -41,7 +41,9 @@ export interface App {
   close(): Promise<void>;
 }
 
-export const systemClock: Clock = { now: () => new Date() };
+import { systemClock } from './sso/basics.js';
+
+export { systemClock };
 
 const PURGE_INTERVAL_MS = 5 * 60_000;
 

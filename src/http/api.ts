@@ -15,7 +15,7 @@ import { isElevated, type MediaServer, type Principal } from '../sso/ports.js';
 import { canonicaliseKeys } from './body-keys.js';
 import { assertStorableBody } from './body-strings.js';
 import { readToken } from './credentials.js';
-import { clientErrorStatus, renderError, statusByCode, toSsoError } from './errors.js';
+import { clientErrorStatus, renderError, statusByCode, foreignErrorToSsoError } from './errors.js';
 import type { Handler, Reply, RequestState, SetCookie } from './handler.js';
 import { createRateLimiter } from './rate-limit.js';
 import { createPathCanonicaliser } from './routing.js';
@@ -277,7 +277,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       writeReply(res, reply);
     } catch (thrown) {
       operationId = pending.operation?.operationId;
-      const error = toSsoError(thrown);
+      const error = foreignErrorToSsoError(thrown);
       logFailure(log, error, { operationId, path: pending.request.path, cookies: state.cookies });
       const browserStep = operationId !== undefined && BROWSER_STEPS.has(operationId);
       const rendered = renderError(error, {
@@ -310,7 +310,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   app.use((thrown: unknown, req: Request, res: Response, next: NextFunction) => {
     void next;
     const requestId = res.locals['requestId'] as string;
-    const error = bodyParserError(thrown) ?? toSsoError(thrown);
+    const error = bodyParserError(thrown) ?? foreignErrorToSsoError(thrown);
     logFailure(options.log.child({ requestId }), error, {
       operationId: undefined,
       path: req.path,

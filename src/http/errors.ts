@@ -135,7 +135,7 @@ export function clientErrorStatus(error: unknown): number | null {
  * Anything thrown becomes an SsoError. A foreign error with a 4xx status keeps a 4xx; anything else that is
  * not ours is `internal`. Foreign messages go to the log only.
  */
-export function toSsoError(error: unknown): SsoError {
+export function foreignErrorToSsoError(error: unknown): SsoError {
   if (error instanceof SsoError) return error;
   const clientStatus = clientErrorStatus(error);
   if (clientStatus !== null) {

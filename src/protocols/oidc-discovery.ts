@@ -13,6 +13,7 @@
 
 import * as client from 'openid-client';
 
+import { isRecord } from '../sso/basics.js';
 import { SsoError } from '../sso/errors.js';
 import type { SsoStep } from '../sso/errors.js';
 import type { OidcProviderSettings } from '../sso/provider-settings.js';
@@ -198,8 +199,4 @@ function parseUrl(text: string): URL | null {
   } catch {
     return null;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -7,6 +7,7 @@
 
 import * as client from 'openid-client';
 
+import { isRecord } from '../sso/basics.js';
 import { SsoError, idpErrorReason } from '../sso/errors.js';
 import type { SsoStep } from '../sso/errors.js';
 
@@ -78,7 +79,7 @@ export interface MapContext {
 }
 
 /** Turns anything thrown while talking to the IdP into an SsoError (SsoErrors pass through). */
-export function toSsoError(error: unknown, context: MapContext): SsoError {
+export function oidcErrorToSsoError(error: unknown, context: MapContext): SsoError {
   const chain = causeChain(error);
   const { operation, step } = context;
 
@@ -329,8 +330,4 @@ function causeChain(error: unknown): unknown[] {
     current = isRecord(current) && 'cause' in current ? current.cause : undefined;
   }
   return chain;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }

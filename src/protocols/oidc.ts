@@ -12,7 +12,7 @@ import type { Claims, FlowSecrets, OidcProtocol } from '../sso/ports.js';
 import type { OidcProviderSettings, ProviderRecord } from '../sso/provider-settings.js';
 import { mergeClaims } from './oidc-claims.js';
 import { discoverProvider, type DiscoveredProvider } from './oidc-discovery.js';
-import { failedCheck, toSsoError, type OidcOperation } from './oidc-errors.js';
+import { failedCheck, oidcErrorToSsoError, type OidcOperation } from './oidc-errors.js';
 
 /** The part of a pino logger this adapter uses. Never given tokens, codes or secrets. */
 export interface OidcLogger {
@@ -91,7 +91,7 @@ export function createOidcProtocol(options: OidcProtocolOptions = {}): OidcProto
     operation: OidcOperation,
     step: SsoStep,
   ): SsoError {
-    const mapped = toSsoError(error, { operation, step, timeoutMs });
+    const mapped = oidcErrorToSsoError(error, { operation, step, timeoutMs });
     if (mapped.code === 'upstream_unavailable' || mapped.code === 'idp_response_invalid') forget(provider.id);
     logger?.warn(
       {

@@ -10,6 +10,7 @@
 import { X509Certificate, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 
+import { systemClock } from '../sso/basics.js';
 import { SsoError } from '../sso/errors.js';
 import { SpKeyError, readSpSigningKey, type SpSigningKey } from '../sso/saml-sp-key.js';
 import type { Clock, SamlAssertion, SamlProtocol } from '../sso/ports.js';
@@ -61,7 +62,6 @@ const BINDING_REDIRECT_RELAYSTATE_MAX = 80; // SAML Bindings §3.4.3: RelayState
 const ID_ATTRIBUTE_NAMES = new Set(['ID', 'Id', 'id']); // what xml-crypto resolves a `#id` reference against
 
 const noopLogger: SamlLogger = { debug: () => undefined, warn: () => undefined };
-const systemClock: Clock = { now: () => new Date() };
 
 export function createSamlProtocol(options: SamlProtocolOptions = {}): SamlProtocol {
   const logger = options.logger ?? noopLogger;

@@ -18,7 +18,7 @@
 // Only the browser that started a flow (OIDC callback: its cookie) or an answer that verified against it
 // (SAML ACS: signature and request id) may move it to failed; anything else is refused and leaves the flow
 // as it was.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { applyDecision, denialMessage, evaluateAccess } from './access.js';
 import { ensureAccount } from './accounts.js';
 import { avatarUrlFromClaims, extractRoles, resolveUsername } from './claims.js';
@@ -136,9 +136,9 @@ export function flowCookieName(flowId: string): string {
   return `sso_flow_${flowId}`;
 }
 
-export function sha256(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex');
-}
+import { sha256 } from './basics.js';
+
+export { sha256 };
 
 function randomToken(): string {
   return randomBytes(32).toString('base64url');

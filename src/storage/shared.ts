@@ -15,7 +15,7 @@ export interface StoreDeps {
   clock?: Clock | undefined;
 }
 
-export const systemClock: Clock = { now: () => new Date() };
+export { systemClock } from '../sso/basics.js';
 
 export function isUniqueViolation(error: unknown): error is UniqueConstraintViolationException {
   return error instanceof UniqueConstraintViolationException;

@@ -5,7 +5,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOidcProvider, getOidcProviders } from '../../clients/typescript/index.js';
-import { toSsoError } from '../../src/http/errors.js';
+import { foreignErrorToSsoError } from '../../src/http/errors.js';
 import { BOOTSTRAP_KEY, startTestApp, type TestApp } from '../support/app.js';
 import { sendRaw, type RawResponse } from '../support/fuzz.js';
 import { directoryOf } from '../support/users.js';
@@ -194,14 +194,14 @@ describe('foreign errors', () => {
   const withStatus = (fields: Record<string, unknown>) => Object.assign(new Error('foreign'), fields);
 
   it('when a thrown error carries a 4xx status or statusCode, then it is never internal', () => {
-    expect(toSsoError(withStatus({ status: 400 })).code).toBe('invalid_request');
-    expect(toSsoError(withStatus({ status: 404 })).code).toBe('not_found');
-    expect(toSsoError(withStatus({ statusCode: 413 })).code).toBe('payload_too_large');
-    expect(toSsoError(withStatus({ statusCode: 415 })).code).toBe('unsupported_media_type');
-    expect(toSsoError(withStatus({ status: 418 })).code).toBe('invalid_request');
+    expect(foreignErrorToSsoError(withStatus({ status: 400 })).code).toBe('invalid_request');
+    expect(foreignErrorToSsoError(withStatus({ status: 404 })).code).toBe('not_found');
+    expect(foreignErrorToSsoError(withStatus({ statusCode: 413 })).code).toBe('payload_too_large');
+    expect(foreignErrorToSsoError(withStatus({ statusCode: 415 })).code).toBe('unsupported_media_type');
+    expect(foreignErrorToSsoError(withStatus({ status: 418 })).code).toBe('invalid_request');
     // Only our own checks decide about credentials.
-    expect(toSsoError(withStatus({ status: 401 })).code).toBe('invalid_request');
-    expect(toSsoError(withStatus({ statusCode: 403 })).code).toBe('invalid_request');
+    expect(foreignErrorToSsoError(withStatus({ status: 401 })).code).toBe('invalid_request');
+    expect(foreignErrorToSsoError(withStatus({ statusCode: 403 })).code).toBe('invalid_request');
   });
 
   it('when a thrown error carries no status, a 5xx or a non-number, then it is internal and says nothing of itself', () => {
@@ -212,7 +212,7 @@ describe('foreign errors', () => {
       'text',
       null,
     ]) {
-      const mapped = toSsoError(error);
+      const mapped = foreignErrorToSsoError(error);
       expect(mapped.code).toBe('internal');
       expect(mapped.message).not.toContain('foreign');
     }

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createOidcProtocol } from '../../src/protocols/oidc.js';
 import { decodeJwtPayload, mergeClaims } from '../../src/protocols/oidc-claims.js';
 import { chooseClientAuth } from '../../src/protocols/oidc-discovery.js';
-import { cleanIdpText, toSsoError } from '../../src/protocols/oidc-errors.js';
+import { cleanIdpText, oidcErrorToSsoError } from '../../src/protocols/oidc-errors.js';
 import { isAllowedScheme, isLoopbackHost } from '../../src/protocols/oidc-fetch.js';
 import { SsoError } from '../../src/sso/errors.js';
 import { oidcProvider } from './fixtures.js';
@@ -140,7 +140,7 @@ describe('https rule', () => {
   });
 });
 
-describe('toSsoError', () => {
+describe('oidcErrorToSsoError', () => {
   const context = { operation: 'code exchange' as const, step: 'exchange' as const, timeoutMs: 10_000 };
 
   it('when the IdP description is long or has control characters, then it is flattened and capped at 300', () => {
@@ -155,7 +155,7 @@ describe('toSsoError', () => {
       error: 'access_denied',
       error_description: `no\n${'y'.repeat(500)}`,
     });
-    const error = toSsoError(new client.AuthorizationResponseError('x', { cause: params }), context);
+    const error = oidcErrorToSsoError(new client.AuthorizationResponseError('x', { cause: params }), context);
     expect(error.code).toBe('idp_error');
     expect(error.step).toBe('exchange');
     expect(error.message.startsWith('The identity provider refused the sign-in: access_denied – no y')).toBe(
@@ -166,13 +166,13 @@ describe('toSsoError', () => {
 
   it('when fetch fails with a connection error, then it is upstream_unavailable', () => {
     const cause = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-    const error = toSsoError(new TypeError('fetch failed', { cause }), context);
+    const error = oidcErrorToSsoError(new TypeError('fetch failed', { cause }), context);
     expect(error.code).toBe('upstream_unavailable');
     expect(error.cause).toBeInstanceOf(TypeError);
   });
 
   it('when a request times out, then it is upstream_unavailable naming the timeout', () => {
-    const error = toSsoError(
+    const error = oidcErrorToSsoError(
       new DOMException('The operation was aborted due to timeout', 'TimeoutError'),
       context,
     );
@@ -186,7 +186,7 @@ describe('toSsoError', () => {
       code: 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED',
       cause: { claim: 'exp', now: 2, tolerance: 30 },
     });
-    const error = toSsoError(
+    const error = oidcErrorToSsoError(
       clientError('JWT timestamp claim value failed validation', inner, inner.code),
       context,
     );
@@ -201,7 +201,7 @@ describe('toSsoError', () => {
       code: 'OAUTH_JWT_CLAIM_COMPARISON_FAILED',
       cause: { claim: 'aud', expected: 'jellyfin' },
     });
-    const error = toSsoError(
+    const error = oidcErrorToSsoError(
       clientError('unexpected JWT claim value encountered', inner, inner.code),
       context,
     );
@@ -214,7 +214,7 @@ describe('toSsoError', () => {
       code: 'OAUTH_JWT_CLAIM_COMPARISON_FAILED',
       cause: { claim: 'iss' },
     });
-    const error = toSsoError(clientError('x', inner, inner.code), context);
+    const error = oidcErrorToSsoError(clientError('x', inner, inner.code), context);
     expect(error.message).toContain('failed the issuer check');
   });
 
@@ -222,13 +222,13 @@ describe('toSsoError', () => {
     const inner = Object.assign(new Error('unsupported JWS algorithm'), {
       code: 'OAUTH_UNSUPPORTED_OPERATION',
     });
-    const error = toSsoError(clientError('unsupported operation', inner, inner.code), context);
+    const error = oidcErrorToSsoError(clientError('unsupported operation', inner, inner.code), context);
     expect(error.message).toContain('failed the signature check');
     expect(error.message).toContain('HS256');
   });
 
   it('when a 502 answer comes back, then it is upstream_unavailable', () => {
-    const error = toSsoError(
+    const error = oidcErrorToSsoError(
       clientError(
         'unexpected HTTP response status code',
         new Response('bad gateway', { status: 502 }),
@@ -241,7 +241,7 @@ describe('toSsoError', () => {
   });
 
   it('when an unrelated programming error is thrown, then it is internal, not blamed on the IdP', () => {
-    const error = toSsoError(new RangeError('bug'), context);
+    const error = oidcErrorToSsoError(new RangeError('bug'), context);
     expect(error.code).toBe('internal');
   });
 });

@@ -4,6 +4,7 @@
 // the shape of every JSON answer before the adapter trusts it. No policy here: src/media-server/jellyfin/
 // server.ts decides what a status means for the SSO use cases.
 
+import { isRecord } from '../../sso/basics.js';
 import type { AuthenticationResult, DeviceInfo, UserPolicy } from '../../sso/ports.js';
 
 /** What we call ourselves in Jellyfin's device list and activity log. */
@@ -112,12 +113,6 @@ export class JellyfinRequestError extends Error {
 
 // ---------------------------------------------------------------------------------------------------------
 // Small readers for unknown JSON (no `any`)
-
-type JsonRecord = Record<string, unknown>;
-
-function isRecord(value: unknown): value is JsonRecord {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function optionalString(value: unknown): string | null {
   return typeof value === 'string' ? value : null;

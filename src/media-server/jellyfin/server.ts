@@ -4,8 +4,9 @@
 // GET-modify-POST of the whole UserPolicy, sessions are minted by Quick Connect on the user's behalf with the
 // browser's own device fields, and avatars are uploaded as Base64. Ids are Jellyfin's N-format GUIDs.
 
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { SsoError, invalidField, type SsoStep } from '../../sso/errors.js';
+import { sha256, systemClock } from '../../sso/basics.js';
 import { sameSecret } from '../../sso/same-secret.js';
 import {
   DEFAULT_AUTH_PROVIDER_ID,
@@ -53,12 +54,6 @@ export interface JellyfinServer extends MediaServer {
   fetchAvatar(url: string): Promise<AvatarImage | null>;
 }
 
-const systemClock: Clock = { now: () => new Date() };
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
 function toMediaUser(dto: UserDto): MediaUser {
   const id = normalizeGuid(dto.Id);
   if (!id)
@@ -72,7 +67,7 @@ function toMediaUser(dto: UserDto): MediaUser {
 }
 
 /** Jellyfin's failures as the domain's errors (JELLYFIN-API.md §1.3 status mapping). */
-function toSsoError(error: unknown, what: string, step: SsoStep): SsoError {
+function jellyfinErrorToSsoError(error: unknown, what: string, step: SsoStep): SsoError {
   if (error instanceof SsoError) return error;
   if (error instanceof JellyfinRequestError) {
     const detail = error.message;
@@ -238,7 +233,7 @@ export function createJellyfinServer(options: JellyfinServerOptions): JellyfinSe
             return principal;
           },
           (error: unknown) => {
-            throw toSsoError(error, 'checking a credential', 'credentials');
+            throw jellyfinErrorToSsoError(error, 'checking a credential', 'credentials');
           },
         );
         const settled = lookup.finally(() => pending.delete(key));
@@ -255,7 +250,7 @@ export function createJellyfinServer(options: JellyfinServerOptions): JellyfinSe
         const dto = await client.user(normalized);
         return dto ? toMediaUser(dto) : null;
       } catch (error) {
-        throw toSsoError(error, 'reading a user', 'session');
+        throw jellyfinErrorToSsoError(error, 'reading a user', 'session');
       }
     },
 
@@ -264,7 +259,7 @@ export function createJellyfinServer(options: JellyfinServerOptions): JellyfinSe
         const dto = await findByName(name);
         return dto ? toMediaUser(dto) : null;
       } catch (error) {
-        throw toSsoError(error, 'looking up a user by name', 'session');
+        throw jellyfinErrorToSsoError(error, 'looking up a user by name', 'session');
       }
     },
 
@@ -279,7 +274,7 @@ export function createJellyfinServer(options: JellyfinServerOptions): JellyfinSe
         }
         return found;
       } catch (error) {
-        throw toSsoError(error, 'looking up users by name', 'session');
+        throw jellyfinErrorToSsoError(error, 'looking up users by name', 'session');
       }
     },
 
@@ -316,7 +311,7 @@ export function createJellyfinServer(options: JellyfinServerOptions): JellyfinSe
             'session',
           );
         }
-        throw toSsoError(error, 'creating a user', 'session');
+        throw jellyfinErrorToSsoError(error, 'creating a user', 'session');
       }
 
       const id = normalizeGuid(created.Id);
@@ -351,7 +346,7 @@ export function createJellyfinServer(options: JellyfinServerOptions): JellyfinSe
               ),
             );
         }
-        throw toSsoError(error, 'setting up a new user', 'session');
+        throw jellyfinErrorToSsoError(error, 'setting up a new user', 'session');
       }
     },
 
@@ -361,7 +356,7 @@ export function createJellyfinServer(options: JellyfinServerOptions): JellyfinSe
       try {
         return await writePolicy(id, change, 'admin');
       } catch (error) {
-        throw toSsoError(error, "updating the user's policy", 'admin');
+        throw jellyfinErrorToSsoError(error, "updating the user's policy", 'admin');
       }
     },
 
@@ -380,7 +375,7 @@ export function createJellyfinServer(options: JellyfinServerOptions): JellyfinSe
         if (error instanceof JellyfinRequestError && (error.status === 401 || error.status === 403)) {
           throw quickConnectDisabled(error);
         }
-        throw toSsoError(error, 'starting a Quick Connect login', 'session');
+        throw jellyfinErrorToSsoError(error, 'starting a Quick Connect login', 'session');
       }
       try {
         await client.authorizeQuickConnect(request.Code, id);
@@ -404,7 +399,7 @@ export function createJellyfinServer(options: JellyfinServerOptions): JellyfinSe
           );
         }
         // 403: the user is at MaxActiveSessions, or this device is not allowed for them (§7).
-        throw toSsoError(error, 'approving the Quick Connect login', 'session');
+        throw jellyfinErrorToSsoError(error, 'approving the Quick Connect login', 'session');
       }
       try {
         // Jellyfin's own AuthenticationResult, passed on unchanged (§4.1); no logout call anywhere, so the
@@ -420,7 +415,7 @@ export function createJellyfinServer(options: JellyfinServerOptions): JellyfinSe
         ) {
           throw quickConnectDisabled(error);
         }
-        throw toSsoError(error, 'completing the Quick Connect login', 'session');
+        throw jellyfinErrorToSsoError(error, 'completing the Quick Connect login', 'session');
       }
     },
 
@@ -433,7 +428,7 @@ export function createJellyfinServer(options: JellyfinServerOptions): JellyfinSe
           CollectionType: folder.CollectionType,
         }));
       } catch (error) {
-        throw toSsoError(error, 'listing libraries', 'admin');
+        throw jellyfinErrorToSsoError(error, 'listing libraries', 'admin');
       }
     },
 
@@ -444,7 +439,7 @@ export function createJellyfinServer(options: JellyfinServerOptions): JellyfinSe
         await client.deleteUser(id);
       } catch (error) {
         if (error instanceof JellyfinRequestError && error.status === 404) return;
-        throw toSsoError(error, 'removing a user', 'session');
+        throw jellyfinErrorToSsoError(error, 'removing a user', 'session');
       }
     },
 
@@ -458,7 +453,7 @@ export function createJellyfinServer(options: JellyfinServerOptions): JellyfinSe
         await client.setUserImage(id, image.contentType, image.bytes);
       } catch (error) {
         if (error instanceof JellyfinRequestError && error.status === 404) throw userNotFound('session');
-        throw toSsoError(error, "saving the user's avatar", 'session');
+        throw jellyfinErrorToSsoError(error, "saving the user's avatar", 'session');
       }
     },
   };
