@@ -8,17 +8,14 @@ import * as client from 'openid-client';
 import { SsoError } from '../sso/errors.js';
 import type { SsoStep } from '../sso/errors.js';
 import { buildScopes, normaliseOidEndpoint, parseAuthorizationParameters } from '../sso/oidc-rules.js';
-import type { Claims, FlowSecrets, OidcProtocol } from '../sso/ports.js';
+import type { Claims, FlowSecrets, Log, OidcProtocol } from '../sso/ports.js';
 import type { OidcProviderSettings, ProviderRecord } from '../sso/provider-settings.js';
 import { mergeClaims } from './oidc-claims.js';
 import { discoverProvider, type DiscoveredProvider } from './oidc-discovery.js';
 import { failedCheck, oidcErrorToSsoError, type OidcOperation } from './oidc-errors.js';
 
 /** The part of a pino logger this adapter uses. Never given tokens, codes or secrets. */
-export interface OidcLogger {
-  debug(fields: Record<string, unknown>, message: string): void;
-  warn(fields: Record<string, unknown>, message: string): void;
-}
+export type OidcLogger = Log;
 
 export interface OidcProtocolOptions {
   logger?: OidcLogger;

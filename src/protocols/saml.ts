@@ -13,7 +13,7 @@ import { deflateRawSync } from 'node:zlib';
 import { systemClock } from '../sso/basics.js';
 import { SsoError } from '../sso/errors.js';
 import { SpKeyError, readSpSigningKey, type SpSigningKey } from '../sso/saml-sp-key.js';
-import type { Clock, SamlAssertion, SamlProtocol } from '../sso/ports.js';
+import { silentLog, type Clock, type Log, type SamlAssertion, type SamlProtocol } from '../sso/ports.js';
 import type { ProviderRecord, SamlProviderSettings } from '../sso/provider-settings.js';
 import {
   NS,
@@ -37,10 +37,7 @@ import {
 import { ALG, checkSignatureShape, verifySignature } from './saml-xmldsig.js';
 
 /** Structured logger (a pino logger fits). */
-export interface SamlLogger {
-  debug(fields: Record<string, unknown>, message: string): void;
-  warn(fields: Record<string, unknown>, message: string): void;
-}
+export type SamlLogger = Log;
 
 export interface SamlProtocolOptions {
   logger?: SamlLogger;
@@ -61,7 +58,7 @@ const BINDING_POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';
 const BINDING_REDIRECT_RELAYSTATE_MAX = 80; // SAML Bindings §3.4.3: RelayState MUST NOT exceed 80 bytes.
 const ID_ATTRIBUTE_NAMES = new Set(['ID', 'Id', 'id']); // what xml-crypto resolves a `#id` reference against
 
-const noopLogger: SamlLogger = { debug: () => undefined, warn: () => undefined };
+const noopLogger: SamlLogger = silentLog;
 
 export function createSamlProtocol(options: SamlProtocolOptions = {}): SamlProtocol {
   const logger = options.logger ?? noopLogger;

@@ -14,6 +14,25 @@ export interface Clock {
   now(): Date;
 }
 
+/**
+ * The one logger interface of every layer: the part of a pino logger the code uses, `(fields, message)`.
+ * Never given tokens, codes, assertions or secrets.
+ */
+export interface Log {
+  debug(fields: Record<string, unknown>, message: string): void;
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+/** A Log that drops everything (tests and tools that do not log). */
+export const silentLog: Log = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
 // ---------------------------------------------------------------------------------------------------------
 // Providers
 

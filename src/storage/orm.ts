@@ -3,6 +3,7 @@
 // checks it against the database, and hands back `{ orm, box, close }`. The only place that knows
 // connection details; stores receive the `orm` and `box` from here.
 
+import type { Log } from '../sso/ports.js';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { MikroORM, UniqueConstraintViolationException, type Options } from '@mikro-orm/core';
@@ -20,11 +21,8 @@ export const DEFAULT_DATABASE_URL = 'sqlite:./data/sso.sqlite';
 export type Dialect = 'sqlite' | 'postgresql';
 export type Orm = MikroORM<AbstractSqlDriver>;
 
-/** pino-compatible subset: `(fields, message)`. */
-export interface DatabaseLogger {
-  info(fields: object, message: string): void;
-  warn(fields: object, message: string): void;
-}
+/** The database uses the shared Log (src/sso/ports.ts). */
+export type DatabaseLogger = Log;
 
 export interface OpenDatabaseOptions {
   /** `sqlite:<path>` (relative to the working directory), `sqlite::memory:`, or `postgres(ql)://…`. */
