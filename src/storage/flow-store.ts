@@ -5,12 +5,12 @@
 // database, cannot both win. Flow secrets (PKCE verifier, nonce, …) are sealed by the SecretBox; the client
 // that started a flow is kept only as a keyed hash, enough to count its open flows.
 
-import { SsoError } from '../sso/errors.js';
 import type { FlowPurpose, FlowSecrets, FlowStatus, FlowStore, LoginFlow } from '../sso/ports.js';
 import type { ProtocolName } from '../sso/provider-settings.js';
 import { LoginFlowEntity, type LoginFlowRow } from './entities.js';
 import type { SecretBox } from './secret-box.js';
 import { isUniqueViolation, storageError, type StoreDeps } from './shared.js';
+import { flowClash, OPEN_FLOW_STATUSES } from './store-rules.js';
 
 function secretsContext(id: string): string {
   return `flow-secrets:${id}`;
@@ -78,12 +78,7 @@ export function createFlowStore({ orm, box }: StoreDeps): FlowStore {
         });
       } catch (error) {
         if (isUniqueViolation(error)) {
-          // Ids and states are random 256-bit values: a clash means a caller bug, not bad luck.
-          throw new SsoError('internal', 'could not start the login; try again', {
-            step: 'start',
-            detail: 'login flow id or state hash already exists',
-            cause: error,
-          });
+          throw flowClash(error);
         }
         throw storageError(error, 'creating a login flow', 'start');
       }
@@ -193,7 +188,7 @@ export function createFlowStore({ orm, box }: StoreDeps): FlowStore {
           .fork()
           .find(
             LoginFlowEntity,
-            { protocol, status: { $in: ['started', 'verified', 'claimed'] }, expiresAt: { $gt: now } },
+            { protocol, status: { $in: OPEN_FLOW_STATUSES }, expiresAt: { $gt: now } },
             { orderBy: { createdAt: 'asc', id: 'asc' } },
           );
         return rows.map((row) => toFlow(box, row));
@@ -206,7 +201,7 @@ export function createFlowStore({ orm, box }: StoreDeps): FlowStore {
       try {
         return await orm.em.fork().count(LoginFlowEntity, {
           clientHash: clientHash(box, clientKey),
-          status: { $in: ['started', 'verified', 'claimed'] },
+          status: { $in: OPEN_FLOW_STATUSES },
           expiresAt: { $gt: now },
         });
       } catch (error) {

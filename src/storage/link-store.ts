@@ -5,14 +5,11 @@
 // such a pending link is no link to readers, and a claim whose claimant died lapses with its lease.
 
 import { randomUUID } from 'node:crypto';
-import { SsoError } from '../sso/errors.js';
 import type { AccountLink, LinkStore } from '../sso/ports.js';
 import type { ProtocolName } from '../sso/provider-settings.js';
 import { AccountLinkEntity, ProviderEntity, type AccountLinkRow } from './entities.js';
-import { compareOrdinal, isUniqueViolation, storageError, systemClock, type StoreDeps } from './shared.js';
-
-/** The userId of a claimed link whose account does not exist yet. */
-const PENDING_USER_ID = '';
+import { isUniqueViolation, storageError, systemClock, type StoreDeps } from './shared.js';
+import { compareOrdinal, linkConflict, linkGone, linkProviderGone, PENDING_USER_ID } from './store-rules.js';
 
 interface ProviderRef {
   name: string;
@@ -86,8 +83,7 @@ export function createLinkStore({ orm, clock = systemClock }: StoreDeps): LinkSt
       } catch (error) {
         throw storageError(error, 'creating an account link', 'link');
       }
-      if (!provider)
-        throw new SsoError('provider_not_found', 'the identity provider no longer exists', { step: 'link' });
+      if (!provider) throw linkProviderGone();
       const row: AccountLinkRow = {
         id: randomUUID(),
         provider: link.providerId,
@@ -102,11 +98,7 @@ export function createLinkStore({ orm, clock = systemClock }: StoreDeps): LinkSt
         await em.insert(AccountLinkEntity, row);
       } catch (error) {
         if (isUniqueViolation(error)) {
-          throw new SsoError('link_conflict', 'this identity-provider account is already linked to a user', {
-            step: 'link',
-            detail: `link (${link.providerId}, subject) exists`,
-            cause: error,
-          });
+          throw linkConflict(link.providerId, error);
         }
         throw storageError(error, 'creating an account link', 'link');
       }
@@ -206,8 +198,7 @@ export function createLinkStore({ orm, clock = systemClock }: StoreDeps): LinkSt
       } catch (error) {
         throw storageError(error, 'updating an account link', 'link');
       }
-      if (changed === 0)
-        throw new SsoError('link_not_found', 'the account link no longer exists', { step: 'link' });
+      if (changed === 0) throw linkGone();
     },
   };
 }

@@ -9,12 +9,11 @@ import type { ProviderStore, ProviderWrite } from '../sso/ports.js';
 import type { ProtocolName, ProviderRecord, ProviderSecrets } from '../sso/provider-settings.js';
 import { ProviderEntity, type ProviderRow } from './entities.js';
 import type { SecretBox } from './secret-box.js';
-import { compareOrdinal, isUniqueViolation, storageError, systemClock, type StoreDeps } from './shared.js';
+import { isUniqueViolation, storageError, systemClock, type StoreDeps } from './shared.js';
+import { compareOrdinal, emptySecrets, mergeSecrets } from './store-rules.js';
 
 /** Attempts before `save` gives up: only a lost insert race retries, and the retry is an update. */
 const SAVE_ATTEMPTS = 3;
-
-const emptySecrets: ProviderSecrets = { clientSecret: null, spSigningKey: null };
 
 function secretsContext(id: string): string {
   return `provider-secrets:${id}`;
@@ -23,16 +22,6 @@ function secretsContext(id: string): string {
 function openSecrets(box: SecretBox, row: ProviderRow): ProviderSecrets {
   const parsed: unknown = JSON.parse(box.open(row.secrets, secretsContext(row.id)));
   return { ...emptySecrets, ...(parsed as Partial<ProviderSecrets>) };
-}
-
-/** `undefined` keeps the stored value, `null` clears it, a string replaces it (ports.ts ProviderWrite). */
-function mergeSecrets(stored: ProviderSecrets, write: ProviderWrite['secrets']): ProviderSecrets {
-  const merged: ProviderSecrets = { ...stored };
-  for (const key of Object.keys(emptySecrets) as (keyof ProviderSecrets)[]) {
-    const value = write[key];
-    if (value !== undefined) merged[key] = value;
-  }
-  return merged;
 }
 
 function toRecord(row: ProviderRow, secrets: ProviderSecrets): ProviderRecord {

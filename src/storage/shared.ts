@@ -16,6 +16,7 @@ export interface StoreDeps {
 }
 
 export { systemClock } from '../sso/basics.js';
+export { compareOrdinal } from './store-rules.js';
 
 export function isUniqueViolation(error: unknown): error is UniqueConstraintViolationException {
   return error instanceof UniqueConstraintViolationException;
@@ -41,9 +42,4 @@ export function storageError(error: unknown, what: string, step?: SsoStep): SsoE
     detail,
     ...(step ? { step } : {}),
   });
-}
-
-/** Ordinal order of the UTF-8 bytes: what PostgreSQL's "C" collation and SQLite's BINARY compare. */
-export function compareOrdinal(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }

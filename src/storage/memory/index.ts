@@ -1,0 +1,35 @@
+// The memory backend: every store port of src/sso/ports.ts over one shared in-memory state (providers,
+// flows, links, replay keys), with the semantics of the database stores and nothing persisted. For fast
+// tests of the use cases and for runs that need no database.
+
+import type { FlowStore, LinkStore, ProviderStore, ReplayCache } from '../../sso/ports.js';
+import { createMemoryFlowStore } from './flow-store.js';
+import { createMemoryLinkStore } from './link-store.js';
+import { createMemoryProviderStore } from './provider-store.js';
+import { createMemoryReplayCache } from './replay-cache.js';
+import { createMemoryState, type MemoryState, type MemoryStoreDeps } from './state.js';
+
+export { createMemoryFlowStore, createMemoryLinkStore, createMemoryProviderStore, createMemoryReplayCache };
+export { createMemoryState, type MemoryState, type MemoryStoreDeps };
+
+export interface MemoryStores {
+  providers: ProviderStore;
+  flows: FlowStore;
+  links: LinkStore;
+  replay: ReplayCache;
+  /** The shared state, for tests that inspect what is stored. */
+  state: MemoryState;
+}
+
+/** All four stores over one fresh state. */
+export function createMemoryStores(deps: Partial<MemoryStoreDeps> = {}): MemoryStores {
+  const state = deps.state ?? createMemoryState();
+  const withState = { state, clock: deps.clock };
+  return {
+    providers: createMemoryProviderStore(withState),
+    flows: createMemoryFlowStore(withState),
+    links: createMemoryLinkStore(withState),
+    replay: createMemoryReplayCache(withState),
+    state,
+  };
+}
