@@ -5,10 +5,11 @@
 // such a pending link is no link to readers, and a claim whose claimant died lapses with its lease.
 
 import { randomUUID } from 'node:crypto';
-import type { AccountLink, LinkStore } from '../sso/ports.js';
+import type { EntityManager } from '@mikro-orm/core';
+import type { AccountLink, Clock, LinkClaim, LinkStore } from '../sso/ports.js';
 import type { ProtocolName } from '../sso/provider-settings.js';
 import { AccountLinkEntity, ProviderEntity, type AccountLinkRow } from './entities.js';
-import { isUniqueViolation, storageError, systemClock, type StoreDeps } from './shared.js';
+import { isUniqueViolation, storageError, systemClock, withStorageErrors, type StoreDeps } from './shared.js';
 import { compareOrdinal, linkConflict, linkGone, linkProviderGone, PENDING_USER_ID } from './store-rules.js';
 
 interface ProviderRef {
@@ -28,177 +29,183 @@ function toLink(row: AccountLinkRow, provider: ProviderRef): AccountLink {
   };
 }
 
-export function createLinkStore({ orm, clock = systemClock }: StoreDeps): LinkStore {
-  return {
-    async find(providerId, subject) {
-      try {
-        const em = orm.em.fork();
-        const row = await em.findOne(AccountLinkEntity, { provider: providerId, subject, claimId: null });
-        if (!row) return null;
-        const provider = await em.findOne(
-          ProviderEntity,
-          { id: providerId },
-          { fields: ['name', 'protocol'] },
-        );
-        return provider ? toLink(row, provider) : null;
-      } catch (error) {
-        throw storageError(error, 'reading an account link', 'link');
-      }
-    },
+type LinkDeps = Pick<StoreDeps, 'orm'> & { clock: Clock };
+type NewLink = Parameters<LinkStore['create']>[0];
 
-    async listByUser(protocol, userId) {
-      try {
-        const em = orm.em.fork();
-        const providers = await em.find(ProviderEntity, { protocol }, { fields: ['id', 'name', 'protocol'] });
-        if (providers.length === 0) return [];
-        const byId = new Map(providers.map((provider) => [provider.id, provider]));
-        const rows = await em.find(AccountLinkEntity, {
-          userId,
-          claimId: null,
-          provider: { $in: [...byId.keys()] },
-        });
-        const links: AccountLink[] = [];
-        for (const row of rows) {
-          const provider = byId.get(row.provider);
-          if (provider) links.push(toLink(row, provider));
-        }
-        // Stable, dialect-independent order: provider name, then subject (ordinal).
-        return links.sort(
-          (a, b) => compareOrdinal(a.providerName, b.providerName) || compareOrdinal(a.subject, b.subject),
-        );
-      } catch (error) {
-        throw storageError(error, 'listing account links', 'link');
-      }
-    },
+/** The name and protocol links are reported with; null when the provider is gone. */
+function providerRef(em: EntityManager, providerId: string): Promise<ProviderRef | null> {
+  return em.findOne(ProviderEntity, { id: providerId }, { fields: ['name', 'protocol'] });
+}
 
-    async create(link) {
-      const em = orm.em.fork();
-      let provider: ProviderRef | null;
-      try {
-        provider = await em.findOne(
-          ProviderEntity,
-          { id: link.providerId },
-          { fields: ['name', 'protocol'] },
-        );
-      } catch (error) {
-        throw storageError(error, 'creating an account link', 'link');
-      }
-      if (!provider) throw linkProviderGone();
-      const row: AccountLinkRow = {
-        id: randomUUID(),
-        provider: link.providerId,
-        subject: link.subject,
-        userId: link.userId,
-        label: link.label,
-        claimId: null,
-        claimExpiresAt: null,
-        createdAt: clock.now(),
-      };
-      try {
-        await em.insert(AccountLinkEntity, row);
-      } catch (error) {
-        if (isUniqueViolation(error)) {
-          throw linkConflict(link.providerId, error);
-        }
-        throw storageError(error, 'creating an account link', 'link');
-      }
-      return toLink(row, provider);
-    },
+function find({ orm }: LinkDeps, providerId: string, subject: string): Promise<AccountLink | null> {
+  return withStorageErrors('reading an account link', 'link', async () => {
+    const em = orm.em.fork();
+    const row = await em.findOne(AccountLinkEntity, { provider: providerId, subject, claimId: null });
+    if (!row) return null;
+    const provider = await providerRef(em, providerId);
+    return provider ? toLink(row, provider) : null;
+  });
+}
 
-    async claim({ providerId, subject, label, claimId, leaseUntil, now, replacing }) {
-      const held = { claimId, claimExpiresAt: leaseUntil };
-      try {
-        const em = orm.em.fork();
-        if (replacing === undefined) {
-          try {
-            await em.insert(AccountLinkEntity, {
-              id: randomUUID(),
-              provider: providerId,
-              subject,
-              userId: PENDING_USER_ID,
-              label,
-              ...held,
-              createdAt: clock.now(),
-            });
-            return true;
-          } catch (error) {
-            if (!isUniqueViolation(error)) throw error;
-          }
-        } else {
-          const repointed = await em.nativeUpdate(
-            AccountLinkEntity,
-            { provider: providerId, subject, userId: replacing, claimId: null },
-            held,
-          );
-          if (repointed === 1) return true;
-        }
-        // Someone holds it: take it over only if their lease ran out.
-        const lapsed = await em.nativeUpdate(
-          AccountLinkEntity,
-          { provider: providerId, subject, claimId: { $ne: null }, claimExpiresAt: { $lte: now } },
-          held,
-        );
-        return lapsed === 1;
-      } catch (error) {
-        throw storageError(error, 'claiming an account link', 'link');
-      }
-    },
+function listByUser({ orm }: LinkDeps, protocol: ProtocolName, userId: string): Promise<AccountLink[]> {
+  return withStorageErrors('listing account links', 'link', async () => {
+    const em = orm.em.fork();
+    const providers = await em.find(ProviderEntity, { protocol }, { fields: ['id', 'name', 'protocol'] });
+    if (providers.length === 0) return [];
+    const byId = new Map(providers.map((provider) => [provider.id, provider]));
+    const rows = await em.find(AccountLinkEntity, {
+      userId,
+      claimId: null,
+      provider: { $in: [...byId.keys()] },
+    });
+    const links: AccountLink[] = [];
+    for (const row of rows) {
+      const provider = byId.get(row.provider);
+      if (provider) links.push(toLink(row, provider));
+    }
+    // Stable, dialect-independent order: provider name, then subject (ordinal).
+    return links.sort(
+      (a, b) => compareOrdinal(a.providerName, b.providerName) || compareOrdinal(a.subject, b.subject),
+    );
+  });
+}
 
-    async completeClaim(providerId, subject, claimId, userId) {
-      try {
-        const changed = await orm.em
-          .fork()
-          .nativeUpdate(
-            AccountLinkEntity,
-            { provider: providerId, subject, claimId },
-            { userId, claimId: null, claimExpiresAt: null },
-          );
-        return changed === 1;
-      } catch (error) {
-        throw storageError(error, 'completing an account link', 'link');
-      }
-    },
+async function create({ orm, clock }: LinkDeps, link: NewLink): Promise<AccountLink> {
+  const em = orm.em.fork();
+  const provider = await withStorageErrors('creating an account link', 'link', () =>
+    providerRef(em, link.providerId),
+  );
+  if (!provider) throw linkProviderGone();
+  const row: AccountLinkRow = {
+    id: randomUUID(),
+    provider: link.providerId,
+    subject: link.subject,
+    userId: link.userId,
+    label: link.label,
+    claimId: null,
+    claimExpiresAt: null,
+    createdAt: clock.now(),
+  };
+  try {
+    await em.insert(AccountLinkEntity, row);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw linkConflict(link.providerId, error);
+    throw storageError(error, 'creating an account link', 'link');
+  }
+  return toLink(row, provider);
+}
 
-    async releaseClaim(providerId, subject, claimId) {
+/**
+ * One conditional write per path: a first claim inserts a pending link (the unique index picks one winner),
+ * a re-point takes the complete link naming `replacing`; failing that, a lapsed claim is taken over.
+ */
+function claim({ orm, clock }: LinkDeps, request: LinkClaim): Promise<boolean> {
+  const { providerId, subject, label, claimId, leaseUntil, now, replacing } = request;
+  const held = { claimId, claimExpiresAt: leaseUntil };
+  return withStorageErrors('claiming an account link', 'link', async () => {
+    const em = orm.em.fork();
+    if (replacing === undefined) {
       try {
-        const em = orm.em.fork();
-        // A first sign-in's pending link goes; a re-point claim leaves the link as it was.
-        const removed = await em.nativeDelete(AccountLinkEntity, {
+        await em.insert(AccountLinkEntity, {
+          id: randomUUID(),
           provider: providerId,
           subject,
-          claimId,
           userId: PENDING_USER_ID,
+          label,
+          ...held,
+          createdAt: clock.now(),
         });
-        if (removed === 0) {
-          await em.nativeUpdate(
-            AccountLinkEntity,
-            { provider: providerId, subject, claimId },
-            { claimId: null, claimExpiresAt: null },
-          );
-        }
+        return true;
       } catch (error) {
-        throw storageError(error, 'releasing an account link', 'link');
+        if (!isUniqueViolation(error)) throw error;
       }
-    },
+    } else {
+      const repointed = await em.nativeUpdate(
+        AccountLinkEntity,
+        { provider: providerId, subject, userId: replacing, claimId: null },
+        held,
+      );
+      if (repointed === 1) return true;
+    }
+    // Someone holds it: take it over only if their lease ran out.
+    const lapsed = await em.nativeUpdate(
+      AccountLinkEntity,
+      { provider: providerId, subject, claimId: { $ne: null }, claimExpiresAt: { $lte: now } },
+      held,
+    );
+    return lapsed === 1;
+  });
+}
 
-    async delete(providerId, subject) {
-      try {
+function completeClaim(
+  { orm }: LinkDeps,
+  held: { providerId: string; subject: string; claimId: string },
+  userId: string,
+): Promise<boolean> {
+  const { providerId, subject, claimId } = held;
+  return withStorageErrors('completing an account link', 'link', async () => {
+    const changed = await orm.em
+      .fork()
+      .nativeUpdate(
+        AccountLinkEntity,
+        { provider: providerId, subject, claimId },
+        { userId, claimId: null, claimExpiresAt: null },
+      );
+    return changed === 1;
+  });
+}
+
+function releaseClaim(
+  { orm }: LinkDeps,
+  providerId: string,
+  subject: string,
+  claimId: string,
+): Promise<void> {
+  return withStorageErrors('releasing an account link', 'link', async () => {
+    const em = orm.em.fork();
+    // A first sign-in's pending link goes; a re-point claim leaves the link as it was.
+    const removed = await em.nativeDelete(AccountLinkEntity, {
+      provider: providerId,
+      subject,
+      claimId,
+      userId: PENDING_USER_ID,
+    });
+    if (removed === 0) {
+      await em.nativeUpdate(
+        AccountLinkEntity,
+        { provider: providerId, subject, claimId },
+        { claimId: null, claimExpiresAt: null },
+      );
+    }
+  });
+}
+
+async function repoint(
+  { orm }: LinkDeps,
+  providerId: string,
+  subject: string,
+  userId: string,
+): Promise<void> {
+  const changed = await withStorageErrors('updating an account link', 'link', () =>
+    orm.em.fork().nativeUpdate(AccountLinkEntity, { provider: providerId, subject }, { userId }),
+  );
+  if (changed === 0) throw linkGone();
+}
+
+export function createLinkStore({ orm, clock = systemClock }: StoreDeps): LinkStore {
+  const deps: LinkDeps = { orm, clock };
+  return {
+    find: (providerId, subject) => find(deps, providerId, subject),
+    listByUser: (protocol, userId) => listByUser(deps, protocol, userId),
+    create: (link) => create(deps, link),
+    claim: (request) => claim(deps, request),
+    completeClaim: (providerId, subject, claimId, userId) =>
+      completeClaim(deps, { providerId, subject, claimId }, userId),
+    releaseClaim: (providerId, subject, claimId) => releaseClaim(deps, providerId, subject, claimId),
+    delete: (providerId, subject) =>
+      withStorageErrors('deleting an account link', 'link', async () => {
         return (await orm.em.fork().nativeDelete(AccountLinkEntity, { provider: providerId, subject })) > 0;
-      } catch (error) {
-        throw storageError(error, 'deleting an account link', 'link');
-      }
-    },
-
-    async repoint(providerId, subject, userId) {
-      let changed: number;
-      try {
-        changed = await orm.em
-          .fork()
-          .nativeUpdate(AccountLinkEntity, { provider: providerId, subject }, { userId });
-      } catch (error) {
-        throw storageError(error, 'updating an account link', 'link');
-      }
-      if (changed === 0) throw linkGone();
-    },
+      }),
+    repoint: (providerId, subject, userId) => repoint(deps, providerId, subject, userId),
   };
 }

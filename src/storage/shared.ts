@@ -43,3 +43,16 @@ export function storageError(error: unknown, what: string, step?: SsoStep): SsoE
     ...(step ? { step } : {}),
   });
 }
+
+/** Runs one storage operation, turning any failure into the SsoError of `storageError`. */
+export async function withStorageErrors<T>(
+  what: string,
+  step: SsoStep | undefined,
+  run: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw storageError(error, what, step);
+  }
+}
