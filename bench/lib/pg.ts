@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { createPgScratchDatabase } from '../../src/storage/migrations/pg-scratch.js';
+import { createPgScratchDatabase } from '../../scripts/pg-scratch.js';
 import { REPO_ROOT } from './children.js';
 
 const run = promisify(execFile);

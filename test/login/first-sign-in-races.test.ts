@@ -4,7 +4,7 @@
 // deleted). Needs TEST_PG_URL for the PostgreSQL ones.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addOidcProvider, authenticateOidc } from '../../clients/typescript/index.js';
-import { createPgScratchDatabase } from '../../src/storage/migrations/pg-scratch.js';
+import { createPgScratchDatabase } from '../../scripts/pg-scratch.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { CookieJar, authBody, browserGet, pageParams } from '../support/browser.js';
 import { dbTargets, randomSecretKey } from '../support/db.js';

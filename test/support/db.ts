@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { createPgScratchDatabase } from '../../src/storage/migrations/pg-scratch.js';
+import { createPgScratchDatabase } from '../../scripts/pg-scratch.js';
 import { openDatabase, type Database, type Dialect } from '../../src/storage/orm.js';
 
 export interface TestDatabase {

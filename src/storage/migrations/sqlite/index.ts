@@ -1,4 +1,4 @@
-// The sqlite migrations, in order. Written by src/storage/migrations/generate.ts; keep the order.
+// The sqlite migrations, in order. Written by scripts/generate-migration.ts; keep the order.
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261129231613_initial } from './Migration20261129231613_initial.js';
 import { Migration20261202163320_sign_in_claims } from './Migration20261202163320_sign_in_claims.js';

@@ -41,8 +41,12 @@ function withDatabase(serverUrl: string, database: string): string {
 }
 
 /** Creates `<prefix><random>` on the server of `serverUrl`. */
-export async function createPgScratchDatabase(serverUrl: string, prefix = 'sso_t_'): Promise<ScratchDatabase> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(prefix)) throw new Error('scratch database prefix must be a plain identifier');
+export async function createPgScratchDatabase(
+  serverUrl: string,
+  prefix = 'sso_t_',
+): Promise<ScratchDatabase> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(prefix))
+    throw new Error('scratch database prefix must be a plain identifier');
   const name = `${prefix}${randomBytes(6).toString('hex')}`;
   const admin = await connectAdmin(serverUrl);
   try {
