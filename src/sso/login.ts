@@ -273,7 +273,7 @@ export function createLogin(deps: LoginDeps): Login {
     const token = randomToken();
     const verified = await deps.flows.markVerified(
       flow.id,
-      { identity, decision, tokenHash: sha256(token) },
+      { identity, tokenHash: sha256(token) },
       deps.clock.now(),
     );
     if (!verified)

@@ -109,7 +109,6 @@ export interface LoginFlow {
   samlRequestId: string | null;
   secrets: FlowSecrets;
   identity: VerifiedIdentity | null;
-  decision: AccessDecision | null;
   /** SHA-256 of the one-time token the page posts to Auth/Link; set when verified. */
   tokenHash: string | null;
   /** While `claimed`: until when the Auth attempt holding it may finish; after that it may be claimed again. */
@@ -120,7 +119,7 @@ export interface LoginFlow {
 
 export type NewLoginFlow = Omit<
   LoginFlow,
-  'status' | 'identity' | 'decision' | 'tokenHash' | 'leaseExpiresAt'
+  'status' | 'identity' | 'tokenHash' | 'leaseExpiresAt'
 > & {
   /** Who started it (src/sso/client-address.ts `clientKey`), so its open flows can be counted. */
   clientKey: string;
@@ -146,7 +145,7 @@ export interface FlowStore {
   /** started → verified, only if still started and not expired. False otherwise. */
   markVerified(
     id: string,
-    result: { identity: VerifiedIdentity; decision: AccessDecision; tokenHash: string },
+    result: { identity: VerifiedIdentity; tokenHash: string },
     now: Date,
   ): Promise<boolean>;
   /** started → failed (a denied or broken callback can not be retried with the same state). */

@@ -8,7 +8,7 @@
 // so they round-trip to the millisecond.
 
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
-import type { AccessDecision, UserPolicy, VerifiedIdentity } from '../sso/ports.js';
+import type { UserPolicy, VerifiedIdentity } from '../sso/ports.js';
 import type { ProviderSettings } from '../sso/provider-settings.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -50,7 +50,6 @@ export const LoginFlowEntity = defineEntity({
     /** SecretBox-sealed JSON of FlowSecrets (PKCE verifier, nonce, …). */
     secrets: p.text(),
     identity: p.json<VerifiedIdentity>().nullable(),
-    decision: p.json<AccessDecision>().nullable(),
     tokenHash: p.string().length(128).nullable(),
     /** While `claimed`: the Auth attempt holding the flow, and until when (a dead attempt's claim lapses). */
     attemptId: p.string().length(64).nullable(),

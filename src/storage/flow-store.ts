@@ -43,7 +43,6 @@ function toFlow(box: SecretBox, row: LoginFlowRow): LoginFlow {
     samlRequestId: row.samlRequestId ?? null,
     secrets: JSON.parse(box.open(row.secrets, secretsContext(row.id))) as FlowSecrets,
     identity: row.identity ?? null,
-    decision: row.decision ?? null,
     tokenHash: row.tokenHash ?? null,
     leaseExpiresAt: row.leaseExpiresAt ?? null,
     createdAt: row.createdAt,
@@ -74,7 +73,6 @@ async function create({ orm, box }: StoreDeps, flow: NewLoginFlow): Promise<void
       samlRequestId: flow.samlRequestId,
       secrets: box.seal(JSON.stringify(flow.secrets), secretsContext(flow.id)),
       identity: null,
-      decision: null,
       tokenHash: null,
       attemptId: null,
       leaseExpiresAt: null,
@@ -95,18 +93,15 @@ function markVerified(
   now: Date,
 ): Promise<boolean> {
   return withStorageErrors('marking a login flow verified', 'verify', async () => {
-    const changed = await orm.em
-      .fork()
-      .nativeUpdate(
-        LoginFlowEntity,
-        { id, status: 'started', expiresAt: { $gt: now } },
-        {
-          status: 'verified',
-          identity: result.identity,
-          decision: result.decision,
-          tokenHash: result.tokenHash,
-        },
-      );
+    const changed = await orm.em.fork().nativeUpdate(
+      LoginFlowEntity,
+      { id, status: 'started', expiresAt: { $gt: now } },
+      {
+        status: 'verified',
+        identity: result.identity,
+        tokenHash: result.tokenHash,
+      },
+    );
     return changed === 1;
   });
 }

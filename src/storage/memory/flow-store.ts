@@ -39,7 +39,6 @@ function create(state: MemoryState, flow: NewLoginFlow): void {
     ...copy(flow),
     status: 'started',
     identity: null,
-    decision: null,
     tokenHash: null,
     leaseExpiresAt: null,
     attemptId: null,
