@@ -33,7 +33,6 @@ function toFlow(box: SecretBox, row: LoginFlowRow): LoginFlow {
     samlRequestId: row.samlRequestId ?? null,
     secrets: JSON.parse(box.open(row.secrets, secretsContext(row.id))) as FlowSecrets,
     identity: row.identity ?? null,
-    decision: row.decision ?? null,
     tokenHash: row.tokenHash ?? null,
     leaseExpiresAt: row.leaseExpiresAt ?? null,
     createdAt: row.createdAt,
@@ -101,7 +100,6 @@ export function createFlowStore({ orm, box }: StoreDeps): FlowStore {
           {
             status: 'verified',
             identity: result.identity,
-            decision: result.decision,
             tokenHash: result.tokenHash,
           },
         );

@@ -36,16 +36,18 @@ function mergeSecrets(stored: ProviderSecrets, write: ProviderWrite['secrets']):
 }
 
 function toRecord(row: ProviderRow, secrets: ProviderSecrets): ProviderRecord {
+  // The row pairs its protocol with the settings saved for that protocol (they are written together, by
+  // `save(protocol, …)`), which the column types cannot say.
   return {
     id: row.id,
-    protocol: row.protocol as ProtocolName,
+    protocol: row.protocol,
     name: row.name,
     settings: row.settings,
     secrets,
     version: row.version,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
-  };
+  } as ProviderRecord;
 }
 
 export function createProviderStore({ orm, box, clock = systemClock }: StoreDeps): ProviderStore {

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { describe, expect, it } from 'vitest';
 import { SsoError } from '../../src/sso/errors.js';
-import type { AccessDecision, NewLoginFlow, VerifiedIdentity } from '../../src/sso/ports.js';
+import type { NewLoginFlow, VerifiedIdentity } from '../../src/sso/ports.js';
 import type { OidcProviderSettings } from '../../src/sso/provider-settings.js';
 import { createFlowStore } from '../../src/storage/flow-store.js';
 import { createLinkStore } from '../../src/storage/link-store.js';
@@ -21,13 +21,6 @@ const identity: VerifiedIdentity = {
   label: 'alice@example.com',
   roles: ['admins', 'R&D <eng>'],
   avatarUrl: null,
-};
-const decision: AccessDecision = {
-  allowed: true,
-  isAdmin: true,
-  folders: ['0123456789abcdef0123456789abcdef'],
-  enableLiveTv: false,
-  enableLiveTvManagement: false,
 };
 
 describeEachDatabase('ProviderStore', (ctx) => {
@@ -186,7 +179,6 @@ describeEachDatabase('FlowStore', (ctx) => {
       clientKey: undefined,
       status: 'started',
       identity: null,
-      decision: null,
       tokenHash: null,
       leaseExpiresAt: null,
     });
@@ -207,22 +199,22 @@ describeEachDatabase('FlowStore', (ctx) => {
     const flow = newFlow(p.id);
     await flows().create(flow);
     expect(
-      await flows().markVerified(flow.id, { identity, decision, tokenHash: 'tok-1' + flow.id }, before(flow)),
+      await flows().markVerified(flow.id, { identity, tokenHash: 'tok-1' + flow.id }, before(flow)),
     ).toBe(true);
     expect(
-      await flows().markVerified(flow.id, { identity, decision, tokenHash: 'tok-2' + flow.id }, before(flow)),
+      await flows().markVerified(flow.id, { identity, tokenHash: 'tok-2' + flow.id }, before(flow)),
     ).toBe(false);
     const found = await flows().findByTokenHash('tok-1' + flow.id);
-    expect(found).toMatchObject({ id: flow.id, status: 'verified', identity, decision });
+    expect(found).toMatchObject({ id: flow.id, status: 'verified', identity });
   });
 
   it('when a flow is verified at or after its expiry, then it is refused', async () => {
     const p = await provider();
     const flow = newFlow(p.id);
     await flows().create(flow);
-    expect(
-      await flows().markVerified(flow.id, { identity, decision, tokenHash: 'x' + flow.id }, flow.expiresAt),
-    ).toBe(false);
+    expect(await flows().markVerified(flow.id, { identity, tokenHash: 'x' + flow.id }, flow.expiresAt)).toBe(
+      false,
+    );
     expect((await flows().findByStateHash(flow.stateHash))?.status).toBe('started');
   });
 
@@ -232,9 +224,9 @@ describeEachDatabase('FlowStore', (ctx) => {
     await flows().create(flow);
     await flows().markFailed(flow.id);
     expect((await flows().findByStateHash(flow.stateHash))?.status).toBe('failed');
-    expect(
-      await flows().markVerified(flow.id, { identity, decision, tokenHash: 'f' + flow.id }, before(flow)),
-    ).toBe(false);
+    expect(await flows().markVerified(flow.id, { identity, tokenHash: 'f' + flow.id }, before(flow))).toBe(
+      false,
+    );
   });
 
   it('when a verified flow is consumed with the right token, provider and time, then it is returned consumed, once', async () => {
@@ -243,7 +235,7 @@ describeEachDatabase('FlowStore', (ctx) => {
     const flow = newFlow(p.id);
     const tokenHash = `consume-${flow.id}`;
     await flows().create(flow);
-    await flows().markVerified(flow.id, { identity, decision, tokenHash }, before(flow));
+    await flows().markVerified(flow.id, { identity, tokenHash }, before(flow));
     expect(await flows().consume({ tokenHash, providerId: other.id, now: before(flow) })).toBeNull();
     expect(await flows().consume({ tokenHash: 'wrong', providerId: p.id, now: before(flow) })).toBeNull();
     expect(await flows().consume({ tokenHash, providerId: p.id, now: flow.expiresAt })).toBeNull();
@@ -252,7 +244,6 @@ describeEachDatabase('FlowStore', (ctx) => {
       id: flow.id,
       status: 'consumed',
       identity,
-      decision,
       secrets: flow.secrets,
     });
     expect(await flows().consume({ tokenHash, providerId: p.id, now: before(flow) })).toBeNull();
@@ -277,9 +268,9 @@ describeEachDatabase('FlowStore', (ctx) => {
     for (const flow of [started, verified, failed, consumed, expired, newFlow(p.id)])
       await flows().create(flow);
     const now = before(started);
-    await flows().markVerified(verified.id, { identity, decision, tokenHash: `v-${verified.id}` }, now);
+    await flows().markVerified(verified.id, { identity, tokenHash: `v-${verified.id}` }, now);
     await flows().markFailed(failed.id);
-    await flows().markVerified(consumed.id, { identity, decision, tokenHash: `c-${consumed.id}` }, now);
+    await flows().markVerified(consumed.id, { identity, tokenHash: `c-${consumed.id}` }, now);
     await flows().consume({ tokenHash: `c-${consumed.id}`, providerId: p.id, now });
     expect(await flows().countOpenByClient(client, now)).toBe(2);
     expect(await flows().countOpenByClient(client, started.expiresAt)).toBe(0);
@@ -291,7 +282,7 @@ describeEachDatabase('FlowStore', (ctx) => {
     const flow = newFlow(p.id);
     const tokenHash = `race-${flow.id}`;
     await flows().create(flow);
-    await flows().markVerified(flow.id, { identity, decision, tokenHash }, before(flow));
+    await flows().markVerified(flow.id, { identity, tokenHash }, before(flow));
     const results = await Promise.all(
       Array.from({ length: 10 }, () =>
         createFlowStore(ctx().db).consume({ tokenHash, providerId: p.id, now: before(flow) }),
@@ -306,7 +297,7 @@ describeEachDatabase('FlowStore', (ctx) => {
     const flow = newFlow(p.id);
     const tokenHash = `${label}-${flow.id}`;
     await flows().create(flow);
-    await flows().markVerified(flow.id, { identity, decision, tokenHash }, before(flow));
+    await flows().markVerified(flow.id, { identity, tokenHash }, before(flow));
     const claim = (attemptId: string, now: Date, leaseMs = 60_000) =>
       flows().claim({
         tokenHash,
@@ -322,7 +313,7 @@ describeEachDatabase('FlowStore', (ctx) => {
     const { p, flow, tokenHash, claim } = await verifiedFlow('claim');
     const now = before(flow);
     const claimed = await claim('attempt-a', now);
-    expect(claimed).toMatchObject({ id: flow.id, status: 'claimed', identity, decision });
+    expect(claimed).toMatchObject({ id: flow.id, status: 'claimed', identity });
     expect(claimed?.leaseExpiresAt?.getTime()).toBe(now.getTime() + 60_000);
     expect(await claim('attempt-b', now)).toBeNull();
     expect(await flows().consume({ tokenHash, providerId: p.id, now })).toBeNull();
@@ -390,13 +381,9 @@ describeEachDatabase('FlowStore', (ctx) => {
     const saml = mk(6, { protocol: 'saml' });
     for (const flow of [open2, open1, failed, consumed, expired, saml]) await flows().create(flow);
     await flows().markFailed(failed.id);
-    await flows().markVerified(
-      consumed.id,
-      { identity, decision, tokenHash: `lo-${consumed.id}` },
-      new Date(base),
-    );
+    await flows().markVerified(consumed.id, { identity, tokenHash: `lo-${consumed.id}` }, new Date(base));
     await flows().consume({ tokenHash: `lo-${consumed.id}`, providerId: p.id, now: new Date(base) });
-    await flows().markVerified(open2.id, { identity, decision, tokenHash: `lo-${open2.id}` }, new Date(base));
+    await flows().markVerified(open2.id, { identity, tokenHash: `lo-${open2.id}` }, new Date(base));
 
     const listed = (await flows().listOpen('oidc', new Date(base))).filter((f) => f.providerId === p.id);
     expect(listed.map((f) => f.id)).toEqual([open1.id, open2.id]);
