@@ -4,16 +4,28 @@ import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 import type { Config } from './config.js';
 import { createHttpApp, type HttpApp } from './http/api.js';
-import { createHandlers } from './http/handlers/index.js';
+import { createHandlers, type HandlerDeps } from './http/handlers/index.js';
 import type { Logger } from './logger.js';
 import { createEmbeddedDirectory } from './media-server/embedded/directory.js';
 import { createJellyfinServer, fetchAvatar, JellyfinCheckError } from './media-server/jellyfin/index.js';
+import { createOidcConnector } from './protocols/oidc-connector.js';
 import { createOidcProtocol } from './protocols/oidc.js';
+import { createSamlConnector } from './protocols/saml-connector.js';
 import { createSamlProtocol } from './protocols/saml.js';
 import { createLinkAdmin } from './sso/links.js';
 import { createLogin } from './sso/login.js';
 import { createProviderAdmin } from './sso/provider-admin.js';
-import type { Clock, MediaServer } from './sso/ports.js';
+import type {
+  Clock,
+  Connectors,
+  FlowStore,
+  LinkStore,
+  MediaServer,
+  MediaUser,
+  ProviderStore,
+  ReplayCache,
+  VerifiedIdentity,
+} from './sso/ports.js';
 import { createUserAdmin } from './sso/user-admin.js';
 import { createFlowStore } from './storage/flow-store.js';
 import { createLinkStore } from './storage/link-store.js';
@@ -165,77 +177,22 @@ export async function createApp({
 }: AppOptions): Promise<App> {
   const database = await openConfiguredDatabase(config, log);
   // What close() releases, filled in as start-up proceeds; a failed start releases what it had.
-  let server: Server | undefined;
-  let purge: NodeJS.Timeout | undefined;
-  let openedMediaServer: MediaServer | undefined;
-  const shutdown = () =>
-    closeInOrder(log, [
-      ['HTTP server', () => stopServer(server)],
-      ['purge timer', () => clearInterval(purge)],
-      ['media server', () => openedMediaServer?.close?.()],
-      ['database', () => database.close()],
-    ]);
+  const held: { server?: Server; purge?: NodeJS.Timeout; mediaServer?: MediaServer } = {};
   let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => (closing ??= shutdown());
+  const close = (): Promise<void> =>
+    (closing ??= closeInOrder(log, [
+      ['HTTP server', () => stopServer(held.server)],
+      ['purge timer', () => clearInterval(held.purge)],
+      ['media server', () => held.mediaServer?.close?.()],
+      ['database', () => database.close()],
+    ]));
   try {
-    const { orm, box } = database;
-    const providers = createProviderStore({ orm, box, clock });
-    const flows = createFlowStore({ orm, box, clock });
+    const stores = openStores(database, clock);
     const mediaServer = await openMediaServer(config, log, clock, database);
-    openedMediaServer = mediaServer;
-    const links = createLinkStore({ orm, box, clock });
-    const replay = createReplayCache({ orm });
-    // Expired flows and replay-cache entries are dropped every few minutes (each instance does it; the
-    // deletes are idempotent). Expiry itself is enforced on every read, this only bounds the tables.
-    purge = setInterval(() => {
-      const now = clock.now();
-      Promise.all([flows.purgeExpired(now), replay.purgeExpired(now)]).then(
-        ([flowCount, replayCount]) => {
-          if (flowCount + replayCount > 0) log.debug({ flowCount, replayCount }, 'purged expired records');
-        },
-        (error: unknown) => log.warn({ err: error }, 'purging expired records failed'),
-      );
-    }, PURGE_INTERVAL_MS);
-    purge.unref();
-    const oidc = createOidcProtocol({ logger: log });
-    const saml = createSamlProtocol({ logger: log, clockSkewSeconds: config.samlClockSkewSeconds });
-    const login = createLogin({
-      providers,
-      flows,
-      links,
-      replay,
-      mediaServer,
-      oidc,
-      saml,
-      clock,
-      publicUrl: config.publicUrl,
-      flowTtlSeconds: config.flowTtlSeconds,
-      maxOpenFlowsPerClient: config.maxOpenFlowsPerClient,
-      warn: (fields, message) => log.warn(fields, message),
-      info: (fields, message) => log.info(fields, message),
-      // Avatars from claims (avatarUrlFormat or `picture`): guarded fetch, and a failure never fails the login.
-      afterLogin: async (user, identity) => {
-        if (identity.avatarUrl === null) return;
-        const image = await fetchAvatar(identity.avatarUrl, {
-          allowPrivateHosts: config.avatarAllowPrivateHosts,
-          log: log.child({ component: 'avatar' }),
-        });
-        if (image !== null) await mediaServer.setAvatar(user.id, image);
-      },
-    });
-
-    const handlers = createHandlers({
-      providerAdmin: createProviderAdmin({ providers, clock }),
-      userAdmin: createUserAdmin({ mediaServer }),
-      flows,
-      mediaServer,
-      clock,
-      login,
-      providers,
-      saml,
-      linkAdmin: createLinkAdmin({ providers, links, mediaServer, login }),
-      publicUrl: config.publicUrl,
-    });
+    held.mediaServer = mediaServer;
+    held.purge = startPurge(stores, clock, log);
+    const connectors = createConnectors(config, log, stores, clock);
+    const handlers = createHandlers(createUseCases({ config, log, clock, stores, mediaServer, connectors }));
     const http = await createHttpApp({
       specPath: SPEC_PATH,
       log,
@@ -248,32 +205,140 @@ export async function createApp({
       publicUrl: config.publicUrl,
       homeUrl: config.mediaServer === 'jellyfin' ? '/web/index.html' : null,
     });
-
     return {
       http,
       database,
       mediaServer,
       listen: (port = config.port, host = config.host) =>
-        new Promise((resolve, reject) => {
-          const listening = http.app.listen(port, host, (error?: Error) => {
-            if (error !== undefined) {
-              reject(error);
-              return;
-            }
-            const address = listening.address();
-            resolve({
-              server: listening,
-              port: typeof address === 'object' && address !== null ? address.port : port,
-            });
-          });
-          server = listening;
-        }),
+        listen(http, port, host, (server) => (held.server = server)),
       close,
     };
   } catch (error) {
     await close().catch(() => undefined); // the start-up error is the one to report
     throw error;
   }
+}
+
+interface Stores {
+  providers: ProviderStore;
+  flows: FlowStore;
+  links: LinkStore;
+  replay: ReplayCache;
+}
+
+function openStores({ orm, box }: Database, clock: Clock): Stores {
+  return {
+    providers: createProviderStore({ orm, box, clock }),
+    flows: createFlowStore({ orm, box, clock }),
+    links: createLinkStore({ orm, box, clock }),
+    replay: createReplayCache({ orm }),
+  };
+}
+
+/**
+ * Drops expired flows and replay-cache entries every few minutes (each instance does it; the deletes are
+ * idempotent). Expiry itself is enforced on every read, this only bounds the tables.
+ */
+function startPurge({ flows, replay }: Stores, clock: Clock, log: Logger): NodeJS.Timeout {
+  const purge = setInterval(() => {
+    const now = clock.now();
+    Promise.all([flows.purgeExpired(now), replay.purgeExpired(now)]).then(
+      ([flowCount, replayCount]) => {
+        if (flowCount + replayCount > 0) log.debug({ flowCount, replayCount }, 'purged expired records');
+      },
+      (error: unknown) => log.warn({ err: error }, 'purging expired records failed'),
+    );
+  }, PURGE_INTERVAL_MS);
+  purge.unref();
+  return purge;
+}
+
+/** One connector per protocol, each wrapping its protocol engine. */
+function createConnectors(config: Config, log: Logger, { replay }: Stores, clock: Clock): Connectors {
+  return {
+    oidc: createOidcConnector({ engine: createOidcProtocol({ logger: log }), publicUrl: config.publicUrl }),
+    saml: createSamlConnector({
+      engine: createSamlProtocol({ logger: log, clockSkewSeconds: config.samlClockSkewSeconds }),
+      replay,
+      clock,
+      publicUrl: config.publicUrl,
+    }),
+  };
+}
+
+/** The use cases over the stores, the media server and the connectors: what the HTTP handlers call. */
+function createUseCases(parts: {
+  config: Config;
+  log: Logger;
+  clock: Clock;
+  stores: Stores;
+  mediaServer: MediaServer;
+  connectors: Connectors;
+}): HandlerDeps {
+  const { config, log, clock, stores, mediaServer, connectors } = parts;
+  const { providers, flows, links } = stores;
+  const login = createLogin({
+    providers,
+    flows,
+    links,
+    mediaServer,
+    connectors,
+    clock,
+    flowTtlSeconds: config.flowTtlSeconds,
+    maxOpenFlowsPerClient: config.maxOpenFlowsPerClient,
+    warn: (fields, message) => log.warn(fields, message),
+    info: (fields, message) => log.info(fields, message),
+    afterLogin: avatarFromClaims(config, log, mediaServer),
+  });
+  return {
+    providerAdmin: createProviderAdmin({ providers, connectors, clock }),
+    userAdmin: createUserAdmin({ mediaServer }),
+    flows,
+    mediaServer,
+    clock,
+    login,
+    linkAdmin: createLinkAdmin({ providers, links, mediaServer, login }),
+    publicUrl: config.publicUrl,
+  };
+}
+
+/** Avatars from claims (avatarUrlFormat or `picture`): a guarded fetch, and a failure never fails the login. */
+function avatarFromClaims(
+  config: Config,
+  log: Logger,
+  mediaServer: MediaServer,
+): (user: MediaUser, identity: VerifiedIdentity) => Promise<void> {
+  return async (user, identity) => {
+    if (identity.avatarUrl === null) return;
+    const image = await fetchAvatar(identity.avatarUrl, {
+      allowPrivateHosts: config.avatarAllowPrivateHosts,
+      log: log.child({ component: 'avatar' }),
+    });
+    if (image !== null) await mediaServer.setAvatar(user.id, image);
+  };
+}
+
+/** Listens and resolves with the bound port; `opened` learns the server at once, so close() can stop it. */
+function listen(
+  http: HttpApp,
+  port: number,
+  host: string,
+  opened: (server: Server) => void,
+): Promise<{ server: Server; port: number }> {
+  return new Promise((resolve, reject) => {
+    const listening = http.app.listen(port, host, (error?: Error) => {
+      if (error !== undefined) {
+        reject(error);
+        return;
+      }
+      const address = listening.address();
+      resolve({
+        server: listening,
+        port: typeof address === 'object' && address !== null ? address.port : port,
+      });
+    });
+    opened(listening);
+  });
 }
 
 /** Stops accepting connections, lets requests in progress finish, then drops the idle keep-alive ones. */

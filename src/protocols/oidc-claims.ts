@@ -2,7 +2,7 @@
 // then the access token's payload when it is a JWT. A later source only adds claims the earlier ones lack,
 // so a userinfo or access-token value never overrides what the signed ID token said.
 
-import type { Claims } from '../sso/ports.js';
+import type { Claims } from './engines.js';
 
 /**
  * Claims of an access token that describe the token or the session, not the user. The access token is

@@ -5,10 +5,10 @@
 import type { CustomFetch } from 'openid-client';
 
 import { SsoError } from '../sso/errors.js';
-import { isAllowedScheme } from '../sso/oidc-rules.js';
+import { isAllowedScheme } from './oidc-rules.js';
 
-// One rule for Add and for every request (src/sso/oidc-rules.ts); re-exported for the other OIDC modules.
-export { isAllowedScheme, isLoopbackHost } from '../sso/oidc-rules.js';
+// One rule for Add and for every request (oidc-rules.ts); re-exported for the other OIDC modules.
+export { isAllowedScheme, isLoopbackHost } from './oidc-rules.js';
 
 export interface IdpFetchOptions {
   timeoutMs: number;

@@ -7,12 +7,13 @@ import * as client from 'openid-client';
 
 import { SsoError } from '../sso/errors.js';
 import type { SsoStep } from '../sso/errors.js';
-import { buildScopes, normaliseOidEndpoint, parseAuthorizationParameters } from '../sso/oidc-rules.js';
-import type { Claims, FlowSecrets, Log, OidcProtocol } from '../sso/ports.js';
+import type { Log } from '../sso/ports.js';
 import type { OidcProviderSettings, ProviderRecord } from '../sso/provider-settings.js';
+import type { Claims, OidcProtocol, OidcSecrets } from './engines.js';
 import { mergeClaims } from './oidc-claims.js';
 import { discoverProvider, type DiscoveredProvider } from './oidc-discovery.js';
 import { failedCheck, oidcErrorToSsoError, type OidcOperation } from './oidc-errors.js';
+import { buildScopes, normaliseOidEndpoint, parseAuthorizationParameters } from './oidc-rules.js';
 
 /** The part of a pino logger this adapter uses. Never given tokens, codes or secrets. */
 export type OidcLogger = Log;
@@ -136,7 +137,7 @@ export function createOidcProtocol(options: OidcProtocolOptions = {}): OidcProto
       } catch (error) {
         throw failure(provider, error, 'authorization request', 'start');
       }
-      const secrets: FlowSecrets = { pkceVerifier, nonce, redirectUri: input.redirectUri };
+      const secrets: OidcSecrets = { pkceVerifier, nonce, redirectUri: input.redirectUri };
       return { url: url.href, secrets };
     },
 

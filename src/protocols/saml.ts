@@ -12,8 +12,7 @@ import { deflateRawSync } from 'node:zlib';
 
 import { systemClock } from '../sso/basics.js';
 import { SsoError } from '../sso/errors.js';
-import { SpKeyError, readSpSigningKey, type SpSigningKey } from '../sso/saml-sp-key.js';
-import { silentLog, type Clock, type Log, type SamlAssertion, type SamlProtocol } from '../sso/ports.js';
+import { silentLog, type Clock, type Log } from '../sso/ports.js';
 import type { ProviderRecord, SamlProviderSettings } from '../sso/provider-settings.js';
 import {
   NS,
@@ -34,6 +33,8 @@ import {
   textContent,
   type XmlElement,
 } from './saml-xml.js';
+import type { SamlAssertion, SamlProtocol } from './engines.js';
+import { SpKeyError, readSpSigningKey, type SpSigningKey } from './saml-sp-key.js';
 import { ALG, checkSignatureShape, verifySignature } from './saml-xmldsig.js';
 
 /** Structured logger (a pino logger fits). */

@@ -7,7 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SsoError } from './errors.js';
-import { normaliseUsername } from './claims.js';
+import { normaliseUsername } from './usernames.js';
 import type { Clock, LinkStore, MediaServer, MediaUser, VerifiedIdentity } from './ports.js';
 import type { ProviderRecord } from './provider-settings.js';
 

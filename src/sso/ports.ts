@@ -2,12 +2,12 @@
 // Adapters in src/storage, src/protocols and src/media-server implement these; only src/app.ts wires them.
 
 import type {
-  OidcProviderSettings,
   ProtocolName,
+  ProviderInputs,
+  ProviderOf,
   ProviderRecord,
   ProviderSecrets,
   ProviderSettings,
-  SamlProviderSettings,
 } from './provider-settings.js';
 
 export interface Clock {
@@ -53,7 +53,7 @@ export interface ProviderStore {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Login flows (ARCHITECTURE.md §8): started → verified → (claimed →) consumed; or failed; expiring.
+// Login flows: started → verified → (claimed →) consumed; or failed; expiring (flow.ts has the diagram).
 
 export type FlowPurpose = 'login' | 'link';
 export type FlowStatus = 'started' | 'verified' | 'claimed' | 'consumed' | 'failed';
@@ -85,13 +85,24 @@ export interface AccessDecision {
   enableLiveTvManagement: boolean;
 }
 
-/** Per-protocol values the flow keeps server-side; never shown (PKCE verifier, nonce, request id). */
-export interface FlowSecrets {
-  pkceVerifier?: string;
-  nonce?: string;
-  redirectUri?: string;
-  samlRequestId?: string;
+/** What an OIDC flow keeps server-side for the code exchange (RFC 7636 verifier, OIDC Core §3.1.2.1 nonce). */
+export interface OidcFlowSecrets {
+  protocol: 'oidc';
+  pkceVerifier: string;
+  nonce: string;
+  /** The redirect_uri of the authorization request, which the token request must repeat (RFC 6749 §4.1.3). */
+  redirectUri: string;
 }
+
+/** A SAML flow keeps no secret: its request id is public and kept in clear (`LoginFlow.samlRequestId`). */
+export interface SamlFlowSecrets {
+  protocol: 'saml';
+}
+
+/** Per-protocol values the flow keeps server-side, sealed at rest and never shown. */
+export type FlowSecrets = OidcFlowSecrets | SamlFlowSecrets;
+
+export type FlowSecretsOf<P extends ProtocolName> = Extract<FlowSecrets, { protocol: P }>;
 
 export interface LoginFlow {
   /** Public id: safe to show in logs and `/States`. */
@@ -105,7 +116,7 @@ export interface LoginFlow {
   stateHash: string;
   /** SHA-256 of the browser-binding cookie value. */
   browserHash: string;
-  /** SAML AuthnRequest ID, kept in clear for `InResponseTo` lookups. */
+  /** The id of the request the IdP answers (SAML AuthnRequest ID), kept in clear for `InResponseTo` lookups. */
   samlRequestId: string | null;
   secrets: FlowSecrets;
   identity: VerifiedIdentity | null;
@@ -117,10 +128,7 @@ export interface LoginFlow {
   expiresAt: Date;
 }
 
-export type NewLoginFlow = Omit<
-  LoginFlow,
-  'status' | 'identity' | 'tokenHash' | 'leaseExpiresAt'
-> & {
+export type NewLoginFlow = Omit<LoginFlow, 'status' | 'identity' | 'tokenHash' | 'leaseExpiresAt'> & {
   /** Who started it (src/sso/client-address.ts `clientKey`), so its open flows can be counted. */
   clientKey: string;
 };
@@ -317,52 +325,74 @@ export const DEFAULT_PASSWORD_RESET_PROVIDER_ID =
 export const SSO_AUTH_PROVIDER_ID = 'Jellyfin.Plugin.SSO_Auth.Api.SSOController';
 
 // ---------------------------------------------------------------------------------------------------------
-// Protocols: each speaks to an IdP and returns what it proved; policy stays in the use cases.
+// Connectors: one per protocol behind one interface, so the login use cases never know which protocol they
+// run. A connector holds every rule of its protocol: how settings are read, how the IdP is asked, and how
+// its answer becomes a verified identity. Policy (roles, accounts, flows) stays in the use cases.
 
-/** Claims the IdP asserted: ID token, then userinfo, then the access token's claims when it is a JWT. */
-export type Claims = Record<string, unknown>;
+/** What the IdP's answer carries back to a connector, per protocol. */
+export interface ConnectorCallbacks {
+  /** The redirect back from the authorization endpoint (OIDC Core §3.1.2.5, §3.1.2.6). */
+  oidc: { query: Record<string, string | undefined>; callbackUrl: URL };
+  /** The HTTP-POST binding (SAML Bindings §3.5): the encoded response and the RelayState, if any. */
+  saml: { samlResponse: string; relayState: string | undefined };
+}
 
-export interface OidcProtocol {
-  /** Builds the authorization request (PAR when discovery advertises it and it is not switched off). */
-  start(
-    provider: ProviderRecord<OidcProviderSettings>,
-    input: { state: string; redirectUri: string },
-  ): Promise<{ url: string; secrets: FlowSecrets }>;
+export type CallbackOf<P extends ProtocolName> = ConnectorCallbacks[P];
+
+/** What `start` is given: the random value the IdP sends back with its answer (OIDC `state`, RelayState). */
+export interface StartContext {
+  state: string;
+}
+
+/** What `finish` needs of the flow `start` made. */
+export interface StartedFlow<P extends ProtocolName> {
+  secrets: FlowSecretsOf<P>;
+  /** The id of the request the answer must name (SAML `InResponseTo`); null when the protocol has none. */
+  requestId: string | null;
+}
+
+/** Where to send the browser, and what to keep for `finish`. */
+export interface StartedRedirect<P extends ProtocolName> extends StartedFlow<P> {
+  redirect: string;
+}
+
+/** How an answer names its flow: the state it carries back, or else the id of the request it answers. */
+export interface FlowPointer {
+  state: string | null;
+  /** Read only when the state finds no flow (it may cost a parse). */
+  requestId(): string | null;
+}
+
+/** A provider's settings and secrets read from an `Add` body, with what the admin should know. */
+export interface ParsedProvider {
+  write: ProviderWrite;
+  warnings: string[];
+}
+
+export interface Connector<P extends ProtocolName> {
+  readonly protocol: P;
   /**
-   * Exchanges the code of the callback URL and validates everything (state, PKCE, ID token signature, iss,
-   * aud, exp, nonce, userinfo `sub`). Throws SsoError (`idp_error`, `idp_response_invalid`,
-   * `upstream_unavailable`) with the library error as cause.
+   * Whether the IdP's answer comes back through the browser that started the flow, with its cookies (the
+   * OIDC redirect). Then a refused answer fails its flow. An answer posted cross-site (SAML ACS) could have
+   * been sent by anyone naming any flow: its refusal must leave the flow as it was.
    */
-  finish(
-    provider: ProviderRecord<OidcProviderSettings>,
-    input: { callbackUrl: URL; state: string; secrets: FlowSecrets },
-  ): Promise<{ subject: string; claims: Claims }>;
+  readonly answerIsBrowserBound: boolean;
+  /**
+   * The one reader of this protocol's settings: validates an `Add` body (SsoError `invalid_request` naming
+   * the field) with the same rules that read the settings at login, so what Add accepts never fails there.
+   */
+  parseSettings(input: ProviderInputs[P], now: Date): ParsedProvider;
+  start(provider: ProviderOf<P>, context: StartContext): Promise<StartedRedirect<P>>;
+  /** Reads which flow an answer names; refuses (`flow_not_found`) an answer that names none. */
+  locate(callback: CallbackOf<P>): FlowPointer;
+  /**
+   * Verifies the IdP's answer against the flow it names and reads the identity it proves. Throws SsoError
+   * (`idp_error`, `idp_response_invalid`, `not_permitted`, `upstream_unavailable`, …) when it proves nothing.
+   */
+  finish(provider: ProviderOf<P>, callback: CallbackOf<P>, flow: StartedFlow<P>): Promise<VerifiedIdentity>;
+  /** Metadata the IdP can import (SAML SP metadata), for protocols that publish it. */
+  metadata?(provider: ProviderOf<P>): string;
 }
 
-/** What a verified SAML response proved, read only from the signed element. */
-export interface SamlAssertion {
-  assertionId: string;
-  issuer: string | null;
-  nameId: string;
-  attributes: Record<string, string[]>;
-  inResponseTo: string;
-  /** When the assertion stops being valid; the replay cache keeps its id until then. */
-  notOnOrAfter: Date;
-}
-
-export interface SamlProtocol {
-  /** A deflated AuthnRequest on the HTTP-Redirect binding. */
-  start(
-    provider: ProviderRecord<SamlProviderSettings>,
-    input: { relayState: string; acsUrl: string },
-  ): Promise<{ url: string; requestId: string }>;
-  /** Reads the (unverified) InResponseTo of a posted response, to find its flow. Null when absent. */
-  peekInResponseTo(samlResponse: string): string | null;
-  /** Verifies a posted response against every rule of PRODUCT.md §3; throws SsoError naming the failed check. */
-  verify(
-    provider: ProviderRecord<SamlProviderSettings>,
-    input: { samlResponse: string; acsUrl: string; expectedRequestId: string; now: Date },
-  ): Promise<SamlAssertion>;
-  /** SP metadata XML for the provider. */
-  metadata(provider: ProviderRecord<SamlProviderSettings>, input: { acsUrl: string }): string;
-}
+/** One connector per protocol. */
+export type Connectors = { [P in ProtocolName]: Connector<P> };

@@ -1,5 +1,6 @@
 // The settings of an identity provider as the domain sees them: the plugin's configuration fields in
-// camelCase (PLUGIN-BEHAVIOR.md §4.2–4.4), with lists normalised to arrays and secrets kept apart.
+// camelCase (PLUGIN-BEHAVIOR.md §4.2–4.4), with lists normalised to arrays and secrets kept apart; the
+// stored record, discriminated by protocol; and the typed input of an `Add`.
 
 export type ProtocolName = 'oidc' | 'saml';
 
@@ -74,14 +75,106 @@ export interface ProviderSecrets {
   spSigningKey: string | null;
 }
 
-export interface ProviderRecord<S extends ProviderSettings = ProviderSettings> {
+interface ProviderRecordFields {
   id: string;
-  protocol: ProtocolName;
   name: string;
-  settings: S;
   secrets: ProviderSecrets;
   /** Changes on every save, so caches of per-provider objects can tell they are stale. */
   version: string;
   createdAt: Date;
   updatedAt: Date;
 }
+
+export interface OidcProviderRecord extends ProviderRecordFields {
+  protocol: 'oidc';
+  settings: OidcProviderSettings;
+}
+
+export interface SamlProviderRecord extends ProviderRecordFields {
+  protocol: 'saml';
+  settings: SamlProviderSettings;
+}
+
+/**
+ * A stored provider, discriminated by `protocol`: checking it gives the settings of that protocol.
+ * `ProviderRecord<OidcProviderSettings>` names the OIDC record alone (and likewise for SAML).
+ */
+export type ProviderRecord<S extends ProviderSettings = ProviderSettings> = Extract<
+  OidcProviderRecord | SamlProviderRecord,
+  { settings: S }
+>;
+
+/** The record of one protocol. */
+export type ProviderOf<P extends ProtocolName> = Extract<ProviderRecord, { protocol: P }>;
+
+/** Narrows a record to the protocol a caller asked the store for. */
+export function isProviderOf<P extends ProtocolName>(
+  record: ProviderRecord,
+  protocol: P,
+): record is ProviderOf<P> {
+  return record.protocol === protocol;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// What an `Add` body may hold. Field names and types mirror `OidcProviderInput` / `SamlProviderInput` of
+// openapi.yaml, so the type generated from the contract can be passed as it is. Absent or null fields take
+// their defaults.
+
+export interface SharedProviderInput {
+  enabled?: boolean;
+  enableAuthorization?: boolean;
+  enableAllFolders?: boolean;
+  enabledFolders?: string[] | null;
+  enableContentDownloading?: boolean | null;
+  applyContentDownloadPermissionOnEveryLogin?: boolean;
+  adminRoles?: string[] | null;
+  preserveAdminPermissions?: boolean;
+  roles?: string[] | null;
+  enableFolderRoles?: boolean;
+  folderRoleMapping?: FolderRoleMapping[] | null;
+  enableLiveTvRoles?: boolean;
+  enableLiveTv?: boolean;
+  enableLiveTvManagement?: boolean;
+  liveTvRoles?: string[] | null;
+  liveTvManagementRoles?: string[] | null;
+  defaultProvider?: string | null;
+  schemeOverride?: string | null;
+  portOverride?: number | null;
+  adoptExistingUsers?: boolean;
+}
+
+export interface OidcProviderInput extends SharedProviderInput {
+  oidEndpoint: string;
+  oidClientId: string;
+  /** Write-only: absent or null keeps the stored secret, an empty string clears it. */
+  oidSecret?: string | null;
+  roleClaim?: string | null;
+  oidScopes?: string[] | null;
+  overrideDefaultScopes?: boolean;
+  oidAuthorizationParameters?: string | null;
+  defaultUsernameClaim?: string | null;
+  avatarUrlFormat?: string | null;
+  disableHttps?: boolean;
+  disablePushedAuthorization?: boolean;
+  doNotValidateEndpoints?: boolean;
+  doNotValidateIssuerName?: boolean;
+  doNotLoadProfile?: boolean;
+}
+
+export interface SamlProviderInput extends SharedProviderInput {
+  samlEndpoint: string;
+  samlClientId: string;
+  samlCertificate: string;
+  samlIdpEntityId?: string | null;
+  samlRoleAttribute?: string | null;
+  samlUsernameAttribute?: string | null;
+  /** Write-only: absent or null keeps the stored key, an empty string clears it. */
+  samlSpSigningKey?: string | null;
+}
+
+export interface ProviderInputs {
+  oidc: OidcProviderInput;
+  saml: SamlProviderInput;
+}
+
+export type ProviderInput = ProviderInputs[ProtocolName];

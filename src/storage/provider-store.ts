@@ -26,16 +26,18 @@ function openSecrets(box: SecretBox, row: ProviderRow): ProviderSecrets {
 }
 
 function toRecord(row: ProviderRow, secrets: ProviderSecrets): ProviderRecord {
+  // The row pairs its protocol with the settings saved for that protocol (they are written together, by
+  // `save(protocol, …)`), which the column types cannot say.
   return {
     id: row.id,
-    protocol: row.protocol as ProtocolName,
+    protocol: row.protocol,
     name: row.name,
     settings: row.settings,
     secrets,
     version: row.version,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
-  };
+  } as ProviderRecord;
 }
 
 type ProviderDeps = Omit<StoreDeps, 'clock'> & { clock: Clock };

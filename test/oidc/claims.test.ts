@@ -1,4 +1,4 @@
-// Unit tests of src/sso/claims.ts: role extraction shapes (PLUGIN-BEHAVIOR.md §5.3.6, USER-NEEDS.md §1.5),
+// Unit tests of src/protocols/oidc-identity.ts and src/sso/usernames.ts: role extraction shapes (PLUGIN-BEHAVIOR.md §5.3.6, USER-NEEDS.md §1.5),
 // username resolution and normalisation (§5.3.5, JELLYFIN-API.md §2.1) and the avatar URL (§5.3.4).
 
 import { describe, expect, it } from 'vitest';
@@ -6,10 +6,10 @@ import { describe, expect, it } from 'vitest';
 import {
   avatarUrlFromClaims,
   extractRoles,
-  normaliseUsername,
   resolveUsername,
   splitClaimPath,
-} from '../../src/sso/claims.js';
+} from '../../src/protocols/oidc-identity.js';
+import { normaliseUsername } from '../../src/sso/usernames.js';
 import { SsoError } from '../../src/sso/errors.js';
 
 describe('extractRoles', () => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createOidcProtocol } from '../../src/protocols/oidc.js';
 import { SsoError } from '../../src/sso/errors.js';
-import type { OidcProtocol } from '../../src/sso/ports.js';
+import type { OidcProtocol } from '../../src/protocols/engines.js';
 import type { OidcProviderSettings } from '../../src/sso/provider-settings.js';
 import { CookieJar, followLogin, startOidcIdp, type OidcIdp } from '../support/oidc-idp.js';
 import { oidcProvider } from './fixtures.js';

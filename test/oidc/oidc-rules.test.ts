@@ -1,10 +1,14 @@
-// Unit tests of src/sso/oidc-rules.ts: oidEndpoint normalisation, scopes and the extra authorization
+// Unit tests of src/protocols/oidc-rules.ts: oidEndpoint normalisation, scopes and the extra authorization
 // parameters, each rule of PLUGIN-BEHAVIOR.md §5.1.
 
 import { describe, expect, it } from 'vitest';
 
 import { SsoError } from '../../src/sso/errors.js';
-import { buildScopes, normaliseOidEndpoint, parseAuthorizationParameters } from '../../src/sso/oidc-rules.js';
+import {
+  buildScopes,
+  normaliseOidEndpoint,
+  parseAuthorizationParameters,
+} from '../../src/protocols/oidc-rules.js';
 
 function fieldError(run: () => unknown): { field: string; message: string } {
   try {

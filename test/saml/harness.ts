@@ -9,7 +9,7 @@ import { expect } from 'vitest';
 
 import { createSamlProtocol, type SamlProtocolOptions } from '../../src/protocols/saml.js';
 import { SsoError } from '../../src/sso/errors.js';
-import type { SamlAssertion, SamlProtocol } from '../../src/sso/ports.js';
+import type { SamlAssertion, SamlProtocol } from '../../src/protocols/engines.js';
 import type { ProviderRecord, SamlProviderSettings } from '../../src/sso/provider-settings.js';
 import {
   createSamlIdp,

@@ -105,7 +105,7 @@ describe('sqlite file', () => {
       browserHash: 'browser-hash',
       samlRequestId: null,
       clientKey: '203.0.113.98',
-      secrets: { pkceVerifier, nonce, redirectUri: 'https://sso.example/r' },
+      secrets: { protocol: 'oidc', pkceVerifier, nonce, redirectUri: 'https://sso.example/r' },
       createdAt: now,
       expiresAt: new Date(now.getTime() + 60_000),
     });

@@ -41,7 +41,12 @@ export function newFlow(providerId: string, overrides: Partial<NewLoginFlow> = {
     browserHash: randomBytes(32).toString('hex'),
     samlRequestId: null,
     clientKey: '192.0.2.1',
-    secrets: { pkceVerifier: 'verifier', nonce: 'nonce', redirectUri: 'https://sso.example/sso/OID/r/p' },
+    secrets: {
+      protocol: 'oidc',
+      pkceVerifier: 'verifier',
+      nonce: 'nonce',
+      redirectUri: 'https://sso.example/sso/OID/r/p',
+    },
     createdAt: now,
     expiresAt: new Date(now.getTime() + 10 * 60_000),
     ...overrides,

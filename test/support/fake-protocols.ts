@@ -1,11 +1,18 @@
-// Fake protocol ports (OidcProtocol, SamlProtocol of src/sso/ports.ts) for use-case tests: an identity
-// provider that signs in whoever the test says, with no HTTP, keys or XML. A person "signs in at the IdP"
+// Fake protocol engines (OidcProtocol, SamlProtocol of src/protocols/engines.ts) for use-case tests: an
+// identity provider that signs in whoever the test says, with no HTTP, keys or XML. The real connectors run
+// on top of them, so claim and attribute reading and the replay check are the service's own. A person "signs in at the IdP"
 // with `idp.signIn(subject, claims)`, which gives the code (OIDC) or response (SAML) the browser would
 // bring back. The fakes still check what the real adapters check against the flow: the OIDC state and the
 // secrets its start issued, and the SAML InResponseTo.
 import { randomBytes } from 'node:crypto';
 import { SsoError } from '../../src/sso/errors.js';
-import type { Claims, FlowSecrets, OidcProtocol, SamlAssertion, SamlProtocol } from '../../src/sso/ports.js';
+import type {
+  Claims,
+  OidcProtocol,
+  OidcSecrets,
+  SamlAssertion,
+  SamlProtocol,
+} from '../../src/protocols/engines.js';
 
 export const IDP_URL = 'https://idp.test';
 
@@ -40,11 +47,11 @@ function random(): string {
 export function createFakeIdp(): FakeIdp {
   const codes = new Map<string, { subject: string; claims: Claims }>();
   /** The secrets each OIDC start issued, by state: finish must be given the same ones. */
-  const issued = new Map<string, FlowSecrets>();
+  const issued = new Map<string, OidcSecrets>();
 
   const oidc: OidcProtocol = {
     async start(_provider, { state, redirectUri }) {
-      const secrets = { pkceVerifier: random(), nonce: random() };
+      const secrets = { pkceVerifier: random(), nonce: random(), redirectUri };
       issued.set(state, secrets);
       const url = new URL('/authorize', IDP_URL);
       url.search = new URLSearchParams({ state, redirect_uri: redirectUri }).toString();

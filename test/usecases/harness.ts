@@ -1,6 +1,9 @@
 // The login use cases on in-memory ports: memory stores, an in-memory media server, a fake IdP and a clock
 // the test moves. No database, no HTTP: a browser is a flow id, its cookie and the state it carried. The
-// use cases are built as src/app.ts builds them (createLogin, createLinkAdmin), with the fakes as ports.
+// use cases are built as src/app.ts builds them (createLogin over the OIDC and SAML connectors,
+// createLinkAdmin), with the fakes as ports and protocol engines.
+import { createOidcConnector } from '../../src/protocols/oidc-connector.js';
+import { createSamlConnector } from '../../src/protocols/saml-connector.js';
 import { createLinkAdmin, type LinkAdmin } from '../../src/sso/links.js';
 import { createLogin, flowCookieName, type Login, type VerifiedLogin } from '../../src/sso/login.js';
 import { sha256 } from '../../src/sso/basics.js';
@@ -99,10 +102,11 @@ export function createUseCases(): UseCases {
   const login = createLogin({
     ...stores,
     mediaServer,
-    oidc: idp.oidc,
-    saml: idp.saml,
+    connectors: {
+      oidc: createOidcConnector({ engine: idp.oidc, publicUrl: PUBLIC_URL }),
+      saml: createSamlConnector({ engine: idp.saml, replay: stores.replay, clock, publicUrl: PUBLIC_URL }),
+    },
     clock,
-    publicUrl: PUBLIC_URL,
     flowTtlSeconds: 600,
     maxOpenFlowsPerClient: 50,
     warn: (_fields, message) => warnings.push(message),

@@ -8,7 +8,9 @@ import type {
   GetSamlProvidersResponses,
   ListLibrariesResponses,
   OidcProviderConfig,
+  OidcProviderInput,
   SamlProviderConfig,
+  SamlProviderInput,
 } from '../../../generated/index.js';
 import type { ProviderAdmin } from '../../sso/provider-admin.js';
 import type { Clock, FlowStore, MediaServer } from '../../sso/ports.js';
@@ -37,7 +39,7 @@ export function createAdminHandlers(deps: AdminDeps): Record<string, Handler> {
       const { record, warnings } = await deps.providerAdmin.save(
         protocol,
         provider,
-        c.request.requestBody as Record<string, unknown>,
+        c.request.requestBody as OidcProviderInput | SamlProviderInput,
         deps.clock.now(),
       );
       state.log.info({ protocol, provider, version: record.version, warnings }, 'provider saved');

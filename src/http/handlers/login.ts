@@ -3,18 +3,13 @@
 import type { AuthenticateOidcResponses } from '../../../generated/index.js';
 import type { Login, StartedLogin, VerifiedLogin } from '../../sso/login.js';
 import { flowCookieName } from '../../sso/login.js';
-import type { MediaServer, ProviderStore, SamlProtocol } from '../../sso/ports.js';
-import { acsUrl } from '../../sso/login.js';
-import { providerNotFound } from '../../sso/provider-admin.js';
-import type { ProviderRecord, SamlProviderSettings } from '../../sso/provider-settings.js';
+import type { MediaServer } from '../../sso/ports.js';
 import { json, type Handler, type OperationContext, type Reply, type SetCookie } from '../handler.js';
 import { LOGIN_PAGE_CSP, loginPage } from '../login-page.js';
 import { pathParam } from './admin.js';
 
 export interface LoginHandlerDeps {
   login: Login;
-  providers: ProviderStore;
-  saml: SamlProtocol;
   mediaServer: MediaServer;
   publicUrl: string;
   /** How long the page waits before it shows an error. */
@@ -160,17 +155,11 @@ export function createLoginHandlers(deps: LoginHandlerDeps): Record<string, Hand
     receiveSamlResponse: receiveSaml,
     receiveSamlResponseAlias: receiveSaml,
     authenticateSaml: authenticate('saml'),
-    getSamlMetadata: async (c) => {
-      const name = pathParam(c, 'provider');
-      const provider = await deps.providers.get('saml', name);
-      if (provider === null) throw providerNotFound('saml', name);
-      const samlProvider = provider as ProviderRecord<SamlProviderSettings>;
-      return {
-        kind: 'text',
-        status: 200,
-        contentType: 'application/samlmetadata+xml; charset=utf-8',
-        text: deps.saml.metadata(samlProvider, { acsUrl: acsUrl(deps.publicUrl, samlProvider) }),
-      };
-    },
+    getSamlMetadata: async (c) => ({
+      kind: 'text',
+      status: 200,
+      contentType: 'application/samlmetadata+xml; charset=utf-8',
+      text: await deps.login.samlMetadata(pathParam(c, 'provider')),
+    }),
   };
 }

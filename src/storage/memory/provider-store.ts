@@ -24,7 +24,8 @@ function save(
   write: ProviderWrite,
 ): ProviderRecord {
   const existing = findByName(state, target.protocol, target.name);
-  const record: ProviderRecord = {
+  // `save(protocol, …)` is given that protocol's settings, which ProviderWrite's type cannot say.
+  const record = {
     id: existing?.id ?? randomUUID(),
     ...target,
     settings: copy(write.settings),
@@ -32,7 +33,7 @@ function save(
     version: randomUUID(),
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
-  };
+  } as ProviderRecord;
   state.providers.set(record.id, record);
   return copy(record);
 }

@@ -1,14 +1,36 @@
-// Pure readers of OIDC claims: roles at a dotted path, the username and its Jellyfin-safe form, and the
-// avatar URL (PLUGIN-BEHAVIOR.md §5.3 steps 4–6, USER-NEEDS.md §1.5, §1.9, §1.11). No I/O.
+// The identity an OIDC sign-in proves, read from its claims (OIDC Core §5.1): roles at a dotted path, the
+// username, the e-mail the IdP vouches for, and the avatar URL. Pure: no I/O.
 
-import { SsoError } from './errors.js';
-import type { Claims } from './ports.js';
+import { SsoError } from '../sso/errors.js';
+import type { VerifiedIdentity } from '../sso/ports.js';
+import type { OidcProviderSettings } from '../sso/provider-settings.js';
+import type { Claims } from './engines.js';
+
+/** What the claims of a verified sign-in prove, read with the provider's claim settings. */
+export function oidcIdentity(
+  settings: Pick<OidcProviderSettings, 'defaultUsernameClaim' | 'roleClaim' | 'avatarUrlFormat'>,
+  subject: string,
+  claims: Claims,
+): VerifiedIdentity {
+  const username = resolveUsername(claims, settings.defaultUsernameClaim);
+  const email = typeof claims['email'] === 'string' ? claims['email'] : null;
+  return {
+    subject,
+    preferredUsername: username,
+    label: username ?? email,
+    // Only the e-mail can be vouched for: OIDC Core §5.1 `email_verified`; no username claim has a
+    // verified flag (`preferred_username` may be any string the user picks, §5.7).
+    verifiedEmail: email !== null && claims['email_verified'] === true ? email : null,
+    roles: extractRoles(claims, settings.roleClaim),
+    avatarUrl: avatarUrlFromClaims(settings.avatarUrlFormat, claims),
+  };
+}
 
 // -------------------------------------------------------------------------------------------------------
 // Roles
 
 /**
- * Splits a role-claim path on unescaped dots; `\.` is a literal dot (PLUGIN-BEHAVIOR.md §5.3.6):
+ * Splits a role-claim path on unescaped dots; `\.` is a literal dot:
  * `resource_access.jellyfin\.client.roles` → [`resource_access`, `jellyfin.client`, `roles`].
  */
 export function splitClaimPath(path: string): string[] {
@@ -77,7 +99,7 @@ function unexpectedShape(path: string, found: string): SsoError {
 // Username
 
 /**
- * The username the IdP proposes (PLUGIN-BEHAVIOR.md §5.3.5, K0lin): the claim named by
+ * The username the IdP proposes: the claim named by
  * `defaultUsernameClaim` (trimmed; blank → `preferred_username`) when it is a non-empty string (or a
  * number), else `sub`, else null.
  */
@@ -93,38 +115,17 @@ function scalarText(value: unknown): string | null {
   return trimmed === '' ? null : trimmed;
 }
 
-/** Jellyfin's rule (JELLYFIN-API.md §2.1): `^(?!\s)[\w\ \-'._@+]+(?<!\s)$`, with .NET's Unicode `\w`. */
-const DISALLOWED = /[^\p{L}\p{Mn}\p{Nd}\p{Pc} \-'.@+]+/gu;
-const MAX_USERNAME_LENGTH = 64;
-
-/**
- * A name Jellyfin accepts: NFC, each run of other characters replaced by `_` (`google-oauth2|123` →
- * `google-oauth2_123`), white space collapsed to one space, trimmed, at most 64 characters. Null when
- * nothing usable remains (no letter or digit).
- */
-export function normaliseUsername(raw: string): string | null {
-  let name = raw
-    .normalize('NFC')
-    .replace(/\s+/gu, ' ')
-    .replace(DISALLOWED, '_')
-    .replace(/_{2,}/g, '_')
-    .trim();
-  name = Array.from(name).slice(0, MAX_USERNAME_LENGTH).join('').trim();
-  if (!/[\p{L}\p{Nd}]/u.test(name)) return null;
-  return name;
-}
-
 // -------------------------------------------------------------------------------------------------------
 // Avatar
 
 const PLACEHOLDER = /@\{([^}]*)\}/g;
 
 /**
- * The avatar URL (PLUGIN-BEHAVIOR.md §5.3.4, USER-NEEDS.md §1.11). With a non-empty `format`, every
+ * The avatar URL. With a non-empty `format`, every
  * `@{claim}` is replaced by the URL-encoded claim value (first element of a list); a template that is
  * exactly one placeholder (`@{picture}`) takes the value as the whole URL. Without a format, the `picture`
  * claim. Null when a placeholder has no value or the result is not an http(s) URL. The fetch itself is
- * guarded elsewhere (PRODUCT.md §3).
+ * guarded elsewhere (images only, size- and time-limited, no private addresses).
  */
 export function avatarUrlFromClaims(format: string | null, claims: Claims): string | null {
   const template = format?.trim() ?? '';

@@ -1,8 +1,15 @@
 // Pure OIDC configuration rules: the discovery base of `oidEndpoint`, the scope list, and the extra
-// authorization parameters (PLUGIN-BEHAVIOR.md §4.3, §5.1). No I/O, no dependencies outside src/sso.
+// authorization parameters. No I/O: the same rules check a provider at `Add` and build every request.
 
-import { invalidField } from './errors.js';
-import type { OidcProviderSettings } from './provider-settings.js';
+import { invalidField } from '../sso/errors.js';
+import {
+  DuplicateKeyError,
+  JsonSyntaxError,
+  isJsonObject,
+  parseStrictJson,
+  type JsonValue,
+} from './strict-json.js';
+import type { OidcProviderSettings } from '../sso/provider-settings.js';
 
 const WELL_KNOWN_SUFFIX = '/.well-known/openid-configuration';
 
@@ -16,7 +23,7 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /**
- * The https rule for every URL of an OIDC provider (PLUGIN-BEHAVIOR.md §4.3), applied when a provider is added
+ * The https rule for every URL of an OIDC provider, applied when a provider is added
  * and on every request to its IdP: https always; http only to a loopback host or with `disableHttps`.
  */
 export function isAllowedScheme(url: URL, allowHttp: boolean): boolean {
@@ -26,7 +33,7 @@ export function isAllowedScheme(url: URL, allowHttp: boolean): boolean {
 }
 
 /**
- * The issuer base of an `oidEndpoint` (PLUGIN-BEHAVIOR.md §5.1): trimmed, an http(s) URL, without the
+ * The issuer base of an `oidEndpoint`: trimmed, an http(s) URL, without the
  * `/.well-known/openid-configuration` suffix and without a trailing slash. Discovery appends the suffix again
  * (OpenID Connect Discovery 1.0 §4).
  */
@@ -65,7 +72,7 @@ function stripTrailingSlashes(text: string): string {
 }
 
 /**
- * The `scope` parameter (PLUGIN-BEHAVIOR.md §5.1, K0lin): `openid`, `profile` unless
+ * The `scope` parameter (OIDC Core §3.1.2.1): `openid`, `profile` unless
  * `overrideDefaultScopes`, then the trimmed non-blank `oidScopes`; de-duplicated (ordinal, first kept).
  * An entry holding several space-separated scopes counts as several scopes.
  */
@@ -90,7 +97,7 @@ const MAX_ENTRIES = 16;
 const MAX_VALUE_LENGTH = 8192;
 const MAX_TOTAL_LENGTH = 16384;
 const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
-/** Parameters this service sets itself; an admin may not override them (PLUGIN-BEHAVIOR.md §5.1). */
+/** Parameters this service sets itself; an admin may not override them. */
 const RESERVED_NAMES = new Set([
   'client_id',
   'redirect_uri',
@@ -106,7 +113,7 @@ const RESERVED_NAMES = new Set([
 ]);
 
 /**
- * The extra front-channel authorization parameters (PLUGIN-BEHAVIOR.md §5.1, K0lin): a JSON object without
+ * The extra front-channel authorization parameters (OIDC Core §3.1.2.1): a JSON object without
  * duplicate keys, at most 16 entries, names `^[A-Za-z][A-Za-z0-9._-]{0,63}$` and not reserved, scalar values
  * (bool → "true"/"false", numbers in invariant form) except `claims`, an object sent as compact JSON
  * (OIDC Core §5.5). Each value ≤ 8192 characters; names plus values ≤ 16384. Null or blank text → none.
@@ -184,140 +191,4 @@ function describeJson(value: JsonValue): string {
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
   return `a ${typeof value}`;
-}
-
-// -------------------------------------------------------------------------------------------------------
-// A small strict JSON parser (RFC 8259) that refuses duplicate member names, which JSON.parse keeps silently.
-
-type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
-interface JsonObject {
-  [key: string]: JsonValue;
-}
-
-class JsonSyntaxError extends Error {}
-class DuplicateKeyError extends Error {
-  constructor(readonly path: string[]) {
-    super(`duplicate key ${path.join('.')}`);
-  }
-}
-
-function isJsonObject(value: JsonValue): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-const MAX_DEPTH = 32;
-
-function parseStrictJson(text: string): JsonValue {
-  let pos = 0;
-
-  const fail = (what: string): never => {
-    throw new JsonSyntaxError(`${what} at position ${pos}`);
-  };
-  const skipWhitespace = (): void => {
-    while (pos < text.length && ' \t\n\r'.includes(text.charAt(pos))) pos++;
-  };
-  const expect = (char: string): void => {
-    if (text.charAt(pos) !== char) fail(`expected "${char}"`);
-    pos++;
-  };
-
-  const parseString = (): string => {
-    // JSON.parse on the exact source slice handles escapes; the scan only finds where the string ends.
-    const start = pos;
-    pos++;
-    while (pos < text.length) {
-      const char = text.charAt(pos);
-      if (char === '"') {
-        pos++;
-        try {
-          return JSON.parse(text.slice(start, pos)) as string;
-        } catch {
-          pos = start;
-          return fail('invalid string');
-        }
-      }
-      pos += char === '\\' ? 2 : 1;
-    }
-    return fail('unterminated string');
-  };
-
-  const parseNumber = (): number => {
-    const match = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(pos));
-    if (match === null) return fail('invalid value');
-    pos += match[0].length;
-    return Number(match[0]);
-  };
-
-  const parseLiteral = <T extends JsonValue>(word: string, value: T): T => {
-    if (!text.startsWith(word, pos)) fail('invalid value');
-    pos += word.length;
-    return value;
-  };
-
-  const parseValue = (path: string[]): JsonValue => {
-    if (path.length > MAX_DEPTH) fail('nested too deeply');
-    skipWhitespace();
-    const char = text.charAt(pos);
-    if (char === '{') return parseObject(path);
-    if (char === '[') return parseArray(path);
-    if (char === '"') return parseString();
-    if (char === 't') return parseLiteral('true', true);
-    if (char === 'f') return parseLiteral('false', false);
-    if (char === 'n') return parseLiteral('null', null);
-    return parseNumber();
-  };
-
-  const parseObject = (path: string[]): JsonObject => {
-    // A null prototype, so a member named "__proto__" is an ordinary key.
-    const object = Object.create(null) as JsonObject;
-    const seen = new Set<string>();
-    pos++;
-    skipWhitespace();
-    if (text.charAt(pos) === '}') {
-      pos++;
-      return object;
-    }
-    for (;;) {
-      skipWhitespace();
-      if (text.charAt(pos) !== '"') fail('expected a member name');
-      const key = parseString();
-      if (seen.has(key)) throw new DuplicateKeyError([...path, key]);
-      seen.add(key);
-      skipWhitespace();
-      expect(':');
-      object[key] = parseValue([...path, key]);
-      skipWhitespace();
-      if (text.charAt(pos) === ',') {
-        pos++;
-        continue;
-      }
-      expect('}');
-      return object;
-    }
-  };
-
-  const parseArray = (path: string[]): JsonValue[] => {
-    const array: JsonValue[] = [];
-    pos++;
-    skipWhitespace();
-    if (text.charAt(pos) === ']') {
-      pos++;
-      return array;
-    }
-    for (;;) {
-      array.push(parseValue([...path, String(array.length)]));
-      skipWhitespace();
-      if (text.charAt(pos) === ',') {
-        pos++;
-        continue;
-      }
-      expect(']');
-      return array;
-    }
-  };
-
-  const value = parseValue([]);
-  skipWhitespace();
-  if (pos !== text.length) fail('unexpected text after the JSON value');
-  return value;
 }

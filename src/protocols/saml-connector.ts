@@ -1,0 +1,89 @@
+// The SAML connector: the Web Browser SSO profile of the SAML engine (saml.ts) behind the `Connector` port.
+// It owns every SAML rule the use cases must not know: the settings reader, the ACS URL, how a posted
+// response names its flow, the replay check, and which attributes hold the username and the roles.
+import { SsoError } from '../sso/errors.js';
+import { acsUrl } from '../sso/endpoints.js';
+import type { Clock, Connector, ReplayCache, VerifiedIdentity } from '../sso/ports.js';
+import type { SamlProviderSettings } from '../sso/provider-settings.js';
+import type { SamlAssertion, SamlProtocol } from './engines.js';
+import { parseSamlSettings } from './saml-settings.js';
+
+export interface SamlConnectorDeps {
+  engine: SamlProtocol;
+  /** Assertion ids seen, shared by every instance. */
+  replay: ReplayCache;
+  clock: Clock;
+  /** External base URL without trailing slash (SSO_PUBLIC_URL): the ACS URL is built from it. */
+  publicUrl: string;
+}
+
+export function createSamlConnector(deps: SamlConnectorDeps): Connector<'saml'> {
+  return {
+    protocol: 'saml',
+    // The response is a cross-site POST (SAML Bindings §3.5) that anyone can send naming any flow.
+    answerIsBrowserBound: false,
+    parseSettings: (input, now) => parseSamlSettings(input, now),
+
+    async start(provider, { state }) {
+      const { url, requestId } = await deps.engine.start(provider, {
+        relayState: state,
+        acsUrl: acsUrl(deps.publicUrl, provider),
+      });
+      return { redirect: url, secrets: { protocol: 'saml' }, requestId };
+    },
+
+    // RelayState names the flow (SAML Bindings §3.5.3); an IdP-side flow that dropped it still names the
+    // request it answers (InResponseTo, read unverified only to find the flow).
+    locate({ samlResponse, relayState }) {
+      return {
+        state: relayState === undefined || relayState === '' ? null : relayState,
+        requestId: () => deps.engine.peekInResponseTo(samlResponse),
+      };
+    },
+
+    async finish(provider, { samlResponse }, { requestId }) {
+      const assertion = await deps.engine.verify(provider, {
+        samlResponse,
+        acsUrl: acsUrl(deps.publicUrl, provider),
+        expectedRequestId: requestId ?? '',
+        now: deps.clock.now(),
+      });
+      await refuseReplay(deps.replay, provider.id, assertion);
+      return samlIdentity(provider.settings, assertion);
+    },
+
+    metadata: (provider) => deps.engine.metadata(provider, { acsUrl: acsUrl(deps.publicUrl, provider) }),
+  };
+}
+
+/** Each assertion is accepted once, across every instance (SAML Profiles §4.1.4.5). */
+async function refuseReplay(
+  replay: ReplayCache,
+  providerId: string,
+  assertion: SamlAssertion,
+): Promise<void> {
+  const fresh = await replay.remember(`${providerId}:${assertion.assertionId}`, assertion.notOnOrAfter);
+  if (!fresh) {
+    throw new SsoError('idp_response_invalid', 'This SAML response was already used (replay refused).', {
+      step: 'verify',
+      reason: 'saml_replayed',
+      detail: 'saml:replay',
+    });
+  }
+}
+
+/** The identity a verified assertion proves: bound to its NameID, named and given roles by attributes. */
+function samlIdentity(settings: SamlProviderSettings, assertion: SamlAssertion): VerifiedIdentity {
+  const usernameValues =
+    settings.samlUsernameAttribute === null
+      ? undefined
+      : assertion.attributes[settings.samlUsernameAttribute];
+  const username = usernameValues?.[0] ?? assertion.nameId;
+  return {
+    subject: assertion.nameId,
+    preferredUsername: username,
+    label: username,
+    roles: assertion.attributes[settings.samlRoleAttribute] ?? [],
+    avatarUrl: null,
+  };
+}

@@ -1,0 +1,230 @@
+// The login flow: its states, the checks every step makes on it, and its moves, in one place.
+//
+//   start ──► started ──(IdP answer verified, roles allowed)──► verified ──(Link, once)──► consumed
+//                 │                                                 │   ▲
+//                 │                                       (Auth, once)   (no session made, or lease over)
+//                 │                                                 ▼   │
+//                 └──(IdP error, denied, bad answer)──► failed       claimed ──(session made)──► consumed
+//
+// Every open flow is gone at its expiry.
+//
+// A flow is persisted, bound to its provider and to the browser (an HttpOnly cookie whose hash the flow
+// keeps), expires, and is consumed exactly once by one conditional update. The one-time token the page
+// posts to Auth is a third secret, created only when the flow is verified. The session is made by the
+// media server, which no database transaction covers: so Auth first claims the flow for one attempt with a
+// short lease, and marks it consumed only once the session exists. If the attempt fails the flow goes back
+// to verified; if the process dies the lease runs out. Either way the same token works again until the flow
+// expires, and never twice.
+// Only the browser that started a flow (a browser-bound answer: its cookie) or an answer that verified
+// against it (a cross-site answer: its signature and request id) may move it to failed; anything else is
+// refused and leaves the flow as it was.
+import { randomBytes } from 'node:crypto';
+import { sha256 } from './basics.js';
+import { SsoError, type SsoErrorCode } from './errors.js';
+import type {
+  Clock,
+  FlowPurpose,
+  FlowSecretsOf,
+  FlowStatus,
+  FlowStore,
+  LoginFlow,
+  StartedFlow,
+  StartedRedirect,
+  VerifiedIdentity,
+} from './ports.js';
+import type { ProtocolName, ProviderOf, ProviderRecord } from './provider-settings.js';
+import { sameSecret } from './same-secret.js';
+
+/**
+ * How long one Auth attempt holds its flow: waiting up to 30 s for a concurrent first sign-in's account
+ * (accounts.ts), then a few media-server requests of at most 10 s each.
+ */
+export const AUTH_CLAIM_LEASE_MS = 90_000;
+
+/** The cookie that binds a flow to the browser that started it; one per flow so two tabs do not clash. */
+export function flowCookieName(flowId: string): string {
+  return `sso_flow_${flowId}`;
+}
+
+export function randomToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function flowError(
+  code: SsoErrorCode,
+  message: string,
+  step: 'state' | 'session' | 'authorize' = 'state',
+): SsoError {
+  return new SsoError(code, message, { step });
+}
+
+export interface FlowDeps {
+  flows: FlowStore;
+  clock: Clock;
+  flowTtlSeconds: number;
+}
+
+/** Stores a started flow; the browser keeps `browserSecret` in the flow's cookie. */
+export async function createFlow<P extends ProtocolName>(
+  deps: FlowDeps,
+  request: {
+    provider: ProviderOf<P>;
+    clientKey: string;
+    purpose: FlowPurpose;
+    state: string;
+    started: StartedRedirect<P>;
+  },
+): Promise<{ flowId: string; browserSecret: string }> {
+  const now = deps.clock.now();
+  const flowId = randomBytes(16).toString('hex');
+  const browserSecret = randomToken();
+  await deps.flows.create({
+    id: flowId,
+    providerId: request.provider.id,
+    providerName: request.provider.name,
+    protocol: request.provider.protocol,
+    purpose: request.purpose,
+    stateHash: sha256(request.state),
+    browserHash: sha256(browserSecret),
+    clientKey: request.clientKey,
+    samlRequestId: request.started.requestId,
+    secrets: request.started.secrets,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + deps.flowTtlSeconds * 1000),
+  });
+  return { flowId, browserSecret };
+}
+
+/** The checks every flow lookup makes: provider, expiry, status. */
+export function checkFlow(flow: LoginFlow, provider: ProviderRecord, expected: FlowStatus, now: Date): void {
+  if (flow.providerId !== provider.id) {
+    throw flowError(
+      'provider_mismatch',
+      'This sign-in was started with another provider. Start again from the login page.',
+    );
+  }
+  if (flow.expiresAt.getTime() <= now.getTime()) {
+    throw flowError('flow_expired', 'This sign-in has expired. Start again from the login page.');
+  }
+  if (flow.status !== expected) {
+    throw flowError(
+      'flow_used',
+      'This sign-in was already used or has failed. Start again from the login page.',
+    );
+  }
+}
+
+/** The browser binding: the request carries the cookie whose hash the flow keeps. */
+export function checkBrowser(flow: LoginFlow, cookies: Record<string, string>): void {
+  const cookie = cookies[flowCookieName(flow.id)];
+  if (cookie === undefined || !sameSecret(sha256(cookie), flow.browserHash)) {
+    throw flowError(
+      'browser_mismatch',
+      'This sign-in was started in another browser (or its cookie is missing). Start again in this browser.',
+    );
+  }
+}
+
+/** What the protocol's connector kept at start, checked to be of that protocol. */
+export function startedFlow<P extends ProtocolName>(flow: LoginFlow, protocol: P): StartedFlow<P> {
+  const secrets: FlowSecretsOf<ProtocolName> = flow.secrets;
+  if (!isSecretsOf(secrets, protocol)) {
+    throw new SsoError('internal', 'The login flow holds the secrets of another protocol.', {
+      step: 'state',
+    });
+  }
+  return { secrets, requestId: flow.samlRequestId };
+}
+
+function isSecretsOf<P extends ProtocolName>(
+  secrets: FlowSecretsOf<ProtocolName>,
+  protocol: P,
+): secrets is FlowSecretsOf<P> {
+  return secrets.protocol === protocol;
+}
+
+/** A flow an Auth attempt may take: verified, or claimed by an attempt whose lease ran out. */
+function claimableStatus(flow: LoginFlow, now: Date): FlowStatus {
+  return flow.status === 'claimed' &&
+    flow.leaseExpiresAt !== null &&
+    flow.leaseExpiresAt.getTime() <= now.getTime()
+    ? 'claimed'
+    : 'verified';
+}
+
+export interface ConsumeInput {
+  provider: ProviderRecord;
+  token: string;
+  cookies: Record<string, string>;
+  purpose: FlowPurpose;
+  /** Auth: the attempt that claims the flow (with a lease). Absent: Link consumes it at once. */
+  attemptId?: string;
+}
+
+/**
+ * Finds a verified flow by its one-time token and, after every check, consumes it (Link) or claims it for
+ * this attempt (Auth).
+ */
+export async function consumeFlow(deps: FlowDeps, input: ConsumeInput): Promise<LoginFlow> {
+  const { provider, purpose, attemptId } = input;
+  const tokenHash = sha256(input.token);
+  const flow = await deps.flows.findByTokenHash(tokenHash);
+  if (flow === null) {
+    throw flowError(
+      'flow_not_found',
+      'This sign-in is unknown or was already used. Start again from the login page.',
+      'session',
+    );
+  }
+  const now = deps.clock.now();
+  checkFlow(flow, provider, attemptId === undefined ? 'verified' : claimableStatus(flow, now), now);
+  if (flow.purpose !== purpose) {
+    throw flowError(
+      'flow_purpose_mismatch',
+      purpose === 'login'
+        ? 'This sign-in was started to link an account and cannot sign you in.'
+        : 'This sign-in was started to sign in and cannot link an account.',
+      'session',
+    );
+  }
+  checkBrowser(flow, input.cookies);
+  const consumed =
+    attemptId === undefined
+      ? await deps.flows.consume({ tokenHash, providerId: provider.id, now })
+      : await deps.flows.claim({
+          tokenHash,
+          providerId: provider.id,
+          now,
+          attemptId,
+          leaseUntil: new Date(now.getTime() + AUTH_CLAIM_LEASE_MS),
+        });
+  if (consumed === null) {
+    throw flowError(
+      'flow_used',
+      'This sign-in was already used. Start again from the login page.',
+      'session',
+    );
+  }
+  return consumed;
+}
+
+/** started → verified, with a fresh one-time token for the page to post; refused if no longer started. */
+export async function verifyFlow(
+  deps: FlowDeps,
+  flow: LoginFlow,
+  identity: VerifiedIdentity,
+): Promise<string> {
+  const token = randomToken();
+  const verified = await deps.flows.markVerified(
+    flow.id,
+    { identity, tokenHash: sha256(token) },
+    deps.clock.now(),
+  );
+  if (!verified) {
+    throw flowError(
+      'flow_used',
+      'This sign-in was already used or has expired. Start again from the login page.',
+    );
+  }
+  return token;
+}

@@ -1,0 +1,156 @@
+// The last steps of a verified flow: Auth (claim the flow, make or find the account, write its policy, mint
+// the session) and Link (consume the flow and hand its identity to the link rules).
+import { randomBytes } from 'node:crypto';
+import { applyDecision, denialMessage, evaluateAccess } from './access.js';
+import { ensureAccount, type AccountDeps } from './accounts.js';
+import { SsoError } from './errors.js';
+import { consumeFlow, flowError, type FlowDeps } from './flow.js';
+import type {
+  AccessDecision,
+  AuthenticationResult,
+  DeviceInfo,
+  FlowPurpose,
+  LoginFlow,
+  MediaUser,
+  ProviderStore,
+  VerifiedIdentity,
+} from './ports.js';
+import { providerNotFound } from './provider-admin.js';
+import type { ProtocolName, ProviderRecord } from './provider-settings.js';
+
+export interface AuthenticateDeps extends FlowDeps, AccountDeps {
+  providers: ProviderStore;
+  /** Called after a session is minted, for best-effort work such as avatars; never fails the login. */
+  afterLogin?: (user: MediaUser, identity: VerifiedIdentity) => Promise<void>;
+}
+
+export interface TokenInput {
+  protocol: ProtocolName;
+  providerName: string;
+  token: string;
+  cookies: Record<string, string>;
+}
+
+export async function authenticate(
+  deps: AuthenticateDeps,
+  input: TokenInput & { device: DeviceInfo },
+): Promise<AuthenticationResult> {
+  const attemptId = randomBytes(16).toString('hex');
+  const { provider, flow } = await takeVerifiedFlow(deps, input, 'login', attemptId);
+  let signedIn: { result: AuthenticationResult; user: MediaUser };
+  try {
+    signedIn = await signIn(deps, provider, flow, input.device);
+  } catch (error) {
+    // No session was made: the same token may be tried again (a dead process's lease runs out instead).
+    await deps.flows.releaseClaim(flow.id, attemptId).catch((releaseError: unknown) => {
+      deps.warn?.({ flowId: flow.id, err: releaseError }, 'could not release a login flow');
+    });
+    throw error;
+  }
+  const { result, user } = signedIn;
+  if (!(await deps.flows.finishClaim(flow.id, attemptId))) {
+    // The lease ran out mid-way and another attempt took the flow over: only one may succeed.
+    deps.warn?.({ flowId: flow.id, userId: user.id }, 'login flow claim lapsed before its session was made');
+    throw flowError(
+      'flow_used',
+      'This sign-in was already used. Start again from the login page.',
+      'session',
+    );
+  }
+  if (deps.afterLogin !== undefined && flow.identity !== null) {
+    await deps.afterLogin(user, flow.identity).catch((error: unknown) => {
+      deps.warn?.({ userId: user.id, err: error }, 'after-login step failed');
+    });
+  }
+  return result;
+}
+
+/** Consumes a verified linking flow and returns the identity it proved (links.ts decides the rest). */
+export async function consumeForLink(
+  deps: AuthenticateDeps,
+  input: TokenInput,
+): Promise<{ provider: ProviderRecord; identity: VerifiedIdentity }> {
+  const { provider, flow } = await takeVerifiedFlow(deps, input, 'link');
+  if (flow.identity === null) {
+    throw new SsoError('internal', 'A verified flow has no identity.', { step: 'link' });
+  }
+  return { provider, identity: flow.identity };
+}
+
+/** The provider (switched on, for a sign-in) and its verified flow, consumed (Link) or claimed (Auth). */
+async function takeVerifiedFlow(
+  deps: AuthenticateDeps,
+  input: TokenInput,
+  purpose: FlowPurpose,
+  attemptId?: string,
+): Promise<{ provider: ProviderRecord; flow: LoginFlow }> {
+  const provider = await deps.providers.get(input.protocol, input.providerName);
+  if (provider === null) throw providerNotFound(input.protocol, input.providerName);
+  if (purpose === 'login' && !provider.settings.enabled) {
+    throw new SsoError('provider_disabled', `Sign-in with "${input.providerName}" is switched off.`, {
+      step: 'session',
+    });
+  }
+  const flow = await consumeFlow(deps, {
+    provider,
+    token: input.token,
+    cookies: input.cookies,
+    purpose,
+    attemptId,
+  });
+  return { provider, flow };
+}
+
+/** Account, policy and session for a claimed flow: everything Auth does at the media server. */
+async function signIn(
+  deps: AuthenticateDeps,
+  provider: ProviderRecord,
+  flow: LoginFlow,
+  device: DeviceInfo,
+): Promise<{ result: AuthenticationResult; user: MediaUser }> {
+  const identity = flow.identity;
+  if (identity === null) {
+    throw new SsoError('internal', 'A verified flow has no identity.', { step: 'session' });
+  }
+  // The role gate is evaluated again with the provider's settings of this moment, before any account is
+  // touched: a role removed since the callback counts now.
+  const decision = evaluateAccess(identity.roles, provider.settings);
+  if (!decision.allowed) {
+    throw new SsoError('not_permitted', denialMessage(provider.settings), { step: 'authorize' });
+  }
+  const { user, isNewUser } = await ensureAccount(deps, provider, identity);
+  await writePolicy(deps, { user, provider, flow, isNewUser, decision });
+  return { result: await deps.mediaServer.createSession(user.id, device), user };
+}
+
+async function writePolicy(
+  deps: AuthenticateDeps,
+  change: {
+    user: MediaUser;
+    provider: ProviderRecord;
+    flow: LoginFlow;
+    isNewUser: boolean;
+    decision: AccessDecision;
+  },
+): Promise<void> {
+  const { user, provider, flow, isNewUser, decision } = change;
+  try {
+    await deps.mediaServer.updatePolicy(user.id, (policy) =>
+      applyDecision(policy, provider.settings, decision, isNewUser),
+    );
+  } catch (error) {
+    // The media server refuses to demote its last administrator; keep them admin rather than fail.
+    if (error instanceof SsoError && error.code === 'media_server_refused' && user.policy.IsAdministrator) {
+      deps.warn?.(
+        { userId: user.id, flowId: flow.id },
+        'kept administrator rights: the media server refused the change',
+      );
+      await deps.mediaServer.updatePolicy(user.id, (policy) => ({
+        ...applyDecision(policy, provider.settings, decision, isNewUser),
+        IsAdministrator: true,
+      }));
+      return;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,107 @@
+// Finishing a sign-in at the IdP's answer, for either protocol: find the flow the answer names, let the
+// protocol's connector verify it, apply the role gate, and make the flow verified with a one-time token.
+import { denialMessage, evaluateAccess } from './access.js';
+import { sha256 } from './basics.js';
+import { SsoError, inFlow } from './errors.js';
+import { checkBrowser, checkFlow, flowError, startedFlow, verifyFlow, type FlowDeps } from './flow.js';
+import { enabledProvider } from './login-start.js';
+import type {
+  CallbackOf,
+  Connector,
+  Connectors,
+  LoginFlow,
+  ProviderStore,
+  VerifiedIdentity,
+} from './ports.js';
+import type { ProtocolName, ProviderOf, ProviderRecord } from './provider-settings.js';
+
+export interface FinishDeps extends FlowDeps {
+  providers: ProviderStore;
+  connectors: Connectors;
+}
+
+/** What the page needs after the IdP answered: the one-time token and what kind of flow it is. */
+export interface VerifiedLogin {
+  flowId: string;
+  token: string;
+  isLinking: boolean;
+  username: string | null;
+}
+
+export interface FinishInput<P extends ProtocolName> {
+  providerName: string;
+  callback: CallbackOf<P>;
+  /** The browser's cookies, for answers that come back through it (see `answerIsBrowserBound`). */
+  cookies: Record<string, string>;
+}
+
+export async function finishLogin<P extends ProtocolName>(
+  deps: FinishDeps,
+  protocol: P,
+  input: FinishInput<P>,
+): Promise<VerifiedLogin> {
+  const provider = await enabledProvider(deps.providers, protocol, input.providerName);
+  const connector = deps.connectors[protocol];
+  const flow = await findNamedFlow(deps, connector, provider, input.callback);
+  checkFlow(flow, provider, 'started', deps.clock.now());
+  // A browser-bound answer may fail its flow: only the browser that started it can bring it. An answer
+  // posted cross-site is unauthenticated and names the flow by public values (RelayState and the request id
+  // both travel in the request URL): its refusal must leave the flow as it is, or anyone could spoil another
+  // person's sign-in by posting junk that names it. Only an answer that verified against this flow may
+  // change it, which `admit` does (denied: failed; allowed: verified).
+  if (connector.answerIsBrowserBound) checkBrowser(flow, input.cookies);
+  let identity: VerifiedIdentity;
+  try {
+    identity = await connector.finish(provider, input.callback, startedFlow(flow, protocol));
+  } catch (error) {
+    if (connector.answerIsBrowserBound) await deps.flows.markFailed(flow.id);
+    throw inFlow(error, flow.id);
+  }
+  return admit(deps, flow, provider, identity).catch((error: unknown) => {
+    throw inFlow(error, flow.id);
+  });
+}
+
+/** The flow an answer names: by its state, or else by the id of the request it answers. */
+async function findNamedFlow<P extends ProtocolName>(
+  deps: FinishDeps,
+  connector: Connector<P>,
+  provider: ProviderOf<P>,
+  callback: CallbackOf<P>,
+): Promise<LoginFlow> {
+  const pointer = connector.locate(callback);
+  let flow: LoginFlow | null = null;
+  if (pointer.state !== null) flow = await deps.flows.findByStateHash(sha256(pointer.state));
+  if (flow === null) {
+    const requestId = pointer.requestId();
+    if (requestId !== null) flow = await deps.flows.findBySamlRequestId(provider.id, requestId);
+  }
+  if (flow === null) {
+    throw flowError('flow_not_found', 'This sign-in is unknown or too old. Start again from the login page.');
+  }
+  return flow;
+}
+
+/** Role gate and one-time token: the end of an IdP answer that proved an identity. */
+async function admit(
+  deps: FinishDeps,
+  flow: LoginFlow,
+  provider: ProviderRecord,
+  identity: VerifiedIdentity,
+): Promise<VerifiedLogin> {
+  const decision = evaluateAccess(identity.roles, provider.settings);
+  if (!decision.allowed) {
+    await deps.flows.markFailed(flow.id);
+    throw new SsoError('not_permitted', denialMessage(provider.settings), {
+      step: 'authorize',
+      detail: `roles=${JSON.stringify(identity.roles.slice(0, 20))}`,
+    });
+  }
+  const token = await verifyFlow(deps, flow, identity);
+  return {
+    flowId: flow.id,
+    token,
+    isLinking: flow.purpose === 'link',
+    username: identity.preferredUsername,
+  };
+}

@@ -1,0 +1,76 @@
+// Starting a sign-in, for either protocol: the open-flow limit, the connector's redirect to the IdP, and
+// the stored flow bound to this browser.
+import { clientKey } from './client-address.js';
+import { SsoError } from './errors.js';
+import { createFlow, randomToken, type FlowDeps } from './flow.js';
+import { checkOpenFlows } from './open-flows.js';
+import type { Connectors, ProviderStore } from './ports.js';
+import { providerNotFound } from './provider-admin.js';
+import { isProviderOf, type ProtocolName, type ProviderOf } from './provider-settings.js';
+
+export interface StartDeps extends FlowDeps {
+  providers: ProviderStore;
+  connectors: Connectors;
+  /** Open flows one client may have at once (open-flows.ts); 0 switches the limit off. */
+  maxOpenFlowsPerClient: number;
+}
+
+export interface StartInput {
+  providerName: string;
+  isLinking: boolean;
+  /** The caller's address as the HTTP edge trusts it (the same one the rate limit counts). */
+  clientAddress: string;
+}
+
+/** What the browser gets at start: where to go, and the binding cookie to keep. */
+export interface StartedLogin {
+  location: string;
+  flowId: string;
+  browserSecret: string;
+  expiresInSeconds: number;
+}
+
+/** The provider of a sign-in step, of the protocol asked for, when it exists and is switched on. */
+export async function enabledProvider<P extends ProtocolName>(
+  providers: ProviderStore,
+  protocol: P,
+  name: string,
+): Promise<ProviderOf<P>> {
+  const provider = await providers.get(protocol, name);
+  if (provider === null || !isProviderOf(provider, protocol)) throw providerNotFound(protocol, name);
+  if (!provider.settings.enabled) {
+    throw new SsoError(
+      'provider_disabled',
+      `Sign-in with "${name}" is switched off. Ask your admin to enable it.`,
+      { step: 'start' },
+    );
+  }
+  return provider;
+}
+
+export async function startLogin<P extends ProtocolName>(
+  deps: StartDeps,
+  protocol: P,
+  input: StartInput,
+): Promise<StartedLogin> {
+  const provider = await enabledProvider(deps.providers, protocol, input.providerName);
+  const client = clientKey(input.clientAddress);
+  await checkOpenFlows(deps, client); // before the connector's start (discovery) and the insert
+  // The state ties the IdP's answer to this flow (OIDC `state`, SAML RelayState, Bindings §3.4.3): a random
+  // secret.
+  const state = randomToken();
+  const started = await deps.connectors[protocol].start(provider, { state });
+  const { flowId, browserSecret } = await createFlow(deps, {
+    provider,
+    clientKey: client,
+    purpose: input.isLinking ? 'link' : 'login',
+    state,
+    started,
+  });
+  return {
+    location: started.redirect,
+    flowId,
+    browserSecret,
+    expiresInSeconds: deps.flowTtlSeconds,
+  };
+}
