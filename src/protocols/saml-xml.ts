@@ -1,5 +1,5 @@
-// SAML XML plumbing for src/protocols/saml.ts: strict decoding of a posted SAMLResponse (base64, UTF-8, no
-// DTD), a strict xmldom parser, the small DOM subset the SAML code uses, and namespace-aware helpers.
+// SAML XML plumbing for the SAML modules: strict decoding of a posted SAMLResponse (base64, UTF-8, no DTD),
+// a strict xmldom parser, the small DOM subset the SAML code uses, and namespace-aware helpers.
 //
 // xmldom and xml-crypto are loaded with createRequire and typed here with local structural types: their own
 // .d.ts files pull `lib.dom` into the whole program (`/// <reference lib="dom" />`), which would change the
@@ -69,7 +69,7 @@ const xmldom = require('@xmldom/xmldom') as XmldomModule;
 // ---------------------------------------------------------------------------------------------------------
 // Decoding and parsing
 
-/** Thrown by the helpers of this file; saml.ts turns it into an SsoError naming the check. */
+/** Thrown by the SAML checks; saml.ts turns it into an SsoError naming the check. */
 export class SamlCheckError extends Error {
   constructor(
     /** Stable machine sub-reason, e.g. `saml:audience`. */
