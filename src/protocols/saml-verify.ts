@@ -31,12 +31,12 @@ const STATUS_SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
 const NAMEID_TRANSIENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient';
 const ID_ATTRIBUTE_NAMES = new Set(['ID', 'Id', 'id']); // what xml-crypto resolves a `#id` reference against
 
-/** How a Response is verified: the IdP's key, the clock tolerance, and the decoded-size cap. */
+/** How a Response is verified: the IdP's key, the clock tolerance, and an optional decoded-size cap. */
 export interface VerifyContext {
   key: KeyObject;
   skewMs: number;
-  /** Largest decoded SAMLResponse. */
-  maxBytes: number;
+  /** Largest decoded SAMLResponse; undefined leaves the bound to the HTTP body limit that carried it. */
+  maxBytes: number | undefined;
   logger: Log;
 }
 
@@ -340,7 +340,7 @@ function checkResponse(
  * Best-effort, untrusted: the Response's InResponseTo, else the first SubjectConfirmationData's (some IdPs
  * only set the latter). Used only to find the flow; `verifyResponse` checks everything against that flow.
  */
-export function peekInResponseTo(samlResponse: string, maxBytes: number): string | null {
+export function peekInResponseTo(samlResponse: string, maxBytes: number | undefined): string | null {
   try {
     const xml = decodeBase64Xml(samlResponse, maxBytes);
     refuseMarkupDeclarations(xml);

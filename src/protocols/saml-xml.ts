@@ -23,10 +23,9 @@ export const NS = {
 // ---------------------------------------------------------------------------------------------------------
 // The DOM subset of @xmldom/xmldom 0.8 that this code touches.
 
-export const ELEMENT_NODE = 1;
-export const TEXT_NODE = 3;
-export const CDATA_SECTION_NODE = 4;
-export const COMMENT_NODE = 8;
+const ELEMENT_NODE = 1;
+const TEXT_NODE = 3;
+const CDATA_SECTION_NODE = 4;
 
 export interface XmlAttr {
   readonly name: string;
@@ -87,14 +86,15 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Decodes the `SAMLResponse` form field: standard base64 (SAML Bindings §3.5.4; line breaks tolerated),
- * then strict UTF-8. Anything else is refused rather than guessed.
+ * then strict UTF-8. Anything else is refused rather than guessed. Without `maxBytes` the size is bounded only
+ * by the HTTP body limit that carried the form.
  */
-export function decodeBase64Xml(encoded: string, maxBytes: number): string {
+export function decodeBase64Xml(encoded: string, maxBytes?: number): string {
   const compact = encoded.replace(/[\r\n\t ]+/g, '');
   if (compact.length === 0) {
     throw new SamlCheckError('saml:encoding', 'The SAML response is empty.');
   }
-  if (compact.length > Math.ceil((maxBytes * 4) / 3) + 4) {
+  if (maxBytes !== undefined && compact.length > Math.ceil((maxBytes * 4) / 3) + 4) {
     throw new SamlCheckError('saml:too-large', `The SAML response is larger than ${maxBytes} bytes.`);
   }
   if (compact.length % 4 !== 0 || !BASE64.test(compact)) {

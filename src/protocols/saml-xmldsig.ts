@@ -2,7 +2,7 @@
 // (SAML Core §5.4, XMLDSig Core §4), the algorithm allow-list (no SHA-1), and verification with xml-crypto
 // against the configured certificate only (KeyInfo is ignored), returning the canonical XML that was signed.
 
-import { createHash, constants, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, constants, verify, type KeyObject } from 'node:crypto';
 import { createRequire } from 'node:module';
 
 import {
@@ -72,7 +72,7 @@ function keyFits(family: KeyFamily, key: KeyObject): boolean {
   return type === 'rsa' || (family === 'rsa-pss' && type === 'rsa-pss');
 }
 
-function signOptions(spec: SignatureSpec, key: KeyObject) {
+function verifyOptions(spec: SignatureSpec, key: KeyObject) {
   if (spec.family === 'ec') return { key, dsaEncoding: 'ieee-p1363' as const }; // RFC 4051 §3.3: r || s
   if (spec.family === 'rsa-pss') {
     return { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
@@ -84,9 +84,8 @@ function asKeyObject(key: unknown): KeyObject | null {
   return typeof key === 'object' && key !== null && 'asymmetricKeyType' in key ? (key as KeyObject) : null;
 }
 
-/** The shape xml-crypto instantiates for a signature method (`new Algorithm()`). */
+/** The shape xml-crypto instantiates for a signature method (`new Algorithm()`); only verification is used. */
 interface XmlCryptoSignatureAlgorithm {
-  getSignature(signedInfo: string | Buffer, privateKey: unknown): string;
   verifySignature(material: string, key: unknown, signatureValue: string): boolean;
   getAlgorithmName(): string;
 }
@@ -98,16 +97,11 @@ interface XmlCryptoHashAlgorithm {
 
 function signatureAlgorithmClass(uri: string, spec: SignatureSpec): new () => XmlCryptoSignatureAlgorithm {
   return class implements XmlCryptoSignatureAlgorithm {
-    getSignature(signedInfo: string | Buffer, privateKey: unknown): string {
-      const key = asKeyObject(privateKey);
-      if (key === null) throw new Error('signing needs a KeyObject');
-      return sign(spec.hash, Buffer.from(signedInfo), signOptions(spec, key)).toString('base64');
-    }
     verifySignature(material: string, key: unknown, signatureValue: string): boolean {
       const publicKey = asKeyObject(key);
       if (publicKey === null || !keyFits(spec.family, publicKey)) return false;
       const value = Buffer.from(signatureValue.replace(/\s+/g, ''), 'base64');
-      return verify(spec.hash, Buffer.from(material, 'utf8'), signOptions(spec, publicKey), value);
+      return verify(spec.hash, Buffer.from(material, 'utf8'), verifyOptions(spec, publicKey), value);
     }
     getAlgorithmName(): string {
       return uri;

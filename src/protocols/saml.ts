@@ -25,7 +25,10 @@ export interface SamlProtocolOptions {
   clockSkewSeconds?: number;
   /** Source of IssueInstant for AuthnRequests (default: the system clock). `verify` uses its `now` input. */
   clock?: Clock;
-  /** Largest decoded SAMLResponse accepted (default 512 KiB). */
+  /**
+   * Largest decoded SAMLResponse accepted. Unset by default: the HTTP body limit (SSO_BODY_LIMIT) that carries
+   * the form is the one bound, and a decoded response is always smaller than its base64 form.
+   */
   maxResponseBytes?: number;
 }
 
@@ -33,7 +36,7 @@ export function createSamlProtocol(options: SamlProtocolOptions = {}): SamlProto
   const logger = options.logger ?? silentLog;
   const skewMs = (options.clockSkewSeconds ?? 120) * 1000;
   const clock = options.clock ?? systemClock;
-  const maxBytes = options.maxResponseBytes ?? 512 * 1024;
+  const maxBytes = options.maxResponseBytes;
   const certificates = new CertificateCache();
 
   return {
