@@ -209,7 +209,7 @@ function checkBearer(
   return { notOnOrAfter };
 }
 
-/** The confirmation names this service's ACS URL and answers this login's AuthnRequest (no unsolicited login). */
+/** The confirmation names our ACS URL and answers this login's AuthnRequest (no unsolicited login). */
 function checkRecipientAndRequest(scd: XmlElement, input: VerifyInput): void {
   const recipient = attr(scd, 'Recipient');
   if (recipient === null) {

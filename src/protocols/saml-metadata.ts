@@ -1,5 +1,5 @@
-// The SP metadata document of one SAML provider (SAML Metadata §2.3.2, §2.4.4): entity id, the ACS endpoint on
-// the HTTP-POST binding, and the signing certificate when AuthnRequests are signed.
+// The SP metadata document of one SAML provider (SAML Metadata §2.3.2, §2.4.4): entity id, the ACS endpoint
+// on the HTTP-POST binding, and the signing certificate when AuthnRequests are signed.
 
 import type { Log } from '../sso/ports.js';
 import type { ProviderRecord, SamlProviderSettings } from '../sso/provider-settings.js';
@@ -35,7 +35,7 @@ export function buildMetadata(
   );
 }
 
-/** The certificate bundled with the SP signing key, or null (logged) when there is none or the key is unreadable. */
+/** The certificate bundled with the SP signing key; null (and logged) when there is none or it is unreadable. */
 function signingCertificate(provider: ProviderRecord<SamlProviderSettings>, logger: Log): string | null {
   let certificate: string | null = null;
   try {

@@ -55,7 +55,7 @@ function isoSeconds(date: Date): string {
   return `${date.toISOString().slice(0, 19)}Z`;
 }
 
-/** Bindings §3.4.4.1: sign the octets "SAMLRequest=…&RelayState=…&SigAlg=…" exactly as they appear in the URL. */
+/** Bindings §3.4.4.1: signs the octets "SAMLRequest=…&RelayState=…&SigAlg=…" exactly as in the URL. */
 function signRedirectQuery(query: string, key: KeyObject): string {
   const { sigAlg, hash, dsaEncoding } = redirectSignature(key);
   const signed = `${query}&SigAlg=${encodeURIComponent(sigAlg)}`;

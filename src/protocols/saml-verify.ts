@@ -40,7 +40,7 @@ export interface VerifyContext {
   logger: Log;
 }
 
-/** Checks a posted SAMLResponse completely and returns its assertion; throws SamlCheckError naming the check. */
+/** Checks a posted SAMLResponse fully and returns its assertion; throws SamlCheckError naming the check. */
 export function verifyResponse(
   settings: SamlProviderSettings,
   input: VerifyInput,
@@ -83,7 +83,7 @@ export function verifyResponse(
   return result.assertion;
 }
 
-/** SAML Core §3.2.2, §2.3.3, §5.4: a 2.0 Response, clean namespaces, unique IDs, one Response, no encryption. */
+/** SAML Core §3.2.2, §5.4: a 2.0 Response, clean namespaces, unique IDs, one Response, no encryption. */
 function checkDocumentStructure(root: XmlElement): XmlElement[] {
   if (!is(root, NS.protocol, 'Response')) {
     throw new SamlCheckError(
@@ -185,7 +185,7 @@ function checkResponseChildren(response: XmlElement): void {
 
 /**
  * SAML Core §3.2.2.2: the top-level StatusCode must be Success; otherwise report the codes the IdP sent.
- * Checked before the signatures, so an IdP's error answer (usually unsigned, with no assertion) is reported as such.
+ * Checked before the signatures, so an IdP's error answer (usually unsigned, no assertion) is reported as such.
  */
 function checkStatus(response: XmlElement): void {
   const statuses = children(response, NS.protocol, 'Status');
@@ -255,7 +255,7 @@ function findSignatures(
 
 /**
  * Verifies the signatures and returns the Response and Assertion parsed again from the signed canonical XML.
- * When only the Assertion is signed, the Response is the posted one (its fields are then checked as unsigned).
+ * When only the Assertion is signed, the Response is the posted one (its fields are checked as unsigned).
  */
 function readSignedElements(
   xml: string,

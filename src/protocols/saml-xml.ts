@@ -86,8 +86,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Decodes the `SAMLResponse` form field: standard base64 (SAML Bindings §3.5.4; line breaks tolerated),
- * then strict UTF-8. Anything else is refused rather than guessed. Without `maxBytes` the size is bounded only
- * by the HTTP body limit that carried the form.
+ * then strict UTF-8. Anything else is refused rather than guessed. Without `maxBytes` the size is bounded
+ * only by the HTTP body limit that carried the form.
  */
 export function decodeBase64Xml(encoded: string, maxBytes?: number): string {
   const compact = encoded.replace(/[\r\n\t ]+/g, '');
@@ -112,7 +112,7 @@ export function decodeBase64Xml(encoded: string, maxBytes?: number): string {
  * Refuses any markup declaration: a DOCTYPE, and with it every ENTITY / ELEMENT / ATTLIST / NOTATION, can only
  * start with `<!` not followed by `--` (comment) or `[CDATA[`. This runs on the raw text before any parser sees
  * it, in linear time, so entity-expansion bombs ("billion laughs") and external entities never get a chance
- * (SAML Security and Privacy Considerations §6.x; the plugin's .NET parser did parse DTDs, PLUGIN-BEHAVIOR §6.2).
+ * (SAML V2.0 Security and Privacy Considerations: XML processing; no SAML message needs a DTD).
  * A `<!DOCTYPE` that appears inside a comment or CDATA section is refused too: no SAML message needs one.
  */
 export function refuseMarkupDeclarations(xml: string): void {

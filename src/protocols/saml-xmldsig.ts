@@ -1,4 +1,4 @@
-// XML signature checks for SAML responses (src/protocols/saml-verify.ts): the strict shape a SAML signature must have
+// XML signature checks for SAML responses (saml-verify.ts): the strict shape a SAML signature must have
 // (SAML Core §5.4, XMLDSig Core §4), the algorithm allow-list (no SHA-1), and verification with xml-crypto
 // against the configured certificate only (KeyInfo is ignored), returning the canonical XML that was signed.
 
@@ -84,7 +84,7 @@ function asKeyObject(key: unknown): KeyObject | null {
   return typeof key === 'object' && key !== null && 'asymmetricKeyType' in key ? (key as KeyObject) : null;
 }
 
-/** The shape xml-crypto instantiates for a signature method (`new Algorithm()`); only verification is used. */
+/** The shape xml-crypto instantiates for a signature method (`new Algorithm()`); verification only. */
 interface XmlCryptoSignatureAlgorithm {
   verifySignature(material: string, key: unknown, signatureValue: string): boolean;
   getAlgorithmName(): string;
@@ -245,7 +245,7 @@ function checkSignedInfoAlgorithms(signedInfo: XmlElement, key: KeyObject, label
   }
 }
 
-/** SAML Core §5.4.2: exactly one Reference, to `#` + the signed element's ID, with the usual attributes only. */
+/** SAML Core §5.4.2: exactly one Reference, to `#` + the signed element's ID, with the usual attributes. */
 function checkReference(signedInfo: XmlElement, parent: XmlElement, label: string): XmlElement {
   const references = childElements(signedInfo).filter((child) => is(child, NS.dsig, 'Reference'));
   if (references.length !== 1) {

@@ -1,9 +1,9 @@
 // The SAML 2.0 service-provider adapter: implements `SamlProtocol` (src/sso/ports.ts) for the Web Browser SSO
 // profile (SAML Profiles §4.1) from its parts: the AuthnRequest (saml-request.ts), Response verification
-// (saml-verify.ts) and SP metadata (saml-metadata.ts); here the options and the mapping of refusals to SsoError.
+// (saml-verify.ts) and SP metadata (saml-metadata.ts); here the options and the refusal → SsoError mapping.
 //
 // Responses are checked and signatures verified with xml-crypto directly, against the configured certificate
-// only (no SAML library at run time). There is no XSD validation (it costs ~160 ms per call with xmllint-wasm);
+// only (no SAML library at run time). There is no XSD validation (~160 ms per call with xmllint-wasm);
 // instead the XML-level defences are explicit and cheap: no DTD at all, a strict parser, one Response, one
 // Assertion, unique IDs, signatures only where SAML allows them and of exactly the shape SAML prescribes, and
 // every value read from the canonical XML that the signature covers.
@@ -26,8 +26,8 @@ export interface SamlProtocolOptions {
   /** Source of IssueInstant for AuthnRequests (default: the system clock). `verify` uses its `now` input. */
   clock?: Clock;
   /**
-   * Largest decoded SAMLResponse accepted. Unset by default: the HTTP body limit (SSO_BODY_LIMIT) that carries
-   * the form is the one bound, and a decoded response is always smaller than its base64 form.
+   * Largest decoded SAMLResponse accepted. Unset by default: the HTTP body limit (SSO_BODY_LIMIT) that
+   * carries the form is the one bound, and a decoded response is always smaller than its base64 form.
    */
   maxResponseBytes?: number;
 }
