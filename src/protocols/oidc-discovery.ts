@@ -1,4 +1,4 @@
-// OpenID Connect Discovery for one provider, with the plugin's policy (PLUGIN-BEHAVIOR.md §5.1):
+// OpenID Connect Discovery for one provider, with the provider settings' policy:
 // the issuer must match `oidEndpoint` unless `doNotValidateIssuerName`; the endpoints we call must be on
 // the origin of `oidEndpoint` unless `doNotValidateEndpoints`; http only with `disableHttps` or loopback.
 // The result is an openid-client Configuration whose client authentication method is taken from the
@@ -67,7 +67,20 @@ export async function discoverProvider(input: DiscoverInput): Promise<Discovered
   }
   const fetchFn = createIdpFetch({ timeoutMs: input.timeoutMs, userAgent: input.userAgent, allowHttp });
   const documentUrl = `${endpoint}${WELL_KNOWN}`;
+  const document = await fetchDiscoveryDocument(fetchFn, documentUrl, step);
+  checkIssuer(document, input, documentUrl);
+  checkEndpoints(document, base, input, documentUrl);
+  // The checks above establish what this service relies on; openid-client reads the rest itself.
+  const metadata = document as unknown as client.ServerMetadata;
+  return buildConfiguration(metadata, input, fetchFn, isLoopbackHost(base.hostname));
+}
 
+/** GETs the discovery document (no redirects); refuses a non-200 answer or a body that is not a JSON object. */
+async function fetchDiscoveryDocument(
+  fetchFn: client.CustomFetch,
+  documentUrl: string,
+  step: SsoStep,
+): Promise<Record<string, unknown>> {
   const response = await fetchFn(documentUrl, {
     method: 'GET',
     headers: { accept: 'application/json' },
@@ -91,7 +104,12 @@ export async function discoverProvider(input: DiscoverInput): Promise<Discovered
     throw discoveryInvalid(documentUrl, 'it is not JSON', step, cause);
   }
   if (!isRecord(document)) throw discoveryInvalid(documentUrl, 'it is not a JSON object', step);
+  return document;
+}
 
+/** The issuer is a URL and, unless `doNotValidateIssuerName`, the `oidEndpoint` (OIDC Discovery §4.3). */
+function checkIssuer(document: Record<string, unknown>, input: DiscoverInput, documentUrl: string): void {
+  const { endpoint, settings, step } = input;
   const issuer = document.issuer;
   if (typeof issuer !== 'string' || !parseUrl(issuer)) {
     throw discoveryInvalid(documentUrl, 'its "issuer" is missing or not a URL', step);
@@ -104,7 +122,19 @@ export async function discoverProvider(input: DiscoverInput): Promise<Discovered
       { step, reason: DISCOVERY_FAILED },
     );
   }
+}
 
+/**
+ * The required endpoints exist; every endpoint this service will call is an http(s) URL that passes the https
+ * rule and, unless `doNotValidateEndpoints`, sits on the origin of `oidEndpoint`.
+ */
+function checkEndpoints(
+  document: Record<string, unknown>,
+  base: URL,
+  input: DiscoverInput,
+  documentUrl: string,
+): void {
+  const { settings, step } = input;
   for (const name of ['authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const) {
     if (typeof document[name] !== 'string') {
       throw discoveryInvalid(documentUrl, `it has no "${name}"`, step);
@@ -119,7 +149,7 @@ export async function discoverProvider(input: DiscoverInput): Promise<Discovered
     if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
       throw discoveryInvalid(documentUrl, `its "${name}" is not an http(s) URL`, step);
     }
-    if (!isAllowedScheme(url, allowHttp)) throw withStep(insecureUrlError(name, url), step);
+    if (!isAllowedScheme(url, settings.disableHttps)) throw withStep(insecureUrlError(name, url), step);
     if (!settings.doNotValidateEndpoints && url.origin !== base.origin) {
       throw new SsoError(
         'idp_response_invalid',
@@ -129,16 +159,24 @@ export async function discoverProvider(input: DiscoverInput): Promise<Discovered
       );
     }
   }
+}
 
-  const metadata = document as unknown as client.ServerMetadata;
-  const { authMethod, auth } = chooseClientAuth(metadata, input.clientSecret, step);
+/** The openid-client Configuration: client authentication from the document, our fetch, and our checks. */
+function buildConfiguration(
+  metadata: client.ServerMetadata,
+  input: DiscoverInput,
+  fetchFn: client.CustomFetch,
+  loopback: boolean,
+): DiscoveredProvider {
+  const { settings } = input;
+  const { authMethod, auth } = chooseClientAuth(metadata, input.clientSecret, input.step);
   const config = new client.Configuration(metadata, settings.oidClientId, undefined, auth);
   config[client.customFetch] = fetchFn;
   config.timeout = Math.max(1, Math.ceil(input.timeoutMs / 1000));
   // openid-client refuses http outright; our fetch applies the finer rule (disableHttps or loopback).
-  if (allowHttp || isLoopbackHost(base.hostname)) client.allowInsecureRequests(config);
-  // openid-client 6 trusts the TLS channel for the ID token and skips its signature unless asked
-  // (DEPENDENCIES.md "Found later"); PRODUCT.md §3 requires the check (OIDC Core §3.1.3.7 step 6).
+  if (settings.disableHttps || loopback) client.allowInsecureRequests(config);
+  // openid-client 6 trusts the TLS channel for the ID token and skips its signature check unless asked;
+  // the signature is always checked here (OIDC Core §3.1.3.7 step 6).
   client.enableNonRepudiationChecks(config);
 
   const usePar =

@@ -1,4 +1,4 @@
-// Maps openid-client / oauth4webapi / fetch failures onto SsoError (ARCHITECTURE.md §2, §9):
+// Maps openid-client / oauth4webapi / fetch failures onto SsoError, by who is at fault:
 //   the IdP said no (callback `error=`, an OAuth error body)      → idp_error
 //   a response failed a check (state, nonce, signature, …)        → idp_response_invalid (step `verify`)
 //   the IdP is down, slow or unreachable (network, 5xx, timeout)  → upstream_unavailable
@@ -81,32 +81,54 @@ export interface MapContext {
 /** Turns anything thrown while talking to the IdP into an SsoError (SsoErrors pass through). */
 export function oidcErrorToSsoError(error: unknown, context: MapContext): SsoError {
   const chain = causeChain(error);
-  const { operation, step } = context;
+  return (
+    ownError(chain, error, context.step) ??
+    authorizationRefusal(chain, error) ??
+    endpointRefusal(chain, error, context) ??
+    transportFailure(chain, error, context) ??
+    failedLibraryCheck(chain, error, context) ??
+    new SsoError(
+      'internal',
+      `Unexpected failure during the ${context.operation} with the identity provider.`,
+      {
+        step: context.step,
+        cause: error,
+      },
+    )
+  );
+}
 
+/** An SsoError of our own (e.g. the fetch's https rule) keeps its code, and gains a step if it has none. */
+function ownError(chain: unknown[], error: unknown, step: SsoStep): SsoError | undefined {
   const own = chain.find((item): item is SsoError => item instanceof SsoError);
-  if (own) {
-    return own.step === undefined
-      ? new SsoError(own.code, own.message, {
-          step,
-          reason: own.reason,
-          detail: own.detail,
-          cause: own.cause ?? error,
-        })
-      : own;
-  }
+  if (own === undefined || own.step !== undefined) return own;
+  return new SsoError(own.code, own.message, {
+    step,
+    reason: own.reason,
+    detail: own.detail,
+    cause: own.cause ?? error,
+  });
+}
 
-  const authorizationError = chain.find(
+/** RFC 6749 §4.1.2.1: the IdP redirected back with `error=` (e.g. access_denied). */
+function authorizationRefusal(chain: unknown[], error: unknown): SsoError | undefined {
+  const refused = chain.find(
     (item): item is client.AuthorizationResponseError => item instanceof client.AuthorizationResponseError,
   );
-  if (authorizationError) {
-    // RFC 6749 §4.1.2.1: the IdP redirected back with `error=` (e.g. access_denied).
-    return new SsoError(
-      'idp_error',
-      refusal('the sign-in', authorizationError.error, authorizationError.error_description),
-      { step: 'exchange', reason: idpErrorReason(authorizationError.error), cause: error },
-    );
-  }
+  if (refused === undefined) return undefined;
+  return new SsoError('idp_error', refusal('the sign-in', refused.error, refused.error_description), {
+    step: 'exchange',
+    reason: idpErrorReason(refused.error),
+    cause: error,
+  });
+}
 
+/**
+ * An endpoint answered with an OAuth error body (RFC 6749 §5.2) or a WWW-Authenticate challenge (RFC 6750
+ * §3): the IdP refused, unless it answered 5xx, which means it is unavailable.
+ */
+function endpointRefusal(chain: unknown[], error: unknown, context: MapContext): SsoError | undefined {
+  const { operation, step } = context;
   const bodyError = chain.find(
     (item): item is client.ResponseBodyError => item instanceof client.ResponseBodyError,
   );
@@ -119,7 +141,6 @@ export function oidcErrorToSsoError(error: unknown, context: MapContext): SsoErr
       { step, reason: idpErrorReason(bodyError.error), cause: error },
     );
   }
-
   const challenge = chain.find(
     (item): item is client.WWWAuthenticateChallengeError =>
       item instanceof client.WWWAuthenticateChallengeError,
@@ -138,46 +159,72 @@ export function oidcErrorToSsoError(error: unknown, context: MapContext): SsoErr
       { step, cause: error },
     );
   }
+  return undefined;
+}
 
+/** The IdP could not be reached, or did not answer in time. */
+function transportFailure(chain: unknown[], error: unknown, context: MapContext): SsoError | undefined {
+  const { operation, step } = context;
   if (chain.some(isTimeout)) {
     const seconds = Math.round(context.timeoutMs / 100) / 10;
     return unavailable(`did not answer the ${operation} within ${seconds} s`, step, error);
   }
   if (chain.some(isNetworkFailure))
     return unavailable(`could not be reached for the ${operation}`, step, error);
+  return undefined;
+}
 
-  const code = chain.map(codeOf).find((value) => value?.startsWith('OAUTH_'));
+/** What oauth4webapi's error (code, claim, attribute, message, HTTP response) says about the failure. */
+interface LibraryFailure {
+  code: string | undefined;
+  claim: string | undefined;
+  attribute: unknown;
+  message: string;
+  status: number;
+}
+
+function readLibraryFailure(chain: unknown[]): LibraryFailure {
   const detail = chain.find(
     (item): item is Record<string, unknown> =>
       isRecord(item) && !(item instanceof Error) && !(item instanceof Response),
   );
   const response = chain.find((item): item is Response => item instanceof Response);
-  const claim = typeof detail?.claim === 'string' ? detail.claim : undefined;
-  // The specific text sits on oauth4webapi's inner error; openid-client wraps it in a generic ClientError.
-  const libraryMessage = chain
-    .filter((item): item is Error => item instanceof Error)
-    .map((item) => item.message)
-    .join(' | ');
-  const validating = operation === 'code exchange' || operation === 'userinfo request';
+  return {
+    code: chain.map(codeOf).find((value) => value?.startsWith('OAUTH_')),
+    claim: typeof detail?.claim === 'string' ? detail.claim : undefined,
+    attribute: detail?.attribute,
+    // The specific text sits on oauth4webapi's inner error; openid-client wraps it in a generic ClientError.
+    message: chain
+      .filter((item): item is Error => item instanceof Error)
+      .map((item) => item.message)
+      .join(' | '),
+    status: response?.status ?? 0,
+  };
+}
 
-  switch (code) {
-    case 'OAUTH_RESPONSE_IS_NOT_CONFORM': {
-      const status = response?.status ?? 0;
-      if (status >= 500 || status === 429)
-        return unavailable(`answered the ${operation} with HTTP ${status}`, step, error);
+/** An `OAUTH_*` failure of oauth4webapi: which check failed, or how the IdP's answer was unusable. */
+function failedLibraryCheck(chain: unknown[], error: unknown, context: MapContext): SsoError | undefined {
+  const { operation, step } = context;
+  const failure = readLibraryFailure(chain);
+  // A failed check of the token or userinfo answer is step `verify`; elsewhere the caller's step stays.
+  const checkStep = operation === 'code exchange' || operation === 'userinfo request' ? undefined : step;
+  switch (failure.code) {
+    case undefined:
+      return undefined;
+    case 'OAUTH_RESPONSE_IS_NOT_CONFORM':
+      if (failure.status >= 500 || failure.status === 429)
+        return unavailable(`answered the ${operation} with HTTP ${failure.status}`, step, error);
       return new SsoError(
         'idp_response_invalid',
-        `The identity provider answered the ${operation} with an unexpected HTTP status (${status}).`,
+        `The identity provider answered the ${operation} with an unexpected HTTP status (${failure.status}).`,
         { step, cause: error },
       );
-    }
     case 'OAUTH_JWT_CLAIM_COMPARISON_FAILED':
-      return check(claimCheck(claim), error);
+      return check(claimCheck(failure.claim), error);
     case 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED':
-      return check(timestampCheck(claim), error);
+      return check(timestampCheck(failure.claim), error);
     case 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED':
-      if (detail?.attribute === 'sub') return check('userinfo subject', error);
-      return check('issuer', error);
+      return check(failure.attribute === 'sub' ? 'userinfo subject' : 'issuer', error);
     case 'OAUTH_KEY_SELECTION_FAILED':
       return failedCheck(
         'signature',
@@ -187,16 +234,9 @@ export function oidcErrorToSsoError(error: unknown, context: MapContext): SsoErr
     case 'OAUTH_INVALID_RESPONSE':
     case 'OAUTH_PARSE_ERROR':
     case 'OAUTH_RESPONSE_IS_NOT_JSON':
-      return check(messageCheck(libraryMessage), error, validating ? undefined : step);
+      return check(messageCheck(failure.message), error, checkStep);
     case 'OAUTH_UNSUPPORTED_OPERATION':
-      if (/JWS|alg/i.test(libraryMessage)) {
-        return failedCheck(
-          'signature',
-          'the ID token is signed with an algorithm this service does not verify (use RS256, PS256, ES256 or EdDSA, not HS256)',
-          error,
-        );
-      }
-      return check('response format', error, validating ? undefined : step);
+      return unsupportedOperation(failure.message, error, checkStep);
     case 'OAUTH_HTTP_REQUEST_FORBIDDEN':
       return new SsoError(
         'idp_response_invalid',
@@ -205,22 +245,28 @@ export function oidcErrorToSsoError(error: unknown, context: MapContext): SsoErr
       );
     case 'OAUTH_MISSING_SERVER_METADATA':
     case 'OAUTH_INVALID_SERVER_METADATA': {
-      const attribute = typeof detail?.attribute === 'string' ? detail.attribute : 'an endpoint';
+      const attribute = typeof failure.attribute === 'string' ? failure.attribute : 'an endpoint';
       return new SsoError(
         'idp_response_invalid',
         `The identity provider's discovery document lacks a valid "${attribute}".`,
         { step, cause: error },
       );
     }
-    case undefined:
-      break;
     default:
-      return check('response format', error, validating ? undefined : step);
+      return check('response format', error, checkStep);
   }
-  return new SsoError('internal', `Unexpected failure during the ${operation} with the identity provider.`, {
-    step,
-    cause: error,
-  });
+}
+
+/** oauth4webapi refuses a JWS algorithm it does not verify (e.g. HS256) with OAUTH_UNSUPPORTED_OPERATION. */
+function unsupportedOperation(message: string, error: unknown, checkStep: SsoStep | undefined): SsoError {
+  if (/JWS|alg/i.test(message)) {
+    return failedCheck(
+      'signature',
+      'the ID token is signed with an algorithm this service does not verify (use RS256, PS256, ES256 or EdDSA, not HS256)',
+      error,
+    );
+  }
+  return check('response format', error, checkStep);
 }
 
 function check(which: OidcCheck, cause: unknown, step?: SsoStep): SsoError {

@@ -1,6 +1,6 @@
 // Outbound HTTP to an identity provider: one fetch for discovery, PAR, token, JWKS and userinfo, with a
-// timeout, our User-Agent, and the https rule of PLUGIN-BEHAVIOR.md §4.3 (`disableHttps`; loopback is
-// always allowed over http, as the plugin did).
+// timeout, our User-Agent, and the https rule (https only, unless the provider sets `disableHttps`; loopback
+// hosts are always allowed over http).
 
 import type { CustomFetch } from 'openid-client';
 

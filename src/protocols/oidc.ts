@@ -7,13 +7,13 @@ import * as client from 'openid-client';
 
 import { SsoError } from '../sso/errors.js';
 import type { SsoStep } from '../sso/errors.js';
+import { buildScopes, normaliseOidEndpoint, parseAuthorizationParameters } from './oidc-rules.js';
 import type { Log } from '../sso/ports.js';
-import type { OidcProviderSettings, ProviderRecord } from '../sso/provider-settings.js';
 import type { Claims, OidcProtocol, OidcSecrets } from './engines.js';
+import type { OidcProviderSettings, ProviderRecord } from '../sso/provider-settings.js';
 import { mergeClaims } from './oidc-claims.js';
 import { discoverProvider, type DiscoveredProvider } from './oidc-discovery.js';
 import { failedCheck, oidcErrorToSsoError, type OidcOperation } from './oidc-errors.js';
-import { buildScopes, normaliseOidEndpoint, parseAuthorizationParameters } from './oidc-rules.js';
 
 /** The part of a pino logger this adapter uses. Never given tokens, codes or secrets. */
 export type OidcLogger = Log;
@@ -29,12 +29,8 @@ export interface OidcProtocolOptions {
 }
 
 type OidcProvider = ProviderRecord<OidcProviderSettings>;
-
-interface CacheEntry {
-  version: string;
-  loadedAt: number;
-  discovered: Promise<DiscoveredProvider>;
-}
+type StartInput = Parameters<OidcProtocol['start']>[1];
+type FinishInput = Parameters<OidcProtocol['finish']>[1];
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_AGE_MS = 60 * 60 * 1000;
@@ -42,26 +38,175 @@ const DEFAULT_MAX_AGE_MS = 60 * 60 * 1000;
 export function createOidcProtocol(options: OidcProtocolOptions = {}): OidcProtocol {
   const logger = options.logger;
   const timeoutMs = options.fetchTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const userAgent = options.userAgent ?? 'jellyfin-sso';
-  const maxAgeMs = options.discoveryMaxAgeMs ?? DEFAULT_MAX_AGE_MS;
-  /** providerId → the discovery of its current version (one entry per provider; a new version replaces it). */
+  const cache = createDiscoveryCache({
+    timeoutMs,
+    userAgent: options.userAgent ?? 'jellyfin-sso',
+    maxAgeMs: options.discoveryMaxAgeMs ?? DEFAULT_MAX_AGE_MS,
+    logger,
+  });
+
+  const steps: LoginSteps = {
+    // Maps a failure; when the IdP caused it, the cached discovery is dropped so the next call rediscovers.
+    failure(provider, error, operation, step) {
+      const mapped = oidcErrorToSsoError(error, { operation, step, timeoutMs });
+      if (mapped.code === 'upstream_unavailable' || mapped.code === 'idp_response_invalid') {
+        cache.forget(provider.id);
+      }
+      logFailure(logger, provider, mapped, operation, error);
+      return mapped;
+    },
+    async discover(provider, step) {
+      try {
+        return await cache.discover(provider, step);
+      } catch (error) {
+        throw steps.failure(provider, error, 'discovery', step);
+      }
+    },
+  };
+
+  return {
+    start: (provider, input) => startLogin(steps, provider, input),
+    finish: (provider, input) => finishLogin(steps, provider, input),
+  };
+}
+
+/** What the start and finish of a login share: discovery, and the mapping and logging of failures. */
+interface LoginSteps {
+  /** The provider's discovery; failures are already mapped to SsoError. */
+  discover(provider: OidcProvider, step: SsoStep): Promise<DiscoveredProvider>;
+  failure(provider: OidcProvider, error: unknown, operation: OidcOperation, step: SsoStep): SsoError;
+}
+
+/** The authorization request (OIDC Core §3.1.2.1) with PKCE, state and nonce; pushed first with PAR. */
+async function startLogin(
+  steps: LoginSteps,
+  provider: OidcProvider,
+  input: StartInput,
+): Promise<{ url: string; secrets: OidcSecrets }> {
+  const { settings } = provider;
+  // Configuration errors first: they need no network and name the field to fix.
+  const extra = parseAuthorizationParameters(settings.oidAuthorizationParameters);
+  const scope = buildScopes(settings);
+  const discovered = await steps.discover(provider, 'start');
+
+  const pkceVerifier = client.randomPKCECodeVerifier();
+  const nonce = client.randomNonce();
+  const parameters: Record<string, string> = {
+    redirect_uri: input.redirectUri,
+    scope,
+    state: input.state,
+    nonce,
+    code_challenge: await client.calculatePKCECodeChallenge(pkceVerifier),
+    code_challenge_method: 'S256',
+    ...extra,
+  };
+  let url: URL;
+  try {
+    url = discovered.usePar
+      ? await client.buildAuthorizationUrlWithPAR(discovered.config, parameters)
+      : client.buildAuthorizationUrl(discovered.config, parameters);
+  } catch (error) {
+    throw steps.failure(provider, error, 'authorization request', 'start');
+  }
+  const secrets: OidcSecrets = { pkceVerifier, nonce, redirectUri: input.redirectUri };
+  return { url: url.href, secrets };
+}
+
+/** The callback: code exchange with every ID token check, then userinfo, then the merged claims. */
+async function finishLogin(
+  steps: LoginSteps,
+  provider: OidcProvider,
+  input: FinishInput,
+): Promise<{ subject: string; claims: Claims }> {
+  const { pkceVerifier, nonce, redirectUri } = input.secrets;
+  if (!pkceVerifier || !nonce || !redirectUri) {
+    throw new SsoError('internal', 'The login flow lacks its PKCE verifier, nonce or redirect URI.', {
+      step: 'state',
+    });
+  }
+  const discovered = await steps.discover(provider, 'exchange');
+
+  // The token request must carry the redirect_uri of the authorization request (RFC 6749 §4.1.3).
+  // openid-client takes it from the URL it is given, so the callback's parameters go onto the stored one.
+  const callback = new URL(redirectUri);
+  callback.search = input.callbackUrl.search;
+
+  let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
+  try {
+    tokens = await client.authorizationCodeGrant(discovered.config, callback, {
+      pkceCodeVerifier: pkceVerifier,
+      expectedState: input.state,
+      expectedNonce: nonce,
+      idTokenExpected: true,
+    });
+  } catch (error) {
+    throw steps.failure(provider, error, 'code exchange', 'exchange');
+  }
+  const idTokenClaims = tokens.claims();
+  if (!idTokenClaims) {
+    // idTokenExpected makes openid-client refuse this already; kept so `sub` is never taken elsewhere.
+    throw failedCheck('response format', 'the token response has no ID token');
+  }
+  const subject = idTokenClaims.sub;
+  const userinfo = await loadUserinfo(steps, provider, discovered, tokens.access_token, subject);
+  const claims = mergeClaims({ ...idTokenClaims }, userinfo, tokens.access_token);
+  return { subject, claims };
+}
+
+/** Userinfo (OIDC Core §5.3) unless switched off or not offered; its `sub` must be the ID token's. */
+async function loadUserinfo(
+  steps: LoginSteps,
+  provider: OidcProvider,
+  discovered: DiscoveredProvider,
+  accessToken: string,
+  subject: string,
+): Promise<Claims | null> {
+  if (provider.settings.doNotLoadProfile || typeof discovered.metadata.userinfo_endpoint !== 'string') {
+    return null;
+  }
+  try {
+    return await client.fetchUserInfo(discovered.config, accessToken, subject);
+  } catch (error) {
+    throw steps.failure(provider, error, 'userinfo request', 'exchange');
+  }
+}
+
+interface CacheEntry {
+  version: string;
+  loadedAt: number;
+  discovered: Promise<DiscoveredProvider>;
+}
+
+/**
+ * providerId → the discovery of its current version (one entry per provider; a new version replaces it).
+ * A failed discovery is not kept, so the next login tries again.
+ */
+function createDiscoveryCache(options: {
+  timeoutMs: number;
+  userAgent: string;
+  maxAgeMs: number;
+  logger: Log | undefined;
+}) {
   const cache = new Map<string, CacheEntry>();
+
+  function forget(providerId: string, entry?: CacheEntry): void {
+    if (entry === undefined || cache.get(providerId) === entry) cache.delete(providerId);
+  }
 
   function discover(provider: OidcProvider, step: SsoStep): Promise<DiscoveredProvider> {
     const cached = cache.get(provider.id);
-    if (cached && cached.version === provider.version && Date.now() - cached.loadedAt < maxAgeMs) {
+    if (cached && cached.version === provider.version && Date.now() - cached.loadedAt < options.maxAgeMs) {
       return cached.discovered;
     }
-    const endpoint = normaliseOidEndpoint(provider.settings.oidEndpoint);
     const discovered = discoverProvider({
-      endpoint,
+      endpoint: normaliseOidEndpoint(provider.settings.oidEndpoint),
       settings: provider.settings,
       clientSecret: provider.secrets.clientSecret,
-      timeoutMs,
-      userAgent,
+      timeoutMs: options.timeoutMs,
+      userAgent: options.userAgent,
       step,
     }).then((result) => {
-      logger?.debug(
+      options.logger?.debug(
         {
           provider: provider.name,
           issuer: result.metadata.issuer,
@@ -78,119 +223,27 @@ export function createOidcProtocol(options: OidcProtocolOptions = {}): OidcProto
     return discovered;
   }
 
-  function forget(providerId: string, entry?: CacheEntry): void {
-    if (entry === undefined || cache.get(providerId) === entry) cache.delete(providerId);
-  }
+  return { discover, forget };
+}
 
-  /** Maps a failure; when the IdP caused it, the cached discovery is dropped so the next call rediscovers. */
-  function failure(
-    provider: OidcProvider,
-    error: unknown,
-    operation: OidcOperation,
-    step: SsoStep,
-  ): SsoError {
-    const mapped = oidcErrorToSsoError(error, { operation, step, timeoutMs });
-    if (mapped.code === 'upstream_unavailable' || mapped.code === 'idp_response_invalid') forget(provider.id);
-    logger?.warn(
-      {
-        provider: provider.name,
-        code: mapped.code,
-        step: mapped.step,
-        operation,
-        detail: mapped.detail,
-        libraryCode: libraryCode(error),
-      },
-      'OIDC login step failed',
-    );
-    return mapped;
-  }
-
-  return {
-    async start(provider, input) {
-      const { settings } = provider;
-      // Configuration errors first: they need no network and name the field to fix.
-      const extra = parseAuthorizationParameters(settings.oidAuthorizationParameters);
-      const scope = buildScopes(settings);
-      let discovered: DiscoveredProvider;
-      try {
-        discovered = await discover(provider, 'start');
-      } catch (error) {
-        throw failure(provider, error, 'discovery', 'start');
-      }
-
-      const pkceVerifier = client.randomPKCECodeVerifier();
-      const nonce = client.randomNonce();
-      const parameters: Record<string, string> = {
-        redirect_uri: input.redirectUri,
-        scope,
-        state: input.state,
-        nonce,
-        code_challenge: await client.calculatePKCECodeChallenge(pkceVerifier),
-        code_challenge_method: 'S256',
-        ...extra,
-      };
-      let url: URL;
-      try {
-        url = discovered.usePar
-          ? await client.buildAuthorizationUrlWithPAR(discovered.config, parameters)
-          : client.buildAuthorizationUrl(discovered.config, parameters);
-      } catch (error) {
-        throw failure(provider, error, 'authorization request', 'start');
-      }
-      const secrets: OidcSecrets = { pkceVerifier, nonce, redirectUri: input.redirectUri };
-      return { url: url.href, secrets };
+function logFailure(
+  logger: Log | undefined,
+  provider: OidcProvider,
+  mapped: SsoError,
+  operation: OidcOperation,
+  error: unknown,
+): void {
+  logger?.warn(
+    {
+      provider: provider.name,
+      code: mapped.code,
+      step: mapped.step,
+      operation,
+      detail: mapped.detail,
+      libraryCode: libraryCode(error),
     },
-
-    async finish(provider, input) {
-      const { pkceVerifier, nonce, redirectUri } = input.secrets;
-      if (!pkceVerifier || !nonce || !redirectUri) {
-        throw new SsoError('internal', 'The login flow lacks its PKCE verifier, nonce or redirect URI.', {
-          step: 'state',
-        });
-      }
-      let discovered: DiscoveredProvider;
-      try {
-        discovered = await discover(provider, 'exchange');
-      } catch (error) {
-        throw failure(provider, error, 'discovery', 'exchange');
-      }
-      const { config } = discovered;
-
-      // The token request must carry the redirect_uri of the authorization request (RFC 6749 §4.1.3).
-      // openid-client takes it from the URL it is given, so the callback's parameters go onto the stored one.
-      const callback = new URL(redirectUri);
-      callback.search = input.callbackUrl.search;
-
-      let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
-      try {
-        tokens = await client.authorizationCodeGrant(config, callback, {
-          pkceCodeVerifier: pkceVerifier,
-          expectedState: input.state,
-          expectedNonce: nonce,
-          idTokenExpected: true,
-        });
-      } catch (error) {
-        throw failure(provider, error, 'code exchange', 'exchange');
-      }
-      const idTokenClaims = tokens.claims();
-      if (!idTokenClaims) {
-        // idTokenExpected makes openid-client refuse this already; kept so `sub` is never taken elsewhere.
-        throw failedCheck('response format', 'the token response has no ID token');
-      }
-      const subject = idTokenClaims.sub;
-
-      let userinfo: Claims | null = null;
-      if (!provider.settings.doNotLoadProfile && typeof discovered.metadata.userinfo_endpoint === 'string') {
-        try {
-          userinfo = await client.fetchUserInfo(config, tokens.access_token, subject);
-        } catch (error) {
-          throw failure(provider, error, 'userinfo request', 'exchange');
-        }
-      }
-      const claims = mergeClaims({ ...idTokenClaims }, userinfo, tokens.access_token);
-      return { subject, claims };
-    },
-  };
+    'OIDC login step failed',
+  );
 }
 
 function libraryCode(error: unknown): string | undefined {

@@ -1,5 +1,5 @@
-// SAML XML plumbing for src/protocols/saml.ts: strict decoding of a posted SAMLResponse (base64, UTF-8, no
-// DTD), a strict xmldom parser, the small DOM subset the SAML code uses, and namespace-aware helpers.
+// SAML XML plumbing for the SAML modules: strict decoding of a posted SAMLResponse (base64, UTF-8, no DTD),
+// a strict xmldom parser, the small DOM subset the SAML code uses, and namespace-aware helpers.
 //
 // xmldom and xml-crypto are loaded with createRequire and typed here with local structural types: their own
 // .d.ts files pull `lib.dom` into the whole program (`/// <reference lib="dom" />`), which would change the
@@ -23,10 +23,9 @@ export const NS = {
 // ---------------------------------------------------------------------------------------------------------
 // The DOM subset of @xmldom/xmldom 0.8 that this code touches.
 
-export const ELEMENT_NODE = 1;
-export const TEXT_NODE = 3;
-export const CDATA_SECTION_NODE = 4;
-export const COMMENT_NODE = 8;
+const ELEMENT_NODE = 1;
+const TEXT_NODE = 3;
+const CDATA_SECTION_NODE = 4;
 
 export interface XmlAttr {
   readonly name: string;
@@ -69,7 +68,7 @@ const xmldom = require('@xmldom/xmldom') as XmldomModule;
 // ---------------------------------------------------------------------------------------------------------
 // Decoding and parsing
 
-/** Thrown by the helpers of this file; saml.ts turns it into an SsoError naming the check. */
+/** Thrown by the SAML checks; saml.ts turns it into an SsoError naming the check. */
 export class SamlCheckError extends Error {
   constructor(
     /** Stable machine sub-reason, e.g. `saml:audience`. */
@@ -87,14 +86,15 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Decodes the `SAMLResponse` form field: standard base64 (SAML Bindings §3.5.4; line breaks tolerated),
- * then strict UTF-8. Anything else is refused rather than guessed.
+ * then strict UTF-8. Anything else is refused rather than guessed. Without `maxBytes` the size is bounded
+ * only by the HTTP body limit that carried the form.
  */
-export function decodeBase64Xml(encoded: string, maxBytes: number): string {
+export function decodeBase64Xml(encoded: string, maxBytes?: number): string {
   const compact = encoded.replace(/[\r\n\t ]+/g, '');
   if (compact.length === 0) {
     throw new SamlCheckError('saml:encoding', 'The SAML response is empty.');
   }
-  if (compact.length > Math.ceil((maxBytes * 4) / 3) + 4) {
+  if (maxBytes !== undefined && compact.length > Math.ceil((maxBytes * 4) / 3) + 4) {
     throw new SamlCheckError('saml:too-large', `The SAML response is larger than ${maxBytes} bytes.`);
   }
   if (compact.length % 4 !== 0 || !BASE64.test(compact)) {
@@ -112,7 +112,7 @@ export function decodeBase64Xml(encoded: string, maxBytes: number): string {
  * Refuses any markup declaration: a DOCTYPE, and with it every ENTITY / ELEMENT / ATTLIST / NOTATION, can only
  * start with `<!` not followed by `--` (comment) or `[CDATA[`. This runs on the raw text before any parser sees
  * it, in linear time, so entity-expansion bombs ("billion laughs") and external entities never get a chance
- * (SAML Security and Privacy Considerations §6.x; the plugin's .NET parser did parse DTDs, PLUGIN-BEHAVIOR §6.2).
+ * (SAML V2.0 Security and Privacy Considerations: XML processing; no SAML message needs a DTD).
  * A `<!DOCTYPE` that appears inside a comment or CDATA section is refused too: no SAML message needs one.
  */
 export function refuseMarkupDeclarations(xml: string): void {

@@ -1,8 +1,8 @@
-// XML signature checks for SAML responses (src/protocols/saml.ts): the strict shape a SAML signature must have
+// XML signature checks for SAML responses (saml-verify.ts): the strict shape a SAML signature must have
 // (SAML Core §5.4, XMLDSig Core §4), the algorithm allow-list (no SHA-1), and verification with xml-crypto
 // against the configured certificate only (KeyInfo is ignored), returning the canonical XML that was signed.
 
-import { createHash, constants, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, constants, verify, type KeyObject } from 'node:crypto';
 import { createRequire } from 'node:module';
 
 import {
@@ -72,7 +72,7 @@ function keyFits(family: KeyFamily, key: KeyObject): boolean {
   return type === 'rsa' || (family === 'rsa-pss' && type === 'rsa-pss');
 }
 
-function signOptions(spec: SignatureSpec, key: KeyObject) {
+function verifyOptions(spec: SignatureSpec, key: KeyObject) {
   if (spec.family === 'ec') return { key, dsaEncoding: 'ieee-p1363' as const }; // RFC 4051 §3.3: r || s
   if (spec.family === 'rsa-pss') {
     return { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
@@ -84,9 +84,8 @@ function asKeyObject(key: unknown): KeyObject | null {
   return typeof key === 'object' && key !== null && 'asymmetricKeyType' in key ? (key as KeyObject) : null;
 }
 
-/** The shape xml-crypto instantiates for a signature method (`new Algorithm()`). */
+/** The shape xml-crypto instantiates for a signature method (`new Algorithm()`); verification only. */
 interface XmlCryptoSignatureAlgorithm {
-  getSignature(signedInfo: string | Buffer, privateKey: unknown): string;
   verifySignature(material: string, key: unknown, signatureValue: string): boolean;
   getAlgorithmName(): string;
 }
@@ -98,16 +97,11 @@ interface XmlCryptoHashAlgorithm {
 
 function signatureAlgorithmClass(uri: string, spec: SignatureSpec): new () => XmlCryptoSignatureAlgorithm {
   return class implements XmlCryptoSignatureAlgorithm {
-    getSignature(signedInfo: string | Buffer, privateKey: unknown): string {
-      const key = asKeyObject(privateKey);
-      if (key === null) throw new Error('signing needs a KeyObject');
-      return sign(spec.hash, Buffer.from(signedInfo), signOptions(spec, key)).toString('base64');
-    }
     verifySignature(material: string, key: unknown, signatureValue: string): boolean {
       const publicKey = asKeyObject(key);
       if (publicKey === null || !keyFits(spec.family, publicKey)) return false;
       const value = Buffer.from(signatureValue.replace(/\s+/g, ''), 'base64');
-      return verify(spec.hash, Buffer.from(material, 'utf8'), signOptions(spec, publicKey), value);
+      return verify(spec.hash, Buffer.from(material, 'utf8'), verifyOptions(spec, publicKey), value);
     }
     getAlgorithmName(): string {
       return uri;
@@ -189,6 +183,15 @@ function onlyChildren(parent: XmlElement, allowed: ReadonlyArray<[string, string
  */
 export function checkSignatureShape(signature: XmlElement, parent: XmlElement, key: KeyObject): void {
   const label = `The ${parent.localName} signature`;
+  const signedInfo = checkSignatureChildren(signature, label);
+  checkSignedInfoAlgorithms(signedInfo, key, label);
+  const reference = checkReference(signedInfo, parent, label);
+  checkTransforms(reference, label);
+  checkDigest(reference, label);
+}
+
+/** XMLDSig Core §4.1: SignedInfo first, then SignatureValue, then an optional KeyInfo; nothing else. */
+function checkSignatureChildren(signature: XmlElement, label: string): XmlElement {
   onlyChildren(
     signature,
     [
@@ -203,7 +206,12 @@ export function checkSignatureShape(signature: XmlElement, parent: XmlElement, k
   if (childElements(signature)[0] !== signedInfo) {
     throw new SamlCheckError('saml:signature-shape', `${label} must start with SignedInfo.`);
   }
+  return signedInfo;
+}
 
+/** Exclusive c14n (SAML Core §5.4.3) and an allowed signature method that fits the certificate's key. */
+function checkSignedInfoAlgorithms(signedInfo: XmlElement, key: KeyObject, label: string): void {
+  const where = `${label}'s SignedInfo`;
   onlyChildren(
     signedInfo,
     [
@@ -211,17 +219,16 @@ export function checkSignatureShape(signature: XmlElement, parent: XmlElement, k
       [NS.dsig, 'SignatureMethod'],
       [NS.dsig, 'Reference'],
     ],
-    `${label}'s SignedInfo`,
+    where,
   );
-  const c14n = attr(one(signedInfo, NS.dsig, 'CanonicalizationMethod', `${label}'s SignedInfo`), 'Algorithm');
+  const c14n = attr(one(signedInfo, NS.dsig, 'CanonicalizationMethod', where), 'Algorithm');
   if (c14n !== ALG.excC14n) {
     throw new SamlCheckError(
       'saml:algorithm',
       `${label} uses the canonicalization method "${shown(c14n)}"; only exclusive canonicalization (${ALG.excC14n}) is accepted.`,
     );
   }
-  const method =
-    attr(one(signedInfo, NS.dsig, 'SignatureMethod', `${label}'s SignedInfo`), 'Algorithm') ?? '';
+  const method = attr(one(signedInfo, NS.dsig, 'SignatureMethod', where), 'Algorithm') ?? '';
   const spec = SIGNATURE_METHODS[method];
   if (spec === undefined) {
     const why = WEAK_ALGORITHM.test(method) ? ' SHA-1 and other weak algorithms are refused;' : '';
@@ -236,7 +243,10 @@ export function checkSignatureShape(signature: XmlElement, parent: XmlElement, k
       `${label} uses "${shown(method)}", which does not match the configured certificate's ${key.asymmetricKeyType ?? 'unknown'} key.`,
     );
   }
+}
 
+/** SAML Core §5.4.2: exactly one Reference, to `#` + the signed element's ID, with the usual attributes. */
+function checkReference(signedInfo: XmlElement, parent: XmlElement, label: string): XmlElement {
   const references = childElements(signedInfo).filter((child) => is(child, NS.dsig, 'Reference'));
   if (references.length !== 1) {
     throw new SamlCheckError(
@@ -254,12 +264,8 @@ export function checkSignatureShape(signature: XmlElement, parent: XmlElement, k
     );
   }
   for (const a of attributes(reference)) {
-    if (
-      a.localName !== 'URI' &&
-      a.localName !== 'Id' &&
-      a.localName !== 'Type' &&
-      a.namespaceURI !== NS.xmlns
-    ) {
+    const allowed = a.localName === 'URI' || a.localName === 'Id' || a.localName === 'Type';
+    if (!allowed && a.namespaceURI !== NS.xmlns) {
       throw new SamlCheckError(
         'saml:reference',
         `${label}'s Reference has an unexpected ${shown(a.name)} attribute.`,
@@ -275,7 +281,11 @@ export function checkSignatureShape(signature: XmlElement, parent: XmlElement, k
     ],
     `${label}'s Reference`,
   );
+  return reference;
+}
 
+/** SAML Core §5.4.4: the transforms are enveloped-signature then exclusive c14n, and nothing else. */
+function checkTransforms(reference: XmlElement, label: string): void {
   const transforms = one(reference, NS.dsig, 'Transforms', `${label}'s Reference`);
   onlyChildren(transforms, [[NS.dsig, 'Transform']], `${label}'s Transforms`);
   const transformList = childElements(transforms);
@@ -286,17 +296,17 @@ export function checkSignatureShape(signature: XmlElement, parent: XmlElement, k
       `${label} must use exactly the transforms enveloped-signature then exclusive canonicalization; it uses [${shown(algorithms.join(', '))}].`,
     );
   }
+  const [enveloped, exclusive] = transformList as [XmlElement, XmlElement]; // exactly two, checked above
   // Only the exclusive c14n transform may carry a child: its InclusiveNamespaces prefix list.
-  onlyChildren(transformList[0] as XmlElement, [], `${label}'s enveloped-signature transform`);
-  onlyChildren(
-    transformList[1] as XmlElement,
-    [[ALG.excC14n, 'InclusiveNamespaces']],
-    `${label}'s c14n transform`,
-  );
-  for (const inclusive of childElements(transformList[1] as XmlElement)) {
+  onlyChildren(enveloped, [], `${label}'s enveloped-signature transform`);
+  onlyChildren(exclusive, [[ALG.excC14n, 'InclusiveNamespaces']], `${label}'s c14n transform`);
+  for (const inclusive of childElements(exclusive)) {
     onlyChildren(inclusive, [], `${label}'s InclusiveNamespaces`);
   }
+}
 
+/** An allowed digest method (SHA-256 or stronger) and a non-empty DigestValue. */
+function checkDigest(reference: XmlElement, label: string): void {
   const digest = attr(one(reference, NS.dsig, 'DigestMethod', `${label}'s Reference`), 'Algorithm') ?? '';
   if (DIGEST_METHODS[digest] === undefined) {
     const why = WEAK_ALGORITHM.test(digest) ? ' SHA-1 is refused;' : '';

@@ -1,5 +1,5 @@
 // Builders for OIDC provider records in tests: every field of OidcProviderSettings with the plugin's
-// defaults (PLUGIN-BEHAVIOR.md §4.2–4.3), overridable per test.
+// defaults, overridable per test.
 
 import type { OidcProviderSettings, ProviderRecord } from '../../src/sso/provider-settings.js';
 import { sharedSettings } from '../support/settings.js';

@@ -1,5 +1,5 @@
 // Unit tests of the OIDC adapter's pieces that need no IdP: claim merging (ID token > userinfo > access
-// token), client authentication choice (RFC 8414 §2), the https rule (PLUGIN-BEHAVIOR.md §4.3) and the
+// token), client authentication choice (RFC 8414 §2), the https rule (https unless `disableHttps`, loopback always) and the
 // error mapping of library failures (oidc-errors.ts).
 
 import * as client from 'openid-client';

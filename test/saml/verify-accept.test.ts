@@ -1,6 +1,6 @@
 // SamlProtocol.verify, the accepted cases: what a well-behaved IdP (samlify, in-process) sends is accepted,
 // whether it signs the Response, the Assertion or both, and the identity comes back complete
-// (PRODUCT.md §3, SAML Profiles §4.1.4).
+// (SAML Profiles §4.1.4).
 
 import { X509Certificate } from 'node:crypto';
 

@@ -1,5 +1,5 @@
 // SamlProtocol.verify, validly signed responses that must still be refused: wrong status, issuer, audience,
-// recipient, destination, InResponseTo, or outside their validity window (PRODUCT.md §3; SAML Core §2.5.1,
+// recipient, destination, InResponseTo, or outside their validity window (SAML Core §2.5.1,
 // §3.2.2; SAML Profiles §4.1.4.2–4.1.4.3; SAML Bindings §3.5.5.2). The IdP signs every one of them.
 
 import { describe, expect, it } from 'vitest';

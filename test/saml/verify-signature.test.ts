@@ -1,7 +1,7 @@
 // SamlProtocol.verify, hostile documents about the signature: missing, foreign or weak signatures, signature
 // wrapping (XSW) in its classic shapes, duplicate IDs, comment injection, DTDs and entity bombs, encrypted or
 // foreign documents. Each test pins the sub-reason, so it fails if the check that should catch it is removed
-// (PRODUCT.md §3; SAML Core §5.4; XMLDSig Core §4.3.3; SAML Security Considerations).
+// (SAML Core §5.4; XMLDSig Core §4.3.3; SAML Security Considerations).
 
 import { describe, expect, it } from 'vitest';
 
