@@ -10,7 +10,7 @@ import {
   JellyfinCheckError,
   type JellyfinServer,
 } from '../../src/media-server/jellyfin/index.js';
-import { authorizationHeader, errorText } from '../../src/media-server/jellyfin/client.js';
+import { authorizationHeader, errorText } from '../../src/media-server/jellyfin/request.js';
 import { SsoError } from '../../src/sso/errors.js';
 import {
   DEFAULT_AUTH_PROVIDER_ID,

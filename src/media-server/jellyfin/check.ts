@@ -3,12 +3,8 @@
 // a message that names the variable and what to change in Jellyfin; a risky one becomes a warning.
 
 import { sameSecret } from '../../sso/same-secret.js';
-import {
-  createJellyfinClient,
-  JellyfinRequestError,
-  type JellyfinClient,
-  type JellyfinClientOptions,
-} from './client.js';
+import { createJellyfinClient, type JellyfinClient, type JellyfinClientOptions } from './client.js';
+import { JellyfinRequestError } from './request.js';
 
 /** Admin-on-behalf Quick Connect (`/QuickConnect/Authorize?userId=`) first shipped in 10.9.0 (JELLYFIN-API.md §3). */
 export const MINIMUM_JELLYFIN_VERSION = '10.9.0';

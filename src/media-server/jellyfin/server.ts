@@ -21,7 +21,9 @@ import {
 import { isValidUserName, normalizeGuid, upperInvariant } from '../embedded/jellyfin-shapes.js';
 import { fetchAvatar, type AvatarImage } from './avatar.js';
 import { checkJellyfinWith, type JellyfinCheckResult } from './check.js';
-import { createJellyfinClient, JellyfinRequestError, type FetchLike, type UserDto } from './client.js';
+import { createJellyfinClient } from './client.js';
+import type { UserDto } from './dto.js';
+import { JellyfinRequestError, type FetchLike } from './request.js';
 import { silentLog, type JellyfinLog } from './log.js';
 
 export const DEFAULT_TOKEN_CACHE_MS = 30_000;
