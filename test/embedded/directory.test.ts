@@ -6,11 +6,8 @@
 import { expect, it } from 'vitest';
 import { SsoError } from '../../src/sso/errors.js';
 import { SSO_AUTH_PROVIDER_ID, type DeviceInfo } from '../../src/sso/ports.js';
-import {
-  createEmbeddedDirectory,
-  hashToken,
-  MAX_AVATAR_BYTES,
-} from '../../src/media-server/embedded/directory.js';
+import { sha256 } from '../../src/sso/basics.js';
+import { createEmbeddedDirectory, MAX_AVATAR_BYTES } from '../../src/media-server/embedded/directory.js';
 import { newUserPolicy, upperInvariant } from '../../src/media-server/embedded/jellyfin-shapes.js';
 import { describeEachDatabase, rawRows } from '../support/db.js';
 import { uniqueName } from '../storage/fixtures.js';
@@ -91,7 +88,7 @@ describeEachDatabase('embedded directory', (ctx) => {
     expect(await directory().resolveToken(key)).toEqual({ kind: 'apiKey', keyId: info.id, name: 'my tool' });
     const rows = await rawRows(ctx().db, 'select * from media_api_key');
     expect(JSON.stringify(rows)).not.toContain(key);
-    expect(rows.map((r) => r.token_hash)).toContain(hashToken(key));
+    expect(rows.map((r) => r.token_hash)).toContain(sha256(key));
     const listed = await directory().listApiKeys();
     expect(listed.find((k) => k.id === info.id)).toEqual(info);
     expect(JSON.stringify(listed)).not.toContain(key);
