@@ -17,12 +17,8 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  isValidUserName,
-  newUserConfiguration,
-  newUserPolicy,
-  upperInvariant,
-} from '../../src/media-server/embedded/jellyfin-shapes.js';
+import { isValidUserName, upperInvariant } from '../../src/media-server/shared/jellyfin-rules.js';
+import { newUserConfiguration, newUserPolicy } from '../../src/media-server/shared/jellyfin-shapes.js';
 import { DEFAULT_AUTH_PROVIDER_ID, DEFAULT_PASSWORD_RESET_PROVIDER_ID } from '../../src/sso/ports.js';
 import {
   loadJellyfinContract,

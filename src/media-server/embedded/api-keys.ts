@@ -7,7 +7,7 @@ import { ApiKeyEntity, type ApiKeyRow } from '../../storage/entities.js';
 import type { Orm } from '../../storage/orm.js';
 import { isUniqueViolation } from '../../storage/shared.js';
 import { randomHex32, type DirectoryContext } from './context.js';
-import { normalizeGuid } from './jellyfin-shapes.js';
+import { normalizeGuid } from '../shared/jellyfin-rules.js';
 
 /** The bootstrap key is an admin credential: refuse values too short to resist guessing. */
 const MIN_BOOTSTRAP_KEY_LENGTH = 16;

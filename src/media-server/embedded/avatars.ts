@@ -2,27 +2,18 @@
 
 import { SsoError, invalidField } from '../../sso/errors.js';
 import { AvatarEntity, MediaUserEntity } from '../../storage/entities.js';
-import type { Orm } from '../../storage/orm.js';
 import type { DirectoryContext } from './context.js';
-import { normalizeGuid } from './jellyfin-shapes.js';
+import { checkAvatarImage, normalizeGuid } from '../shared/jellyfin-rules.js';
 
 /** Avatars are kept in the database: refuse anything bigger than a generous profile picture. */
 export const MAX_AVATAR_BYTES = 2 * 1024 * 1024;
-
-export interface Avatar {
-  contentType: string;
-  bytes: Uint8Array;
-  updatedAt: Date;
-}
 
 export async function setAvatar(
   ctx: DirectoryContext,
   userId: string,
   image: { contentType: string; bytes: Uint8Array },
 ): Promise<void> {
-  if (!/^image\/[\w.+-]+$/.test(image.contentType))
-    throw invalidField('contentType', 'must be an image type', 'session');
-  if (image.bytes.length === 0) throw invalidField('image', 'is empty', 'session');
+  checkAvatarImage(image);
   if (image.bytes.length > MAX_AVATAR_BYTES) {
     throw invalidField('image', `is larger than ${MAX_AVATAR_BYTES} bytes`, 'session');
   }
@@ -41,13 +32,4 @@ export async function setAvatar(
       updatedAt: ctx.clock.now(),
     });
   });
-}
-
-export async function getAvatar(orm: Orm, userId: string): Promise<Avatar | null> {
-  const id = normalizeGuid(userId);
-  if (!id) return null;
-  const row = await orm.em.fork().findOne(AvatarEntity, { user: id });
-  return row
-    ? { contentType: row.contentType, bytes: new Uint8Array(row.bytes), updatedAt: row.updatedAt }
-    : null;
 }

@@ -3,13 +3,12 @@
 // need. Each concern has its module; this file wires them and names what a database failure interrupted.
 
 import { systemClock } from '../../sso/basics.js';
-import type { AuthenticationResult, Clock, Library, MediaServer, MediaUser } from '../../sso/ports.js';
+import type { Clock, Library, MediaServer, MediaUser } from '../../sso/ports.js';
 import type { Orm } from '../../storage/orm.js';
 import { createApiKey, ensureApiKey, listApiKeys, revokeApiKey, type ApiKeyInfo } from './api-keys.js';
-import { getAvatar, setAvatar, type Avatar } from './avatars.js';
+import { setAvatar } from './avatars.js';
 import { storing, type DirectoryContext } from './context.js';
 import { identityOnFirstUse } from './identity.js';
-import { toUserDto } from './jellyfin-shapes.js';
 import { listLibraries, replaceLibraries, type LibraryInput } from './libraries.js';
 import { updatePolicy } from './policy.js';
 import { createSession, resolveToken } from './sessions.js';
@@ -20,23 +19,13 @@ import {
   findUserRow,
   findUsersByNames,
   listUsers,
-  toDtoInput,
   toMediaUser,
 } from './users.js';
 
 export { COLLECTION_TYPES, type LibraryInput } from './libraries.js';
-export { MAX_AVATAR_BYTES, type Avatar } from './avatars.js';
+export { MAX_AVATAR_BYTES } from './avatars.js';
 export type { ApiKeyInfo } from './api-keys.js';
 export { DEFAULT_SERVER_NAME } from './identity.js';
-
-/** The Jellyfin API level whose shapes this directory reproduces. */
-export const EMBEDDED_SERVER_VERSION = '10.11.0';
-
-export interface ServerInfo {
-  id: string;
-  name: string;
-  version: string;
-}
 
 export interface EmbeddedDirectoryOptions {
   orm: Orm;
@@ -45,7 +34,6 @@ export interface EmbeddedDirectoryOptions {
   serverName?: string;
   /** Replaces the stored library list when given (configuration wins over the CLI). */
   libraries?: LibraryInput[];
-  version?: string;
 }
 
 export interface EmbeddedDirectory extends MediaServer {
@@ -58,30 +46,13 @@ export interface EmbeddedDirectory extends MediaServer {
   /** False when there is no such active key. */
   revokeApiKey(id: string): Promise<boolean>;
   listUsers(): Promise<MediaUser[]>;
-  serverInfo(): Promise<ServerInfo>;
   setLibraries(list: LibraryInput[]): Promise<Library[]>;
-  getAvatar(userId: string): Promise<Avatar | null>;
-  /** The full `UserDto` (Configuration, dates) of a user, as `GET /Users/{id}` would answer. */
-  getUserDto(userId: string): Promise<AuthenticationResult['User'] | null>;
 }
 
 export function createEmbeddedDirectory(options: EmbeddedDirectoryOptions): EmbeddedDirectory {
   const ctx: DirectoryContext = { orm: options.orm, clock: options.clock ?? systemClock };
   const ready = identityOnFirstUse(ctx.orm, options);
-  const version = options.version ?? EMBEDDED_SERVER_VERSION;
-  return {
-    ...userMethods(ctx, ready),
-    ...adminMethods(ctx),
-    async serverInfo() {
-      return { ...(await ready()), version };
-    },
-    getUserDto: (userId) =>
-      storing('reading a user', undefined, async () => {
-        const server = await ready();
-        const row = await findUserRow(ctx.orm, userId);
-        return row ? toUserDto(toDtoInput(row), server) : null;
-      }),
-  };
+  return { ...userMethods(ctx, ready), ...adminMethods(ctx) };
 }
 
 type Ready = ReturnType<typeof identityOnFirstUse>;
@@ -116,13 +87,7 @@ function userMethods(ctx: DirectoryContext, ready: Ready): MediaServer & { kind:
 
 type AdminMethods = Pick<
   EmbeddedDirectory,
-  | 'ensureApiKey'
-  | 'createApiKey'
-  | 'listApiKeys'
-  | 'revokeApiKey'
-  | 'listUsers'
-  | 'setLibraries'
-  | 'getAvatar'
+  'ensureApiKey' | 'createApiKey' | 'listApiKeys' | 'revokeApiKey' | 'listUsers' | 'setLibraries'
 >;
 
 /** What the bootstrap key and the CLI need besides the port. */
@@ -136,6 +101,5 @@ function adminMethods(ctx: DirectoryContext): AdminMethods {
     revokeApiKey: (id) => storing('revoking an API key', 'admin', () => revokeApiKey(ctx, id)),
     listUsers: () => storing('listing users', 'admin', () => listUsers(orm)),
     setLibraries: (list) => storing('saving libraries', 'admin', () => replaceLibraries(orm, list)),
-    getAvatar: (userId) => storing('reading an avatar', undefined, () => getAvatar(orm, userId)),
   };
 }

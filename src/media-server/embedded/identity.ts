@@ -5,7 +5,7 @@ import { MetaEntity } from '../../storage/entities.js';
 import type { Orm } from '../../storage/orm.js';
 import { storageError } from '../../storage/shared.js';
 import { randomHex32 } from './context.js';
-import type { ServerIdentity } from './jellyfin-shapes.js';
+import type { ServerIdentity } from '../shared/jellyfin-shapes.js';
 import { replaceLibraries, type LibraryInput } from './libraries.js';
 import { META_POLICY_LOCK } from './policy.js';
 

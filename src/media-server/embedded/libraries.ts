@@ -5,7 +5,7 @@ import { invalidField } from '../../sso/errors.js';
 import type { Library } from '../../sso/ports.js';
 import { LibraryEntity } from '../../storage/entities.js';
 import type { Orm } from '../../storage/orm.js';
-import { normalizeGuid } from './jellyfin-shapes.js';
+import { normalizeGuid } from '../shared/jellyfin-rules.js';
 
 /** Jellyfin's CollectionType values, for library input validation. */
 export const COLLECTION_TYPES = [

@@ -6,7 +6,7 @@ import { SsoError, invalidField } from '../../sso/errors.js';
 import type { MediaUser, UserPolicy } from '../../sso/ports.js';
 import { MediaSessionEntity, MediaUserEntity, MetaEntity } from '../../storage/entities.js';
 import type { DirectoryContext } from './context.js';
-import { normalizeGuid } from './jellyfin-shapes.js';
+import { normalizeGuid } from '../shared/jellyfin-rules.js';
 import { toMediaUser } from './users.js';
 
 /** A row every policy change writes first: it serializes those changes across instances. */

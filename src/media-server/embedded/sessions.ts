@@ -7,7 +7,8 @@ import { SsoError, invalidField } from '../../sso/errors.js';
 import type { AuthenticationResult, DeviceInfo, Principal } from '../../sso/ports.js';
 import { ApiKeyEntity, MediaSessionEntity, MediaUserEntity } from '../../storage/entities.js';
 import { randomHex32, type DirectoryContext } from './context.js';
-import { normalizeGuid, toSessionDto, toUserDto, type ServerIdentity } from './jellyfin-shapes.js';
+import { normalizeGuid } from '../shared/jellyfin-rules.js';
+import { toSessionDto, toUserDto, type ServerIdentity } from '../shared/jellyfin-shapes.js';
 import { toDtoInput, toMediaUser } from './users.js';
 
 /** Jellyfin refreshes a token's last-activity at most this often (AuthorizationContext.cs). */

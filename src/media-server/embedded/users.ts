@@ -1,20 +1,14 @@
 // The embedded directory's users: look-ups by id and by name (case-insensitive, as Jellyfin compares), new
 // SSO users with Jellyfin's defaults, removal, and the list the CLI shows.
 
-import { SsoError, invalidField } from '../../sso/errors.js';
+import { SsoError } from '../../sso/errors.js';
 import type { MediaUser } from '../../sso/ports.js';
 import { MediaUserEntity, type MediaUserRow } from '../../storage/entities.js';
 import type { Orm } from '../../storage/orm.js';
 import { compareOrdinal, isUniqueViolation, storageError } from '../../storage/shared.js';
 import { randomHex32, type DirectoryContext } from './context.js';
-import {
-  isValidUserName,
-  newUserConfiguration,
-  newUserPolicy,
-  normalizeGuid,
-  upperInvariant,
-  type UserDtoInput,
-} from './jellyfin-shapes.js';
+import { checkUserName, normalizeGuid, upperInvariant } from '../shared/jellyfin-rules.js';
+import { newUserConfiguration, newUserPolicy, type UserDtoInput } from '../shared/jellyfin-shapes.js';
 
 export function toMediaUser(row: MediaUserRow): MediaUser {
   return { id: row.id, name: row.name, policy: row.policy, hasPassword: row.passwordHash != null };
@@ -54,13 +48,7 @@ export async function findUsersByNames(orm: Orm, names: string[]): Promise<Map<s
 
 /** A new SSO user with Jellyfin's new-user policy and no password; a taken name is `name_conflict`. */
 export async function createUser(ctx: DirectoryContext, name: string): Promise<MediaUser> {
-  if (!isValidUserName(name)) {
-    throw invalidField(
-      'name',
-      "a user name may contain letters, digits, spaces and - ' . _ @ +, and must not start or end with a space",
-      'session',
-    );
-  }
+  checkUserName(name);
   const row: MediaUserRow = {
     id: randomHex32(),
     name,

@@ -6,5 +6,3 @@ export {
   MINIMUM_JELLYFIN_VERSION,
   type JellyfinCheckResult,
 } from './check.js';
-export { fetchAvatar, isPublicAddress, type AvatarImage, type FetchAvatarOptions } from './avatar.js';
-export type { JellyfinLog } from './log.js';

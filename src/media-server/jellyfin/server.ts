@@ -2,11 +2,9 @@
 // with an admin API key and no Jellyfin plugin. Ids are Jellyfin's N-format GUIDs. Tokens: tokens.ts; users
 // and policies: users.ts; sessions (Quick Connect on the user's behalf): sessions.ts.
 
-import { invalidField } from '../../sso/errors.js';
 import { systemClock } from '../../sso/basics.js';
 import { silentLog, type Clock, type Log, type MediaServer } from '../../sso/ports.js';
-import { normalizeGuid } from '../embedded/jellyfin-shapes.js';
-import { fetchAvatar, type AvatarImage } from './avatar.js';
+import { checkAvatarImage, normalizeGuid } from '../shared/jellyfin-rules.js';
 import { checkJellyfinWith, type JellyfinCheckResult } from './check.js';
 import { createJellyfinClient, type JellyfinClient } from './client.js';
 import { isStatus, reportingAs, userNotFound } from './errors.js';
@@ -38,16 +36,17 @@ export interface JellyfinServerOptions {
   tokenCacheSize?: number;
   /** Per Jellyfin request; default 10 s. */
   requestTimeoutMs?: number;
+  /**
+   * @deprecated Not read: the caller fetches avatars (src/media-server/shared/avatar.ts) and passes the image
+   * to setAvatar. Kept until src/app.ts stops passing it.
+   */
   avatar?: { allowPrivateHosts: boolean; maxBytes?: number; timeoutMs?: number };
 }
 
 export interface JellyfinServer extends MediaServer {
   readonly kind: 'jellyfin';
-  readonly baseUrl: string;
   /** The start-up check (see checkJellyfin) with this adapter's URL and key. */
   check(): Promise<JellyfinCheckResult>;
-  /** fetchAvatar with this adapter's avatar settings (private hosts refused unless allowed). */
-  fetchAvatar(url: string): Promise<AvatarImage | null>;
 }
 
 export function createJellyfinServer(options: JellyfinServerOptions): JellyfinServer {
@@ -69,15 +68,7 @@ export function createJellyfinServer(options: JellyfinServerOptions): JellyfinSe
   const users: UserDeps = { client, log, forgetUser: (id) => tokens.forgetUser(id) };
   return {
     kind: 'jellyfin',
-    baseUrl: client.baseUrl,
     check: () => checkJellyfinWith(client, options.apiKey),
-    fetchAvatar: (url) =>
-      fetchAvatar(url, {
-        allowPrivateHosts: options.avatar?.allowPrivateHosts ?? false,
-        ...(options.avatar?.maxBytes !== undefined ? { maxBytes: options.avatar.maxBytes } : {}),
-        ...(options.avatar?.timeoutMs !== undefined ? { timeoutMs: options.avatar.timeoutMs } : {}),
-        log,
-      }),
     resolveToken: (token) => tokens.resolve(token),
     createUser: (name) => createSsoUser(users, name),
     createSession: (userId, device) => createQuickConnectSession(client, log, userId, device),
@@ -140,9 +131,7 @@ function userChanges(users: UserDeps): UserChanges {
         });
       }),
     async setAvatar(userId, image) {
-      if (!/^image\/[\w.+-]+$/.test(image.contentType))
-        throw invalidField('contentType', 'must be an image type', 'session');
-      if (image.bytes.length === 0) throw invalidField('image', 'is empty', 'session');
+      checkAvatarImage(image);
       const id = normalizeGuid(userId);
       if (!id) throw userNotFound('session');
       await reportingAs("saving the user's avatar", 'session', () =>

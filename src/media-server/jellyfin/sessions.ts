@@ -4,7 +4,7 @@
 
 import { SsoError, invalidField } from '../../sso/errors.js';
 import type { AuthenticationResult, DeviceInfo, Log } from '../../sso/ports.js';
-import { normalizeGuid } from '../embedded/jellyfin-shapes.js';
+import { normalizeGuid } from '../shared/jellyfin-rules.js';
 import type { JellyfinClient } from './client.js';
 import type { QuickConnectResult } from './dto.js';
 import { isStatus, jellyfinErrorToSsoError, quickConnectDisabled, userNotFound } from './errors.js';

@@ -11,7 +11,7 @@ import {
   type MediaUser,
   type UserPolicy,
 } from '../../sso/ports.js';
-import { isValidUserName, normalizeGuid, upperInvariant } from '../embedded/jellyfin-shapes.js';
+import { checkUserName, normalizeGuid, upperInvariant } from '../shared/jellyfin-rules.js';
 import type { JellyfinClient } from './client.js';
 import type { UserDto } from './dto.js';
 import { isStatus, jellyfinErrorToSsoError, notAGuid, userNotFound } from './errors.js';
@@ -81,13 +81,7 @@ export async function writePolicy(
 
 /** Makes an SSO user named `name`; a half-made user is removed again, so the next login starts clean. */
 export async function createSsoUser(deps: UserDeps, name: string): Promise<MediaUser> {
-  if (!isValidUserName(name)) {
-    throw invalidField(
-      'name',
-      "a user name may contain letters, digits, spaces and - ' . _ @ +, and must not start or end with a space",
-      'session',
-    );
-  }
+  checkUserName(name);
   const created = await createWithPassword(deps.client, name);
   const id = normalizeGuid(created.Id);
   try {
