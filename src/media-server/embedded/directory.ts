@@ -1,6 +1,5 @@
-// The embedded media-server directory: the MediaServer port over the service's own database (users with
-// Jellyfin-shaped policies, API keys, sessions, libraries, avatars), plus what the bootstrap key and the CLI
-// need. Each concern has its module; this file wires them and names what a database failure interrupted.
+// The embedded media-server directory: the MediaServer port over the service's own database, plus what the
+// bootstrap key and the CLI need. This file wires the modules of each concern and names failed operations.
 
 import { systemClock } from '../../sso/basics.js';
 import type { Clock, Library, MediaServer, MediaUser } from '../../sso/ports.js';

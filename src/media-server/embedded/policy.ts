@@ -1,6 +1,5 @@
-// Policy changes in the embedded directory, with the checks Jellyfin's UserController.UpdateUserPolicy makes
-// before saving: both provider ids present, at least one administrator and one enabled user left, and no
-// disabled administrator. Changes are serialized across instances by a lock row.
+// Policy changes in the embedded directory, serialized across instances by a lock row, with the checks
+// Jellyfin's UserController.UpdateUserPolicy makes before saving.
 
 import { SsoError, invalidField } from '../../sso/errors.js';
 import type { MediaUser, UserPolicy } from '../../sso/ports.js';

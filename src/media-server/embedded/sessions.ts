@@ -1,6 +1,5 @@
-// Credentials of the embedded directory: resolving a token (an API key or a user's session, stored only as
-// SHA-256 hashes) with Jellyfin's last-activity refresh, and minting a session as Jellyfin's
-// AuthenticateDirect would, one per user and device.
+// Tokens of the embedded directory: resolving one (an API key or a session, stored as SHA-256 only), and
+// minting a session as Jellyfin's AuthenticateDirect would, one per user and device.
 
 import { sha256 } from '../../sso/basics.js';
 import { SsoError, invalidField } from '../../sso/errors.js';

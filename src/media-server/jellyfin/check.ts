@@ -1,6 +1,8 @@
-// The start-up check of SSO_MEDIA_SERVER=jellyfin: is JELLYFIN_URL a Jellyfin ≥ 10.9, does
-// JELLYFIN_API_KEY work as an admin credential, is Quick Connect on. A wrong setting refuses the start with
-// a message that names the variable and what to change in Jellyfin; a risky one becomes a warning.
+// The start-up check of SSO_MEDIA_SERVER=jellyfin: is JELLYFIN_URL a Jellyfin ≥ 10.9, does JELLYFIN_API_KEY
+// work as an admin credential, is Quick Connect on.
+//
+// A wrong setting refuses the start with a message that names the variable and what to change in Jellyfin;
+// a risky one becomes a warning.
 
 import { sameSecret } from '../../sso/same-secret.js';
 import { createJellyfinClient, type JellyfinClient, type JellyfinClientOptions } from './client.js';

@@ -1,6 +1,8 @@
 // The JSON shapes the Jellyfin client reads, and the guards that check each answer before the adapter
-// trusts it. Jellyfin answers PascalCase with N-format GUIDs; fields we do not read are kept (index
-// signatures) so a DTO can be passed on unchanged.
+// trusts it.
+//
+// Jellyfin answers PascalCase with N-format GUIDs; fields we do not read are kept (index signatures) so a DTO
+// can be passed on unchanged.
 
 import { isRecord } from '../../sso/basics.js';
 import type { AuthenticationResult, UserPolicy } from '../../sso/ports.js';

@@ -1,6 +1,7 @@
-// The one typed request helper of the Jellyfin client: the `Authorization: MediaBrowser …` header (the only
-// credential header sent), the timeout, no redirects, and every answer turned into a value or a
-// JellyfinRequestError. Why a helper and not a generated client: docs/jellyfin-client.md.
+// The one typed request helper of the Jellyfin client: the `MediaBrowser` Authorization header, the timeout,
+// no redirects, and every answer turned into a value or a JellyfinRequestError.
+//
+// Why a helper and not a client generated from Jellyfin's OpenAPI document: docs/jellyfin-client.md.
 
 import { isRecord } from '../../sso/basics.js';
 import type { DeviceInfo } from '../../sso/ports.js';

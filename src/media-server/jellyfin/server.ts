@@ -1,6 +1,7 @@
 // The `jellyfin` media-server adapter: the MediaServer port over a real Jellyfin 10.9–12 server's REST API
-// with an admin API key and no Jellyfin plugin. Ids are Jellyfin's N-format GUIDs. Tokens: tokens.ts; users
-// and policies: users.ts; sessions (Quick Connect on the user's behalf): sessions.ts.
+// with an admin API key and no Jellyfin plugin. Ids are Jellyfin's N-format GUIDs.
+//
+// Tokens: tokens.ts; users and policies: users.ts; sessions (Quick Connect on the user's behalf): sessions.ts.
 
 import { systemClock } from '../../sso/basics.js';
 import { silentLog, type Clock, type Log, type MediaServer } from '../../sso/ports.js';

@@ -1,5 +1,6 @@
-// Minting a Jellyfin session for a user without their password: Quick Connect on the user's behalf. The
-// browser's device fields initiate it, the API key approves it for the user, and the exchange returns
+// Minting a Jellyfin session for a user without their password: Quick Connect on the user's behalf.
+//
+// The browser's device fields initiate it, the API key approves it for the user, and the exchange returns
 // Jellyfin's own AuthenticationResult for that device.
 
 import { SsoError, invalidField } from '../../sso/errors.js';
