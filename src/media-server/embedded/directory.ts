@@ -24,7 +24,6 @@ import {
 export { COLLECTION_TYPES, type LibraryInput } from './libraries.js';
 export { MAX_AVATAR_BYTES } from './avatars.js';
 export type { ApiKeyInfo } from './api-keys.js';
-export { DEFAULT_SERVER_NAME } from './identity.js';
 
 export interface EmbeddedDirectoryOptions {
   orm: Orm;
@@ -51,13 +50,13 @@ export interface EmbeddedDirectory extends MediaServer {
 export function createEmbeddedDirectory(options: EmbeddedDirectoryOptions): EmbeddedDirectory {
   const ctx: DirectoryContext = { orm: options.orm, clock: options.clock ?? systemClock };
   const ready = identityOnFirstUse(ctx.orm, options);
-  return { ...userMethods(ctx, ready), ...adminMethods(ctx) };
+  return { ...portMethods(ctx, ready), ...adminMethods(ctx) };
 }
 
 type Ready = ReturnType<typeof identityOnFirstUse>;
 
 /** The MediaServer port, as the SSO use cases call it. */
-function userMethods(ctx: DirectoryContext, ready: Ready): MediaServer & { kind: 'embedded' } {
+function portMethods(ctx: DirectoryContext, ready: Ready): MediaServer & { kind: 'embedded' } {
   const { orm } = ctx;
   return {
     kind: 'embedded',

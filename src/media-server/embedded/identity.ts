@@ -9,7 +9,7 @@ import type { ServerIdentity } from '../shared/jellyfin-shapes.js';
 import { replaceLibraries, type LibraryInput } from './libraries.js';
 import { META_POLICY_LOCK } from './policy.js';
 
-export const DEFAULT_SERVER_NAME = 'Jellyfin SSO';
+const DEFAULT_SERVER_NAME = 'Jellyfin SSO';
 const META_SERVER_ID = 'embedded.server_id';
 const META_SERVER_NAME = 'embedded.server_name';
 
