@@ -7,7 +7,8 @@ import { createHttpApp, type HttpApp } from './http/api.js';
 import { createHandlers, type HandlerDeps } from './http/handlers/index.js';
 import type { Logger } from './logger.js';
 import { createEmbeddedDirectory } from './media-server/embedded/directory.js';
-import { createJellyfinServer, fetchAvatar, JellyfinCheckError } from './media-server/jellyfin/index.js';
+import { createJellyfinServer, JellyfinCheckError } from './media-server/jellyfin/index.js';
+import { fetchAvatar } from './media-server/shared/avatar.js';
 import { createOidcConnector } from './protocols/oidc-connector.js';
 import { createOidcProtocol } from './protocols/oidc.js';
 import { createSamlConnector } from './protocols/saml-connector.js';
@@ -143,7 +144,6 @@ async function openMediaServer(
       apiKey: config.jellyfinApiKey,
       clock,
       log: log.child({ component: 'jellyfin' }),
-      avatar: { allowPrivateHosts: config.avatarAllowPrivateHosts },
     });
     const check = await jellyfin.check();
     log.info(

@@ -6,12 +6,16 @@
 import { expect, it } from 'vitest';
 import { SsoError } from '../../src/sso/errors.js';
 import { SSO_AUTH_PROVIDER_ID, type DeviceInfo } from '../../src/sso/ports.js';
+import { sha256 } from '../../src/sso/basics.js';
 import {
   createEmbeddedDirectory,
-  hashToken,
   MAX_AVATAR_BYTES,
+  type EmbeddedDirectory,
 } from '../../src/media-server/embedded/directory.js';
-import { newUserPolicy, upperInvariant } from '../../src/media-server/embedded/jellyfin-shapes.js';
+import { AvatarEntity, MediaUserEntity, MetaEntity } from '../../src/storage/entities.js';
+import type { Orm } from '../../src/storage/orm.js';
+import { upperInvariant } from '../../src/media-server/shared/jellyfin-rules.js';
+import { newUserPolicy } from '../../src/media-server/shared/jellyfin-shapes.js';
 import { describeEachDatabase, rawRows } from '../support/db.js';
 import { uniqueName } from '../storage/fixtures.js';
 
@@ -22,6 +26,23 @@ const device = (deviceId = 'device-1', overrides: Partial<DeviceInfo> = {}): Dev
   appVersion: '10.11.0',
   ...overrides,
 });
+
+/** What the directory stored, read through the ORM (the same on SQLite and PostgreSQL). */
+const storedAvatar = (orm: Orm, userId: string) => orm.em.fork().findOne(AvatarEntity, { user: userId });
+const storedUser = (orm: Orm, userId: string) => orm.em.fork().findOne(MediaUserEntity, { id: userId });
+async function storedIdentity(orm: Orm) {
+  const em = orm.em.fork();
+  const value = async (key: string) => (await em.findOneOrFail(MetaEntity, { key })).value;
+  return { id: await value('embedded.server_id'), name: await value('embedded.server_name') };
+}
+
+/** The server identity a client sees: the ServerId and ServerName of a new session. */
+async function identitySeen(dir: EmbeddedDirectory) {
+  const user = await dir.createUser(uniqueName('probe'));
+  const { ServerId, User } = await dir.createSession(user.id, device());
+  expect(User.ServerId).toBe(ServerId);
+  return { id: ServerId, name: User.ServerName };
+}
 
 describeEachDatabase('embedded directory', (ctx) => {
   const directory = () => createEmbeddedDirectory({ orm: ctx().db.orm });
@@ -91,7 +112,7 @@ describeEachDatabase('embedded directory', (ctx) => {
     expect(await directory().resolveToken(key)).toEqual({ kind: 'apiKey', keyId: info.id, name: 'my tool' });
     const rows = await rawRows(ctx().db, 'select * from media_api_key');
     expect(JSON.stringify(rows)).not.toContain(key);
-    expect(rows.map((r) => r.token_hash)).toContain(hashToken(key));
+    expect(rows.map((r) => r.token_hash)).toContain(sha256(key));
     const listed = await directory().listApiKeys();
     expect(listed.find((k) => k.id === info.id)).toEqual(info);
     expect(JSON.stringify(listed)).not.toContain(key);
@@ -112,8 +133,8 @@ describeEachDatabase('embedded directory', (ctx) => {
 
   it('when a session is created, then the result is a Jellyfin AuthenticationResult and the token resolves to the user', async () => {
     const user = await directory().createUser(uniqueName('dave'));
-    const info = await directory().serverInfo();
     const result = await directory().createSession(user.id, device());
+    const info = await storedIdentity(ctx().db.orm);
     expect(result.AccessToken).toMatch(/^[0-9a-f]{32}$/);
     expect(result.ServerId).toBe(info.id);
     expect(result.User).toMatchObject({
@@ -190,7 +211,7 @@ describeEachDatabase('embedded directory', (ctx) => {
     await directory().deleteUser(user.id);
     expect(await directory().getUserById(user.id)).toBeNull();
     expect(await directory().resolveToken(AccessToken)).toBeNull();
-    expect(await directory().getAvatar(user.id)).toBeNull();
+    expect(await storedAvatar(ctx().db.orm, user.id)).toBeNull();
     await expect(directory().deleteUser(user.id)).resolves.toBeUndefined();
     await expect(directory().deleteUser('not-a-guid')).resolves.toBeUndefined();
   });
@@ -359,15 +380,15 @@ describeEachDatabase('embedded directory across restarts', (ctx) => {
     ).rejects.toMatchObject({ code: 'invalid_request' });
   });
 
-  it('when the server info is read before and after a restart, then the id is the same 32-hex value', async () => {
-    const before = await createEmbeddedDirectory({ orm: ctx().db.orm }).serverInfo();
+  it('when sessions are made before and after a restart, then the server id is the same 32-hex value', async () => {
+    const before = await identitySeen(createEmbeddedDirectory({ orm: ctx().db.orm }));
     expect(before.id).toMatch(/^[0-9a-f]{32}$/);
     const db = await ctx().reopen();
-    const after = await createEmbeddedDirectory({ orm: db.orm }).serverInfo();
+    const after = await identitySeen(createEmbeddedDirectory({ orm: db.orm }));
     expect(after.id).toBe(before.id);
-    const renamed = await createEmbeddedDirectory({ orm: db.orm, serverName: 'Family Media' }).serverInfo();
-    expect(renamed).toMatchObject({ id: before.id, name: 'Family Media', version: '10.11.0' });
-    expect((await createEmbeddedDirectory({ orm: db.orm }).serverInfo()).name).toBe('Family Media');
+    const renamed = await identitySeen(createEmbeddedDirectory({ orm: db.orm, serverName: 'Family Media' }));
+    expect(renamed).toEqual({ id: before.id, name: 'Family Media' });
+    expect((await identitySeen(createEmbeddedDirectory({ orm: db.orm }))).name).toBe('Family Media');
   });
 
   it('when libraries are set, then they are listed in the given order with normalized ids', async () => {
@@ -418,7 +439,7 @@ describeEachDatabase('embedded directory across restarts', (ctx) => {
     const user = await dir.createUser(uniqueName('avatar'));
     await dir.setAvatar(user.id, { contentType: 'image/png', bytes: new Uint8Array([137, 80, 78, 71]) });
     await dir.setAvatar(user.id, { contentType: 'image/jpeg', bytes: new Uint8Array([255, 216, 255]) });
-    const avatar = await dir.getAvatar(user.id);
+    const avatar = await storedAvatar(ctx().db.orm, user.id);
     expect(avatar?.contentType).toBe('image/jpeg');
     expect([...(avatar?.bytes ?? [])]).toEqual([255, 216, 255]);
     await expect(
@@ -446,9 +467,13 @@ describeEachDatabase('embedded directory across restarts', (ctx) => {
     const session = await dir.createSession(user.id, device());
     now = new Date(now.getTime() + 60_000);
     await dir.resolveToken(session.AccessToken);
-    expect((await dir.getUserDto(user.id))?.LastActivityDate).toBe('2030-01-01T10:00:00.000Z');
+    expect((await storedUser(ctx().db.orm, user.id))?.lastActivityDate?.toISOString()).toBe(
+      '2030-01-01T10:00:00.000Z',
+    );
     now = new Date(now.getTime() + 3 * 60_000);
     await dir.resolveToken(session.AccessToken);
-    expect((await dir.getUserDto(user.id))?.LastActivityDate).toBe('2030-01-01T10:04:00.000Z');
+    expect((await storedUser(ctx().db.orm, user.id))?.lastActivityDate?.toISOString()).toBe(
+      '2030-01-01T10:04:00.000Z',
+    );
   });
 });

@@ -1,7 +1,7 @@
 // The Jellyfin adapter (src/media-server/jellyfin/) against the fake Jellyfin, once per official document
 // version (10.10.7, 10.11.11, 12.0.0): start-up checks, token resolution and its cache, users, policy
 // GET-modify-POST, Quick Connect sessions, libraries, avatars, error mapping — and no request or answer
-// outside the document (issue 7 §7). The documents are in test/fixtures/jellyfin-openapi/.
+// outside the document. The documents are in test/fixtures/jellyfin-openapi/.
 
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -10,7 +10,7 @@ import {
   JellyfinCheckError,
   type JellyfinServer,
 } from '../../src/media-server/jellyfin/index.js';
-import { authorizationHeader, errorText } from '../../src/media-server/jellyfin/client.js';
+import { authorizationHeader, errorText } from '../../src/media-server/jellyfin/request.js';
 import { SsoError } from '../../src/sso/errors.js';
 import {
   DEFAULT_AUTH_PROVIDER_ID,
@@ -201,7 +201,7 @@ describe.each(JELLYFIN_VERSIONS)('the Jellyfin adapter against Jellyfin %s', (ve
       expect(principal).toMatchObject({ kind: 'user', user: { id: alice.id, name: 'alice' } });
       expect(isElevated(principal!)).toBe(false);
       const sent = fake.requests.find((entry) => entry.operationId === 'GetCurrentUser');
-      // No Device/Version: Jellyfin would rename the user's device row after them (JELLYFIN-API.md §1.2).
+      // No Device/Version: Jellyfin would rename the user's device row after them.
       expect(sent?.auth).toEqual({ Token: '<user>' });
       expect(fake.tokens.get(token.token)?.deviceName).toBe('Alice phone');
     });
@@ -357,7 +357,7 @@ describe.each(JELLYFIN_VERSIONS)('the Jellyfin adapter against Jellyfin %s', (ve
         RemoteClientBitrateLimit: 8_000_000,
         BlockedTags: ['horror'],
         AccessSchedules: [{ Id: 1, UserId: user.id, DayOfWeek: 'Sunday', StartHour: 8, EndHour: 20 }],
-        // 10.11 added MaxParentalSubRating (JELLYFIN-API.md §2.2)
+        // 10.11 added MaxParentalSubRating to UserPolicy
         ...(version === '10.10.7' ? {} : { MaxParentalSubRating: 2 }),
       });
       const before = structuredClone(user.policy);
@@ -451,7 +451,7 @@ describe.each(JELLYFIN_VERSIONS)('the Jellyfin adapter against Jellyfin %s', (ve
       expect(fake.tokens.has(phone.token)).toBe(true);
       expect(fake.tokens.has(first.AccessToken)).toBe(true);
       expect(fake.tokens.has(second.AccessToken)).toBe(true);
-      // Jellyfin's own rule: a new login on the SAME device id replaces that device's token (§7).
+      // Jellyfin's own rule: a new login on the SAME device id replaces that device's token.
       const again = await jellyfin.createSession(user.id, BROWSER);
       expect(fake.tokens.has(first.AccessToken)).toBe(false);
       expect(

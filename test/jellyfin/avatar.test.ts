@@ -1,4 +1,4 @@
-// fetchAvatar (src/media-server/jellyfin/avatar.ts): the address rules (v4, v6, IPv4-mapped), and real
+// fetchAvatar (src/media-server/shared/avatar.ts): the address rules (v4, v6, IPv4-mapped), and real
 // fetches from small local servers — success, loopback/private refusals, redirects (to loopback, too many),
 // content-type and magic-byte checks, size limits (declared and streamed), timeouts. Every failure is null.
 
@@ -9,7 +9,7 @@ import {
   fetchAvatar,
   isPublicAddress,
   type FetchAvatarOptions,
-} from '../../src/media-server/jellyfin/avatar.js';
+} from '../../src/media-server/shared/avatar.js';
 
 const PNG = Buffer.concat([
   Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),

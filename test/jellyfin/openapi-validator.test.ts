@@ -72,7 +72,7 @@ describe.each(JELLYFIN_VERSIONS)('the validator with Jellyfin %s', (version) => 
 
   it('when a request is outside the document, then it is reported', () => {
     expect(contract.validateRequest(request({ path: '/Users/Me/Nonsense' }))).toHaveLength(1);
-    // IgnoreApi legacy routes are not in the document (JELLYFIN-API.md §6 caveat 4)
+    // Legacy routes marked [ApiExplorerSettings(IgnoreApi = true)] are not in the document
     expect(contract.validateRequest(request({ method: 'POST', path: `/Users/${id}/Password` }))).not.toEqual(
       [],
     );

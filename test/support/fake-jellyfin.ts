@@ -1,7 +1,7 @@
-// A stateful fake Jellyfin for the adapter's tests (issue 7 §7): node:http on 127.0.0.1:0, speaking ONE
+// A stateful fake Jellyfin for the adapter's tests: node:http on 127.0.0.1:0, speaking ONE
 // chosen version of Jellyfin's official OpenAPI document. It keeps users (policies, passwords, provider
 // ids, images), API keys, device tokens, Quick Connect requests and libraries, and enforces the rules the
-// real server enforces (JELLYFIN-API.md §1–§5, §7): MediaBrowser header parsing with URL-decoding, token
+// real server enforces: MediaBrowser header parsing with URL-decoding, token
 // resolution (401 unknown/disabled, 403 not elevated, /Users/Me 400 for API keys), case-insensitive unique
 // names, a policy POST that replaces the whole policy and needs both provider ids, 403 for demoting the last
 // admin / disabling an admin / disabling the last enabled user, password changes ignored (but tokens still
@@ -17,12 +17,8 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  isValidUserName,
-  newUserConfiguration,
-  newUserPolicy,
-  upperInvariant,
-} from '../../src/media-server/embedded/jellyfin-shapes.js';
+import { isValidUserName, upperInvariant } from '../../src/media-server/shared/jellyfin-rules.js';
+import { newUserConfiguration, newUserPolicy } from '../../src/media-server/shared/jellyfin-shapes.js';
 import { DEFAULT_AUTH_PROVIDER_ID, DEFAULT_PASSWORD_RESET_PROVIDER_ID } from '../../src/sso/ports.js';
 import {
   loadJellyfinContract,
@@ -74,7 +70,7 @@ export interface PasswordChange {
   via: 'create' | 'password';
   /** The user's AuthenticationProviderId at that moment. */
   provider: string;
-  /** False when Jellyfin silently ignored it (user not on the default provider, JELLYFIN-API.md §3 B). */
+  /** False when Jellyfin silently ignored it (user not on the default provider). */
   applied: boolean;
 }
 
@@ -86,7 +82,7 @@ export interface QuickConnectRequest {
   appName: string;
   appVersion: string;
   dateAdded: string;
-  /** Set by Authorize: what AuthenticateWithQuickConnect returns, every time (§3). */
+  /** Set by Authorize: what AuthenticateWithQuickConnect returns, every time. */
   result: Record<string, unknown> | null;
 }
 
@@ -181,7 +177,7 @@ export function webUtilityUrlDecode(value: string): string {
 
 /**
  * AuthorizationContext.GetAuthorization: scheme `MediaBrowser` (or `Emby`, legacy), then GetParts — commas
- * inside quotes allowed, keys trimmed and case-sensitive, values stripped of quotes and URL-decoded (§1.1).
+ * inside quotes allowed, keys trimmed and case-sensitive, values stripped of quotes and URL-decoded.
  */
 export function parseMediaBrowserHeader(header: string, allowEmby: boolean): Record<string, string> | null {
   const firstSpace = header.indexOf(' ');
@@ -221,7 +217,7 @@ const NEVER = '0001-01-01T00:00:00.0000000Z';
 
 export async function startFakeJellyfin(options: FakeJellyfinOptions): Promise<FakeJellyfin> {
   const contract = loadJellyfinContract(options.version);
-  const legacyAuth = options.version !== '12.0.0'; // 12.0 forces EnableLegacyAuthorization off (§1.1)
+  const legacyAuth = options.version !== '12.0.0'; // 12.0 forces EnableLegacyAuthorization off
   const versionAtLeast1011 = options.version !== '10.10.7'; // Authorization wins over X-Emby-Authorization
 
   /** Drops fields this version's schema does not have (e.g. MaxParentalSubRating before 10.11). */
@@ -231,7 +227,7 @@ export async function startFakeJellyfin(options: FakeJellyfinOptions): Promise<F
     return Object.fromEntries(Object.entries(value).filter(([key]) => key in properties));
   }
 
-  /** UserPolicy's constructor defaults: what a field missing from a POSTed policy becomes (§2.2). */
+  /** UserPolicy's constructor defaults: what a field missing from a POSTed policy becomes. */
   function policyConstructorDefaults(): Record<string, unknown> {
     return forVersion('UserPolicy', {
       ...newUserPolicy(),
@@ -270,7 +266,7 @@ export async function startFakeJellyfin(options: FakeJellyfinOptions): Promise<F
     );
   }
 
-  /** UserManager.ChangePassword: the user's provider does it; InvalidAuthProvider silently does nothing (§5). */
+  /** UserManager.ChangePassword: the user's provider does it; InvalidAuthProvider silently does nothing. */
   function changePassword(user: FakeUser, password: string, via: PasswordChange['via']): void {
     const applied = isOnDefaultProvider(user);
     passwordChanges.push({
@@ -283,7 +279,7 @@ export async function startFakeJellyfin(options: FakeJellyfinOptions): Promise<F
   }
 
   function hasPassword(user: FakeUser): boolean {
-    // InvalidAuthProvider.HasPassword is true (§5); the default provider looks at the stored hash.
+    // InvalidAuthProvider.HasPassword is true; the default provider looks at the stored hash.
     return isOnDefaultProvider(user) ? user.password !== null && user.password !== '' : true;
   }
 
@@ -373,7 +369,7 @@ export async function startFakeJellyfin(options: FakeJellyfinOptions): Promise<F
     return key;
   }
 
-  /** SessionManager.AuthenticateDirect: logs out the user's tokens on the same DeviceId, then a new one (§7). */
+  /** SessionManager.AuthenticateDirect: logs out the user's tokens on the same DeviceId, then a new one. */
   function mintToken(
     user: FakeUser,
     device: Pick<FakeToken, 'deviceId' | 'deviceName' | 'client' | 'version'>,
@@ -401,7 +397,7 @@ export async function startFakeJellyfin(options: FakeJellyfinOptions): Promise<F
   const adapterKey = addApiKey('jellyfin-sso');
 
   // -------------------------------------------------------------------------------------------------------
-  // Authentication (§1)
+  // Authentication
 
   function header(request: IncomingMessage, name: string): string | undefined {
     const value = request.headers[name];
@@ -512,7 +508,7 @@ export async function startFakeJellyfin(options: FakeJellyfinOptions): Promise<F
 
     GetCurrentUser: (context) => {
       const principal = context.principal;
-      if (principal?.kind !== 'user') return problem(400, 'Bad Request'); // API key: no user (§1.3)
+      if (principal?.kind !== 'user') return problem(400, 'Bad Request'); // API key: no user
       return { status: 200, json: userDto(principal.user) };
     },
 
@@ -544,7 +540,7 @@ export async function startFakeJellyfin(options: FakeJellyfinOptions): Promise<F
       const name = body?.Name;
       if (typeof name !== 'string' || name === '')
         return problem(400, 'One or more validation errors occurred.');
-      // UserManager.CreateUserAsync: ArgumentException → 400 text/plain via ExceptionMiddleware (§2.1)
+      // UserManager.CreateUserAsync: ArgumentException → 400 text/plain via ExceptionMiddleware
       if (!isValidUserName(name)) {
         return {
           status: 400,
@@ -588,7 +584,7 @@ export async function startFakeJellyfin(options: FakeJellyfinOptions): Promise<F
       if (!user) return problem(404, 'Not Found');
       const body = json(context);
       const blank = (value: unknown): boolean => typeof value !== 'string' || value.trim() === '';
-      // [Required] on both provider ids (§2.2): model validation answers 400 before the controller runs.
+      // [Required] on both provider ids: model validation answers 400 before the controller runs.
       if (!body || blank(body.AuthenticationProviderId) || blank(body.PasswordResetProviderId)) {
         return problem(400, 'One or more validation errors occurred.');
       }
@@ -614,9 +610,9 @@ export async function startFakeJellyfin(options: FakeJellyfinOptions): Promise<F
         return { status: 403, json: 'There must be at least one enabled user in the system.' };
       }
       if (body.IsDisabled === true && user.policy.IsDisabled !== true) {
-        for (const token of tokensOf(user.id)) tokens.delete(token.token); // disabling revokes (§2.2)
+        for (const token of tokensOf(user.id)) tokens.delete(token.token); // disabling revokes
       }
-      // Replace semantics: every field comes from the body, missing ones from the constructor (§2.2).
+      // Replace semantics: every field comes from the body, missing ones from the constructor.
       user.policy = { ...policyConstructorDefaults(), ...body };
       return noContent;
     },
@@ -646,7 +642,7 @@ export async function startFakeJellyfin(options: FakeJellyfinOptions): Promise<F
     InitiateQuickConnect: (context) => {
       if (!fake.quickConnectEnabled) return { status: 401, json: 'Quick connect is disabled' };
       if (context.auth?.Token)
-        violations.push(`${context.label}: a token was sent to /QuickConnect/Initiate (§3 step 1)`);
+        violations.push(`${context.label}: a token was sent to /QuickConnect/Initiate`);
       const fields = ['Client', 'Device', 'DeviceId', 'Version'] as const;
       const missing = fields.filter((field) => !context.auth?.[field]);
       if (missing.length > 0)
@@ -691,7 +687,7 @@ export async function startFakeJellyfin(options: FakeJellyfinOptions): Promise<F
       const max = Number(user.policy.MaxActiveSessions ?? 0);
       if (max > 0 && tokensOf(user.id).length >= max)
         return { status: 403, text: 'User is at their maximum number of sessions.' };
-      // The token is minted now, with the device fields captured at Initiate (§3 step 2).
+      // The token is minted now, with the device fields captured at Initiate.
       const token = mintToken(user, {
         deviceId: request.deviceId,
         deviceName: request.deviceName,

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 
-import { newUserPolicy } from '../../src/media-server/embedded/jellyfin-shapes.js';
+import { newUserPolicy } from '../../src/media-server/shared/jellyfin-shapes.js';
 import { applyDecision, denialMessage, evaluateAccess } from '../../src/sso/access.js';
 import {
   DEFAULT_AUTH_PROVIDER_ID,

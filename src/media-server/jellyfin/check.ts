@@ -1,16 +1,15 @@
-// The start-up check of SSO_MEDIA_SERVER=jellyfin (issue 7 §1): is JELLYFIN_URL a Jellyfin ≥ 10.9, does
-// JELLYFIN_API_KEY work as an admin credential, is Quick Connect on. A wrong setting refuses the start with
-// a message that names the variable and what to change in Jellyfin; a risky one becomes a warning.
+// The start-up check of SSO_MEDIA_SERVER=jellyfin: is JELLYFIN_URL a Jellyfin ≥ 10.9, does JELLYFIN_API_KEY
+// work as an admin credential, is Quick Connect on.
+//
+// A wrong setting refuses the start with a message that names the variable and what to change in Jellyfin;
+// a risky one becomes a warning.
 
 import { sameSecret } from '../../sso/same-secret.js';
-import {
-  createJellyfinClient,
-  JellyfinRequestError,
-  type JellyfinClient,
-  type JellyfinClientOptions,
-} from './client.js';
+import { createJellyfinClient, type JellyfinClient, type JellyfinClientOptions } from './client.js';
+import type { PublicSystemInfo, UserDto } from './dto.js';
+import { JellyfinRequestError } from './request.js';
 
-/** Admin-on-behalf Quick Connect (`/QuickConnect/Authorize?userId=`) first shipped in 10.9.0 (JELLYFIN-API.md §3). */
+/** Admin-on-behalf Quick Connect (`/QuickConnect/Authorize?userId=`) first shipped in 10.9.0. */
 export const MINIMUM_JELLYFIN_VERSION = '10.9.0';
 
 const API_KEY_HELP =
@@ -68,19 +67,36 @@ export async function checkJellyfinWith(
   apiKey: string,
 ): Promise<JellyfinCheckResult> {
   const warnings: string[] = [];
-  const base = client.baseUrl;
+  const info = await checkServer(client, warnings);
+  const credential = await checkApiKey(client, apiKey, warnings);
+  const quickConnectEnabled = await checkQuickConnect(client, warnings);
+  return {
+    serverId: info.Id,
+    serverName: info.ServerName ?? '',
+    version: info.Version,
+    credential,
+    quickConnectEnabled,
+    warnings,
+  };
+}
 
-  // 1. Is it Jellyfin, and new enough?
+function isNoAnswer(error: unknown): error is JellyfinRequestError {
+  return (
+    error instanceof JellyfinRequestError && (error.failure === 'network' || error.failure === 'timeout')
+  );
+}
+
+/** 1. Is JELLYFIN_URL a Jellyfin, and new enough? */
+async function checkServer(
+  client: JellyfinClient,
+  warnings: string[],
+): Promise<PublicSystemInfo & { Id: string; Version: string }> {
+  const base = client.baseUrl;
   let info;
   try {
     info = await client.publicInfo();
   } catch (error) {
-    if (
-      error instanceof JellyfinRequestError &&
-      (error.failure === 'network' || error.failure === 'timeout')
-    ) {
-      throw unreachable(base, error);
-    }
+    if (isNoAnswer(error)) throw unreachable(base, error);
     throw new JellyfinCheckError(
       `JELLYFIN_URL=${base} does not look like a Jellyfin server: GET /System/Info/Public failed` +
         `${error instanceof Error ? ` (${error.message})` : ''}. Check the address and any base URL path ` +
@@ -88,20 +104,21 @@ export async function checkJellyfinWith(
       { cause: error },
     );
   }
-  if (!info.Version || !info.Id) {
+  const { Id, Version } = info;
+  if (!Version || !Id) {
     throw new JellyfinCheckError(
       `JELLYFIN_URL=${base} does not look like a Jellyfin server: /System/Info/Public has no Version or Id.`,
     );
   }
-  const version = parseVersion(info.Version);
+  const version = parseVersion(Version);
   const minimum = parseVersion(MINIMUM_JELLYFIN_VERSION) ?? [];
   if (!version) {
     warnings.push(
-      `Could not read Jellyfin's version ("${info.Version}"); this service needs ${MINIMUM_JELLYFIN_VERSION} or later.`,
+      `Could not read Jellyfin's version ("${Version}"); this service needs ${MINIMUM_JELLYFIN_VERSION} or later.`,
     );
   } else if (compareVersions(version, minimum) < 0) {
     throw new JellyfinCheckError(
-      `Jellyfin ${info.Version} at JELLYFIN_URL=${base} is too old: this service needs Jellyfin ` +
+      `Jellyfin ${Version} at JELLYFIN_URL=${base} is too old: this service needs Jellyfin ` +
         `${MINIMUM_JELLYFIN_VERSION} or later, because earlier versions cannot approve a Quick Connect login on a ` +
         "user's behalf. Upgrade Jellyfin.",
     );
@@ -109,9 +126,16 @@ export async function checkJellyfinWith(
   if (info.StartupWizardCompleted === false) {
     warnings.push("Jellyfin's startup wizard has not been completed yet: finish it before users sign in.");
   }
+  return { ...info, Id, Version };
+}
 
-  // 2. Does JELLYFIN_API_KEY work, and is it really an API key? (`/Users/Me`: 400 = API key, §1.3)
-  let credential: JellyfinCheckResult['credential'];
+/** 2. Does JELLYFIN_API_KEY work, and is it really an API key? (`/Users/Me` answers 400 for an API key.) */
+async function checkApiKey(
+  client: JellyfinClient,
+  apiKey: string,
+  warnings: string[],
+): Promise<JellyfinCheckResult['credential']> {
+  const base = client.baseUrl;
   try {
     const me = await client.currentUser(apiKey);
     if (me.status === 401) {
@@ -119,32 +143,14 @@ export async function checkJellyfinWith(
         `Jellyfin at ${base} rejected JELLYFIN_API_KEY (401 Unauthorized). ${API_KEY_HELP}`,
       );
     }
-    if (me.status === 200) {
-      if (!me.user.Policy.IsAdministrator) {
-        throw new JellyfinCheckError(
-          `JELLYFIN_API_KEY is an access token of the Jellyfin user "${me.user.Name}", who is not an administrator. ` +
-            API_KEY_HELP,
-        );
-      }
-      warnings.push(
-        `JELLYFIN_API_KEY is an access token of the administrator "${me.user.Name}", not an API key: it stops ` +
-          `working when that session signs out or the password changes. ${API_KEY_HELP}`,
-      );
-      credential = { kind: 'userToken', userName: me.user.Name };
-    } else {
-      const keys = await client.apiKeys();
-      const own = keys.find((key) => sameSecret(key.AccessToken, apiKey));
-      if (!own) warnings.push('JELLYFIN_API_KEY works but is not listed under Dashboard → API Keys.');
-      credential = { kind: 'apiKey', name: own?.AppName ?? null };
-    }
+    if (me.status === 200) return userTokenAsKey(me.user, warnings);
+    const keys = await client.apiKeys();
+    const own = keys.find((key) => sameSecret(key.AccessToken, apiKey));
+    if (!own) warnings.push('JELLYFIN_API_KEY works but is not listed under Dashboard → API Keys.');
+    return { kind: 'apiKey', name: own?.AppName ?? null };
   } catch (error) {
     if (error instanceof JellyfinCheckError) throw error;
-    if (
-      error instanceof JellyfinRequestError &&
-      (error.failure === 'network' || error.failure === 'timeout')
-    ) {
-      throw unreachable(base, error);
-    }
+    if (isNoAnswer(error)) throw unreachable(base, error);
     if (error instanceof JellyfinRequestError && (error.status === 401 || error.status === 403)) {
       throw new JellyfinCheckError(
         `JELLYFIN_API_KEY is not an administrator credential (Jellyfin answered ${error.status} to ${error.operation}). ${API_KEY_HELP}`,
@@ -156,27 +162,36 @@ export async function checkJellyfinWith(
       { cause: error },
     );
   }
+}
 
-  // 3. Quick Connect mints every SSO session (§3 option A): off means logins fail, so warn now.
-  let quickConnectEnabled = false;
+/** An administrator's access token works, with a warning; anybody else's is refused. */
+function userTokenAsKey(user: UserDto, warnings: string[]): JellyfinCheckResult['credential'] {
+  if (!user.Policy.IsAdministrator) {
+    throw new JellyfinCheckError(
+      `JELLYFIN_API_KEY is an access token of the Jellyfin user "${user.Name}", who is not an administrator. ` +
+        API_KEY_HELP,
+    );
+  }
+  warnings.push(
+    `JELLYFIN_API_KEY is an access token of the administrator "${user.Name}", not an API key: it stops ` +
+      `working when that session signs out or the password changes. ${API_KEY_HELP}`,
+  );
+  return { kind: 'userToken', userName: user.Name };
+}
+
+/** 3. Quick Connect mints every SSO session: off means logins fail, so warn now. */
+async function checkQuickConnect(client: JellyfinClient, warnings: string[]): Promise<boolean> {
   try {
-    quickConnectEnabled = await client.quickConnectEnabled();
-    if (!quickConnectEnabled) warnings.push(QUICK_CONNECT_HELP);
+    const enabled = await client.quickConnectEnabled();
+    if (!enabled) warnings.push(QUICK_CONNECT_HELP);
+    return enabled;
   } catch (error) {
     warnings.push(
       `Could not read whether Quick Connect is enabled (${error instanceof Error ? error.message : String(error)}). ` +
         'SSO logins need it: Dashboard → General → "Enable Quick Connect on this server".',
     );
+    return false;
   }
-
-  return {
-    serverId: info.Id,
-    serverName: info.ServerName ?? '',
-    version: info.Version,
-    credential,
-    quickConnectEnabled,
-    warnings,
-  };
 }
 
 /**

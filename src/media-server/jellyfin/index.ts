@@ -1,4 +1,4 @@
-// The public surface of the Jellyfin adapter (PRODUCT.md §5): what src/app.ts wires at start-up.
+// The public surface of the Jellyfin adapter (SSO_MEDIA_SERVER=jellyfin): what src/app.ts wires at start-up.
 export { createJellyfinServer, type JellyfinServer, type JellyfinServerOptions } from './server.js';
 export {
   checkJellyfin,
@@ -6,5 +6,3 @@ export {
   MINIMUM_JELLYFIN_VERSION,
   type JellyfinCheckResult,
 } from './check.js';
-export { fetchAvatar, isPublicAddress, type AvatarImage, type FetchAvatarOptions } from './avatar.js';
-export type { JellyfinLog } from './log.js';

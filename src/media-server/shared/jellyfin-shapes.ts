@@ -1,6 +1,5 @@
-// Jellyfin's rules and default shapes that the embedded directory reproduces (JELLYFIN-API.md §2, §4.1):
-// the user-name rule and its case-insensitive key, a new user's UserPolicy and UserConfiguration, and the
-// PascalCase DTOs of an AuthenticationResult. Pure functions, no storage.
+// Jellyfin's default shapes: a new user's UserPolicy and UserConfiguration, and the PascalCase DTOs of an
+// AuthenticationResult, as Jellyfin 10.10/10.11 serialize them. Pure functions, no storage.
 
 import {
   DEFAULT_PASSWORD_RESET_PROVIDER_ID,
@@ -11,38 +10,7 @@ import {
 } from '../../sso/ports.js';
 
 /**
- * Jellyfin's `^(?!\s)[\w\ \-'._@+]+(?<!\s)$` (UserManager.cs). .NET's `\w` is Unicode-aware, so it is
- * spelled out as the categories .NET uses: letters, non-spacing marks, decimal digits, connector punctuation.
- */
-const USER_NAME_PATTERN = /^(?!\s)[\p{L}\p{Mn}\p{Nd}\p{Pc} \-'._@+]+(?<!\s)$/u;
-
-export function isValidUserName(name: string): boolean {
-  return USER_NAME_PATTERN.test(name);
-}
-
-/**
- * .NET `ToUpperInvariant`: simple (one-to-one) case mapping. JS `toUpperCase` does full mapping
- * ("ß" → "SS"), which would make names collide that Jellyfin keeps apart; keep such characters as they are.
- */
-export function upperInvariant(value: string): string {
-  let out = '';
-  for (const char of value) {
-    const upper = char.toUpperCase();
-    out += [...upper].length === 1 ? upper : char;
-  }
-  return out;
-}
-
-/** Accepts Jellyfin's "N" (32 hex) and "D" (dashed) GUID forms; returns lower-case N, or null. */
-export function normalizeGuid(value: string): string | null {
-  const compact = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(value)
-    ? value.replace(/-/g, '')
-    : value;
-  return /^[0-9a-fA-F]{32}$/.test(compact) ? compact.toLowerCase() : null;
-}
-
-/**
- * A new user's policy: UserPolicy's constructor defaults plus `AddDefaultPermissions` (JELLYFIN-API.md §2.2),
+ * A new user's policy: UserPolicy's constructor defaults plus what Jellyfin's `AddDefaultPermissions` adds,
  * with the SSO plugin's provider id, because every user this service creates is an SSO user.
  */
 export function newUserPolicy(): UserPolicy {
@@ -124,7 +92,7 @@ export interface UserDtoInput extends MediaUser {
   lastActivityDate: Date | null;
 }
 
-/** Jellyfin's `UserDto` (JELLYFIN-API.md §4.1), the fields the "minimal but faithful" result needs. */
+/** Jellyfin's `UserDto`: the fields a client reads from an AuthenticationResult. */
 export function toUserDto(user: UserDtoInput, server: ServerIdentity): AuthenticationResult['User'] {
   return {
     Name: user.name,
@@ -152,7 +120,7 @@ export interface SessionDtoInput {
   lastActivityAt: Date;
 }
 
-/** Jellyfin's `SessionInfoDto`, reduced to what a client stores (JELLYFIN-API.md §4.1). */
+/** Jellyfin's `SessionInfoDto`, reduced to what a client stores. */
 export function toSessionDto(session: SessionDtoInput, server: ServerIdentity): Record<string, unknown> {
   return {
     PlayableMediaTypes: [],

@@ -1,16 +1,17 @@
-// Fetching a user's avatar from a URL the identity provider chose (issue 7 §6): a claim must not make this
-// service call into the LAN (SSRF), hang a login, or fill memory. http(s) only; every hop's host resolved and
-// refused when any address is loopback/private/link-local/unique-local/CGNAT/multicast/reserved (unless
-// `allowPrivateHosts`); the connection is pinned to the address that was checked (no DNS rebinding);
-// redirects followed by hand, at most 3, each re-checked; PNG/JPEG/GIF/WebP only, checked by content type
-// and by magic bytes; a size limit enforced while streaming; one timeout for the whole fetch. Every failure
-// returns null: a missing avatar never fails a login.
+// Fetching a user's avatar from a URL the identity provider chose, for either media-server adapter: a claim
+// must not make this service call into the LAN (SSRF), hang a login, or fill memory.
+//
+// http(s) only; every hop's host resolved and refused when any address is loopback/private/link-local/
+// unique-local/CGNAT/multicast/reserved (unless `allowPrivateHosts`); the connection is pinned to the address
+// that was checked (no DNS rebinding); redirects followed by hand, at most 3, each re-checked;
+// PNG/JPEG/GIF/WebP only, checked by content type and by magic bytes; a size limit enforced while streaming;
+// one timeout for the whole fetch. Every failure returns null: a missing avatar never fails a login.
 
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
-import { silentLog, type JellyfinLog } from './log.js';
+import { silentLog, type Log } from '../../sso/ports.js';
 
 export const AVATAR_MAX_BYTES = 2 * 1024 * 1024;
 export const AVATAR_TIMEOUT_MS = 5_000;
@@ -41,7 +42,7 @@ export interface FetchAvatarOptions {
   fetch?: (input: string | URL, init?: RequestInit) => Promise<Response>;
   /** Replaces DNS resolution (tests). Default: `dns.lookup(host, { all: true })`. */
   lookup?: (hostname: string) => Promise<ResolvedAddress[]>;
-  log?: JellyfinLog;
+  log?: Log;
 }
 
 // ---------------------------------------------------------------------------------------------------------
