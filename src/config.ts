@@ -1,5 +1,13 @@
 // Configuration from environment variables (PRODUCT.md §6): parsed and validated once at start, with every
 // problem reported together, each naming its variable.
+import {
+  DatabaseUrlError,
+  DEFAULT_DATA_DIR,
+  DEFAULT_DATABASE_URL,
+  parseDatabaseUrl,
+  parseSecretKey,
+  SECRET_KEY_PROBLEM,
+} from './database-settings.js';
 
 export type MediaServerKind = 'embedded' | 'jellyfin';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -36,7 +44,12 @@ export interface Config {
 export class ConfigError extends Error {
   readonly problems: string[];
   constructor(problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    // One problem stays on one line (a start-up refusal is one line); several are listed below a header.
+    super(
+      problems.length === 1
+        ? `Invalid configuration: ${problems[0] ?? ''}`
+        : `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
     this.problems = problems;
   }
@@ -88,11 +101,12 @@ export function loadConfig(env: Env = process.env): Config {
   const publicUrl =
     publicUrlRaw === null ? `http://localhost:${port}` : (httpUrl('SSO_PUBLIC_URL', publicUrlRaw) ?? '');
 
-  const databaseUrl = text('SSO_DATABASE_URL') ?? 'sqlite:./data/sso.sqlite';
-  if (!/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(databaseUrl)) {
-    problems.push(
-      `SSO_DATABASE_URL must be "sqlite:<path>" or "postgres://user@host:port/db" (got "${databaseUrl}")`,
-    );
+  const databaseUrl = text('SSO_DATABASE_URL') ?? DEFAULT_DATABASE_URL;
+  try {
+    parseDatabaseUrl(databaseUrl);
+  } catch (error) {
+    if (!(error instanceof DatabaseUrlError)) throw error;
+    problems.push(error.message);
   }
 
   const mediaServerRaw = text('SSO_MEDIA_SERVER') ?? 'embedded';
@@ -113,11 +127,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
 
   const secretKey = text('SSO_SECRET_KEY');
-  if (secretKey !== null && !/^[0-9a-fA-F]{64}$/.test(secretKey) && !isBase64Key(secretKey)) {
-    problems.push(
-      'SSO_SECRET_KEY must be 64 hex digits or the base64 of 32 bytes (e.g. `openssl rand -hex 32`)',
-    );
-  }
+  if (secretKey !== null && parseSecretKey(secretKey) === null) problems.push(SECRET_KEY_PROBLEM);
 
   const bootstrapApiKey = text('SSO_BOOTSTRAP_API_KEY');
   if (bootstrapApiKey !== null && bootstrapApiKey.length < 16) {
@@ -134,7 +144,7 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     publicUrl,
     databaseUrl,
-    dataDir: text('SSO_DATA_DIR') ?? './data',
+    dataDir: text('SSO_DATA_DIR') ?? DEFAULT_DATA_DIR,
     mediaServer,
     jellyfinUrl,
     jellyfinApiKey,
@@ -151,8 +161,4 @@ export function loadConfig(env: Env = process.env): Config {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
-}
-
-function isBase64Key(value: string): boolean {
-  return /^[A-Za-z0-9+/_-]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32;
 }
