@@ -1,5 +1,5 @@
-// Configuration from environment variables (PRODUCT.md §6): parsed and validated once at start, with every
-// problem reported together, each naming its variable.
+// Configuration from environment variables (README "Configuration"): parsed and validated once at start,
+// with every problem reported together, each naming its variable.
 import {
   DatabaseUrlError,
   DEFAULT_DATA_DIR,

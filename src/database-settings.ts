@@ -1,5 +1,5 @@
-// The two settings every entry point needs before it can open the database — SSO_DATABASE_URL and
-// SSO_SECRET_KEY — with the one parser of each: the configuration check, the database and the CLI use these.
+// The two settings every entry point needs before it opens the database, SSO_DATABASE_URL and SSO_SECRET_KEY,
+// with the one parser of each: the configuration check, the database and the CLI all use these.
 import { resolve } from 'node:path';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/sso.sqlite';

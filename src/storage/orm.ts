@@ -81,14 +81,15 @@ export function ormOptions(target: DatabaseTarget, logger?: DatabaseLogger): Opt
     entities: allEntities,
     extensions: [Migrator],
     debug: false,
-    // Every store method forks its own EntityManager (ARCHITECTURE.md §7); a global one would leak state.
+    // Every store method forks its own EntityManager (docs/ARCHITECTURE.md "Layers"); a global one would
+    // leak state between requests.
     allowGlobalContext: false,
     discovery: { warnWhenNoEntities: false },
     logger: (message: string) => logger?.info({ component: 'mikro-orm' }, message),
     // Parameters are inlined into the SQL text: refuse the ones that would break or change it.
     onQuery: refuseUnstorableParameters,
     migrations: {
-      // Static list: no glob and no runtime TS loading (DEPENDENCIES.md §8).
+      // Static list: no glob and no runtime TS loading (plain node cannot import() a .ts migration).
       migrationsList: target.dialect === 'sqlite' ? sqliteMigrations : postgresqlMigrations,
       snapshot: false,
       silent: true,

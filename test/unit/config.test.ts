@@ -1,5 +1,5 @@
-// Configuration from the environment (src/config.ts; PRODUCT.md §6): defaults, normalisation, and every
-// problem reported at once, each naming its variable.
+// Configuration from the environment (src/config.ts; README "Configuration"): defaults, normalisation, and
+// every problem reported at once, each naming its variable.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
