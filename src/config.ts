@@ -1,5 +1,13 @@
-// Configuration from environment variables (PRODUCT.md §6): parsed and validated once at start, with every
-// problem reported together, each naming its variable.
+// Configuration from environment variables (README "Configuration"): parsed and validated once at start,
+// with every problem reported together, each naming its variable.
+import {
+  DatabaseUrlError,
+  DEFAULT_DATA_DIR,
+  DEFAULT_DATABASE_URL,
+  parseDatabaseUrl,
+  parseSecretKey,
+  SECRET_KEY_PROBLEM,
+} from './database-settings.js';
 
 export type MediaServerKind = 'embedded' | 'jellyfin';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -36,7 +44,12 @@ export interface Config {
 export class ConfigError extends Error {
   readonly problems: string[];
   constructor(problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    // One problem stays on one line (a start-up refusal is one line); several are listed below a header.
+    super(
+      problems.length === 1
+        ? `Invalid configuration: ${problems[0] ?? ''}`
+        : `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
     this.problems = problems;
   }
@@ -48,111 +61,136 @@ const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debu
 
 /** Reads the environment; throws ConfigError listing every problem at once. */
 export function loadConfig(env: Env = process.env): Config {
+  const read = envReader(env);
+  const { port, host, publicUrl } = readListening(read);
+  const config: Config = {
+    port,
+    host,
+    publicUrl,
+    ...readStorage(read),
+    ...readMediaServer(read),
+    logLevel: readLogLevel(read),
+    flowTtlSeconds: read.integer('SSO_FLOW_TTL', 600, 30, 86_400),
+    samlClockSkewSeconds: read.integer('SSO_SAML_CLOCK_SKEW', 120, 0, 3_600),
+    bodyLimitBytes: read.integer('SSO_BODY_LIMIT', 262_144, 1_024, 10_485_760),
+    rateLimitPerMinute: read.integer('SSO_RATE_LIMIT', 300, 0, 1_000_000),
+    maxOpenFlowsPerClient: read.integer('SSO_MAX_OPEN_FLOWS', 50, 0, 1_000_000),
+    trustProxy: read.text('SSO_TRUST_PROXY') ?? 'loopback',
+    avatarAllowPrivateHosts: read.flag('SSO_AVATAR_ALLOW_PRIVATE_HOSTS'),
+  };
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return config;
+}
+
+/** Typed reads of the environment; a malformed value is noted in `problems` and replaced by the default. */
+interface EnvReader {
+  readonly problems: string[];
+  /** The trimmed value; null when unset or blank. */
+  text(name: string): string | null;
+  integer(name: string, fallback: number, min: number, max: number): number;
+  flag(name: string): boolean;
+  /** An http(s) URL without query or fragment, trailing slashes removed; null when malformed. */
+  httpUrl(name: string, raw: string): string | null;
+}
+
+function envReader(env: Env): EnvReader {
   const problems: string[] = [];
   const text = (name: string): string | null => {
     const value = env[name]?.trim();
     return value === undefined || value === '' ? null : value;
   };
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = text(name);
-    if (raw === null) return fallback;
-    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
-      return fallback;
-    }
-    return Number(raw);
+  return {
+    problems,
+    text,
+    integer(name, fallback, min, max) {
+      const raw = text(name);
+      if (raw === null) return fallback;
+      if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+        problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+        return fallback;
+      }
+      return Number(raw);
+    },
+    flag(name) {
+      const raw = text(name);
+      if (raw === null) return false;
+      if (/^(1|true|yes|on)$/i.test(raw)) return true;
+      if (/^(0|false|no|off)$/i.test(raw)) return false;
+      problems.push(`${name} must be true or false (got "${raw}")`);
+      return false;
+    },
+    httpUrl(name, raw) {
+      try {
+        const url = new URL(raw);
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+        if (url.search !== '' || url.hash !== '') throw new Error('query');
+        return url.toString().replace(/\/+$/, '');
+      } catch {
+        problems.push(`${name} must be an http(s) URL without query or fragment (got "${raw}")`);
+        return null;
+      }
+    },
   };
-  const flag = (name: string): boolean => {
-    const raw = text(name);
-    if (raw === null) return false;
-    if (/^(1|true|yes|on)$/i.test(raw)) return true;
-    if (/^(0|false|no|off)$/i.test(raw)) return false;
-    problems.push(`${name} must be true or false (got "${raw}")`);
-    return false;
-  };
-  const httpUrl = (name: string, raw: string): string | null => {
-    try {
-      const url = new URL(raw);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
-      if (url.search !== '' || url.hash !== '') throw new Error('query');
-      return url.toString().replace(/\/+$/, '');
-    } catch {
-      problems.push(`${name} must be an http(s) URL without query or fragment (got "${raw}")`);
-      return null;
-    }
-  };
+}
 
-  const port = integer('PORT', 8097, 0, 65535);
-  const host = text('HOST') ?? '127.0.0.1';
-  const publicUrlRaw = text('SSO_PUBLIC_URL');
-  const publicUrl =
-    publicUrlRaw === null ? `http://localhost:${port}` : (httpUrl('SSO_PUBLIC_URL', publicUrlRaw) ?? '');
+function readListening(read: EnvReader): Pick<Config, 'port' | 'host' | 'publicUrl'> {
+  const port = read.integer('PORT', 8097, 0, 65535);
+  const publicUrlRaw = read.text('SSO_PUBLIC_URL');
+  return {
+    port,
+    host: read.text('HOST') ?? '127.0.0.1',
+    publicUrl:
+      publicUrlRaw === null
+        ? `http://localhost:${port}`
+        : (read.httpUrl('SSO_PUBLIC_URL', publicUrlRaw) ?? ''),
+  };
+}
 
-  const databaseUrl = text('SSO_DATABASE_URL') ?? 'sqlite:./data/sso.sqlite';
-  if (!/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(databaseUrl)) {
-    problems.push(
-      `SSO_DATABASE_URL must be "sqlite:<path>" or "postgres://user@host:port/db" (got "${databaseUrl}")`,
-    );
+/** The database, the secret key and the bootstrap API key, checked by the parsers the database uses. */
+function readStorage(
+  read: EnvReader,
+): Pick<Config, 'databaseUrl' | 'dataDir' | 'secretKey' | 'bootstrapApiKey'> {
+  const databaseUrl = read.text('SSO_DATABASE_URL') ?? DEFAULT_DATABASE_URL;
+  try {
+    parseDatabaseUrl(databaseUrl);
+  } catch (error) {
+    if (!(error instanceof DatabaseUrlError)) throw error;
+    read.problems.push(error.message);
   }
+  const secretKey = read.text('SSO_SECRET_KEY');
+  if (secretKey !== null && parseSecretKey(secretKey) === null) read.problems.push(SECRET_KEY_PROBLEM);
+  const bootstrapApiKey = read.text('SSO_BOOTSTRAP_API_KEY');
+  if (bootstrapApiKey !== null && bootstrapApiKey.length < 16) {
+    read.problems.push('SSO_BOOTSTRAP_API_KEY must be at least 16 characters long');
+  }
+  return { databaseUrl, dataDir: read.text('SSO_DATA_DIR') ?? DEFAULT_DATA_DIR, secretKey, bootstrapApiKey };
+}
 
-  const mediaServerRaw = text('SSO_MEDIA_SERVER') ?? 'embedded';
+function readMediaServer(read: EnvReader): Pick<Config, 'mediaServer' | 'jellyfinUrl' | 'jellyfinApiKey'> {
+  const mediaServerRaw = read.text('SSO_MEDIA_SERVER') ?? 'embedded';
   let mediaServer: MediaServerKind = 'embedded';
   if (mediaServerRaw === 'embedded' || mediaServerRaw === 'jellyfin') mediaServer = mediaServerRaw;
-  else problems.push(`SSO_MEDIA_SERVER must be "embedded" or "jellyfin" (got "${mediaServerRaw}")`);
+  else read.problems.push(`SSO_MEDIA_SERVER must be "embedded" or "jellyfin" (got "${mediaServerRaw}")`);
 
-  const jellyfinUrlRaw = text('JELLYFIN_URL');
-  const jellyfinUrl = jellyfinUrlRaw === null ? null : httpUrl('JELLYFIN_URL', jellyfinUrlRaw);
-  const jellyfinApiKey = text('JELLYFIN_API_KEY');
+  const jellyfinUrlRaw = read.text('JELLYFIN_URL');
+  const jellyfinUrl = jellyfinUrlRaw === null ? null : read.httpUrl('JELLYFIN_URL', jellyfinUrlRaw);
+  const jellyfinApiKey = read.text('JELLYFIN_API_KEY');
   if (mediaServer === 'jellyfin') {
-    if (jellyfinUrlRaw === null) problems.push('JELLYFIN_URL is required when SSO_MEDIA_SERVER=jellyfin');
+    if (jellyfinUrlRaw === null)
+      read.problems.push('JELLYFIN_URL is required when SSO_MEDIA_SERVER=jellyfin');
     if (jellyfinApiKey === null) {
-      problems.push(
+      read.problems.push(
         'JELLYFIN_API_KEY is required when SSO_MEDIA_SERVER=jellyfin (Jellyfin: Dashboard → API Keys)',
       );
     }
   }
-
-  const secretKey = text('SSO_SECRET_KEY');
-  if (secretKey !== null && !/^[0-9a-fA-F]{64}$/.test(secretKey) && !isBase64Key(secretKey)) {
-    problems.push(
-      'SSO_SECRET_KEY must be 64 hex digits or the base64 of 32 bytes (e.g. `openssl rand -hex 32`)',
-    );
-  }
-
-  const bootstrapApiKey = text('SSO_BOOTSTRAP_API_KEY');
-  if (bootstrapApiKey !== null && bootstrapApiKey.length < 16) {
-    problems.push('SSO_BOOTSTRAP_API_KEY must be at least 16 characters long');
-  }
-
-  const logLevelRaw = text('LOG_LEVEL') ?? 'info';
-  let logLevel: LogLevel = 'info';
-  if ((LOG_LEVELS as readonly string[]).includes(logLevelRaw)) logLevel = logLevelRaw as LogLevel;
-  else problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevelRaw}")`);
-
-  const config: Config = {
-    port,
-    host,
-    publicUrl,
-    databaseUrl,
-    dataDir: text('SSO_DATA_DIR') ?? './data',
-    mediaServer,
-    jellyfinUrl,
-    jellyfinApiKey,
-    bootstrapApiKey,
-    secretKey,
-    logLevel,
-    flowTtlSeconds: integer('SSO_FLOW_TTL', 600, 30, 86_400),
-    samlClockSkewSeconds: integer('SSO_SAML_CLOCK_SKEW', 120, 0, 3_600),
-    bodyLimitBytes: integer('SSO_BODY_LIMIT', 262_144, 1_024, 10_485_760),
-    rateLimitPerMinute: integer('SSO_RATE_LIMIT', 300, 0, 1_000_000),
-    maxOpenFlowsPerClient: integer('SSO_MAX_OPEN_FLOWS', 50, 0, 1_000_000),
-    trustProxy: text('SSO_TRUST_PROXY') ?? 'loopback',
-    avatarAllowPrivateHosts: flag('SSO_AVATAR_ALLOW_PRIVATE_HOSTS'),
-  };
-  if (problems.length > 0) throw new ConfigError(problems);
-  return config;
+  return { mediaServer, jellyfinUrl, jellyfinApiKey };
 }
 
-function isBase64Key(value: string): boolean {
-  return /^[A-Za-z0-9+/_-]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32;
+function readLogLevel(read: EnvReader): LogLevel {
+  const raw = read.text('LOG_LEVEL') ?? 'info';
+  const level = LOG_LEVELS.find((candidate) => candidate === raw);
+  if (level === undefined)
+    read.problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${raw}")`);
+  return level ?? 'info';
 }

@@ -11,9 +11,8 @@ import {
   type EmbeddedDirectory,
   type LibraryInput,
 } from '../media-server/embedded/directory.js';
-import { DEFAULT_DATABASE_URL, openDatabase } from '../storage/orm.js';
-
-export const DEFAULT_DATA_DIR = './data';
+import { DEFAULT_DATA_DIR, DEFAULT_DATABASE_URL } from '../database-settings.js';
+import { openDatabase } from '../storage/orm.js';
 
 const HELP = `Usage: npm run cli -- <command> [options]
 

@@ -4,7 +4,7 @@
 // (test/support/oidc-idp.ts), which src/ may not import.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { default as ProviderClass, Configuration, KoaContextWithOIDC } from 'oidc-provider';
 
@@ -57,26 +57,57 @@ async function quietly<T>(work: () => Promise<T>): Promise<T> {
 
 export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
   const host = options.host ?? '127.0.0.1';
+  const server = await listen(options.port ?? 0, host);
+  // A listening TCP server's address() is always an AddressInfo (only pipes give a string).
+  const port = (server.address() as AddressInfo).port;
+  const issuer = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const accounts = new Map(options.accounts.map((account) => [account.name, account]));
+
+  const provider = await quietly(async () => {
+    const { default: Provider } = await import('oidc-provider');
+    return new Provider(issuer, providerConfiguration(options.clients, accounts));
+  });
+  provider.use(async (ctx, next) => {
+    const interaction = /^\/interaction\/([^/]+)(?:\/(login|abort))?$/.exec(ctx.path);
+    if (interaction === null) {
+      await next();
+      return;
+    }
+    await handleInteraction(ctx, provider, accounts, interaction[1] ?? '', interaction[2]);
+  });
+  const handle = provider.callback();
+  server.on('request', (req, res) => {
+    void handle(req, res);
+  });
+
+  return {
+    issuer,
+    port,
+    async close() {
+      const closed = once(server, 'close');
+      server.close();
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+/** An HTTP server listening on host:port; rejects when the port cannot be taken. */
+async function listen(port: number, host: string): Promise<Server> {
   const server = createServer();
-  server.listen(options.port ?? 0, host);
+  server.listen(port, host);
   await Promise.race([
     once(server, 'listening'),
     once(server, 'error').then(([error]: unknown[]) => {
       throw error instanceof Error ? error : new Error(String(error));
     }),
   ]);
-  const port = (server.address() as AddressInfo).port;
-  const issuer = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const accounts = new Map(options.accounts.map((account) => [account.name, account]));
+  return server;
+}
 
-  const signingKey = {
-    ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
-    kid: 'demo-key',
-    use: 'sig',
-    alg: 'RS256',
-  };
-  const configuration: Configuration = {
-    clients: options.clients.map((client) => ({
+function providerConfiguration(clients: DemoClient[], accounts: Map<string, DemoAccount>): Configuration {
+  return {
+    clients: clients.map((client) => ({
       client_id: client.clientId,
       client_secret: client.clientSecret,
       redirect_uris: client.redirectUris,
@@ -108,37 +139,10 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
       Session: 3600,
       Grant: 3600,
     },
-    jwks: { keys: [signingKey] },
+    jwks: { keys: [signingKey()] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
-    findAccount: (_ctx, sub) => {
-      const account = accounts.get(sub);
-      if (account === undefined) return undefined;
-      return {
-        accountId: sub,
-        claims: () => ({
-          sub,
-          preferred_username: account.name,
-          name: account.displayName,
-          email: account.email,
-          email_verified: true,
-          groups: account.groups,
-        }),
-      };
-    },
-    // Auto-consent: the demo client gets every scope it asks for without a consent screen.
-    loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
-      const client = ctx.oidc.client;
-      const accountId = ctx.oidc.session?.accountId;
-      if (client === undefined || accountId === undefined) return undefined;
-      const consentGrantId: unknown = ctx.oidc.result?.['consent']?.grantId;
-      const grantId =
-        typeof consentGrantId === 'string' ? consentGrantId : ctx.oidc.session?.grantIdFor(client.clientId);
-      if (grantId !== undefined) return ctx.oidc.provider.Grant.find(grantId);
-      const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId });
-      grant.addOIDCScope('openid profile email groups');
-      await grant.save();
-      return grant;
-    },
+    findAccount: (_ctx, sub) => findAccount(accounts, sub),
+    loadExistingGrant: autoConsent,
     renderError: (ctx, out) => {
       ctx.type = 'text/html';
       ctx.body = page(
@@ -147,34 +151,47 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
       );
     },
   };
+}
 
-  const provider = await quietly(async () => {
-    const { default: Provider } = await import('oidc-provider');
-    return new Provider(issuer, configuration);
-  });
-  provider.use(async (ctx, next) => {
-    const interaction = /^\/interaction\/([^/]+)(?:\/(login|abort))?$/.exec(ctx.path);
-    if (interaction === null) {
-      await next();
-      return;
-    }
-    await handleInteraction(ctx, provider, accounts, interaction[1] ?? '', interaction[2]);
-  });
-  const handle = provider.callback();
-  server.on('request', (req, res) => {
-    void handle(req, res);
-  });
-
+/** A fresh RS256 key for this run: tokens of an earlier demo never verify. */
+function signingKey() {
   return {
-    issuer,
-    port,
-    async close() {
-      const closed = once(server, 'close');
-      server.close();
-      server.closeAllConnections();
-      await closed;
-    },
+    ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
+    kid: 'demo-key',
+    use: 'sig',
+    alg: 'RS256',
   };
+}
+
+function findAccount(accounts: Map<string, DemoAccount>, sub: string) {
+  const account = accounts.get(sub);
+  if (account === undefined) return undefined;
+  return {
+    accountId: sub,
+    claims: () => ({
+      sub,
+      preferred_username: account.name,
+      name: account.displayName,
+      email: account.email,
+      email_verified: true,
+      groups: account.groups,
+    }),
+  };
+}
+
+/** Auto-consent: the demo client gets every scope it asks for without a consent screen. */
+async function autoConsent(ctx: KoaContextWithOIDC) {
+  const client = ctx.oidc.client;
+  const accountId = ctx.oidc.session?.accountId;
+  if (client === undefined || accountId === undefined) return undefined;
+  const consentGrantId: unknown = ctx.oidc.result?.['consent']?.grantId;
+  const grantId =
+    typeof consentGrantId === 'string' ? consentGrantId : ctx.oidc.session?.grantIdFor(client.clientId);
+  if (grantId !== undefined) return ctx.oidc.provider.Grant.find(grantId);
+  const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId });
+  grant.addOIDCScope('openid profile email groups');
+  await grant.save();
+  return grant;
 }
 
 /** GET → the login form; POST …/login (login=<name>) → signed in; POST …/abort → access_denied. */

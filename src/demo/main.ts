@@ -83,8 +83,17 @@ async function configureProvider(
   }
 }
 
-async function main(): Promise<void> {
-  const running: Running = {};
+/** DEMO_IDP_PORT, or 0 for a free port. */
+function demoIdpPort(env: NodeJS.ProcessEnv): number {
+  const port = Number(env['DEMO_IDP_PORT'] ?? '0');
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new ConfigError([`DEMO_IDP_PORT must be a port number (got "${env['DEMO_IDP_PORT']}")`]);
+  }
+  return port;
+}
+
+/** Ctrl-C (or SIGTERM) stops whatever has started so far; returns whether a stop has begun. */
+function stopOnSignal(running: Running): () => boolean {
   let closing = false;
   const shutdown = (signal: string): void => {
     if (closing) return;
@@ -103,64 +112,81 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  return () => closing;
+}
 
+/**
+ * Starts the IdP, then the service, then configures the provider through the admin API. Returns the
+ * config, or null when a signal arrived meanwhile (the shutdown handler then owns what is running).
+ */
+async function startDemo(running: Running, apiKey: string, closing: () => boolean): Promise<Config | null> {
+  const config = loadDemoConfig(process.env, running, apiKey);
+  const clientSecret = randomBytes(24).toString('hex');
+  const idp = await startDemoIdp({
+    port: demoIdpPort(process.env),
+    accounts: DEMO_ACCOUNTS,
+    clients: [
+      {
+        clientId: 'jellyfin-demo',
+        clientSecret,
+        redirectUris: [`${config.publicUrl}/sso/OID/redirect/${DEMO_PROVIDER}`],
+      },
+    ],
+  });
+  running.idp = idp;
+  if (closing()) return null;
+
+  running.app = await createApp({ config, log: createLogger(config.logLevel) });
+  const { port } = await running.app.listen(config.port, config.host);
+  if (closing()) return null;
+
+  await configureProvider(localBaseUrl(config, port), apiKey, {
+    oidEndpoint: idp.issuer,
+    oidClientId: 'jellyfin-demo',
+    oidSecret: clientSecret,
+    enabled: true,
+    enableAuthorization: true,
+    enableAllFolders: true,
+    roles: ['jellyfin-users'],
+    adminRoles: ['jellyfin-admins'],
+    roleClaim: 'groups',
+    oidScopes: ['groups', 'email'],
+  });
+  return closing() ? null : config;
+}
+
+function welcome(config: Config, issuer: string, apiKey: string, tempData: boolean): string {
+  const accounts = DEMO_ACCOUNTS.map(
+    (a) =>
+      `    ${a.name.padEnd(6)} groups ${a.groups.join(', ')}` +
+      (a.groups.includes('jellyfin-admins') ? '  → administrator' : '  → member'),
+  );
+  return [
+    '',
+    'jellyfin-sso demo is running.',
+    '',
+    `  Open  ${config.publicUrl}/sso/OID/start/${DEMO_PROVIDER}`,
+    '',
+    `  Demo OpenID Provider: ${issuer} (password-less: type an account name)`,
+    ...accounts,
+    '',
+    `  Admin API key: ${apiKey}`,
+    `    curl -H 'Authorization: MediaBrowser Token="${apiKey}"' ${config.publicUrl}/sso/OID/Get`,
+    `  Data: ${config.dataDir}${tempData ? ' (removed when the demo stops)' : ''}`,
+    '',
+    'Press Ctrl-C to stop.',
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const running: Running = {};
+  const closing = stopOnSignal(running);
   try {
     const apiKey = randomBytes(24).toString('hex');
-    const config = loadDemoConfig(process.env, running, apiKey);
-    const redirectUri = `${config.publicUrl}/sso/OID/redirect/${DEMO_PROVIDER}`;
-    const clientSecret = randomBytes(24).toString('hex');
-    const idpPort = Number(process.env['DEMO_IDP_PORT'] ?? '0');
-    if (!Number.isInteger(idpPort) || idpPort < 0 || idpPort > 65_535) {
-      throw new ConfigError([`DEMO_IDP_PORT must be a port number (got "${process.env['DEMO_IDP_PORT']}")`]);
-    }
-    running.idp = await startDemoIdp({
-      port: idpPort,
-      accounts: DEMO_ACCOUNTS,
-      clients: [{ clientId: 'jellyfin-demo', clientSecret, redirectUris: [redirectUri] }],
-    });
-    if (closing) return;
-
-    running.app = await createApp({ config, log: createLogger(config.logLevel) });
-    const { port } = await running.app.listen(config.port, config.host);
-    if (closing) return;
-
-    await configureProvider(localBaseUrl(config, port), apiKey, {
-      oidEndpoint: running.idp.issuer,
-      oidClientId: 'jellyfin-demo',
-      oidSecret: clientSecret,
-      enabled: true,
-      enableAuthorization: true,
-      enableAllFolders: true,
-      roles: ['jellyfin-users'],
-      adminRoles: ['jellyfin-admins'],
-      roleClaim: 'groups',
-      oidScopes: ['groups', 'email'],
-    });
-    if (closing) return;
-
-    const accounts = DEMO_ACCOUNTS.map(
-      (a) =>
-        `    ${a.name.padEnd(6)} groups ${a.groups.join(', ')}` +
-        (a.groups.includes('jellyfin-admins') ? '  → administrator' : '  → member'),
-    );
-    process.stdout.write(
-      [
-        '',
-        'jellyfin-sso demo is running.',
-        '',
-        `  Open  ${config.publicUrl}/sso/OID/start/${DEMO_PROVIDER}`,
-        '',
-        `  Demo OpenID Provider: ${running.idp.issuer} (password-less: type an account name)`,
-        ...accounts,
-        '',
-        `  Admin API key: ${apiKey}`,
-        `    curl -H 'Authorization: MediaBrowser Token="${apiKey}"' ${config.publicUrl}/sso/OID/Get`,
-        `  Data: ${config.dataDir}${running.tempDir === undefined ? '' : ' (removed when the demo stops)'}`,
-        '',
-        'Press Ctrl-C to stop.',
-        '',
-      ].join('\n'),
-    );
+    const config = await startDemo(running, apiKey, closing);
+    if (config === null || running.idp === undefined) return;
+    process.stdout.write(welcome(config, running.idp.issuer, apiKey, running.tempDir !== undefined));
   } catch (error) {
     await stopAll(running).catch(() => undefined);
     if (error instanceof ConfigError) {

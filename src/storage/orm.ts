@@ -1,11 +1,11 @@
-// Opens the database: parses SSO_DATABASE_URL (sqlite:<path> | postgres://…), starts MikroORM with the
+// Opens the database: takes SSO_DATABASE_URL as ../database-settings.ts parses it, starts MikroORM with the
 // entities of ./entities.ts, applies the committed migrations of that dialect, loads the secret key and
 // checks it against the database, and hands back `{ orm, box, close }`. The only place that knows
 // connection details; stores receive the `orm` and `box` from here.
 
 import type { Log } from '../sso/ports.js';
 import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { MikroORM, UniqueConstraintViolationException, type Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
@@ -15,8 +15,14 @@ import { refuseUnstorableParameters } from './query-guard.js';
 import { postgresqlMigrations } from './migrations/postgresql/index.js';
 import { sqliteMigrations } from './migrations/sqlite/index.js';
 import { createSecretBox, loadSecretKey, SecretKeyError, type SecretBox } from './secret-box.js';
+import { DEFAULT_DATABASE_URL, parseDatabaseUrl, type DatabaseTarget } from '../database-settings.js';
 
-export const DEFAULT_DATABASE_URL = 'sqlite:./data/sso.sqlite';
+export {
+  DatabaseUrlError,
+  DEFAULT_DATABASE_URL,
+  parseDatabaseUrl,
+  type DatabaseTarget,
+} from '../database-settings.js';
 
 export type Dialect = 'sqlite' | 'postgresql';
 export type Orm = MikroORM<AbstractSqlDriver>;
@@ -42,41 +48,6 @@ export interface Database {
   /** Names of the migrations this open applied (empty when the schema was already current). */
   migrationsApplied: string[];
   close(): Promise<void>;
-}
-
-export type DatabaseTarget = { dialect: 'sqlite'; path: string } | { dialect: 'postgresql'; url: string };
-
-/** Thrown for a malformed SSO_DATABASE_URL; the message names the variable. */
-export class DatabaseUrlError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DatabaseUrlError';
-  }
-}
-
-export function parseDatabaseUrl(url: string = DEFAULT_DATABASE_URL): DatabaseTarget {
-  if (url.startsWith('sqlite:')) {
-    const path = url.slice('sqlite:'.length);
-    if (path === '')
-      throw new DatabaseUrlError(
-        'SSO_DATABASE_URL: sqlite: needs a file path, e.g. sqlite:./data/sso.sqlite',
-      );
-    return { dialect: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
-  }
-  if (/^postgres(ql)?:\/\//.test(url)) {
-    try {
-      const parsed = new URL(url);
-      if (parsed.pathname.length <= 1)
-        throw new DatabaseUrlError('SSO_DATABASE_URL: the postgres URL must name a database');
-    } catch (error) {
-      if (error instanceof DatabaseUrlError) throw error;
-      throw new DatabaseUrlError('SSO_DATABASE_URL: not a valid postgres:// URL');
-    }
-    return { dialect: 'postgresql', url };
-  }
-  throw new DatabaseUrlError(
-    'SSO_DATABASE_URL must start with sqlite: or postgres:// (got an unknown scheme)',
-  );
 }
 
 /** Minimal shape of a node-sqlite3 connection, for the pool hook below. */
@@ -110,14 +81,15 @@ export function ormOptions(target: DatabaseTarget, logger?: DatabaseLogger): Opt
     entities: allEntities,
     extensions: [Migrator],
     debug: false,
-    // Every store method forks its own EntityManager (ARCHITECTURE.md §7); a global one would leak state.
+    // Every store method forks its own EntityManager (docs/ARCHITECTURE.md "Layers"); a global one would
+    // leak state between requests.
     allowGlobalContext: false,
     discovery: { warnWhenNoEntities: false },
     logger: (message: string) => logger?.info({ component: 'mikro-orm' }, message),
     // Parameters are inlined into the SQL text: refuse the ones that would break or change it.
     onQuery: refuseUnstorableParameters,
     migrations: {
-      // Static list: no glob and no runtime TS loading (DEPENDENCIES.md §8).
+      // Static list: no glob and no runtime TS loading (plain node cannot import() a .ts migration).
       migrationsList: target.dialect === 'sqlite' ? sqliteMigrations : postgresqlMigrations,
       snapshot: false,
       silent: true,

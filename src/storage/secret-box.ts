@@ -17,6 +17,9 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseSecretKey, SECRET_KEY_PROBLEM } from '../database-settings.js';
+
+export { parseSecretKey };
 
 const KEY_BYTES = 32;
 const IV_BYTES = 12;
@@ -58,20 +61,6 @@ export interface LoadedSecretKey {
   warning?: string;
 }
 
-/** Parses a key given as 64 hex chars or base64/base64url of exactly 32 bytes; null when it is neither. */
-export function parseSecretKey(text: string): Buffer | null {
-  const value = text.trim();
-  if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
-  // 32 bytes are 43 base64 characters plus one '=' of padding; accept base64url too, and only input that
-  // round-trips (Buffer's decoder silently ignores junk and stray bits).
-  const standard = value.replace(/-/g, '+').replace(/_/g, '/').replace(/=$/, '');
-  if (/^[A-Za-z0-9+/]{43}$/.test(standard)) {
-    const bytes = Buffer.from(standard, 'base64');
-    if (bytes.length === KEY_BYTES && bytes.toString('base64').replace(/=$/, '') === standard) return bytes;
-  }
-  return null;
-}
-
 /**
  * The key, from SSO_SECRET_KEY when given, else from `<dataDir>/secret.key`, created (mode 0600) on first
  * start and reused afterwards. Throws SecretKeyError with a message naming SSO_SECRET_KEY or the file.
@@ -80,10 +69,7 @@ export function loadSecretKey(source: SecretKeySource): LoadedSecretKey {
   if (source.secretKey !== undefined && source.secretKey.trim() !== '') {
     const key = parseSecretKey(source.secretKey);
     if (!key) {
-      throw new SecretKeyError(
-        'SSO_SECRET_KEY must be 32 bytes written as 64 hex characters or as base64 ' +
-          '(generate one with `openssl rand -hex 32`)',
-      );
+      throw new SecretKeyError(SECRET_KEY_PROBLEM);
     }
     return { key, source: 'env' };
   }

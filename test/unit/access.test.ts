@@ -1,4 +1,4 @@
-// The role rules (PLUGIN-BEHAVIOR.md §7) and how their decision is written into a policy (§8.2):
+// The role rules (docs/plugin-compatibility.md §7) and how their decision is written into a policy (§8.2):
 // `evaluateAccess` and `applyDecision` of src/sso/access.ts, without I/O.
 
 import { describe, expect, it } from 'vitest';

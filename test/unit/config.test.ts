@@ -1,5 +1,5 @@
-// Configuration from the environment (src/config.ts; PRODUCT.md §6): defaults, normalisation, and every
-// problem reported at once, each naming its variable.
+// Configuration from the environment (src/config.ts; README "Configuration"): defaults, normalisation, and
+// every problem reported at once, each naming its variable.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
@@ -107,6 +107,29 @@ describe('loadConfig', () => {
   it('when SSO_SECRET_KEY is the base64 of 32 bytes, then it is accepted', () => {
     const key = Buffer.alloc(32, 7).toString('base64');
     expect(loadConfig({ SSO_SECRET_KEY: key }).secretKey).toBe(key);
+  });
+
+  it('when SSO_SECRET_KEY or SSO_DATABASE_URL would be refused when the database opens, then the configuration check refuses it first', () => {
+    // The same parsers as the key loader and the database (src/database-settings.ts): nothing passes here
+    // that fails later.
+    expect(problemsOf({ SSO_SECRET_KEY: `${'A'.repeat(42)}B` })).toEqual([
+      expect.stringMatching(/^SSO_SECRET_KEY .*32 bytes/),
+    ]);
+    for (const url of ['sqlite:', 'postgres://sso@127.0.0.1:5432', 'mysql://db/sso']) {
+      expect(problemsOf({ SSO_DATABASE_URL: url })).toEqual([expect.stringMatching(/^SSO_DATABASE_URL /)]);
+    }
+  });
+
+  it('when there is one problem, then the message is one line naming the variable', () => {
+    let message = '';
+    try {
+      loadConfig({ SSO_DATABASE_URL: 'postgres://sso:hunter2@db' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^Invalid configuration: SSO_DATABASE_URL must name a database/);
+    expect(message).not.toContain('\n');
+    expect(message).not.toContain('hunter2');
   });
 
   it('when a flag is false in any accepted spelling, then it is false', () => {

@@ -1,5 +1,6 @@
-// The Jellyfin credential reader (src/http/credentials.ts; JELLYFIN-API.md §1.1, PLUGIN-BEHAVIOR.md §2.2):
-// the `MediaBrowser` header format and the order in which the token sources are read.
+// The Jellyfin credential reader (src/http/credentials.ts; docs/jellyfin-api.md §1.1,
+// docs/plugin-compatibility.md §2.2): the `MediaBrowser` header format and the order in which the token
+// sources are read.
 import { describe, expect, it } from 'vitest';
 import { parseAuthorizationHeader, readToken } from '../../src/http/credentials.js';
 

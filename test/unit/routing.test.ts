@@ -1,5 +1,6 @@
-// The path canonicaliser (src/http/routing.ts; PLUGIN-BEHAVIOR.md §2.1): literal segments in any letter
-// case map to the spec's spelling, one trailing slash is tolerated, parameter segments keep their case.
+// The path canonicaliser (src/http/routing.ts; docs/plugin-compatibility.md §2.1): literal segments in
+// any letter case map to the spec's spelling, one trailing slash is tolerated, parameter segments keep
+// their case.
 import { describe, expect, it } from 'vitest';
 import { SPEC_PATH } from '../../src/app.js';
 import { loadSpec } from '../../src/http/api.js';

@@ -64,7 +64,7 @@ describe('start-up refusals', () => {
     expect(outcome.stderr).not.toMatch(/^\s+at /m);
   });
 
-  it('when SSO_SECRET_KEY passes the configuration check but is not a key (stray bits), then it is refused by name', async () => {
+  it('when SSO_SECRET_KEY looks like base64 but is not a key (stray bits), then it is refused by name on one line', async () => {
     // 43 base64 characters decode to 32 bytes, but the last one carries bits that no key would produce.
     const outcome = await runService(withData({ SSO_SECRET_KEY: `${'A'.repeat(42)}B` }));
     expectRefusal(outcome, 'SSO_SECRET_KEY', /32 bytes/);
