@@ -40,6 +40,16 @@ export type Handlers = { [K in OperationId]: Handler<K> };
 /** The handlers of the operations of some tags (one handler module each). */
 export type HandlersOfTag<T extends Tag> = { [K in OperationOfTag<T>]: Handler<K> };
 
+/**
+ * A handler's reply, checked against the replies its operation allows. TypeScript refuses a field the type
+ * does not have only where an object literal meets the type directly, never through a function's inferred
+ * return type; `reply` is that meeting point (`NoInfer`: the type comes from the handler's declared
+ * return, never from the literal).
+ */
+export function reply<R>(value: NoInfer<R>): R {
+  return value;
+}
+
 /** A handler as the dispatcher holds it: which operation it serves is known only at run time. */
 export type RegisteredHandler = (input: never, state: RequestState) => Promise<Reply>;
 

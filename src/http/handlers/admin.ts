@@ -10,7 +10,7 @@ import type { ProviderAdmin, ProviderView } from '../../sso/provider-admin.js';
 import type { Clock, FlowStore, MediaServer } from '../../sso/ports.js';
 import type { ProtocolName } from '../../sso/provider-settings.js';
 import type { UserAdmin } from '../../sso/user-admin.js';
-import type { Handler, HandlersOfTag } from '../handler.js';
+import { reply, type Handler, type HandlersOfTag } from '../handler.js';
 
 export interface AdminDeps {
   providerAdmin: ProviderAdmin;
@@ -40,18 +40,19 @@ export function createAdminHandlers(deps: AdminDeps): HandlersOfTag<'admin'> {
     async ({ path: { provider }, body }, state) => {
       const { record, warnings } = await deps.providerAdmin.save(protocol, provider, body, deps.clock.now());
       state.log.info({ protocol, provider, version: record.version, warnings }, 'provider saved');
-      return { kind: 'json', status: 200, body: { provider, version: record.version, warnings } };
+      return reply({ kind: 'json', status: 200, body: { provider, version: record.version, warnings } });
     };
   const del =
     (protocol: ProtocolName): Handler<'deleteOidcProvider' | 'deleteSamlProvider'> =>
     async ({ path: { provider } }, state) => {
       await deps.providerAdmin.remove(protocol, provider);
       state.log.info({ protocol, provider }, 'provider deleted');
-      return { kind: 'empty', status: 200 };
+      return reply({ kind: 'empty', status: 200 });
     };
   const names =
     (protocol: ProtocolName): Handler<'getOidcProviderNames' | 'getSamlProviderNames'> =>
-    async () => ({ kind: 'json', status: 200, body: await deps.providerAdmin.names(protocol) });
+    async () =>
+      reply({ kind: 'json', status: 200, body: await deps.providerAdmin.names(protocol) });
 
   return {
     addOidcProvider: add('oidc'),
@@ -60,28 +61,31 @@ export function createAdminHandlers(deps: AdminDeps): HandlersOfTag<'admin'> {
     deleteSamlProvider: del('saml'),
     getOidcProviderNames: names('oidc'),
     getSamlProviderNames: names('saml'),
-    getOidcProviders: async () => ({
-      kind: 'json',
-      status: 200,
-      body: oidcConfigs(await deps.providerAdmin.list('oidc')),
-    }),
-    getSamlProviders: async () => ({
-      kind: 'json',
-      status: 200,
-      body: samlConfigs(await deps.providerAdmin.list('saml')),
-    }),
+    getOidcProviders: async () =>
+      reply({
+        kind: 'json',
+        status: 200,
+        body: oidcConfigs(await deps.providerAdmin.list('oidc')),
+      }),
+    getSamlProviders: async () =>
+      reply({
+        kind: 'json',
+        status: 200,
+        body: samlConfigs(await deps.providerAdmin.list('saml')),
+      }),
     getOidcStates: async () => {
       const body: Record<string, OpenFlowSummary> = {};
       for (const { id, created, expires, ...flow } of await listOpenFlows(deps, 'oidc')) {
         body[id] = { ...flow, created: created.toISOString(), expires: expires.toISOString() };
       }
-      return { kind: 'json', status: 200, body };
+      return reply({ kind: 'json', status: 200, body });
     },
     unregisterUser: async ({ path: { username }, body }, state) => {
       const user = await deps.userAdmin.setAuthenticationProvider(username, body);
       state.log.info({ userId: user.id }, 'authentication provider changed');
-      return { kind: 'empty', status: 200 };
+      return reply({ kind: 'empty', status: 200 });
     },
-    listLibraries: async () => ({ kind: 'json', status: 200, body: await deps.mediaServer.listLibraries() }),
+    listLibraries: async () =>
+      reply({ kind: 'json', status: 200, body: await deps.mediaServer.listLibraries() }),
   };
 }

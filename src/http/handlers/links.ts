@@ -3,7 +3,7 @@
 import { invalidField } from '../../sso/errors.js';
 import { parseUserId, type LinkAdmin } from '../../sso/links.js';
 import type { ProtocolName } from '../../sso/provider-settings.js';
-import type { Handler, HandlersOfTag } from '../handler.js';
+import { reply, type Handler, type HandlersOfTag } from '../handler.js';
 
 export interface LinkHandlerDeps {
   linkAdmin: LinkAdmin;
@@ -23,16 +23,17 @@ function protocolOf(path: { mode: string }): ProtocolName {
 export function createLinkHandlers(deps: LinkHandlerDeps): HandlersOfTag<'links'> {
   const list =
     (protocol: ProtocolName): Handler<'listOidcLinks' | 'listSamlLinks'> =>
-    async ({ path }) => ({
-      kind: 'json',
-      status: 200,
-      body: await deps.linkAdmin.list(protocol, userIdOf(path)),
-    });
+    async ({ path }) =>
+      reply({
+        kind: 'json',
+        status: 200,
+        body: await deps.linkAdmin.list(protocol, userIdOf(path)),
+      });
   return {
     listLinkDetails: async ({ path }) => {
       const details = await deps.linkAdmin.details(userIdOf(path));
       const body = details.map((d) => ({ ...d, created: d.created.toISOString() }));
-      return { kind: 'json', status: 200, body };
+      return reply({ kind: 'json', status: 200, body });
     },
     listOidcLinks: list('oidc'),
     listSamlLinks: list('saml'),
@@ -47,7 +48,7 @@ export function createLinkHandlers(deps: LinkHandlerDeps): HandlersOfTag<'links'
         cookies: state.cookies,
       });
       state.log.info({ provider: path.provider, userId, outcome }, 'account link');
-      return { kind: 'empty', status: 204 };
+      return reply({ kind: 'empty', status: 204 });
     },
     deleteLink: async ({ path }, state) => {
       const userId = userIdOf(path);
@@ -58,7 +59,7 @@ export function createLinkHandlers(deps: LinkHandlerDeps): HandlersOfTag<'links'
         subject: path.canonicalName,
       });
       state.log.info({ provider: path.provider, userId }, 'account unlinked');
-      return { kind: 'empty', status: 200 };
+      return reply({ kind: 'empty', status: 200 });
     },
   };
 }

@@ -7,7 +7,7 @@ import type { MediaServer, ProviderStore, SamlProtocol } from '../../sso/ports.j
 import type { ProtocolName } from '../../sso/provider-settings.js';
 import { createSamlMetadata } from '../../sso/saml-metadata.js';
 import { modeOf, startUrl } from '../browser-steps.js';
-import type { Handler, HandlersOfTag } from '../handler.js';
+import { reply, type Handler, type HandlersOfTag } from '../handler.js';
 import { LOGIN_PAGE_CSP, loginPage } from '../login-page.js';
 import type { HtmlReply, RedirectReply } from '../operations.js';
 
@@ -134,7 +134,12 @@ export function createLoginHandlers(deps: LoginHandlerDeps): HandlersOfTag<'oidc
       state.log.info({ protocol, provider, userId: result.User.Id }, 'session created');
       // The Jellyfin DTO is open (its index signature lets fields pass through); the spread gives the
       // domain's interface the object-literal type that may fill it.
-      return { kind: 'json', status: 200, body: { ...result }, headers: { 'Cache-Control': 'no-store' } };
+      return reply({
+        kind: 'json',
+        status: 200,
+        body: { ...result },
+        headers: { 'Cache-Control': 'no-store' },
+      });
     };
 
   return {
@@ -148,11 +153,12 @@ export function createLoginHandlers(deps: LoginHandlerDeps): HandlersOfTag<'oidc
     receiveSamlResponse: receiveSaml,
     receiveSamlResponseAlias: receiveSaml,
     authenticateSaml: authenticate('saml'),
-    getSamlMetadata: async ({ path: { provider } }) => ({
-      kind: 'text',
-      status: 200,
-      contentType: 'application/samlmetadata+xml; charset=utf-8',
-      text: await samlMetadata(provider),
-    }),
+    getSamlMetadata: async ({ path: { provider } }) =>
+      reply({
+        kind: 'text',
+        status: 200,
+        contentType: 'application/samlmetadata+xml; charset=utf-8',
+        text: await samlMetadata(provider),
+      }),
   };
 }
