@@ -33,10 +33,9 @@ const OIDC_CALLBACK_PARAMETERS = [
   'session_state',
 ] as const;
 
-export function createLoginHandlers(deps: LoginHandlerDeps): HandlersOfTag<'oidc' | 'saml'> {
-  const secure = deps.publicUrl.startsWith('https:');
-  const samlMetadata = createSamlMetadata(deps);
-  const redirectTo = (started: StartedLogin): RedirectReply => ({
+/** The redirect to the IdP, with the cookie that binds the new flow to this browser. */
+function redirectTo(started: StartedLogin, secure: boolean): RedirectReply {
+  return {
     kind: 'redirect',
     status: 302,
     location: started.location,
@@ -51,12 +50,17 @@ export function createLoginHandlers(deps: LoginHandlerDeps): HandlersOfTag<'oidc
         sameSite: 'lax',
       },
     ],
-  });
-  const page = (
-    protocol: ProtocolName,
-    provider: string,
-    verified: VerifiedLogin,
-  ): HtmlReply<{ 200: string }> => ({
+  };
+}
+
+/** The page that finishes a verified sign-in in the browser. */
+function loginPageReply(
+  deps: LoginHandlerDeps,
+  protocol: ProtocolName,
+  provider: string,
+  verified: VerifiedLogin,
+): HtmlReply<{ 200: string }> {
+  return {
     kind: 'html',
     status: 200,
     csp: LOGIN_PAGE_CSP,
@@ -69,24 +73,26 @@ export function createLoginHandlers(deps: LoginHandlerDeps): HandlersOfTag<'oidc
       retryUrl: startUrl(deps.publicUrl, protocol, provider, verified.isLinking),
       timeoutMs: deps.pageTimeoutMs ?? 30_000,
     }),
-  });
+  };
+}
 
-  const start =
-    (protocol: ProtocolName): Handler<StartOperation> =>
-    async ({ path: { provider }, query }, state) => {
-      const input = {
-        providerName: provider,
-        isLinking: query?.isLinking ?? false,
-        clientAddress: state.clientAddress,
-      };
-      return redirectTo(
-        await (protocol === 'oidc' ? deps.login.startOidc(input) : deps.login.startSaml(input)),
-      );
+function startHandler(deps: LoginHandlerDeps, protocol: ProtocolName): Handler<StartOperation> {
+  const secure = deps.publicUrl.startsWith('https:');
+  return async ({ path: { provider }, query }, state) => {
+    const input = {
+      providerName: provider,
+      isLinking: query?.isLinking ?? false,
+      clientAddress: state.clientAddress,
     };
-  const completeOidc: Handler<'completeOidcLogin' | 'completeOidcLoginAlias'> = async (
-    { path: { provider }, query = {} },
-    state,
-  ) => {
+    const started = await (protocol === 'oidc' ? deps.login.startOidc(input) : deps.login.startSaml(input));
+    return redirectTo(started, secure);
+  };
+}
+
+function completeOidcHandler(
+  deps: LoginHandlerDeps,
+): Handler<'completeOidcLogin' | 'completeOidcLoginAlias'> {
+  return async ({ path: { provider }, query = {} }, state) => {
     const callback: Record<string, string | undefined> = {};
     for (const name of OIDC_CALLBACK_PARAMETERS) callback[name] = query[name];
     // Only the query of this URL is read: the token exchange is bound to the redirect URI the flow stored
@@ -104,12 +110,14 @@ export function createLoginHandlers(deps: LoginHandlerDeps): HandlersOfTag<'oidc
       { provider, flowId: verified.flowId, isLinking: verified.isLinking },
       'OIDC sign-in verified',
     );
-    return page('oidc', provider, verified);
+    return loginPageReply(deps, 'oidc', provider, verified);
   };
-  const receiveSaml: Handler<'receiveSamlResponse' | 'receiveSamlResponseAlias'> = async (
-    { path: { provider }, body },
-    state,
-  ) => {
+}
+
+function receiveSamlHandler(
+  deps: LoginHandlerDeps,
+): Handler<'receiveSamlResponse' | 'receiveSamlResponseAlias'> {
+  return async ({ path: { provider }, body }, state) => {
     const verified = await deps.login.finishSaml({
       providerName: provider,
       samlResponse: body.SAMLResponse,
@@ -119,40 +127,47 @@ export function createLoginHandlers(deps: LoginHandlerDeps): HandlersOfTag<'oidc
       { provider, flowId: verified.flowId, isLinking: verified.isLinking },
       'SAML sign-in verified',
     );
-    return page('saml', provider, verified);
+    return loginPageReply(deps, 'saml', provider, verified);
   };
-  const authenticate =
-    (protocol: ProtocolName): Handler<'authenticateOidc' | 'authenticateSaml'> =>
-    async ({ path: { provider }, body: { data, ...device } }, state) => {
-      const result = await deps.login.authenticate({
-        protocol,
-        providerName: provider,
-        token: data,
-        device,
-        cookies: state.cookies,
-      });
-      state.log.info({ protocol, provider, userId: result.User.Id }, 'session created');
-      // The Jellyfin DTO is open (its index signature lets fields pass through); the spread gives the
-      // domain's interface the object-literal type that may fill it.
-      return reply({
-        kind: 'json',
-        status: 200,
-        body: { ...result },
-        headers: { 'Cache-Control': 'no-store' },
-      });
-    };
+}
 
+function authenticateHandler(
+  deps: LoginHandlerDeps,
+  protocol: ProtocolName,
+): Handler<'authenticateOidc' | 'authenticateSaml'> {
+  return async ({ path: { provider }, body: { data, ...device } }, state) => {
+    const result = await deps.login.authenticate({
+      protocol,
+      providerName: provider,
+      token: data,
+      device,
+      cookies: state.cookies,
+    });
+    state.log.info({ protocol, provider, userId: result.User.Id }, 'session created');
+    // The Jellyfin DTO is open (its index signature lets fields pass through); the spread gives the
+    // domain's interface the object-literal type that may fill it.
+    return reply({
+      kind: 'json',
+      status: 200,
+      body: { ...result },
+      headers: { 'Cache-Control': 'no-store' },
+    });
+  };
+}
+
+export function createLoginHandlers(deps: LoginHandlerDeps): HandlersOfTag<'oidc' | 'saml'> {
+  const samlMetadata = createSamlMetadata(deps);
   return {
-    startOidcLogin: start('oidc'),
-    startOidcLoginAlias: start('oidc'),
-    completeOidcLogin: completeOidc,
-    completeOidcLoginAlias: completeOidc,
-    authenticateOidc: authenticate('oidc'),
-    startSamlLogin: start('saml'),
-    startSamlLoginAlias: start('saml'),
-    receiveSamlResponse: receiveSaml,
-    receiveSamlResponseAlias: receiveSaml,
-    authenticateSaml: authenticate('saml'),
+    startOidcLogin: startHandler(deps, 'oidc'),
+    startOidcLoginAlias: startHandler(deps, 'oidc'),
+    completeOidcLogin: completeOidcHandler(deps),
+    completeOidcLoginAlias: completeOidcHandler(deps),
+    authenticateOidc: authenticateHandler(deps, 'oidc'),
+    startSamlLogin: startHandler(deps, 'saml'),
+    startSamlLoginAlias: startHandler(deps, 'saml'),
+    receiveSamlResponse: receiveSamlHandler(deps),
+    receiveSamlResponseAlias: receiveSamlHandler(deps),
+    authenticateSaml: authenticateHandler(deps, 'saml'),
     getSamlMetadata: async ({ path: { provider } }) =>
       reply({
         kind: 'text',
