@@ -1,6 +1,7 @@
 // Case-insensitive JSON keys (PLUGIN-BEHAVIOR.md §2.3): the plugin bound input properties in any letter
 // case, so `OidEndpoint` and `oidEndpoint` both worked. Before validation, keys are rewritten to the
 // spelling of the schema's properties; unknown keys stay as they are, for validation to name them.
+import { isRecord } from '../sso/basics.js';
 import { SsoError } from '../sso/errors.js';
 
 interface SchemaLike {
@@ -18,10 +19,10 @@ export function canonicaliseKeys(value: unknown, schema: SchemaLike | undefined,
     return value.map((item, index) => canonicaliseKeys(item, items, `${pointer}/${index}`));
   }
   const properties = schema.properties ?? firstWith(schema, 'properties')?.properties;
-  if (properties === undefined) return value;
+  if (properties === undefined || !isRecord(value)) return value;
   const byLowerName = new Map(Object.keys(properties).map((name) => [name.toLowerCase(), name]));
   const out: Record<string, unknown> = {};
-  for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+  for (const [key, child] of Object.entries(value)) {
     const name = byLowerName.get(key.toLowerCase()) ?? key;
     if (Object.prototype.hasOwnProperty.call(out, name)) {
       throw new SsoError(

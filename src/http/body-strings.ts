@@ -2,6 +2,7 @@
 // from the escapes "\u0000" and "\ud800"). PostgreSQL refuses both in text and jsonb, SQLite would keep
 // what PostgreSQL refuses, and UTF-8 has no encoding for a lone surrogate. Refusing them in every parsed
 // body, with the JSON pointer of the first one, makes a request fail the same clear way on both databases.
+import { isRecord } from '../sso/basics.js';
 import { SsoError } from '../sso/errors.js';
 
 // A high surrogate not followed by a low one, or a low surrogate not preceded by a high one.
@@ -30,8 +31,8 @@ export function firstUnstorableString(value: unknown): string | null {
     } else if (Array.isArray(current)) {
       for (let i = current.length - 1; i >= 0; i--)
         stack.push({ value: current[i], pointer: `${pointer}/${i}` });
-    } else if (current !== null && typeof current === 'object') {
-      const entries = Object.entries(current as Record<string, unknown>).reverse();
+    } else if (isRecord(current)) {
+      const entries = Object.entries(current).reverse();
       for (const [childKey, child] of entries) {
         stack.push({ value: child, pointer: `${pointer}/${pointerToken(childKey)}`, key: childKey });
       }

@@ -3,6 +3,7 @@
 // rights gets the public text of the code, the public reason and the request id, never the admin message:
 // that can name the configured entity id, ACS URL, audience, discovery URL or role names, and which XML check
 // failed (an aid to signature-wrapping attempts). The specifics are logged under the request id.
+import { isRecord } from '../sso/basics.js';
 import { SsoError, type SsoErrorCode } from '../sso/errors.js';
 import { PAGE_STYLE_HASH } from './html.js';
 import { errorPage } from './pages.js';
@@ -125,8 +126,8 @@ const CODE_BY_CLIENT_STATUS: Partial<Record<number, SsoErrorCode>> = {
  * its zlib errors set it), or null: such an error is the client's fault and never `internal`.
  */
 export function clientErrorStatus(error: unknown): number | null {
-  if (error === null || typeof error !== 'object') return null;
-  const { status, statusCode } = error as { status?: unknown; statusCode?: unknown };
+  if (!isRecord(error)) return null;
+  const { status, statusCode } = error;
   const value = typeof status === 'number' ? status : statusCode;
   return typeof value === 'number' && Number.isInteger(value) && value >= 400 && value <= 499 ? value : null;
 }
@@ -174,24 +175,6 @@ export function problemFor(error: SsoError, requestId: string, elevated = false)
   return problem;
 }
 
-/** A browser navigation gets a page; anything that asks for JSON (or does not ask for HTML) gets a problem. */
-export function wantsHtml(accept: string | undefined): boolean {
-  if (accept === undefined) return false;
-  const types = accept
-    .split(',')
-    .map((part) => {
-      const [type = '', ...params] = part.trim().split(';');
-      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-      return { type: type.trim().toLowerCase(), q: q === undefined ? 1 : Number(q.slice(2)) };
-    })
-    .filter((t) => t.q > 0)
-    .sort((a, b) => b.q - a.q);
-  const html = types.find((t) => t.type === 'text/html');
-  const json = types.find((t) => t.type === 'application/json' || t.type === 'application/problem+json');
-  if (html === undefined) return false;
-  return json === undefined || html.q > json.q;
-}
-
 export interface ErrorResponse {
   status: number;
   contentType: string;
@@ -204,8 +187,8 @@ export function renderError(
   error: SsoError,
   options: {
     requestId: string;
-    accept: string | undefined;
-    browserStep: boolean;
+    /** The request is a browser step and the browser prefers HTML to JSON. */
+    page: boolean;
     /** The caller is an administrator or an API key: specifics may be shown. */
     elevated: boolean;
     retryUrl?: string | undefined;
@@ -215,7 +198,7 @@ export function renderError(
   const problem = problemFor(error, options.requestId, options.elevated);
   const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
   if (error.code === 'rate_limited') headers['Retry-After'] = '60';
-  if (options.browserStep && wantsHtml(options.accept)) {
+  if (options.page) {
     return {
       status: problem.status,
       contentType: 'text/html; charset=utf-8',

@@ -1,31 +1,12 @@
-// The shape of an operation handler: it receives the validated request and the per-request state, and
-// returns a Reply (or throws an SsoError). Writing the reply to the wire is reply.ts's job.
+// The shape of an operation handler: typed by its operationId from the contract (operations.ts), it receives
+// the validated request and the per-request state and returns one of the replies the spec allows (or
+// throws an SsoError). Writing the reply to the wire is replies.ts's job.
 import type { Context } from 'openapi-backend';
 import type { Logger } from '../logger.js';
 import type { Principal } from '../sso/ports.js';
+import type { HandlerInput, OperationId, OperationOfTag, Reply, ReplyOf, Tag } from './operations.js';
 
-export interface SetCookie {
-  name: string;
-  value: string;
-  maxAgeSeconds: number;
-  path: string;
-  secure: boolean;
-  httpOnly: boolean;
-  sameSite: 'Lax' | 'Strict' | 'None';
-}
-
-interface ReplyBase {
-  status: number;
-  headers?: Record<string, string>;
-  cookies?: SetCookie[];
-}
-
-export type Reply =
-  | (ReplyBase & { kind: 'json'; body: unknown })
-  | (ReplyBase & { kind: 'empty' })
-  | (ReplyBase & { kind: 'redirect'; location: string })
-  | (ReplyBase & { kind: 'html'; html: string; csp: string })
-  | (ReplyBase & { kind: 'text'; contentType: string; text: string });
+export type { Reply, SetCookie } from './operations.js';
 
 /** What every handler knows of its request beyond the validated parameters. */
 export interface RequestState {
@@ -35,22 +16,52 @@ export interface RequestState {
   principal: Principal | null;
   cookies: Record<string, string>;
   clientAddress: string;
-  accept: string | undefined;
 }
 
-export type OperationContext = Context;
+/**
+ * The handler of operation K. For a union of operations (one function serving an operation and its legacy
+ * alias) it takes any of their inputs and may give only the replies all of them allow.
+ */
+export type Handler<K extends OperationId> = (
+  input: HandlerInput<K>,
+  state: RequestState,
+) => Promise<CommonReply<K>>;
 
-export type Handler = (c: OperationContext, state: RequestState) => Promise<Reply>;
+/** The replies every operation of K allows: the intersection of their reply unions. */
+type CommonReply<K extends OperationId> = (
+  K extends OperationId ? (reply: ReplyOf<K>) => void : never
+) extends (reply: infer R) => void
+  ? R
+  : never;
 
-/** A JSON reply typed by the operation's generated `…Responses` type. */
-export function json<R, S extends keyof R & number>(
-  status: S,
-  body: R[S],
-  extra: Partial<ReplyBase> = {},
-): Reply {
-  return { kind: 'json', status, body, ...extra };
+/** One handler per operation of the spec: a missing or an extra one does not compile. */
+export type Handlers = { [K in OperationId]: Handler<K> };
+
+/** The handlers of the operations of some tags (one handler module each). */
+export type HandlersOfTag<T extends Tag> = { [K in OperationOfTag<T>]: Handler<K> };
+
+/**
+ * A handler's reply, checked against the replies its operation allows. TypeScript refuses a field the type
+ * does not have only where an object literal meets the type directly, never through a function's inferred
+ * return type; `reply` is that meeting point (`NoInfer`: the type comes from the handler's declared
+ * return, never from the literal).
+ */
+export function reply<R>(value: NoInfer<R>): R {
+  return value;
 }
 
-export function empty(status: number, extra: Partial<ReplyBase> = {}): Reply {
-  return { kind: 'empty', status, ...extra };
+/** A handler as the dispatcher holds it: which operation it serves is known only at run time. */
+export type RegisteredHandler = (input: never, state: RequestState) => Promise<Reply>;
+
+/**
+ * A handler's input from openapi-backend's parsed request. openapi-backend has validated path, query
+ * (coerced to the declared types) and body against the routed operation's schema before any handler runs,
+ * but its Context is untyped and the operation is known only at run time: the type system cannot know that
+ * the values have the shape of that operation's generated `…Data`, hence the one cast.
+ */
+export function inputOf(c: Context): never {
+  const path: unknown = c.request.params;
+  const query: unknown = c.request.query;
+  const body: unknown = c.request.requestBody;
+  return { path, query, body } as never;
 }

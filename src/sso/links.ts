@@ -1,12 +1,42 @@
 // Account links (PLUGIN-BEHAVIOR.md §3.13–3.15, §10): list, link and unlink the identities bound to a user.
-// Who may call is decided at the edge (the user themself or an elevated caller, API keys included); the
-// rules here are about the links: one identity belongs to one user, and only its own user may drop it.
+// Who may call: the user themself or an elevated caller, API keys included (`checkLinksAccess`); the other
+// rules are about the links: one identity belongs to one user, and only its own user may drop it.
 import { SsoError } from './errors.js';
 import type { Login } from './login.js';
-import type { DeviceInfo, LinkStore, MediaServer, MediaUser } from './ports.js';
+import {
+  isElevated,
+  type DeviceInfo,
+  type LinkStore,
+  type MediaServer,
+  type MediaUser,
+  type Principal,
+} from './ports.js';
 import { providerNotFound } from './provider-admin.js';
 import type { ProtocolName } from './provider-settings.js';
 import type { ProviderStore } from './ports.js';
+
+/** A Jellyfin user id as 32 hex digits or a dashed GUID → 32 lower-case hex; null for anything else. */
+export function parseUserId(value: string): string | null {
+  const hex = value.replace(/-/g, '').toLowerCase();
+  return /^[0-9a-f]{32}$/.test(hex) ? hex : null;
+}
+
+/**
+ * Who may see or change the links of the user `targetUserId` (null when the id is malformed): an elevated
+ * caller, or that user themself when their policy lets them change their own settings.
+ */
+export function checkLinksAccess(principal: Principal, targetUserId: string | null): void {
+  if (isElevated(principal)) return;
+  if (principal.kind === 'user' && targetUserId !== null && principal.user.id === targetUserId) {
+    if (principal.user.policy.EnableUserPreferenceAccess) return;
+    throw new SsoError('forbidden', 'Your account is not allowed to change its own settings.', {
+      step: 'credentials',
+    });
+  }
+  throw new SsoError('forbidden', "Only administrators may see or change another user's links.", {
+    step: 'credentials',
+  });
+}
 
 /** One link as a person sees it. */
 export interface LinkDetail {

@@ -1,4 +1,4 @@
-// The limit on open sign-ins per client (SSO_MAX_OPEN_FLOWS): every start stores a flow row, so without a
+// Open sign-ins: the list `/States` shows, and the limit on them per client (SSO_MAX_OPEN_FLOWS): every start stores a flow row, so without a
 // limit one address could fill the database within the flow lifetime, at the rate limit's pace.
 //
 // The count is taken from the database (the flow row keeps a keyed hash of its client, indexed with the
@@ -11,6 +11,7 @@
 // burst's size, which the rate limit bounds; the aim is that the table cannot be filled, not an exact cap.
 import { SsoError } from './errors.js';
 import type { Clock, FlowStore } from './ports.js';
+import type { ProtocolName } from './provider-settings.js';
 
 export interface OpenFlowLimit {
   flows: FlowStore;
@@ -31,4 +32,36 @@ export async function checkOpenFlows(limit: OpenFlowLimit, clientKey: string): P
     `Too many sign-ins are open from your address. Finish one, or wait up to ${minutes} minutes, and try again.`,
     { step: 'start', reason: 'open_sign_ins_limit', detail: `open flows=${open}` },
   );
+}
+
+/** A sign-in in progress as `/States` lists it. */
+export interface OpenFlow {
+  id: string;
+  provider: string;
+  protocol: ProtocolName;
+  status: 'started' | 'verified';
+  isLinking: boolean;
+  created: Date;
+  expires: Date;
+}
+
+/** The unexpired sign-ins of a protocol that are started or verified (claimed and finished ones are not). */
+export async function listOpenFlows(
+  deps: { flows: FlowStore; clock: Clock },
+  protocol: ProtocolName,
+): Promise<OpenFlow[]> {
+  const open: OpenFlow[] = [];
+  for (const flow of await deps.flows.listOpen(protocol, deps.clock.now())) {
+    if (flow.status !== 'started' && flow.status !== 'verified') continue;
+    open.push({
+      id: flow.id,
+      provider: flow.providerName,
+      protocol: flow.protocol,
+      status: flow.status,
+      isLinking: flow.purpose === 'link',
+      created: flow.createdAt,
+      expires: flow.expiresAt,
+    });
+  }
+  return open;
 }

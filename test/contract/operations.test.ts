@@ -2,6 +2,7 @@
 // codes of the spec are the domain's, and the operations not built yet are exactly the listed ones.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSpec } from '../../src/http/api.js';
+import { browserStepsOf } from '../../src/http/browser-steps.js';
 import { SPEC_PATH } from '../../src/app.js';
 import { ssoErrorCodes } from '../../src/sso/errors.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -64,6 +65,24 @@ describe('operations', () => {
       components: { schemas: { Problem: { properties: { code: { enum: string[] } } } } };
     };
     expect(spec.components.schemas.Problem.properties.code.enum).toEqual([...ssoErrorCodes]);
+  });
+
+  it('when an operation answers a redirect or a page, then the spec marks it as a browser step', () => {
+    const spec = loadSpec(SPEC_PATH) as unknown as Json;
+    const answersBrowser: string[] = [];
+    for (const item of Object.values(spec['paths'] as Record<string, Json>)) {
+      for (const op of Object.values(item)) {
+        if (typeof op !== 'object' || op === null || !('operationId' in op)) continue;
+        const responses = Object.entries((op as Json)['responses'] as Json);
+        const browser = responses.some(([status, response]) => {
+          const content = resolveRef(spec, response)?.['content'] as Json | undefined;
+          return status === '302' || (status === '200' && content?.['text/html'] !== undefined);
+        });
+        if (browser) answersBrowser.push(String((op as Json)['operationId']));
+      }
+    }
+    expect(answersBrowser.length).toBeGreaterThan(0);
+    expect(browserStepsOf(loadSpec(SPEC_PATH))).toEqual(new Set(answersBrowser));
   });
 
   it('when every operation has a tag, then it is one of oidc, saml, links, admin', () => {

@@ -33,7 +33,7 @@ import {
   startSamlLogin,
   startSamlLoginAlias,
   unregisterUser,
-  type AuthRequest2,
+  type AuthRequest,
   type Client,
 } from '../../clients/typescript/index.js';
 import { SPEC_PATH } from '../../src/app.js';
@@ -110,7 +110,7 @@ function schemaErrors(schema: unknown, value: unknown, id: string): string | nul
   return validate(value) ? null : ajv.errorsText(validate.errors);
 }
 
-const AUTH_BODY: AuthRequest2 = {
+const AUTH_BODY: AuthRequest = {
   deviceId: 'TW96aWxsYS81LjA',
   deviceName: 'Firefox',
   appName: 'Jellyfin Web',

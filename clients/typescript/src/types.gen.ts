@@ -434,7 +434,7 @@ export type OidcSessionState = string;
 /**
  * The browser's device and the one-time flow token. Keys match case-insensitively.
  */
-export type AuthRequest2 = AuthRequest;
+export type AuthCall = AuthRequest;
 
 /**
  * The IdP's HTTP-POST binding form (SAML Bindings §3.5).
@@ -692,7 +692,7 @@ export type AuthenticateOidcData = {
     /**
      * The browser's device and the one-time flow token. Keys match case-insensitively.
      */
-    body: AuthRequest2;
+    body: AuthCall;
     path: {
         /**
          * The provider's name (case-sensitive).
@@ -1096,7 +1096,7 @@ export type AuthenticateSamlData = {
     /**
      * The browser's device and the one-time flow token. Keys match case-insensitively.
      */
-    body: AuthRequest2;
+    body: AuthCall;
     path: {
         /**
          * The provider's name (case-sensitive).
@@ -1325,7 +1325,7 @@ export type CreateLinkData = {
     /**
      * The browser's device and the one-time flow token. Keys match case-insensitively.
      */
-    body: AuthRequest2;
+    body: AuthCall;
     path: {
         /**
          * `oid` or `saml`, in any letter case.

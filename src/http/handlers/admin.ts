@@ -1,22 +1,18 @@
 // Handlers of the `admin` tag: provider administration for both protocols, open flows, libraries and
-// Unregister. Thin: each translates the validated request into a use case and its result into a reply.
+// Unregister. Thin: each maps the generated request type to a use case and its result to a reply.
 import type {
-  AddOidcProviderResponses,
-  GetOidcProviderNamesResponses,
-  GetOidcProvidersResponses,
-  GetOidcStatesResponses,
-  GetSamlProvidersResponses,
-  ListLibrariesResponses,
+  FlowSummary as OpenFlowSummary,
   OidcProviderConfig,
   OidcProviderInput,
   SamlProviderConfig,
   SamlProviderInput,
 } from '../../../generated/index.js';
-import type { ProviderAdmin } from '../../sso/provider-admin.js';
+import { listOpenFlows } from '../../sso/open-flows.js';
+import type { ProviderAdmin, ProviderView } from '../../sso/provider-admin.js';
 import type { Clock, FlowStore, MediaServer } from '../../sso/ports.js';
 import type { ProtocolName } from '../../sso/provider-settings.js';
 import type { UserAdmin } from '../../sso/user-admin.js';
-import { empty, json, type Handler, type OperationContext } from '../handler.js';
+import { reply, type Handler, type HandlersOfTag } from '../handler.js';
 
 export interface AdminDeps {
   providerAdmin: ProviderAdmin;
@@ -26,37 +22,39 @@ export interface AdminDeps {
   clock: Clock;
 }
 
-export function pathParam(c: OperationContext, name: string): string {
-  const value = (c.request.params as Record<string, unknown>)[name];
-  return typeof value === 'string' ? value : '';
+// The store lists the providers of one protocol, so each list holds views of that protocol only; the
+// `in` checks tell the type system which member of the ProviderView union each one is.
+function oidcConfigs(views: Record<string, ProviderView>): Record<string, OidcProviderConfig> {
+  const out: Record<string, OidcProviderConfig> = {};
+  for (const [name, view] of Object.entries(views)) if ('hasOidSecret' in view) out[name] = view;
+  return out;
 }
 
-export function createAdminHandlers(deps: AdminDeps): Record<string, Handler> {
+function samlConfigs(views: Record<string, ProviderView>): Record<string, SamlProviderConfig> {
+  const out: Record<string, SamlProviderConfig> = {};
+  for (const [name, view] of Object.entries(views)) if ('hasSpSigningKey' in view) out[name] = view;
+  return out;
+}
+
+export function createAdminHandlers(deps: AdminDeps): HandlersOfTag<'admin'> {
   const add =
-    (protocol: ProtocolName): Handler =>
-    async (c, state) => {
-      const provider = pathParam(c, 'provider');
-      const { record, warnings } = await deps.providerAdmin.save(
-        protocol,
-        provider,
-        c.request.requestBody as OidcProviderInput | SamlProviderInput,
-        deps.clock.now(),
-      );
+    (protocol: ProtocolName): Handler<'addOidcProvider' | 'addSamlProvider'> =>
+    async ({ path: { provider }, body }, state) => {
+      const { record, warnings } = await deps.providerAdmin.save(protocol, provider, body, deps.clock.now());
       state.log.info({ protocol, provider, version: record.version, warnings }, 'provider saved');
-      return json<AddOidcProviderResponses, 200>(200, { provider, version: record.version, warnings });
+      return reply({ kind: 'json', status: 200, body: { provider, version: record.version, warnings } });
     };
   const del =
-    (protocol: ProtocolName): Handler =>
-    async (c, state) => {
-      const provider = pathParam(c, 'provider');
+    (protocol: ProtocolName): Handler<'deleteOidcProvider' | 'deleteSamlProvider'> =>
+    async ({ path: { provider } }, state) => {
       await deps.providerAdmin.remove(protocol, provider);
       state.log.info({ protocol, provider }, 'provider deleted');
-      return empty(200);
+      return reply({ kind: 'empty', status: 200 });
     };
   const names =
-    (protocol: ProtocolName): Handler =>
+    (protocol: ProtocolName): Handler<'getOidcProviderNames' | 'getSamlProviderNames'> =>
     async () =>
-      json<GetOidcProviderNamesResponses, 200>(200, await deps.providerAdmin.names(protocol));
+      reply({ kind: 'json', status: 200, body: await deps.providerAdmin.names(protocol) });
 
   return {
     addOidcProvider: add('oidc'),
@@ -66,37 +64,30 @@ export function createAdminHandlers(deps: AdminDeps): Record<string, Handler> {
     getOidcProviderNames: names('oidc'),
     getSamlProviderNames: names('saml'),
     getOidcProviders: async () =>
-      json<GetOidcProvidersResponses, 200>(
-        200,
-        (await deps.providerAdmin.list('oidc')) as Record<string, OidcProviderConfig>,
-      ),
+      reply({
+        kind: 'json',
+        status: 200,
+        body: oidcConfigs(await deps.providerAdmin.list('oidc')),
+      }),
     getSamlProviders: async () =>
-      json<GetSamlProvidersResponses, 200>(
-        200,
-        (await deps.providerAdmin.list('saml')) as Record<string, SamlProviderConfig>,
-      ),
+      reply({
+        kind: 'json',
+        status: 200,
+        body: samlConfigs(await deps.providerAdmin.list('saml')),
+      }),
     getOidcStates: async () => {
-      const flows = await deps.flows.listOpen('oidc', deps.clock.now());
-      const body: GetOidcStatesResponses[200] = {};
-      for (const flow of flows) {
-        if (flow.status !== 'started' && flow.status !== 'verified') continue;
-        body[flow.id] = {
-          provider: flow.providerName,
-          protocol: flow.protocol,
-          status: flow.status,
-          isLinking: flow.purpose === 'link',
-          created: flow.createdAt.toISOString(),
-          expires: flow.expiresAt.toISOString(),
-        };
+      const body: Record<string, OpenFlowSummary> = {};
+      for (const { id, created, expires, ...flow } of await listOpenFlows(deps, 'oidc')) {
+        body[id] = { ...flow, created: created.toISOString(), expires: expires.toISOString() };
       }
-      return json<GetOidcStatesResponses, 200>(200, body);
+      return reply({ kind: 'json', status: 200, body });
     },
-    unregisterUser: async (c, state) => {
-      const username = pathParam(c, 'username');
-      const user = await deps.userAdmin.setAuthenticationProvider(username, c.request.requestBody);
+    unregisterUser: async ({ path: { username }, body }, state) => {
+      const user = await deps.userAdmin.setAuthenticationProvider(username, body);
       state.log.info({ userId: user.id }, 'authentication provider changed');
-      return empty(200);
+      return reply({ kind: 'empty', status: 200 });
     },
-    listLibraries: async () => json<ListLibrariesResponses, 200>(200, await deps.mediaServer.listLibraries()),
+    listLibraries: async () =>
+      reply({ kind: 'json', status: 200, body: await deps.mediaServer.listLibraries() }),
   };
 }

@@ -1,70 +1,65 @@
-// Handlers of the `links` tag: list, create and delete account links. The access rule (self or elevated)
-// was enforced before these run (api.ts, `x-sso-access`).
-import type { ListLinkDetailsResponses, ListOidcLinksResponses } from '../../../generated/index.js';
-import type { LinkAdmin } from '../../sso/links.js';
-import type { ProtocolName } from '../../sso/provider-settings.js';
-import { normaliseUserIdParam } from '../api.js';
-import { empty, json, type Handler, type OperationContext } from '../handler.js';
+// Handlers of the `links` tag: list, create and delete account links. The access rule (the user themself
+// or an elevated caller, sso/links.ts `checkLinksAccess`) was enforced before these run.
 import { invalidField } from '../../sso/errors.js';
-import { pathParam } from './admin.js';
+import { parseUserId, type LinkAdmin } from '../../sso/links.js';
+import type { ProtocolName } from '../../sso/provider-settings.js';
+import { reply, type Handler, type HandlersOfTag } from '../handler.js';
 
 export interface LinkHandlerDeps {
   linkAdmin: LinkAdmin;
 }
 
-function userIdOf(c: OperationContext): string {
-  const id = normaliseUserIdParam(pathParam(c, 'jellyfinUserId'));
+function userIdOf(path: { jellyfinUserId: string }): string {
+  const id = parseUserId(path.jellyfinUserId);
   if (id === null) throw invalidField('path.jellyfinUserId', 'must be 32 hex digits or a GUID');
   return id;
 }
 
-function protocolOf(c: OperationContext): ProtocolName {
-  return pathParam(c, 'mode').toLowerCase() === 'saml' ? 'saml' : 'oidc';
+/** `{mode}` is `oid` or `saml` in any letter case (the spec's pattern). */
+function protocolOf(path: { mode: string }): ProtocolName {
+  return path.mode.toLowerCase() === 'saml' ? 'saml' : 'oidc';
 }
 
-export function createLinkHandlers(deps: LinkHandlerDeps): Record<string, Handler> {
+export function createLinkHandlers(deps: LinkHandlerDeps): HandlersOfTag<'links'> {
   const list =
-    (protocol: ProtocolName): Handler =>
-    async (c) =>
-      json<ListOidcLinksResponses, 200>(200, await deps.linkAdmin.list(protocol, userIdOf(c)));
+    (protocol: ProtocolName): Handler<'listOidcLinks' | 'listSamlLinks'> =>
+    async ({ path }) =>
+      reply({
+        kind: 'json',
+        status: 200,
+        body: await deps.linkAdmin.list(protocol, userIdOf(path)),
+      });
   return {
-    listLinkDetails: async (c) => {
-      const details = await deps.linkAdmin.details(userIdOf(c));
-      return json<ListLinkDetailsResponses, 200>(
-        200,
-        details.map((d) => ({ ...d, created: d.created.toISOString() })),
-      );
+    listLinkDetails: async ({ path }) => {
+      const details = await deps.linkAdmin.details(userIdOf(path));
+      const body = details.map((d) => ({ ...d, created: d.created.toISOString() }));
+      return reply({ kind: 'json', status: 200, body });
     },
     listOidcLinks: list('oidc'),
     listSamlLinks: list('saml'),
-    createLink: async (c, state) => {
-      const body = c.request.requestBody as {
-        deviceId: string;
-        deviceName: string;
-        appName: string;
-        appVersion: string;
-        data: string;
-      };
+    createLink: async ({ path, body: { data, ...device } }, state) => {
+      const userId = userIdOf(path);
       const outcome = await deps.linkAdmin.link({
-        protocol: protocolOf(c),
-        providerName: pathParam(c, 'provider'),
-        userId: userIdOf(c),
-        token: body.data,
-        device: body,
+        protocol: protocolOf(path),
+        providerName: path.provider,
+        userId,
+        token: data,
+        device,
         cookies: state.cookies,
       });
-      state.log.info({ provider: pathParam(c, 'provider'), userId: userIdOf(c), outcome }, 'account link');
-      return empty(204);
+      state.log.info({ provider: path.provider, userId, outcome }, 'account link');
+      return reply({ kind: 'empty', status: 204 });
     },
-    deleteLink: async (c, state) => {
+    deleteLink: async ({ path }, state) => {
+      const userId = userIdOf(path);
       await deps.linkAdmin.unlink({
-        protocol: protocolOf(c),
-        providerName: pathParam(c, 'provider'),
-        userId: userIdOf(c),
-        subject: pathParam(c, 'canonicalName'),
+        protocol: protocolOf(path),
+        providerName: path.provider,
+        userId,
+        subject: path.canonicalName,
       });
-      state.log.info({ provider: pathParam(c, 'provider'), userId: userIdOf(c) }, 'account unlinked');
-      return empty(200);
+      state.log.info({ provider: path.provider, userId }, 'account unlinked');
+      return reply({ kind: 'empty', status: 200 });
     },
   };
 }

@@ -1,12 +1,14 @@
-// Handlers of the `oidc` and `saml` tags: the browser steps (start, IdP redirect / ACS) and the Auth calls.
-// They translate requests into the login use cases and set the flow's browser-binding cookie.
-import type { AuthenticateOidcResponses } from '../../../generated/index.js';
+// Handlers of the `oidc` and `saml` tags: the browser steps (start, IdP redirect / ACS), the Auth calls and
+// the SP metadata. They map the generated request types into the login use cases and set the flow's
+// browser-binding cookie.
 import type { Login, StartedLogin, VerifiedLogin } from '../../sso/login.js';
 import { flowCookieName } from '../../sso/login.js';
 import type { MediaServer } from '../../sso/ports.js';
-import { json, type Handler, type OperationContext, type Reply, type SetCookie } from '../handler.js';
+import type { ProtocolName } from '../../sso/provider-settings.js';
+import { modeOf, startUrl } from '../browser-steps.js';
+import { reply, type Handler, type HandlersOfTag } from '../handler.js';
 import { LOGIN_PAGE_CSP, loginPage } from '../login-page.js';
-import { pathParam } from './admin.js';
+import type { HtmlReply, RedirectReply } from '../operations.js';
 
 export interface LoginHandlerDeps {
   login: Login;
@@ -16,78 +18,88 @@ export interface LoginHandlerDeps {
   pageTimeoutMs?: number;
 }
 
-interface AuthBody {
-  deviceId: string;
-  deviceName: string;
-  appName: string;
-  appVersion: string;
-  data: string;
-}
+type StartOperation = 'startOidcLogin' | 'startOidcLoginAlias' | 'startSamlLogin' | 'startSamlLoginAlias';
 
-function queryText(c: OperationContext, name: string): string | undefined {
-  const value = (c.request.query as Record<string, unknown>)[name];
-  const first: unknown = Array.isArray(value) ? value[0] : value;
-  return typeof first === 'string' ? first : undefined;
-}
+/** The OIDC callback parameters the login use case reads (error_uri is only shown by the IdP). */
+const OIDC_CALLBACK_PARAMETERS = [
+  'code',
+  'state',
+  'error',
+  'error_description',
+  'iss',
+  'session_state',
+] as const;
 
-function isLinking(c: OperationContext): boolean {
-  const value = (c.request.query as Record<string, unknown>)['isLinking'];
-  return value === true || value === 'true' || value === 'True';
-}
-
-export function createLoginHandlers(deps: LoginHandlerDeps): Record<string, Handler> {
-  const secure = deps.publicUrl.startsWith('https:');
-  const flowCookie = (started: StartedLogin): SetCookie => ({
-    name: flowCookieName(started.flowId),
-    value: started.browserSecret,
-    maxAgeSeconds: started.expiresInSeconds,
-    path: '/',
-    secure,
-    httpOnly: true,
-    sameSite: 'Lax',
-  });
-  const redirectTo = (started: StartedLogin): Reply => ({
+/** The redirect to the IdP, with the cookie that binds the new flow to this browser. */
+function redirectTo(started: StartedLogin, secure: boolean): RedirectReply {
+  return {
     kind: 'redirect',
     status: 302,
     location: started.location,
-    cookies: [flowCookie(started)],
-  });
-  const page = (mode: 'OID' | 'SAML', provider: string, verified: VerifiedLogin): Reply => ({
+    cookies: [
+      {
+        name: flowCookieName(started.flowId),
+        value: started.browserSecret,
+        maxAgeSeconds: started.expiresInSeconds,
+        path: '/',
+        secure,
+        httpOnly: true,
+        sameSite: 'lax',
+      },
+    ],
+  };
+}
+
+/** The page that finishes a verified sign-in in the browser. */
+function loginPageReply(
+  deps: LoginHandlerDeps,
+  protocol: ProtocolName,
+  provider: string,
+  verified: VerifiedLogin,
+): HtmlReply<{ 200: string }> {
+  return {
     kind: 'html',
     status: 200,
     csp: LOGIN_PAGE_CSP,
     html: loginPage({
-      mode,
+      mode: modeOf(protocol),
       provider,
       data: verified.token,
       isLinking: verified.isLinking,
       target: deps.mediaServer.kind === 'jellyfin' ? 'jellyfin-web' : 'standalone',
-      retryUrl: `${deps.publicUrl}/sso/${mode}/start/${encodeURIComponent(provider)}${verified.isLinking ? '?isLinking=true' : ''}`,
+      retryUrl: startUrl(deps.publicUrl, protocol, provider, verified.isLinking),
       timeoutMs: deps.pageTimeoutMs ?? 30_000,
     }),
-  });
+  };
+}
 
-  const startOidc: Handler = async (c, state) =>
-    redirectTo(
-      await deps.login.startOidc({
-        providerName: pathParam(c, 'provider'),
-        isLinking: isLinking(c),
-        clientAddress: state.clientAddress,
-      }),
-    );
-  const completeOidc: Handler = async (c, state) => {
-    const provider = pathParam(c, 'provider');
-    const query: Record<string, string | undefined> = {};
-    for (const name of ['code', 'state', 'error', 'error_description', 'iss', 'session_state']) {
-      query[name] = queryText(c, name);
-    }
-    // The callback URL handed to the token exchange is rebuilt from the public URL, never from headers.
-    const callbackUrl = new URL(`${deps.publicUrl}/sso/OID/redirect/${encodeURIComponent(provider)}`);
-    for (const [name, value] of Object.entries(query))
+function startHandler(deps: LoginHandlerDeps, protocol: ProtocolName): Handler<StartOperation> {
+  const secure = deps.publicUrl.startsWith('https:');
+  return async ({ path: { provider }, query }, state) => {
+    const input = {
+      providerName: provider,
+      isLinking: query?.isLinking ?? false,
+      clientAddress: state.clientAddress,
+    };
+    const started = await (protocol === 'oidc' ? deps.login.startOidc(input) : deps.login.startSaml(input));
+    return redirectTo(started, secure);
+  };
+}
+
+function completeOidcHandler(
+  deps: LoginHandlerDeps,
+): Handler<'completeOidcLogin' | 'completeOidcLoginAlias'> {
+  return async ({ path: { provider }, query = {} }, state) => {
+    const callback: Record<string, string | undefined> = {};
+    for (const name of OIDC_CALLBACK_PARAMETERS) callback[name] = query[name];
+    // Only the query of this URL is read: the token exchange is bound to the redirect URI the flow stored
+    // at start (sso/login.ts `redirectUri`), so it is not rebuilt here.
+    const callbackUrl = new URL(deps.publicUrl);
+    for (const [name, value] of Object.entries(callback))
       if (value !== undefined) callbackUrl.searchParams.set(name, value);
     const verified = await deps.login.finishOidc({
       providerName: provider,
-      query,
+      query: callback,
       callbackUrl,
       cookies: state.cookies,
     });
@@ -95,19 +107,14 @@ export function createLoginHandlers(deps: LoginHandlerDeps): Record<string, Hand
       { provider, flowId: verified.flowId, isLinking: verified.isLinking },
       'OIDC sign-in verified',
     );
-    return page('OID', provider, verified);
+    return loginPageReply(deps, 'oidc', provider, verified);
   };
-  const startSaml: Handler = async (c, state) =>
-    redirectTo(
-      await deps.login.startSaml({
-        providerName: pathParam(c, 'provider'),
-        isLinking: isLinking(c),
-        clientAddress: state.clientAddress,
-      }),
-    );
-  const receiveSaml: Handler = async (c, state) => {
-    const provider = pathParam(c, 'provider');
-    const body = c.request.requestBody as { SAMLResponse: string; RelayState?: string };
+}
+
+function receiveSamlHandler(
+  deps: LoginHandlerDeps,
+): Handler<'receiveSamlResponse' | 'receiveSamlResponseAlias'> {
+  return async ({ path: { provider }, body }, state) => {
     const verified = await deps.login.finishSaml({
       providerName: provider,
       samlResponse: body.SAMLResponse,
@@ -117,49 +124,52 @@ export function createLoginHandlers(deps: LoginHandlerDeps): Record<string, Hand
       { provider, flowId: verified.flowId, isLinking: verified.isLinking },
       'SAML sign-in verified',
     );
-    return page('SAML', provider, verified);
+    return loginPageReply(deps, 'saml', provider, verified);
   };
-  const authenticate =
-    (protocol: 'oidc' | 'saml'): Handler =>
-    async (c, state) => {
-      const body = c.request.requestBody as AuthBody;
-      const result = await deps.login.authenticate({
-        protocol,
-        providerName: pathParam(c, 'provider'),
-        token: body.data,
-        device: {
-          deviceId: body.deviceId,
-          deviceName: body.deviceName,
-          appName: body.appName,
-          appVersion: body.appVersion,
-        },
-        cookies: state.cookies,
-      });
-      state.log.info(
-        { protocol, provider: pathParam(c, 'provider'), userId: result.User.Id },
-        'session created',
-      );
-      return json<AuthenticateOidcResponses, 200>(200, result as AuthenticateOidcResponses[200], {
-        headers: { 'Cache-Control': 'no-store' },
-      });
-    };
+}
 
-  return {
-    startOidcLogin: startOidc,
-    startOidcLoginAlias: startOidc,
-    completeOidcLogin: completeOidc,
-    completeOidcLoginAlias: completeOidc,
-    authenticateOidc: authenticate('oidc'),
-    startSamlLogin: startSaml,
-    startSamlLoginAlias: startSaml,
-    receiveSamlResponse: receiveSaml,
-    receiveSamlResponseAlias: receiveSaml,
-    authenticateSaml: authenticate('saml'),
-    getSamlMetadata: async (c) => ({
-      kind: 'text',
+function authenticateHandler(
+  deps: LoginHandlerDeps,
+  protocol: ProtocolName,
+): Handler<'authenticateOidc' | 'authenticateSaml'> {
+  return async ({ path: { provider }, body: { data, ...device } }, state) => {
+    const result = await deps.login.authenticate({
+      protocol,
+      providerName: provider,
+      token: data,
+      device,
+      cookies: state.cookies,
+    });
+    state.log.info({ protocol, provider, userId: result.User.Id }, 'session created');
+    // The Jellyfin DTO is open (its index signature lets fields pass through); the spread gives the
+    // domain's interface the object-literal type that may fill it.
+    return reply({
+      kind: 'json',
       status: 200,
-      contentType: 'application/samlmetadata+xml; charset=utf-8',
-      text: await deps.login.samlMetadata(pathParam(c, 'provider')),
-    }),
+      body: { ...result },
+      headers: { 'Cache-Control': 'no-store' },
+    });
+  };
+}
+
+export function createLoginHandlers(deps: LoginHandlerDeps): HandlersOfTag<'oidc' | 'saml'> {
+  return {
+    startOidcLogin: startHandler(deps, 'oidc'),
+    startOidcLoginAlias: startHandler(deps, 'oidc'),
+    completeOidcLogin: completeOidcHandler(deps),
+    completeOidcLoginAlias: completeOidcHandler(deps),
+    authenticateOidc: authenticateHandler(deps, 'oidc'),
+    startSamlLogin: startHandler(deps, 'saml'),
+    startSamlLoginAlias: startHandler(deps, 'saml'),
+    receiveSamlResponse: receiveSamlHandler(deps),
+    receiveSamlResponseAlias: receiveSamlHandler(deps),
+    authenticateSaml: authenticateHandler(deps, 'saml'),
+    getSamlMetadata: async ({ path: { provider } }) =>
+      reply({
+        kind: 'text',
+        status: 200,
+        contentType: 'application/samlmetadata+xml; charset=utf-8',
+        text: await deps.login.samlMetadata(provider),
+      }),
   };
 }
