@@ -1,4 +1,4 @@
-// dependency-cruiser rules: the layering of ARCHITECTURE.md §7, checked by `npm run lint:deps`.
+// dependency-cruiser rules: the layering of docs/ARCHITECTURE.md "Layers", checked by `npm run lint:deps`.
 // Folders depend inward only: http → sso ← protocols | storage | media-server.
 // src/app.ts is the composition root; src/cli/** and src/demo/** are the other entry points that wire adapters.
 /** @type {import('dependency-cruiser').IConfiguration} */

@@ -33,7 +33,7 @@ import { createPathCanonicaliser } from './routing.js';
 
 export { accessRule, type AccessRule } from './request-security.js';
 
-/** openapi-backend validates definitions against OpenAPI 3.0 only; ours is 3.1 (DEPENDENCIES.md §3). */
+/** openapi-backend validates definitions against OpenAPI 3.0 only; ours is 3.1. */
 class Backend extends OpenAPIBackend {
   override validateDefinition(): Document {
     return this.document;

@@ -1,4 +1,4 @@
-// Case-insensitive JSON keys (PLUGIN-BEHAVIOR.md §2.3): the plugin bound input properties in any letter
+// Case-insensitive JSON keys (docs/plugin-compatibility.md §2.3): the plugin bound input properties in any letter
 // case, so `OidEndpoint` and `oidEndpoint` both worked. Before validation, keys are rewritten to the
 // spelling of the schema's properties; unknown keys stay as they are, for validation to name them.
 import { isRecord } from '../sso/basics.js';

@@ -1,4 +1,4 @@
-// Reads the caller's token exactly as Jellyfin does (JELLYFIN-API.md §1.1, PLUGIN-BEHAVIOR.md §2.2):
+// Reads the caller's token exactly as Jellyfin does (docs/jellyfin-api.md §1.1, docs/plugin-compatibility.md §2.2):
 // `Authorization: MediaBrowser …` (or `Emby`), then `X-Emby-Authorization`, then the bare-token headers,
 // then the `ApiKey` and `api_key` query parameters.
 

@@ -1,5 +1,5 @@
 // The only place where errors become HTTP: the code → status table, RFC 9457 problem documents for API
-// callers, and the HTML error page for browser navigations (ARCHITECTURE.md §9). A caller without elevated
+// callers, and the HTML error page for browser navigations (docs/ARCHITECTURE.md "Errors"). A caller without elevated
 // rights gets the public text of the code, the public reason and the request id, never the admin message:
 // that can name the configured entity id, ACS URL, audience, discovery URL or role names, and which XML check
 // failed (an aid to signature-wrapping attempts). The specifics are logged under the request id.

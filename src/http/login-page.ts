@@ -1,4 +1,4 @@
-// The page that finishes a sign-in in the browser (PRODUCT.md §4, PLUGIN-BEHAVIOR.md §12). Its inputs
+// The page that finishes a sign-in in the browser (docs/security.md §4, docs/plugin-compatibility.md §12). Its inputs
 // travel as a JSON block (`id="sso-params"`), never interpolated into code; its one script is static, so
 // the Content-Security-Policy allows exactly that script by hash and nothing else.
 //

@@ -1,4 +1,4 @@
-// Case-insensitive routing (PLUGIN-BEHAVIOR.md §2.1): ASP.NET matched literal path segments in any letter
+// Case-insensitive routing (docs/plugin-compatibility.md §2.1): ASP.NET matched literal path segments in any letter
 // case and tolerated one trailing slash, while openapi-backend matches exactly. Before routing, a request
 // path is rewritten to the spelling of the one spec path it matches; parameter segments keep their case and
 // stay percent-encoded (openapi-backend decodes them once; decoding here too would let `%3F` cut the path).

@@ -1,4 +1,4 @@
-// The role rules (PLUGIN-BEHAVIOR.md §7) and how their decision is written into the user's policy (§8.2).
+// The role rules (docs/plugin-compatibility.md §7) and how their decision is written into the user's policy (§8.2).
 // Comparisons are exact and case-sensitive, as in the plugin; roles only ever grant.
 import type { AccessDecision, UserPolicy } from './ports.js';
 import type { SharedProviderSettings } from './provider-settings.js';
@@ -25,7 +25,7 @@ export function denialMessage(settings: SharedProviderSettings): string {
 }
 
 /**
- * The policy after a sign-in (PLUGIN-BEHAVIOR.md §8.2), applied only when the provider manages
+ * The policy after a sign-in (docs/plugin-compatibility.md §8.2), applied only when the provider manages
  * authorization. Fields the provider does not manage are left as they are, so an admin's edits survive.
  */
 export function applyDecision(

@@ -1,4 +1,4 @@
-// Account links (PLUGIN-BEHAVIOR.md §3.13–3.15, §10): list, link and unlink the identities bound to a user.
+// Account links (docs/plugin-compatibility.md §3.13–3.15, §10): list, link and unlink the identities bound to a user.
 // Who may call: the user themself or an elevated caller, API keys included (`checkLinksAccess`); the other
 // rules are about the links: one identity belongs to one user, and only its own user may drop it.
 import { SsoError } from './errors.js';
@@ -114,7 +114,7 @@ export function createLinkAdmin(deps: {
       const provider = await deps.providers.get(protocol, providerName);
       if (provider === null) throw providerNotFound(protocol, providerName);
       await requireUser(userId);
-      // The linking flow is consumed first: a token proves one identity, once (PRODUCT.md §3).
+      // The linking flow is consumed first: a token proves one identity, once (docs/security.md §3).
       const { identity } = await deps.login.consumeForLink({ protocol, providerName, token, cookies });
       const existing = await deps.links.find(provider.id, identity.subject);
       if (existing !== null) {

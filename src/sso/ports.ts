@@ -76,7 +76,7 @@ export interface VerifiedIdentity {
   verifiedEmail?: string | null;
 }
 
-/** What the role rules decided at verification time (PLUGIN-BEHAVIOR.md §7). */
+/** What the role rules decided at verification time (docs/plugin-compatibility.md §7). */
 export interface AccessDecision {
   allowed: boolean;
   isAdmin: boolean;
@@ -233,9 +233,9 @@ export interface ReplayCache {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The media server (PRODUCT.md §5): embedded directory or a real Jellyfin.
+// The media server (docs/ARCHITECTURE.md "Media server"): embedded directory or a real Jellyfin.
 
-/** Jellyfin's `UserPolicy` (JELLYFIN-API.md §2.2). Unknown fields are kept as they are. */
+/** Jellyfin's `UserPolicy` (docs/jellyfin-api.md §2.2). Unknown fields are kept as they are. */
 export interface UserPolicy {
   IsAdministrator: boolean;
   IsHidden: boolean;
@@ -317,7 +317,7 @@ export interface MediaServer {
   setAvatar(userId: string, image: { contentType: string; bytes: Uint8Array }): Promise<void>;
 }
 
-/** Authentication provider ids (JELLYFIN-API.md §5). */
+/** Authentication provider ids (docs/jellyfin-api.md §5). */
 export const DEFAULT_AUTH_PROVIDER_ID = 'Jellyfin.Server.Implementations.Users.DefaultAuthenticationProvider';
 export const DEFAULT_PASSWORD_RESET_PROVIDER_ID =
   'Jellyfin.Server.Implementations.Users.DefaultPasswordResetProvider';

@@ -1,5 +1,5 @@
 // The settings of an identity provider as the domain sees them: the plugin's configuration fields in
-// camelCase (PLUGIN-BEHAVIOR.md §4.2–4.4), with lists normalised to arrays and secrets kept apart; the
+// camelCase (docs/plugin-compatibility.md §4.2–4.4), with lists normalised to arrays and secrets kept apart; the
 // stored record, discriminated by protocol; and the typed input of an `Add`.
 
 export type ProtocolName = 'oidc' | 'saml';
@@ -9,7 +9,7 @@ export interface FolderRoleMapping {
   folders: string[];
 }
 
-/** Fields shared by OIDC and SAML providers (PLUGIN-BEHAVIOR.md §4.2). */
+/** Fields shared by OIDC and SAML providers (docs/plugin-compatibility.md §4.2). */
 export interface SharedProviderSettings {
   enabled: boolean;
   enableAuthorization: boolean;
@@ -34,7 +34,7 @@ export interface SharedProviderSettings {
   adoptExistingUsers: boolean;
 }
 
-/** OIDC-only fields (PLUGIN-BEHAVIOR.md §4.3), without the client secret. */
+/** OIDC-only fields (docs/plugin-compatibility.md §4.3), without the client secret. */
 export interface OidcProviderSettings extends SharedProviderSettings {
   oidEndpoint: string;
   oidClientId: string;
@@ -51,7 +51,7 @@ export interface OidcProviderSettings extends SharedProviderSettings {
   doNotLoadProfile: boolean;
 }
 
-/** SAML-only fields (PLUGIN-BEHAVIOR.md §4.4). */
+/** SAML-only fields (docs/plugin-compatibility.md §4.4). */
 export interface SamlProviderSettings extends SharedProviderSettings {
   samlEndpoint: string;
   samlClientId: string;

@@ -1,4 +1,4 @@
-// Unregister (PLUGIN-BEHAVIOR.md §11, JELLYFIN-API.md §5): hands a user to another authentication
+// Unregister (docs/plugin-compatibility.md §11, docs/jellyfin-api.md §5): hands a user to another authentication
 // provider, e.g. Jellyfin's default one so password login works again. Persisted through the media
 // server's policy write (the plugin's version silently did not persist on 10.11). Links stay.
 import { SsoError, invalidField } from './errors.js';

@@ -1,5 +1,5 @@
 // The database schema, as MikroORM entities declared with `defineEntity` (no decorators: they break under
-// tsx, DEPENDENCIES.md §7). The migrations in ./migrations/<dialect>/ must produce exactly this schema;
+// tsx). The migrations in ./migrations/<dialect>/ must produce exactly this schema;
 // test/storage/schema.test.ts checks that on both dialects.
 //
 // Tables prefixed `sso_` belong to the SSO core (providers, flows, links, replay cache, meta); tables
@@ -20,7 +20,7 @@ export const ProviderEntity = defineEntity({
   properties: (p) => ({
     id: p.string().length(36).primary(),
     protocol: p.string().length(8),
-    // Provider names are case-sensitive and free text (PLUGIN-BEHAVIOR.md): `text`, no length limit.
+    // Provider names are case-sensitive and free text (docs/plugin-compatibility.md §2.1): `text`, no length limit.
     name: p.text(),
     settings: p.json<ProviderSettings>(),
     /** SecretBox-sealed JSON of ProviderSecrets; never clear text. */
@@ -119,7 +119,7 @@ export const MetaEntity = defineEntity({
 export type MetaRow = InferEntity<typeof MetaEntity>;
 
 // ---------------------------------------------------------------------------------------------------------
-// Embedded media-server directory (PRODUCT.md §5)
+// Embedded media-server directory (docs/ARCHITECTURE.md "Media server")
 
 export const MediaUserEntity = defineEntity({
   name: 'MediaUser',

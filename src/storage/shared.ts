@@ -1,5 +1,5 @@
 // Small helpers shared by the stores: the dependencies every store factory takes, the system clock, and
-// the translation of MikroORM's exceptions into SsoError at the storage boundary (ARCHITECTURE.md §9).
+// the translation of MikroORM's exceptions into SsoError at the storage boundary (docs/ARCHITECTURE.md "Errors").
 
 import { DriverException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { SsoError, type SsoStep } from '../sso/errors.js';

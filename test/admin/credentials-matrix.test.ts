@@ -1,4 +1,4 @@
-// The credential matrix (PRODUCT.md §2, PLUGIN-BEHAVIOR.md §2.2, JELLYFIN-API.md §1): every elevated
+// The credential matrix (docs/security.md §2, docs/plugin-compatibility.md §2.2, docs/jellyfin-api.md §1): every elevated
 // operation of the spec, called through the generated client with every kind of caller.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

@@ -1,7 +1,7 @@
 // Role mapping end to end against a real OpenID Provider (oidc-provider, in-process on 127.0.0.1):
-// every `roleClaim` shape the service understands (PLUGIN-BEHAVIOR.md §5.3.6), folder roles and Live TV
+// every `roleClaim` shape the service understands (docs/plugin-compatibility.md §5.3.6), folder roles and Live TV
 // roles landing in the policy Auth returns (§7, §8.2), a username with HTML in it, and the last
-// administrator who is never demoted (PRODUCT.md §3).
+// administrator who is never demoted (docs/security.md §3).
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { addOidcProvider, authenticateOidc, listOidcLinks } from '../../clients/typescript/index.js';

@@ -79,7 +79,7 @@ describe('SAML sign-in', () => {
     expect(page.status).toBe(200);
     const params = pageParams(page.text);
     expect(params).toMatchObject({ mode: 'SAML', provider: 'corp', isLinking: false });
-    // The page carries the one-time token, never the assertion (PRODUCT.md §3).
+    // The page carries the one-time token, never the assertion (docs/security.md §3).
     expect(page.text).not.toContain(answer.samlResponse.slice(0, 40));
 
     const { data, response } = await authenticateSaml({

@@ -1,5 +1,5 @@
-// Unit tests of src/protocols/oidc-identity.ts and src/sso/usernames.ts: role extraction shapes (PLUGIN-BEHAVIOR.md §5.3.6, USER-NEEDS.md §1.5),
-// username resolution and normalisation (§5.3.5, JELLYFIN-API.md §2.1) and the avatar URL (§5.3.4).
+// Unit tests of src/protocols/oidc-identity.ts and src/sso/usernames.ts: role extraction shapes (docs/plugin-compatibility.md §5.3.6),
+// username resolution and normalisation (§5.3.5, docs/jellyfin-api.md §2.1) and the avatar URL (§5.3.4).
 
 import { describe, expect, it } from 'vitest';
 
@@ -102,7 +102,7 @@ describe('extractRoles', () => {
     expect(extractRoles({ groups: ['a', 'b', 'a'] }, 'groups')).toEqual(['a', 'b']);
   });
 
-  it('when roles differ in case, then both are kept (exact comparison, PLUGIN-BEHAVIOR.md §14.14)', () => {
+  it('when roles differ in case, then both are kept (exact comparison, docs/plugin-compatibility.md §14 item 14)', () => {
     expect(extractRoles({ groups: ['Admin', 'admin'] }, 'groups')).toEqual(['Admin', 'admin']);
   });
 

@@ -1,5 +1,5 @@
 // Unit tests of src/protocols/oidc-rules.ts: oidEndpoint normalisation, scopes and the extra authorization
-// parameters, each rule of PLUGIN-BEHAVIOR.md §5.1.
+// parameters, each rule of docs/plugin-compatibility.md §5.1.
 
 import { describe, expect, it } from 'vitest';
 

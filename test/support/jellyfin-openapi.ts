@@ -8,7 +8,7 @@
 // support refuses `nullable` without `type`, and Jellyfin writes `{ allOf: [$ref], nullable: true }`.
 //
 // Where the real server knowingly differs from its document, the difference is accepted here, explicitly,
-// with the reason (JELLYFIN-API.md §2, §6 "Prism caveats"):
+// with the reason (docs/jellyfin-api.md §2, §6 "Prism caveats"):
 //  - `format: uuid` also accepts the N format (32 hex, no dashes): JsonGuidConverter writes GUIDs that way.
 //  - `POST /UserImage` takes the image as Base64 *text* (FromBase64Transform), though the document says
 //    `format: binary`; the body must be valid Base64 of a non-empty image.
@@ -379,7 +379,7 @@ function buildContract(version: JellyfinVersion, document: OpenApiDocument): Jel
       return problems;
     }
     if (matched.operationId === 'PostUserImage') {
-      // Deviation: Base64 text, not binary (FromBase64Transform; JELLYFIN-API.md §2).
+      // Deviation: Base64 text, not binary (FromBase64Transform; docs/jellyfin-api.md §2).
       const text = request.body.toString('latin1').trim();
       if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.length % 4 !== 0) {
         problems.push(

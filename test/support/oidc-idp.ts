@@ -1,8 +1,8 @@
-// An in-process OpenID Provider for tests (ARCHITECTURE.md §2 "Imitate"): oidc-provider 9 on
+// An in-process OpenID Provider for tests: oidc-provider 9 on
 // http://127.0.0.1:<port 0>, PKCE required (RFC 7636), PAR on by default (RFC 9126), a `groups` scope,
 // auto-consent, and a tiny login page. Test switches: `onlyAuthMethod` makes the token and PAR endpoints
 // accept one client authentication method only (oidc-provider itself accepts basic and post alike,
-// DEPENDENCIES.md "Found later"); `rogueJwks` publishes a key other than the signing key, so ID token
+// docs/security.md §8); `rogueJwks` publishes a key other than the signing key, so ID token
 // signatures fail (OIDC Core §3.1.3.7 step 6); `failNext` answers one request with an error status.
 // `followLogin` drives fetch through the login like a browser until the redirect_uri is reached.
 
@@ -135,7 +135,7 @@ export async function startOidcIdp(options: OidcIdpOptions): Promise<OidcIdp> {
       groups: ['groups'],
     },
     scopes: ['openid', 'profile', 'email', 'groups'],
-    // oidc-provider keeps scope claims out of a code-flow ID token unless this is off (DEPENDENCIES.md §6).
+    // oidc-provider keeps scope claims out of a code-flow ID token unless this is off (docs/security.md §8).
     conformIdTokenClaims: false,
     features: {
       devInteractions: { enabled: false },

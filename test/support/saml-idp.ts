@@ -9,7 +9,7 @@
 // documents from signed ones without re-signing them.
 //
 // samlify, xml-crypto and xmldom are loaded with createRequire and typed locally: their .d.ts files pull
-// `lib.dom` into the whole program, and samlify needs createRequire anyway (DEPENDENCIES.md pitfall 5).
+// `lib.dom` into the whole program, and samlify needs createRequire anyway.
 
 import { createHash, createPrivateKey, sign as cryptoSign, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';

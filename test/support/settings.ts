@@ -1,5 +1,5 @@
 // Provider settings for tests that build records without the admin API: the fields every provider has,
-// at the plugin's defaults (PLUGIN-BEHAVIOR.md §4.2), for fixtures to spread and override.
+// at the plugin's defaults (docs/plugin-compatibility.md §4.2), for fixtures to spread and override.
 import type { SharedProviderSettings } from '../../src/sso/provider-settings.js';
 
 export function sharedSettings(overrides: Partial<SharedProviderSettings> = {}): SharedProviderSettings {

@@ -55,7 +55,7 @@ export async function disableUserKeepingSessions(t: TestApp, userId: string): Pr
   await em.nativeUpdate(MediaUserEntity, { id: userId }, { policy: { ...row.policy, IsDisabled: true } });
 }
 
-/** Every way Jellyfin reads a token (JELLYFIN-API.md §1.1). */
+/** Every way Jellyfin reads a token (docs/jellyfin-api.md §1.1). */
 export const CREDENTIAL_FORMS = [
   'Authorization',
   'X-Emby-Authorization',
