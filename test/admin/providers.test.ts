@@ -1,5 +1,5 @@
 // Provider administration through the generated client (issue 3; docs/security.md §2–3, docs/plugin-compatibility.md
-// §3.4–3.8, §3.16, §4): OIDC and SAML Add/Get/Del/GetNames, input rules, nothing stored on error,
+// §3.4–3.7, §3.12, §4): OIDC and SAML Add/Get/Del/GetNames, input rules, nothing stored on error,
 // write-only encrypted secrets, versions, concurrency, persistence, States and Unregister. The persistence,
 // concurrency and Unregister cases also run on PostgreSQL when TEST_PG_URL is set.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
