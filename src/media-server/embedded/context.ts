@@ -7,10 +7,8 @@
 // another process, e.g. the CLI, is writing).
 
 import { randomBytes } from 'node:crypto';
-import type { SsoStep } from '../../sso/errors.js';
 import type { Clock } from '../../sso/ports.js';
 import type { Orm } from '../../storage/orm.js';
-import { storageError } from '../../storage/shared.js';
 
 export interface DirectoryContext {
   orm: Orm;
@@ -22,15 +20,5 @@ export function randomHex32(): string {
   return randomBytes(16).toString('hex');
 }
 
-/** Runs `work`, reporting a database failure while doing `what` as an SsoError (an SsoError passes unchanged). */
-export async function storing<T>(
-  what: string,
-  step: SsoStep | undefined,
-  work: () => Promise<T>,
-): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw storageError(error, what, step);
-  }
-}
+/** Runs `work`, reporting a database failure while doing `what` as an SsoError (the stores' own wrapper). */
+export { withStorageErrors as storing } from '../../storage/shared.js';
