@@ -41,7 +41,11 @@ function toFlow(box: SecretBox, row: LoginFlowRow): LoginFlow {
     stateHash: row.stateHash,
     browserHash: row.browserHash,
     samlRequestId: row.samlRequestId ?? null,
-    secrets: JSON.parse(box.open(row.secrets, secretsContext(row.id))) as FlowSecrets,
+    // Flows stored before secrets named their protocol lack the field; the row's protocol says which it is.
+    secrets: {
+      protocol: row.protocol,
+      ...JSON.parse(box.open(row.secrets, secretsContext(row.id))),
+    } as FlowSecrets,
     identity: row.identity ?? null,
     tokenHash: row.tokenHash ?? null,
     leaseExpiresAt: row.leaseExpiresAt ?? null,

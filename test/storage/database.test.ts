@@ -125,6 +125,52 @@ describe('sqlite file', () => {
       expect(bytes).not.toContain(secret);
   });
 
+  it('when a flow was stored before its secrets named their protocol, then it is read with the protocol of its row', async () => {
+    const dir = tempDir();
+    const db = await openDatabase({
+      url: `sqlite:${join(dir, 'sso.sqlite')}`,
+      dataDir: dir,
+      secretKey: randomSecretKey(),
+    });
+    const provider = await createProviderStore(db).save('oidc', 'p', {
+      settings: oidcSettings(),
+      secrets: {},
+    });
+    const now = new Date();
+    const flows = createFlowStore(db);
+    await flows.create({
+      id: 'flow-old',
+      providerId: provider.id,
+      providerName: 'p',
+      protocol: 'oidc',
+      purpose: 'login',
+      stateHash: 'old-state-hash',
+      browserHash: 'browser-hash',
+      samlRequestId: null,
+      clientKey: '203.0.113.7',
+      secrets: { protocol: 'oidc', pkceVerifier: 'v', nonce: 'n', redirectUri: 'https://sso.example/r' },
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + 60_000),
+    });
+    // The secrets exactly as an earlier version sealed them: no `protocol` field.
+    const legacy = db.box.seal(
+      JSON.stringify({ pkceVerifier: 'v', nonce: 'n', redirectUri: 'https://sso.example/r' }),
+      'flow-secrets:flow-old',
+    );
+    await db.orm.em
+      .fork()
+      .getConnection()
+      .execute('update sso_login_flow set secrets = ? where id = ?', [legacy, 'flow-old']);
+    const flow = await flows.findByStateHash('old-state-hash');
+    expect(flow?.secrets).toEqual({
+      protocol: 'oidc',
+      pkceVerifier: 'v',
+      nonce: 'n',
+      redirectUri: 'https://sso.example/r',
+    });
+    await db.close();
+  });
+
   it('when no SSO_SECRET_KEY is given, then a 0600 key file is created on first start and reused after a restart', async () => {
     const dir = tempDir();
     const url = `sqlite:${join(dir, 'sso.sqlite')}`;
