@@ -1,14 +1,8 @@
 // Handlers of the `admin` tag: provider administration for both protocols, open flows, libraries and
 // Unregister. Thin: each maps the generated request type to a use case and its result to a reply.
-import type {
-  FlowSummary as OpenFlowSummary,
-  OidcProviderConfig,
-  OidcProviderInput,
-  SamlProviderConfig,
-  SamlProviderInput,
-} from '../../../generated/index.js';
+import type { FlowSummary as OpenFlowSummary } from '../../../generated/index.js';
 import { listOpenFlows } from '../../sso/open-flows.js';
-import type { ProviderAdmin, ProviderView } from '../../sso/provider-admin.js';
+import type { ProviderAdmin } from '../../sso/provider-admin.js';
 import type { Clock, FlowStore, MediaServer } from '../../sso/ports.js';
 import type { ProtocolName } from '../../sso/provider-settings.js';
 import type { UserAdmin } from '../../sso/user-admin.js';
@@ -20,20 +14,6 @@ export interface AdminDeps {
   flows: FlowStore;
   mediaServer: MediaServer;
   clock: Clock;
-}
-
-// The store lists the providers of one protocol, so each list holds views of that protocol only; the
-// `in` checks tell the type system which member of the ProviderView union each one is.
-function oidcConfigs(views: Record<string, ProviderView>): Record<string, OidcProviderConfig> {
-  const out: Record<string, OidcProviderConfig> = {};
-  for (const [name, view] of Object.entries(views)) if ('hasOidSecret' in view) out[name] = view;
-  return out;
-}
-
-function samlConfigs(views: Record<string, ProviderView>): Record<string, SamlProviderConfig> {
-  const out: Record<string, SamlProviderConfig> = {};
-  for (const [name, view] of Object.entries(views)) if ('hasSpSigningKey' in view) out[name] = view;
-  return out;
 }
 
 export function createAdminHandlers(deps: AdminDeps): HandlersOfTag<'admin'> {
@@ -67,13 +47,13 @@ export function createAdminHandlers(deps: AdminDeps): HandlersOfTag<'admin'> {
       reply({
         kind: 'json',
         status: 200,
-        body: oidcConfigs(await deps.providerAdmin.list('oidc')),
+        body: await deps.providerAdmin.list('oidc'),
       }),
     getSamlProviders: async () =>
       reply({
         kind: 'json',
         status: 200,
-        body: samlConfigs(await deps.providerAdmin.list('saml')),
+        body: await deps.providerAdmin.list('saml'),
       }),
     getOidcStates: async () => {
       const body: Record<string, OpenFlowSummary> = {};
