@@ -160,6 +160,10 @@ export type OidcProviderInput = {
     doNotValidateIssuerName?: boolean;
     doNotLoadProfile?: boolean;
     /**
+     * Microsoft Entra ID multi-tenant endpoints (`…/common/v2.0`, `…/organizations/v2.0`), whose discovered issuer is `https://login.microsoftonline.com/{tenantid}/v2.0`: the tenant ids (`tid`) whose users may sign in. Empty or absent = any tenant. Ignored for a provider whose issuer is a single fixed URL.
+     */
+    allowedTenants?: Array<string> | null;
+    /**
      * Accepted for compatibility with the plugin's configuration page and ignored.
      */
     newPath?: boolean | null;
@@ -209,6 +213,10 @@ export type OidcProviderConfig = {
     doNotValidateEndpoints: boolean;
     doNotValidateIssuerName: boolean;
     doNotLoadProfile: boolean;
+    /**
+     * Tenant ids allowed on a multi-tenant (Entra ID) issuer, lower case; empty = any.
+     */
+    allowedTenants: Array<string>;
     version: string;
 };
 

@@ -18,6 +18,7 @@ import { SsoError } from '../sso/errors.js';
 import type { SsoStep } from '../sso/errors.js';
 import type { OidcProviderSettings } from '../sso/provider-settings.js';
 import { createIdpFetch, insecureUrlError, isAllowedScheme, isLoopbackHost } from './oidc-fetch.js';
+import { isTenantTemplate, templateMatchesEndpoint } from './oidc-tenant-issuer.js';
 
 const WELL_KNOWN = '/.well-known/openid-configuration';
 /** Public reason of every refusal of the discovery document (the message says which check, for the admin). */
@@ -38,6 +39,12 @@ export interface DiscoveredProvider {
   config: client.Configuration;
   metadata: client.ServerMetadata;
   authMethod: ClientAuthMethod;
+  /** The client authentication `authMethod` names, for the requests made without openid-client. */
+  auth: client.ClientAuth;
+  /** The fetch every request to this IdP goes through (createIdpFetch). */
+  fetch: client.CustomFetch;
+  /** Plain http is allowed (`disableHttps`, or a loopback IdP). */
+  allowHttp: boolean;
   /** True when PAR will be used (advertised and not switched off), RFC 9126 §5. */
   usePar: boolean;
 }
@@ -174,7 +181,8 @@ function buildConfiguration(
   config[client.customFetch] = fetchFn;
   config.timeout = Math.max(1, Math.ceil(input.timeoutMs / 1000));
   // openid-client refuses http outright; our fetch applies the finer rule (disableHttps or loopback).
-  if (settings.disableHttps || loopback) client.allowInsecureRequests(config);
+  const allowHttp = settings.disableHttps || loopback;
+  if (allowHttp) client.allowInsecureRequests(config);
   // openid-client 6 trusts the TLS channel for the ID token and skips its signature check unless asked;
   // the signature is always checked here (OIDC Core §3.1.3.7 step 6).
   client.enableNonRepudiationChecks(config);
@@ -182,7 +190,7 @@ function buildConfiguration(
   const usePar =
     typeof metadata.pushed_authorization_request_endpoint === 'string' &&
     !settings.disablePushedAuthorization;
-  return { config, metadata, authMethod, usePar };
+  return { config, metadata, authMethod, auth, fetch: fetchFn, allowHttp, usePar };
 }
 
 /**
@@ -213,8 +221,12 @@ export function chooseClientAuth(
   );
 }
 
-/** The plugin's rule: equal ignoring a trailing slash; both sides URL-normalised (host case, default port). */
+/**
+ * The plugin's rule: equal ignoring a trailing slash; both sides URL-normalised (host case, default port).
+ * A tenant template (Entra ID `common`) matches the endpoint that has a tenant segment in its place.
+ */
 function sameIssuer(issuer: string, endpoint: string): boolean {
+  if (isTenantTemplate(issuer)) return templateMatchesEndpoint(issuer, parseUrl(endpoint)?.href ?? endpoint);
   const normalise = (text: string): string => (parseUrl(text)?.href ?? text).replace(/\/+$/, '');
   return normalise(issuer) === normalise(endpoint);
 }

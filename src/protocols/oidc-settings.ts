@@ -42,7 +42,16 @@ export function parseOidcSettings(input: OidcProviderInput): ParsedProvider {
     doNotValidateEndpoints: input.doNotValidateEndpoints ?? false,
     doNotValidateIssuerName: input.doNotValidateIssuerName ?? false,
     doNotLoadProfile: input.doNotLoadProfile ?? false,
+    allowedTenants: tenantIds(input.allowedTenants),
   };
   const clientSecret = secretUpdate(input.oidSecret);
   return { write: { settings, secrets: clientSecret === undefined ? {} : { clientSecret } }, warnings: [] };
+}
+
+/** Entra tenant ids are GUIDs (the spec checks the form); stored lower case with hyphens, as `tid` carries them. */
+function tenantIds(values: string[] | null | undefined): string[] {
+  return textList(values).map((id) => {
+    const hex = id.replace(/-/g, '').toLowerCase();
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  });
 }

@@ -13,7 +13,9 @@ import type { Claims, OidcProtocol, OidcSecrets } from './engines.js';
 import type { OidcProviderSettings, ProviderRecord } from '../sso/provider-settings.js';
 import { mergeClaims } from './oidc-claims.js';
 import { discoverProvider, type DiscoveredProvider } from './oidc-discovery.js';
-import { failedCheck, oidcErrorToSsoError, type OidcOperation } from './oidc-errors.js';
+import { oidcErrorToSsoError, type OidcOperation } from './oidc-errors.js';
+import { exchangeCode } from './oidc-exchange.js';
+import { createSigningKeys, type SigningKeys } from './oidc-keys.js';
 
 /** The part of a pino logger this adapter uses. Never given tokens, codes or secrets. */
 export type OidcLogger = Log;
@@ -26,6 +28,8 @@ export interface OidcProtocolOptions {
   userAgent?: string;
   /** How long a discovered configuration is reused for the same provider version. Default 1 hour. */
   discoveryMaxAgeMs?: number;
+  /** At most one refetch of a provider's key set per this interval (unknown `kid`). Default 5 s. */
+  jwksRefetchIntervalMs?: number;
 }
 
 type OidcProvider = ProviderRecord<OidcProviderSettings>;
@@ -38,14 +42,16 @@ const DEFAULT_MAX_AGE_MS = 60 * 60 * 1000;
 export function createOidcProtocol(options: OidcProtocolOptions = {}): OidcProtocol {
   const logger = options.logger;
   const timeoutMs = options.fetchTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const userAgent = options.userAgent ?? 'jellyfin-sso';
   const cache = createDiscoveryCache({
     timeoutMs,
-    userAgent: options.userAgent ?? 'jellyfin-sso',
+    userAgent,
     maxAgeMs: options.discoveryMaxAgeMs ?? DEFAULT_MAX_AGE_MS,
     logger,
   });
 
   const steps: LoginSteps = {
+    keys: createSigningKeys({ refetchIntervalMs: options.jwksRefetchIntervalMs }),
     // Maps a failure; when the IdP caused it, the cached discovery is dropped so the next call rediscovers.
     failure(provider, error, operation, step) {
       const mapped = oidcErrorToSsoError(error, { operation, step, timeoutMs });
@@ -70,8 +76,9 @@ export function createOidcProtocol(options: OidcProtocolOptions = {}): OidcProto
   };
 }
 
-/** What the start and finish of a login share: discovery, and the mapping and logging of failures. */
+/** What the start and finish of a login share: discovery, keys, and the mapping and logging of failures. */
 interface LoginSteps {
+  keys: SigningKeys;
   /** The provider's discovery; failures are already mapped to SsoError. */
   discover(provider: OidcProvider, step: SsoStep): Promise<DiscoveredProvider>;
   failure(provider: OidcProvider, error: unknown, operation: OidcOperation, step: SsoStep): SsoError;
@@ -126,30 +133,32 @@ async function finishLogin(
   }
   const discovered = await steps.discover(provider, 'exchange');
 
-  // The token request must carry the redirect_uri of the authorization request (RFC 6749 §4.1.3).
-  // openid-client takes it from the URL it is given, so the callback's parameters go onto the stored one.
-  const callback = new URL(redirectUri);
-  callback.search = input.callbackUrl.search;
+  // The token request must carry the redirect_uri of the authorization request (RFC 6749 §4.1.3): the
+  // callback's parameters go onto the stored one.
+  const callbackUrl = new URL(redirectUri);
+  callbackUrl.search = input.callbackUrl.search;
 
-  let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
+  let exchanged: Awaited<ReturnType<typeof exchangeCode>>;
   try {
-    tokens = await client.authorizationCodeGrant(discovered.config, callback, {
-      pkceCodeVerifier: pkceVerifier,
-      expectedState: input.state,
-      expectedNonce: nonce,
-      idTokenExpected: true,
+    exchanged = await exchangeCode({
+      providerId: provider.id,
+      discovered,
+      clientId: provider.settings.oidClientId,
+      callbackUrl,
+      redirectUri,
+      state: input.state,
+      nonce,
+      pkceVerifier,
+      allowedTenants: provider.settings.allowedTenants ?? [],
+      keys: steps.keys,
     });
   } catch (error) {
     throw steps.failure(provider, error, 'code exchange', 'exchange');
   }
-  const idTokenClaims = tokens.claims();
-  if (!idTokenClaims) {
-    // idTokenExpected makes openid-client refuse this already; kept so `sub` is never taken elsewhere.
-    throw failedCheck('response format', 'the token response has no ID token');
-  }
+  const { idTokenClaims, accessToken } = exchanged;
   const subject = idTokenClaims.sub;
-  const userinfo = await loadUserinfo(steps, provider, discovered, tokens.access_token, subject);
-  const claims = mergeClaims({ ...idTokenClaims }, userinfo, tokens.access_token);
+  const userinfo = await loadUserinfo(steps, provider, discovered, accessToken, subject);
+  const claims = mergeClaims({ ...idTokenClaims }, userinfo, accessToken);
   return { subject, claims };
 }
 

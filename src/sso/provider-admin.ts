@@ -21,7 +21,7 @@ export interface SavedProvider {
 
 /** What `Get` shows of a provider: its settings, whether secrets are set, never the secrets. */
 export interface ProviderViews {
-  oidc: OidcProviderSettings & { hasOidSecret: boolean; version: string };
+  oidc: OidcProviderSettings & { allowedTenants: string[]; hasOidSecret: boolean; version: string };
   saml: SamlProviderSettings & { hasSpSigningKey: boolean; version: string };
 }
 
@@ -94,6 +94,7 @@ export function providerNotFound(protocol: ProtocolName, name: string): SsoError
 const viewers: { [P in ProtocolName]: (record: ProviderOf<P>) => ProviderViews[P] } = {
   oidc: (record) => ({
     ...record.settings,
+    allowedTenants: record.settings.allowedTenants ?? [],
     hasOidSecret: record.secrets.clientSecret !== null,
     version: record.version,
   }),

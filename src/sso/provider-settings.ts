@@ -49,6 +49,11 @@ export interface OidcProviderSettings extends SharedProviderSettings {
   doNotValidateEndpoints: boolean;
   doNotValidateIssuerName: boolean;
   doNotLoadProfile: boolean;
+  /**
+   * Tenant ids (lower case) allowed on a multi-tenant issuer template (Entra ID's `{tenantid}`); empty = any.
+   * Absent on providers stored before the field existed, which reads as empty.
+   */
+  allowedTenants?: string[];
 }
 
 /** SAML-only fields (docs/plugin-compatibility.md §4.4). */
@@ -159,6 +164,7 @@ export interface OidcProviderInput extends SharedProviderInput {
   doNotValidateEndpoints?: boolean;
   doNotValidateIssuerName?: boolean;
   doNotLoadProfile?: boolean;
+  allowedTenants?: string[] | null;
 }
 
 export interface SamlProviderInput extends SharedProviderInput {
