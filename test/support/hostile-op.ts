@@ -143,6 +143,8 @@ export interface HostileOp {
   tenantTemplate: boolean;
   /** The `tid` of tokens under `tenantTemplate`. */
   tenant: string;
+  /** Under `tenantTemplate`: the tenant named in `iss` when it should differ from `tid` (null = `tenant`). */
+  issuerTenant: string | null;
   /**
    * A new key signs from now on; with `overlap` the old one stays published beside it (the usual
    * rotation), without it only the new one is published (an abrupt rotation).
@@ -300,7 +302,7 @@ function idToken(op: HostileOp, issued: IssuedCode): string {
 /** Under `tenantTemplate`: the tenant's issuer and its `tid` (Entra ID's ID token shape). */
 function tenantClaims(op: HostileOp): Record<string, unknown> {
   if (!op.tenantTemplate) return {};
-  return { iss: `${op.issuer}/${op.tenant}/v2.0`, tid: op.tenant };
+  return { iss: `${op.issuer}/${op.issuerTenant ?? op.tenant}/v2.0`, tid: op.tenant };
 }
 
 function sendJson(
@@ -359,6 +361,7 @@ export async function startHostileOp(options: HostileOpOptions = {}): Promise<Ho
     claims: { ...(options.claims ?? {}) },
     tenantTemplate: options.tenantTemplate ?? false,
     tenant: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+    issuerTenant: null,
     rotateKey({ overlap }) {
       const next = newOpKey();
       op.publishedKeys = overlap ? [...op.publishedKeys, next] : [next];
