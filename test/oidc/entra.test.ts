@@ -28,7 +28,8 @@ let counter = 0;
 async function adapterLogin(op: HostileOp, settings: Partial<OidcProviderSettings>) {
   const protocol = createOidcProtocol();
   const provider = oidcProvider(
-    { oidEndpoint: `${op.issuer}/common/v2.0`, ...settings },
+    // Entra's userinfo lives on Microsoft Graph's origin; the ID token carries what the service reads.
+    { oidEndpoint: `${op.issuer}/common/v2.0`, doNotLoadProfile: true, ...settings },
     { id: `entra-${++counter}`, clientSecret: op.clientSecret },
   );
   const state = `state-${counter}`;
@@ -97,6 +98,12 @@ describe('Entra ID multi-tenant issuers (adapter)', () => {
     const error = await refusal(adapterLogin(op, {}));
     expect(error.code).toBe('idp_response_invalid');
     expect(error.message).toContain('no tenant id ("tid")');
+  });
+
+  it('when userinfo is left on, then discovery names the userinfo endpoint on another origin and the fix', async () => {
+    const error = await refusal(adapterLogin(op, { doNotLoadProfile: false }));
+    expect(error.message).toContain('userinfo_endpoint');
+    expect(error.message).toContain('doNotValidateEndpoints');
   });
 
   it('when the token is signed by a foreign key, then the tenant template changes nothing about the signature check', async () => {
@@ -174,6 +181,7 @@ describe('Entra ID through the whole service', () => {
         oidClientId: op.clientId,
         oidSecret: op.clientSecret,
         enabled: true,
+        doNotLoadProfile: true,
         ...body,
       },
     });

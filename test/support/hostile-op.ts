@@ -375,8 +375,8 @@ export async function startHostileOp(options: HostileOpOptions = {}): Promise<Ho
     },
   };
 
-  const discovery = {
-    issuer: op.tenantTemplate ? `${issuer}/{tenantid}/v2.0` : issuer,
+  const discovery: Record<string, unknown> = {
+    issuer,
     authorization_endpoint: `${issuer}/authorize`,
     token_endpoint: `${issuer}/token`,
     userinfo_endpoint: `${issuer}/userinfo`,
@@ -389,6 +389,13 @@ export async function startHostileOp(options: HostileOpOptions = {}): Promise<Ho
     code_challenge_methods_supported: ['S256'],
     scopes_supported: ['openid', 'profile', 'email', 'groups'],
   };
+  if (op.tenantTemplate) {
+    // Entra ID's multi-tenant document: the issuer template, userinfo on another origin (Microsoft Graph),
+    // and no `code_challenge_methods_supported` although PKCE works.
+    discovery.issuer = `${issuer}/{tenantid}/v2.0`;
+    discovery.userinfo_endpoint = `http://localhost:${port}/userinfo`;
+    delete discovery.code_challenge_methods_supported;
+  }
 
   const authorize = (url: URL, res: ServerResponse): void => {
     const q = url.searchParams;
