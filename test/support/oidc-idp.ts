@@ -51,6 +51,8 @@ export interface OidcIdpOptions {
   userinfo?: boolean;
   /** Scope claims in the ID token (default true); false releases them only at userinfo (OIDC Core §5.4). */
   claimsInIdToken?: boolean;
+  /** Release `groups` with the `profile` scope too (authentik's default "profile" scope mapping). */
+  groupsWithProfile?: boolean;
   /** Claims that appear only in a JWT access token (RFC 9068), never in the ID token or at userinfo. */
   accessTokenClaims?: string[];
   /** Endpoints served from a second listener, i.e. another origin than the issuer (as Google does). */
@@ -263,7 +265,13 @@ function buildConfiguration(options: OidcIdpOptions): Configuration {
       : ['client_secret_basic', 'client_secret_post', 'none'],
     claims: {
       openid: ['sub'],
-      profile: [...new Set([...STANDARD_PROFILE_CLAIMS, ...extraClaims])],
+      profile: [
+        ...new Set([
+          ...STANDARD_PROFILE_CLAIMS,
+          ...extraClaims,
+          ...(options.groupsWithProfile ? ['groups'] : []),
+        ]),
+      ],
       email: ['email', 'email_verified'],
       groups: ['groups'],
     },
