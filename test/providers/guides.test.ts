@@ -81,7 +81,8 @@ const CASES: GuideCase[] = [
     file: 'pocket-id.md',
     idpOrigin: 'https://id.example.com',
     clientId: '0f3c5a1e-7b2d-4c8e-9a6f-1d2e3f4a5b6c',
-    idp: { par: false },
+    // Pocket ID signs with RS256 by default; this instance was rotated to EdDSA (`key-rotate --alg EdDSA`).
+    idp: { par: false, signingAlg: 'EdDSA' },
     admin: { preferred_username: 'pid-admin', groups: ['jellyfin-users', 'jellyfin-admins'] },
     member: { preferred_username: 'pid-member', groups: ['jellyfin-users'] },
     stranger: { preferred_username: 'pid-stranger', groups: [] },
