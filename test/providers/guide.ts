@@ -21,12 +21,14 @@ export interface Guide {
   json: string;
 }
 
-export function readGuide(file: string): Guide {
+/** The guide, with the JSON under `## <heading>` (default "Provider JSON"; a guide may add variants). */
+export function readGuide(file: string, heading = 'Provider JSON'): Guide {
   const text = readFileSync(`${GUIDES_DIR}${file}`, 'utf8');
-  const section = text.split(/^## Provider JSON\s*$/m)[1];
-  if (section === undefined) throw new Error(`${file}: no "## Provider JSON" heading`);
+  const escaped = heading.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const section = text.split(new RegExp(`^## ${escaped}\\s*$`, 'm'))[1];
+  if (section === undefined) throw new Error(`${file}: no "## ${heading}" heading`);
   const json = /```json\n([\s\S]*?)\n```/.exec(section)?.[1];
-  if (json === undefined) throw new Error(`${file}: no \`\`\`json block after "## Provider JSON"`);
+  if (json === undefined) throw new Error(`${file}: no \`\`\`json block after "## ${heading}"`);
   const name = /curl [^\n]*\/sso\/OID\/Add\/([A-Za-z0-9_-]+)/.exec(section)?.[1];
   if (name === undefined) throw new Error(`${file}: no curl line calling /sso/OID/Add/<name>`);
   return { file, text, name, json };

@@ -18,6 +18,8 @@ type Claims = Record<string, unknown>;
 /** How one product behaves, and who signs in. */
 interface GuideCase {
   file: string;
+  /** The heading above the JSON, when the guide's variant is tested (default "Provider JSON"). */
+  heading?: string;
   /** The IdP origin written in the guide's JSON. */
   idpOrigin: string;
   /** The value the test uses for `<client id>`, when the guide has that placeholder. */
@@ -53,6 +55,26 @@ const CASES: GuideCase[] = [
     },
     stranger: { preferred_username: 'kc-stranger', realm_access: { roles: ['offline_access'] } },
     says: ['Pushed authorization request required', '"roleClaim": "realm_access.roles"'],
+  },
+  {
+    file: 'keycloak.md',
+    heading: 'Provider JSON, client roles',
+    idpOrigin: 'https://kc.example.com',
+    // Client roles of the client `jellyfin.web`: the escaped dot must pick that key, not jellyfin → web.
+    idp: { issuerPath: '/realms/media', requirePar: true, accessTokenClaims: ['resource_access'] },
+    admin: {
+      preferred_username: 'kcc-admin',
+      resource_access: { 'jellyfin.web': { roles: ['jellyfin-users', 'jellyfin-admins'] } },
+    },
+    member: {
+      preferred_username: 'kcc-member',
+      resource_access: { 'jellyfin.web': { roles: ['jellyfin-users'] } },
+    },
+    stranger: {
+      preferred_username: 'kcc-stranger',
+      resource_access: { jellyfin: { web: { roles: ['jellyfin-users', 'jellyfin-admins'] } } },
+    },
+    says: ['"roleClaim": "resource_access.jellyfin\\\\.web.roles"'],
   },
   {
     file: 'authentik.md',
@@ -167,13 +189,13 @@ afterAll(async () => {
 describe('the provider guide index', () => {
   it('when docs/providers/README.md is read, then it links every OpenID Connect guide tested here', () => {
     const index = readFileSync(`${GUIDES_DIR}README.md`, 'utf8');
-    for (const c of CASES) expect(index, c.file).toContain(`](${c.file})`);
+    for (const { file } of CASES) expect(index, file).toContain(`](${file})`);
   });
 });
 
 for (const c of CASES) {
-  describe(`docs/providers/${c.file}`, () => {
-    const guide: Guide = readGuide(c.file);
+  describe(`docs/providers/${c.file}${c.heading ? ` (${c.heading})` : ''}`, () => {
+    const guide: Guide = readGuide(c.file, c.heading);
     let idp: OidcIdp;
     const people: Record<string, Claims> = {
       'sub-admin': c.admin ?? {},
