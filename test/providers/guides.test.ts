@@ -11,7 +11,14 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { CookieJar, authBody, browserGet, pageParams } from '../support/browser.js';
 import { followLogin, startOidcIdp, type OidcIdp, type OidcIdpOptions } from '../support/oidc-idp.js';
 import { freePort } from '../support/ports.js';
-import { GUIDES_DIR, GUIDE_PUBLIC_URL, providerJson, readGuide, type Guide } from './guide.js';
+import {
+  GUIDES_DIR,
+  GUIDE_PUBLIC_URL,
+  providerJson,
+  readGuide,
+  type Guide,
+  type Substitutions,
+} from './guide.js';
 
 type Claims = Record<string, unknown>;
 
@@ -204,7 +211,8 @@ for (const c of CASES) {
     };
 
     beforeAll(async () => {
-      const clientId = String(providerJson(guide, substitutions('http://placeholder')).oidClientId);
+      // The client the guide's JSON names (its IdP origin left as written: only the id is needed here).
+      const clientId = String(providerJson(guide, substitutions(c.idpOrigin)).oidClientId);
       idp = await startOidcIdp({
         ...c.idp,
         clients: [
@@ -230,9 +238,9 @@ for (const c of CASES) {
       await idp.close();
     });
 
-    function substitutions(idpOrigin: string) {
+    function substitutions(idpOrigin: string): Substitutions {
       return {
-        idpOrigin: [c.idpOrigin, idpOrigin] as [string, string],
+        idpOrigin: [c.idpOrigin, idpOrigin],
         clientSecret: SECRET,
         ...(c.clientId === undefined ? {} : { clientId: c.clientId }),
       };

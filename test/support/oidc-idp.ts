@@ -213,6 +213,7 @@ async function listen(): Promise<{ server: Server; port: number }> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
+  // Listening on TCP: address() is an AddressInfo, never a pipe name.
   return { server, port: (server.address() as AddressInfo).port };
 }
 
@@ -354,6 +355,7 @@ function createMiddleware(
     }
     if (path === '/me') unwrapAccessToken(ctx, state);
     await next();
+    // oidc-provider answers discovery and token requests with JSON objects.
     if (path === '/.well-known/openid-configuration' && ctx.status === 200) {
       ctx.body = discoveryAsServed(ctx.body as Record<string, unknown>, options, origins);
     }
@@ -418,6 +420,7 @@ function withJwtAccessToken(
   const opaque = body.access_token;
   const idToken = body.id_token;
   if (typeof opaque !== 'string' || typeof idToken !== 'string') return body;
+  // The ID token oidc-provider has just issued: its payload holds `sub` and a single `aud`.
   const { sub, aud } = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
     sub: string;
     aud: string;
