@@ -16,6 +16,7 @@ import { createSamlProtocol } from './protocols/saml.js';
 import { createLinkAdmin } from './sso/links.js';
 import { createLogin } from './sso/login.js';
 import { createProviderAdmin } from './sso/provider-admin.js';
+import { createProviderTester } from './sso/provider-test.js';
 import type {
   Clock,
   Connectors,
@@ -262,6 +263,7 @@ function createConnectors(config: Config, log: Logger, { replay }: Stores, clock
       replay,
       clock,
       publicUrl: config.publicUrl,
+      clockSkewSeconds: config.samlClockSkewSeconds,
     }),
   };
 }
@@ -292,6 +294,7 @@ function createUseCases(parts: {
   });
   return {
     providerAdmin: createProviderAdmin({ providers, connectors, clock }),
+    providerTester: createProviderTester({ providers, connectors, clock }),
     userAdmin: createUserAdmin({ mediaServer }),
     flows,
     mediaServer,
