@@ -32,6 +32,8 @@ import {
   startOidcLoginAlias,
   startSamlLogin,
   startSamlLoginAlias,
+  testOidcProvider,
+  testSamlProvider,
   unregisterUser,
   type AuthRequest,
   type Client,
@@ -193,6 +195,8 @@ const CALLS: Record<string, (o: CallOptions) => Result> = {
       body: 'Jellyfin.Server.Implementations.Users.DefaultAuthenticationProvider',
     }),
   listLibraries: (o) => listLibraries(o),
+  testOidcProvider: (o) => testOidcProvider({ ...o, path: { provider: 'authentik' } }),
+  testSamlProvider: (o) => testSamlProvider({ ...o, path: { provider: 'keycloak' } }),
 };
 
 const operations = specOperations();
