@@ -70,9 +70,11 @@ async function discoveryChecks(
   if (!(first instanceof SsoError)) {
     return { discovered: first, checks: [discoveryPassed(first), issuerCheck(first, settings)] };
   }
-  const relaxed = settings.doNotValidateIssuerName
-    ? first
-    : await tryDiscover(input, { ...settings, doNotValidateIssuerName: true });
+  // Only a document that was read can have a wrong issuer; an IdP that did not answer is not asked twice.
+  const relaxed =
+    settings.doNotValidateIssuerName || first.code !== 'idp_response_invalid'
+      ? first
+      : await tryDiscover(input, { ...settings, doNotValidateIssuerName: true });
   if (!(relaxed instanceof SsoError)) {
     const issuerFailed = fail('oidc.issuer', first.message, 'Set "oidEndpoint" to the issuer URL shown.');
     return { discovered: relaxed, checks: [discoveryPassed(relaxed), issuerFailed] };
