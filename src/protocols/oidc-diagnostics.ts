@@ -170,6 +170,8 @@ async function keySetCheck(discovered: DiscoveredProvider): Promise<ProviderChec
 async function usableKeys(keys: jose.JSONWebKeySet, algorithms: string[]): Promise<string[]> {
   const usable: string[] = [];
   for (const key of keys.keys) {
+    // Public keys only: jose imports a symmetric (`oct`) key for any algorithm.
+    if (key.kty !== 'RSA' && key.kty !== 'EC' && key.kty !== 'OKP') continue;
     if (key.use !== undefined && key.use !== 'sig') continue;
     if (Array.isArray(key.key_ops) && !key.key_ops.includes('verify')) continue;
     for (const alg of algorithms) {
