@@ -376,7 +376,7 @@ export interface ProviderCheck {
   status: 'pass' | 'warn' | 'fail';
   /** What was found, in a sentence for the admin. */
   detail: string;
-  /** What to change, or the value to register at the IdP; null when nothing. */
+  /** What to change; null when nothing. */
   fix: string | null;
 }
 

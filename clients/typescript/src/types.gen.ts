@@ -114,7 +114,7 @@ export type ProviderCheck = {
      */
     detail: string;
     /**
-     * What to change (or the value to register at the IdP); null when nothing.
+     * What to change; null when nothing.
      */
     fix: string | null;
 };
