@@ -160,7 +160,10 @@ function confirmBearer(subject: XmlElement, input: VerifyInput, skewMs: number):
     (sc) => attr(sc, 'Method') === CM_BEARER,
   );
   if (bearers.length === 0) {
-    throw new SamlCheckError('saml.bearer_confirmation_missing', 'The Subject has no bearer SubjectConfirmation.');
+    throw new SamlCheckError(
+      'saml.bearer_confirmation_missing',
+      'The Subject has no bearer SubjectConfirmation.',
+    );
   }
   let firstFailure: SamlCheckError | null = null;
   for (const bearer of bearers) {
@@ -216,7 +219,10 @@ function checkBearer(
 function checkRecipientAndRequest(scd: XmlElement, input: VerifyInput): void {
   const recipient = attr(scd, 'Recipient');
   if (recipient === null) {
-    throw new SamlCheckError('saml.recipient_missing', 'The bearer SubjectConfirmationData has no Recipient.');
+    throw new SamlCheckError(
+      'saml.recipient_missing',
+      'The bearer SubjectConfirmationData has no Recipient.',
+    );
   }
   if (recipient !== input.acsUrl) {
     throw new SamlCheckError(
