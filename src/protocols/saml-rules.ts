@@ -14,6 +14,12 @@ const SIGN_SHA256 =
   'Set the signature algorithm of this service provider at the IdP to RSA-SHA256 (or stronger).';
 const SAME_REQUEST =
   'Start the sign-in from this service (the login button), not from the IdP, and answer the request it sent.';
+const DIGEST_SHA256 =
+  'Set the digest (hash) algorithm of this service provider at the IdP to SHA-256 (or stronger).';
+const ONE_REFERENCE =
+  'The IdP must sign the Response or its Assertion with exactly one Reference to the signed element itself (SAML Core §5.4.2).';
+const REGISTER_ACS =
+  "Register this service's ACS URL exactly as the service names it (SP metadata) at the IdP; check SSO_PUBLIC_URL, schemeOverride and portOverride.";
 const NOT_A_SETTING =
   'No IdP setting causes this: the response was altered or forged on the way; check what sits between the IdP and this service.';
 const SHAPE =
@@ -43,7 +49,7 @@ export const SAML_RULES = {
   'saml.version': { check: 'saml:version', fix: SHAPE },
   'saml.unsigned': {
     check: 'saml:unsigned',
-    fix: 'Have the IdP sign the Response or the Assertion (Keycloak: "Sign documents"; AD FS signs the assertion by default).',
+    fix: 'Have the IdP sign the Response or the Assertion (Keycloak: "Sign documents").',
   },
   'saml.signature_placement': { check: 'saml:signature-placement', fix: SHAPE },
   'saml.signature_shape': {
@@ -62,19 +68,19 @@ export const SAML_RULES = {
   },
   'saml.sha1_digest_refused': {
     check: 'saml:digest',
-    fix: 'Set the digest (hash) algorithm of this service provider at the IdP to SHA-256 (or stronger).',
+    fix: DIGEST_SHA256,
   },
   'saml.digest_method_refused': {
     check: 'saml:digest',
-    fix: 'Set the digest (hash) algorithm of this service provider at the IdP to SHA-256 (or stronger).',
+    fix: DIGEST_SHA256,
   },
   'saml.reference_count': {
     check: 'saml:reference',
-    fix: 'The IdP must sign the Response or its Assertion with exactly one Reference to the signed element itself (SAML Core §5.4.2).',
+    fix: ONE_REFERENCE,
   },
   'saml.reference_target': {
     check: 'saml:reference',
-    fix: 'The IdP must sign the Response or its Assertion with exactly one Reference to the signed element itself (SAML Core §5.4.2).',
+    fix: ONE_REFERENCE,
   },
   'saml.transforms': {
     check: 'saml:transform',
@@ -95,7 +101,7 @@ export const SAML_RULES = {
   },
   'saml.destination_mismatch': {
     check: 'saml:destination',
-    fix: "Register this service's ACS URL exactly as the service names it (SP metadata) at the IdP; check SSO_PUBLIC_URL, schemeOverride and portOverride.",
+    fix: REGISTER_ACS,
   },
   'saml.idp_initiated': { check: 'saml:in-response-to', fix: SAME_REQUEST },
   'saml.in_response_to_mismatch': { check: 'saml:in-response-to', fix: SAME_REQUEST },
@@ -122,7 +128,7 @@ export const SAML_RULES = {
   },
   'saml.recipient_mismatch': {
     check: 'saml:recipient',
-    fix: "Register this service's ACS URL exactly as the service names it (SP metadata) at the IdP; check SSO_PUBLIC_URL, schemeOverride and portOverride.",
+    fix: REGISTER_ACS,
   },
   'saml.confirmation_expiry_missing': {
     check: 'saml:expired',

@@ -8,6 +8,7 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { freePort } from '../support/ports.js';
 import { CookieJar, browserGet } from '../support/browser.js';
 import { expectPrivateFailure, logLinesOf } from '../support/error-page.js';
+import { guideProvider, guideText } from '../providers/saml-guide.js';
 import {
   createSamlIdp,
   edit,
@@ -22,25 +23,18 @@ const pem = (name: string): string =>
   readFileSync(new URL(`../fixtures/saml/${name}`, import.meta.url), 'utf8');
 const KEY = pem('idp-key.pem');
 const CERT = pem('idp-cert.pem');
-const IDP_ENTITY = 'https://idp.example.test';
+const IDP_ENTITY = 'http://adfs.example.com/adfs/services/trust';
 
 let t: TestApp;
 
 beforeAll(async () => {
   const port = await freePort();
   t = await startTestApp({ SSO_PUBLIC_URL: `http://127.0.0.1:${port}` }, { port });
-  const { response } = await addSamlProvider({
-    client: t.admin,
-    path: { provider: 'corp' },
-    body: {
-      samlEndpoint: 'https://idp.example.test/sso',
-      samlClientId: 'jellyfin',
-      samlCertificate: createIdp().certificateBase64,
-      enabled: true,
-      enableAuthorization: true,
-      roles: ['jellyfin-users'],
-    },
+  // The admin followed the generic guide; the IdP then breaks one rule at a time.
+  const body = guideProvider(guideText('saml-generic.md'), {
+    '<IdP certificate>': createIdp().certificateBase64,
   });
+  const { response } = await addSamlProvider({ client: t.admin, path: { provider: 'corp' }, body });
   expect(response.status).toBe(200);
 });
 afterAll(async () => {

@@ -1,31 +1,20 @@
 // docs/providers/authentik-saml.md, as written, against an IdP answering the way an authentik SAML provider
 // does by default: the Assertion signed (not the Response), NameID the hashed user id, groups and username
 // in authentik's default attribute names.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { startTestApp, type TestApp } from '../support/app.js';
-import { freePort } from '../support/ports.js';
 import { URN } from '../support/saml-idp.js';
-import { signInWithGuide, type GuideRun } from './saml-guide.js';
+import { serviceForEachTest, signInWithGuide, type GuideRun } from './saml-guide.js';
 
 const GROUPS = 'http://schemas.xmlsoap.org/claims/Group';
 const USERNAME = 'http://schemas.goauthentik.io/2021/02/saml/username';
 const HASHED_ID = '6a2d4f8c0e1b3a5d7f9e2c4b6a8d0f1e3c5b7a9d2f4e6c8b0a1d3f5e7c9b2a4d';
 
-let t: TestApp;
-
-beforeEach(async () => {
-  const port = await freePort();
-  t = await startTestApp({ SSO_PUBLIC_URL: `http://127.0.0.1:${port}` }, { port });
-});
-afterEach(async () => {
-  await t.close();
-});
+const service = serviceForEachTest();
 
 const authentik = (username: string, groups: string[]): GuideRun => ({
   guide: 'authentik-saml.md',
   provider: 'authentik',
-  placeholders: {},
   idp: { entityId: 'https://authentik.example.com', signResponse: false, signAssertion: true },
   user: {
     nameId: HASHED_ID,
@@ -41,7 +30,7 @@ const authentik = (username: string, groups: string[]): GuideRun => ({
 describe('authentik SAML guide', () => {
   it('when a member of jellyfin-admins signs in, then the guide JSON makes them an administrator named by their username', async () => {
     const { auth, answer } = await signInWithGuide(
-      t,
+      service(),
       authentik('akadmin', ['authentik Admins', 'jellyfin-admins']),
     );
 
@@ -54,7 +43,7 @@ describe('authentik SAML guide', () => {
   });
 
   it('when a member of only jellyfin-users signs in, then they are a member', async () => {
-    const { auth } = await signInWithGuide(t, authentik('alice', ['jellyfin-users']));
+    const { auth } = await signInWithGuide(service(), authentik('alice', ['jellyfin-users']));
 
     expect(auth?.User.Name).toBe('alice');
     expect(auth?.User.Policy?.IsAdministrator).toBe(false);

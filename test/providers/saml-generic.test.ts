@@ -1,34 +1,30 @@
 // docs/providers/saml-generic.md, as written, against an AD FS-style IdP: only the Assertion signed, the
 // unsigned Response without Destination, a persistent NameID, roles and UPN as claim-type URI attributes.
 // The guide's promise about SHA-1 holds too: refused, with the rule named in the log.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { startTestApp, type TestApp } from '../support/app.js';
-import { freePort } from '../support/ports.js';
 import { expectPrivateFailure, logLinesOf } from '../support/error-page.js';
 import { CookieJar, browserGet, browserPostForm } from '../support/browser.js';
 import { createSamlIdp, SIG } from '../support/saml-idp.js';
-import { fixture, guideProvider, guideText, signInWithGuide, type GuideRun } from './saml-guide.js';
+import {
+  fixture,
+  guideProvider,
+  guideText,
+  serviceForEachTest,
+  signInWithGuide,
+  type GuideRun,
+} from './saml-guide.js';
 import { addSamlProvider } from '../../clients/typescript/index.js';
 
 const ROLE = 'http://schemas.microsoft.com/ws/2008/06/identity/claims/role';
 const UPN = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn';
 const PERSISTENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent';
 
-let t: TestApp;
-
-beforeEach(async () => {
-  const port = await freePort();
-  t = await startTestApp({ SSO_PUBLIC_URL: `http://127.0.0.1:${port}` }, { port });
-});
-afterEach(async () => {
-  await t.close();
-});
+const service = serviceForEachTest();
 
 const adfs = (upn: string, roles: string[]): GuideRun => ({
   guide: 'saml-generic.md',
   provider: 'corp',
-  placeholders: {},
   idp: { entityId: 'http://adfs.example.com/adfs/services/trust', signResponse: false, signAssertion: true },
   user: { nameId: 'Zm9vYmFyLXBlcnNpc3RlbnQtaWQ=', attributes: { [ROLE]: roles, [UPN]: [upn] } },
   values: { nameIdFormat: PERSISTENT, destination: null },
@@ -37,7 +33,7 @@ const adfs = (upn: string, roles: string[]): GuideRun => ({
 describe('generic (AD FS-style) SAML guide', () => {
   it('when the IdP signs only the Assertion and omits Destination, then the guide JSON signs an admin in by UPN', async () => {
     const { auth, answer } = await signInWithGuide(
-      t,
+      service(),
       adfs('alice@corp.example.com', ['Domain Users', 'Jellyfin Admins']),
     );
 
@@ -50,6 +46,7 @@ describe('generic (AD FS-style) SAML guide', () => {
   });
 
   it('when the IdP signs with SHA-1, then the sign-in is refused and the log names saml.sha1_signature_refused', async () => {
+    const t = service();
     const sha1 = createSamlIdp({
       entityId: 'http://adfs.example.com/adfs/services/trust',
       privateKeyPem: fixture('idp-key.pem'),
@@ -59,10 +56,7 @@ describe('generic (AD FS-style) SAML guide', () => {
       sigAlg: SIG.rsaSha1,
     });
     const run = adfs('bob@corp.example.com', ['Jellyfin Users']);
-    const body = guideProvider(
-      { ...run, placeholders: { '<IdP certificate>': sha1.certificateBase64 } },
-      guideText(run.guide),
-    );
+    const body = guideProvider(guideText(run.guide), { '<IdP certificate>': sha1.certificateBase64 });
     expect(
       (await addSamlProvider({ client: t.admin, path: { provider: 'corp' }, body })).response.status,
     ).toBe(200);

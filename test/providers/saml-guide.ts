@@ -4,11 +4,12 @@
 // way that product answers. So a guide cannot drift from what the service accepts.
 import { readFileSync } from 'node:fs';
 
-import { expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 
 import { addSamlProvider, authenticateSaml, getSamlMetadata } from '../../clients/typescript/index.js';
 import type { SamlProviderInput } from '../../clients/typescript/src/types.gen.js';
-import type { TestApp } from '../support/app.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { freePort } from '../support/ports.js';
 import { CookieJar, authBody, browserGet, browserPostForm, pageParams } from '../support/browser.js';
 import {
   createSamlIdp,
@@ -35,13 +36,27 @@ export function providerJsonOf(markdown: string): string {
   return block;
 }
 
+/** A fresh service (SQLite, embedded directory) for each test of the calling file. */
+export function serviceForEachTest(): () => TestApp {
+  let app: TestApp | undefined;
+  beforeEach(async () => {
+    const port = await freePort();
+    app = await startTestApp({ SSO_PUBLIC_URL: `http://127.0.0.1:${port}` }, { port });
+  });
+  afterEach(async () => {
+    await app?.close();
+  });
+  return () => {
+    if (app === undefined) throw new Error('the service runs only inside a test');
+    return app;
+  };
+}
+
 export interface GuideRun {
   /** The guide's file name in docs/providers/. */
   guide: string;
   /** The provider name of the guide's curl line. */
   provider: string;
-  /** Documented placeholders and what the test puts in their place (the IdP certificate, …). */
-  placeholders: Record<string, string>;
   /** How the imitated product signs and shapes its answer. */
   idp: Omit<SamlIdpOptions, 'privateKeyPem' | 'certPem'>;
   user: SamlUser;
@@ -50,9 +65,9 @@ export interface GuideRun {
 }
 
 /** The provider JSON of the guide with its placeholders filled in; every placeholder must be documented. */
-export function guideProvider(run: GuideRun, markdown: string): SamlProviderInput {
+export function guideProvider(markdown: string, placeholders: Record<string, string>): SamlProviderInput {
   let json = providerJsonOf(markdown);
-  for (const [placeholder, value] of Object.entries(run.placeholders)) {
+  for (const [placeholder, value] of Object.entries(placeholders)) {
     expect(json, `the guide's JSON has the placeholder ${placeholder}`).toContain(placeholder);
     json = json.split(placeholder).join(value);
   }
@@ -68,8 +83,8 @@ export async function signInWithGuide(t: TestApp, run: GuideRun) {
     certPem: fixture('idp-cert.pem'),
     ...run.idp,
   });
-  const placeholders = { ...run.placeholders, '<IdP certificate>': idp.certificateBase64 };
-  const body = guideProvider({ ...run, placeholders }, markdown);
+  // The one placeholder of every SAML guide; the IdP URL stays as written (the test IdP answers any URL).
+  const body = guideProvider(markdown, { '<IdP certificate>': idp.certificateBase64 });
   expect(markdown).toContain(`/sso/SAML/Add/${run.provider} `);
   const added = await addSamlProvider({ client: t.admin, path: { provider: run.provider }, body });
   expect(added.error).toBeUndefined();

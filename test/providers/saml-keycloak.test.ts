@@ -1,27 +1,16 @@
 // docs/providers/keycloak-saml.md, as written, against an IdP answering the way a Keycloak SAML client does
 // by default: the Response signed (not the Assertion on its own), NameID = username (unspecified format),
 // the realm roles in `Role` attributes, one per role.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { startTestApp, type TestApp } from '../support/app.js';
-import { freePort } from '../support/ports.js';
 import { URN } from '../support/saml-idp.js';
-import { signInWithGuide, type GuideRun } from './saml-guide.js';
+import { serviceForEachTest, signInWithGuide, type GuideRun } from './saml-guide.js';
 
-let t: TestApp;
-
-beforeEach(async () => {
-  const port = await freePort();
-  t = await startTestApp({ SSO_PUBLIC_URL: `http://127.0.0.1:${port}` }, { port });
-});
-afterEach(async () => {
-  await t.close();
-});
+const service = serviceForEachTest();
 
 const keycloak = (roles: string[], nameId = 'alice'): GuideRun => ({
   guide: 'keycloak-saml.md',
   provider: 'keycloak',
-  placeholders: {},
   idp: {
     entityId: 'https://keycloak.example.com/realms/jellyfin',
     signResponse: true,
@@ -35,7 +24,7 @@ const keycloak = (roles: string[], nameId = 'alice'): GuideRun => ({
 describe('Keycloak SAML guide', () => {
   it('when a user has jellyfin-admins among other realm roles, then the guide JSON signs them in as an administrator', async () => {
     const run = keycloak(['default-roles-jellyfin', 'offline_access', 'jellyfin-admins']);
-    const { auth, answer } = await signInWithGuide(t, run);
+    const { auth, answer } = await signInWithGuide(service(), run);
 
     expect(answer.xml.match(/<saml:Attribute Name="Role"/g)).toHaveLength(3);
     expect(answer.xml).toMatch(/<samlp:Response[^>]*>\s*<saml:Issuer>[^<]*<\/saml:Issuer>\s*<ds:Signature/);
@@ -44,7 +33,7 @@ describe('Keycloak SAML guide', () => {
   });
 
   it('when a user has only jellyfin-users, then they are signed in as a member', async () => {
-    const { auth } = await signInWithGuide(t, keycloak(['jellyfin-users'], 'bob'));
+    const { auth } = await signInWithGuide(service(), keycloak(['jellyfin-users'], 'bob'));
 
     expect(auth?.User.Name).toBe('bob');
     expect(auth?.User.Policy?.IsAdministrator).toBe(false);
