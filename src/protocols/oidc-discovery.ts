@@ -8,8 +8,8 @@
 // byte for byte with the URL it was given (OIDC Discovery §4.3) and has no switch for the plugin's
 // `doNotValidateIssuerName`, nor for the trailing-slash tolerance the plugin had (authentik's issuers end in
 // "/"). `new client.Configuration(serverMetadata, …)` is its supported way to use metadata obtained
-// elsewhere. The ID token `iss` check is unaffected: openid-client always compares it with
-// `serverMetadata.issuer`, i.e. the discovered issuer (OIDC Core §3.1.3.7 step 2).
+// elsewhere. The ID token `iss` check is unaffected: the code exchange (oidc-exchange.ts) compares it with
+// the discovered issuer, or for a tenant template with its tenant's issuer (OIDC Core §3.1.3.7 step 2).
 
 import * as client from 'openid-client';
 
@@ -183,8 +183,8 @@ function buildConfiguration(
   // openid-client refuses http outright; our fetch applies the finer rule (disableHttps or loopback).
   const allowHttp = settings.disableHttps || loopback;
   if (allowHttp) client.allowInsecureRequests(config);
-  // openid-client 6 trusts the TLS channel for the ID token and skips its signature check unless asked;
-  // the signature is always checked here (OIDC Core §3.1.3.7 step 6).
+  // openid-client 6 trusts the TLS channel and skips signature checks unless asked; this covers a signed
+  // userinfo answer. The ID token's signature is checked by the code exchange (oidc-exchange.ts).
   client.enableNonRepudiationChecks(config);
 
   const usePar =

@@ -47,6 +47,7 @@ export function extractRoles(claims: Claims, roleClaim: string | null): string[]
   const path = roleClaim?.trim() ?? '';
   if (path === '') return [];
   const segments = splitClaimPath(path);
+  refuseUndeliveredClaim(claims, segments[0] ?? path, path);
 
   let value: unknown = claims;
   for (const [index, segment] of segments.entries()) {
@@ -62,6 +63,28 @@ export function extractRoles(claims: Claims, roleClaim: string | null): string[]
   }
   if (value === undefined || value === null) return [];
   return dedupe(rolesFromValue(path, value));
+}
+
+/**
+ * A role claim the IdP left out and only points to (OIDC Core §5.6.2 aggregated/distributed claims, or
+ * Entra ID's `hasgroups`): Entra ID does this when a user is in too many groups ("groups overage"). The
+ * user has roles we cannot see, so treating them as having none would be wrong either way: refuse, and
+ * say what to change at the IdP.
+ */
+function refuseUndeliveredClaim(claims: Claims, name: string, path: string): void {
+  if (claims[name] !== undefined) return;
+  const names = claims['_claim_names'];
+  const pointed = isPlainObject(names) && Object.hasOwn(names, name);
+  const entraOverage = name === 'groups' && claims['hasgroups'] === true;
+  if (!pointed && !entraOverage) return;
+  throw new SsoError(
+    'not_permitted',
+    `The identity provider left the role claim "${path}" out of the sign-in and only points to where it ` +
+      'could be fetched (too many groups: Entra ID "groups overage"). Configure the IdP to send fewer ' +
+      '(Entra ID: "Groups assigned to the application" or a group filter) or use app roles ' +
+      '(Entra ID: set "roleClaim" to "roles").',
+    { step: 'claims', reason: 'role_claim_not_delivered' },
+  );
 }
 
 function rolesFromValue(path: string, value: unknown): string[] {

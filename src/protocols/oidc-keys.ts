@@ -181,14 +181,20 @@ function createProviderKeySet(jwksUri: string, settings: KeySetSettings): Provid
     // The interval counts from the last refetch, not from a routine load: right after a routine load one
     // refetch may still run at once, so a rotation just after it costs no wait.
     refetched(fetch) {
-      next ??= (async () => {
+      if (next) return next;
+      const pending = (async () => {
         const wait = lastRefetchAt + settings.refetchIntervalMs - settings.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         lastRefetchAt = settings.now();
-        next = undefined;
         return load(fetch);
       })();
-      return next;
+      next = pending;
+      // Callers arriving while it runs share it; once settled, the next unknown key schedules a new one.
+      const settled = (): void => {
+        if (next === pending) next = undefined;
+      };
+      pending.then(settled, settled);
+      return pending;
     },
   };
 }

@@ -1,7 +1,8 @@
-// The OIDC protocol adapter (src/sso/ports.ts `OidcProtocol`) on openid-client 6: authorization code flow
-// with PKCE S256 (RFC 7636), `state` and `nonce` always, PAR when advertised (RFC 9126), the ID token fully
-// validated including its signature (OIDC Core §3.1.3.7), userinfo `sub` matched (OIDC Core §5.3.2).
-// Discovery is cached per provider version; failures become SsoError (oidc-errors.ts).
+// The OIDC protocol adapter (src/sso/ports.ts `OidcProtocol`): authorization code flow with PKCE S256
+// (RFC 7636), `state` and `nonce` always, PAR when advertised (RFC 9126) — built with openid-client 6 —,
+// the code exchange with the ID token fully validated including its signature (OIDC Core §3.1.3.7,
+// oidc-exchange.ts), userinfo `sub` matched (OIDC Core §5.3.2). Discovery is cached per provider version,
+// signing keys per provider (oidc-keys.ts); failures become SsoError (oidc-errors.ts).
 
 import * as client from 'openid-client';
 

@@ -76,6 +76,19 @@ export interface HostileOpOptions {
   authMethods?: HostileAuthMethod[];
   /** `id_token_signing_alg_values_supported`. Default `['RS256']`; a hostile OP may claim `none` or HS256. */
   signingAlgs?: string[];
+  /**
+   * Behave like Microsoft Entra ID's multi-tenant endpoints: discovery at `<origin>/common/v2.0` and
+   * `<origin>/organizations/v2.0` names the issuer `<origin>/{tenantid}/v2.0`, and each ID token carries
+   * `tid` = `op.tenant` and `iss` = `<origin>/<tid>/v2.0`.
+   */
+  tenantTemplate?: boolean;
+}
+
+/** A signing key of the OP: the private half signs, the public JWK is what the JWKS may publish. */
+export interface OpKey {
+  kid: string;
+  privateKey: KeyObject;
+  publicJwk: Record<string, unknown>;
 }
 
 export interface TokenRequestRecord {
@@ -118,6 +131,25 @@ export interface HostileOp {
   idTokens: string[];
   userinfoRequests: number;
   jwksRequests: number;
+  /** The key that signs valid ID tokens. */
+  signingKey: OpKey;
+  /** The keys the JWKS publishes. */
+  publishedKeys: OpKey[];
+  /** When set, the JWKS endpoint answers this status with no keys (e.g. 503: the endpoint is down). */
+  jwksStatus: number | null;
+  /** Claims added to every ID token and userinfo answer (mutable between logins). */
+  claims: Record<string, unknown>;
+  /** True when the OP behaves like Entra ID's multi-tenant endpoints (see HostileOpOptions). */
+  tenantTemplate: boolean;
+  /** The `tid` of tokens under `tenantTemplate`. */
+  tenant: string;
+  /** Under `tenantTemplate`: the tenant named in `iss` when it should differ from `tid` (null = `tenant`). */
+  issuerTenant: string | null;
+  /**
+   * A new key signs from now on; with `overlap` the old one stays published beside it (the usual
+   * rotation), without it only the new one is published (an abrupt rotation).
+   */
+  rotateKey(options: { overlap: boolean }): OpKey;
   close(): Promise<void>;
 }
 
@@ -157,6 +189,25 @@ function keys(): Keys {
   return cachedKeys;
 }
 
+let keyCounter = 0;
+
+/** A fresh RSA signing key with its own `kid`. */
+export function newOpKey(): OpKey {
+  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = pair.publicKey.export({ format: 'jwk' });
+  const kid = `rotated-key-${++keyCounter}`;
+  return {
+    kid,
+    privateKey: pair.privateKey,
+    publicJwk: { kty: jwk.kty, n: jwk.n, e: jwk.e, kid, use: 'sig', alg: 'RS256' },
+  };
+}
+
+function publishedOpKey(): OpKey {
+  const { publishedKid, published, publishedJwk } = keys();
+  return { kid: publishedKid, privateKey: published, publicJwk: publishedJwk };
+}
+
 const b64url = (data: string | Buffer): string => Buffer.from(data).toString('base64url');
 
 /** A compact JWS; `alg` decides how (or whether) it is signed. */
@@ -176,11 +227,12 @@ function jws(
   return `${input}.${signature}`;
 }
 
-function idToken(op: HostileOp, issued: IssuedCode, extraClaims: Record<string, unknown>): string {
+function idToken(op: HostileOp, issued: IssuedCode): string {
   const now = Math.floor(Date.now() / 1000);
   const claims: Record<string, unknown> = {
-    ...extraClaims,
+    ...op.claims,
     iss: op.issuer,
+    ...tenantClaims(op),
     sub: op.subject,
     aud: issued.clientId,
     iat: now,
@@ -188,9 +240,9 @@ function idToken(op: HostileOp, issued: IssuedCode, extraClaims: Record<string, 
     auth_time: now,
     ...(issued.nonce === null ? {} : { nonce: issued.nonce }),
   };
-  const { published, publishedKid, foreign, publishedPublicPem } = keys();
-  const header: Record<string, unknown> = { alg: 'RS256', typ: 'JWT', kid: publishedKid };
-  let key: KeyObject | string | null = published;
+  const { foreign, publishedPublicPem } = keys();
+  const header: Record<string, unknown> = { alg: 'RS256', typ: 'JWT', kid: op.signingKey.kid };
+  let key: KeyObject | string | null = op.signingKey.privateKey;
   switch (op.defect) {
     case null:
       break;
@@ -247,6 +299,12 @@ function idToken(op: HostileOp, issued: IssuedCode, extraClaims: Record<string, 
   return jws(header, claims, key);
 }
 
+/** Under `tenantTemplate`: the tenant's issuer and its `tid` (Entra ID's ID token shape). */
+function tenantClaims(op: HostileOp): Record<string, unknown> {
+  if (!op.tenantTemplate) return {};
+  return { iss: `${op.issuer}/${op.issuerTenant ?? op.tenant}/v2.0`, tid: op.tenant };
+}
+
 function sendJson(
   res: ServerResponse,
   status: number,
@@ -281,7 +339,6 @@ export async function startHostileOp(options: HostileOpOptions = {}): Promise<Ho
   const port = (server.address() as AddressInfo).port;
   const issuer = `http://127.0.0.1:${port}`;
   const authMethods = options.authMethods ?? ['client_secret_basic', 'client_secret_post'];
-  const extraClaims = options.claims ?? {};
   const codes = new Map<string, IssuedCode>();
   const accessTokens = new Set<string>();
 
@@ -298,6 +355,19 @@ export async function startHostileOp(options: HostileOpOptions = {}): Promise<Ho
     idTokens: [],
     userinfoRequests: 0,
     jwksRequests: 0,
+    signingKey: publishedOpKey(),
+    publishedKeys: [publishedOpKey()],
+    jwksStatus: null,
+    claims: { ...(options.claims ?? {}) },
+    tenantTemplate: options.tenantTemplate ?? false,
+    tenant: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+    issuerTenant: null,
+    rotateKey({ overlap }) {
+      const next = newOpKey();
+      op.publishedKeys = overlap ? [...op.publishedKeys, next] : [next];
+      op.signingKey = next;
+      return next;
+    },
     async close() {
       server.closeAllConnections();
       server.close();
@@ -305,7 +375,7 @@ export async function startHostileOp(options: HostileOpOptions = {}): Promise<Ho
     },
   };
 
-  const discovery = {
+  const discovery: Record<string, unknown> = {
     issuer,
     authorization_endpoint: `${issuer}/authorize`,
     token_endpoint: `${issuer}/token`,
@@ -319,6 +389,13 @@ export async function startHostileOp(options: HostileOpOptions = {}): Promise<Ho
     code_challenge_methods_supported: ['S256'],
     scopes_supported: ['openid', 'profile', 'email', 'groups'],
   };
+  if (op.tenantTemplate) {
+    // Entra ID's multi-tenant document: the issuer template, userinfo on another origin (Microsoft Graph),
+    // and no `code_challenge_methods_supported` although PKCE works.
+    discovery.issuer = `${issuer}/{tenantid}/v2.0`;
+    discovery.userinfo_endpoint = `http://localhost:${port}/userinfo`;
+    delete discovery.code_challenge_methods_supported;
+  }
 
   const authorize = (url: URL, res: ServerResponse): void => {
     const q = url.searchParams;
@@ -405,7 +482,7 @@ export async function startHostileOp(options: HostileOpOptions = {}): Promise<Ho
 
     const accessToken = randomBytes(24).toString('base64url'); // opaque: never decoded as a JWT
     accessTokens.add(accessToken);
-    const id = op.defect === 'no-id-token' ? null : idToken(op, issued, extraClaims);
+    const id = op.defect === 'no-id-token' ? null : idToken(op, issued);
     if (id !== null) op.idTokens.push(id);
     sendJson(res, 200, {
       access_token: accessToken,
@@ -424,7 +501,7 @@ export async function startHostileOp(options: HostileOpOptions = {}): Promise<Ho
       res.end();
       return;
     }
-    sendJson(res, 200, { ...extraClaims, sub: op.userinfoSub ?? op.subject });
+    sendJson(res, 200, { ...op.claims, sub: op.userinfoSub ?? op.subject });
   };
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -433,13 +510,16 @@ export async function startHostileOp(options: HostileOpOptions = {}): Promise<Ho
     const handle = async (): Promise<void> => {
       switch (route) {
         case 'GET /.well-known/openid-configuration':
+        case 'GET /common/v2.0/.well-known/openid-configuration':
+        case 'GET /organizations/v2.0/.well-known/openid-configuration':
           return sendJson(res, 200, discovery);
         case 'GET /jwks':
           op.jwksRequests++;
+          if (op.jwksStatus !== null) return sendJson(res, op.jwksStatus, { error: 'unavailable' });
           return sendJson(
             res,
             200,
-            { keys: [keys().publishedJwk] },
+            { keys: op.publishedKeys.map((key) => key.publicJwk) },
             { 'content-type': 'application/jwk-set+json' },
           );
         case 'GET /authorize':
