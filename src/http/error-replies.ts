@@ -66,6 +66,7 @@ function logFailure(log: Logger, error: SsoError, where: FailureContext): void {
             .map((name) => name.slice('sso_flow_'.length))
         : [error.flowId],
     detail: error.detail,
+    rule: error.rule,
   };
   if (statusByCode[error.code] >= 500) log.error({ ...fields, err: error.cause ?? error }, error.message);
   else log.info(fields, error.message);

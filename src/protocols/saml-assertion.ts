@@ -80,20 +80,20 @@ function checkAssertionEnvelope(
   for (const child of childElements(assertion)) {
     if (!ASSERTION_CHILDREN.some(([ns, name]) => is(child, ns, name))) {
       throw new SamlCheckError(
-        'saml:structure',
+        'saml.structure',
         `The Assertion contains an unexpected <${shown(child.nodeName)}> element.`,
       );
     }
   }
   if (attr(assertion, 'Version') !== '2.0') {
-    throw new SamlCheckError('saml:version', 'The Assertion is not SAML version 2.0.');
+    throw new SamlCheckError('saml.version', 'The Assertion is not SAML version 2.0.');
   }
   const assertionId = attr(assertion, 'ID') ?? '';
-  if (assertionId === '') throw new SamlCheckError('saml:structure', 'The Assertion has no ID.');
+  if (assertionId === '') throw new SamlCheckError('saml.structure', 'The Assertion has no ID.');
 
   const issuers = children(assertion, NS.assertion, 'Issuer');
   if (issuers.length !== 1 || childElements(assertion)[0] !== issuers[0]) {
-    throw new SamlCheckError('saml:issuer', 'The Assertion must start with exactly one Issuer.');
+    throw new SamlCheckError('saml.issuer_missing', 'The Assertion must start with exactly one Issuer.');
   }
   const issuer = checkIssuer(issuers[0] as XmlElement, settings, 'Assertion');
   return { assertionId, issuer };
@@ -104,14 +104,14 @@ export function checkIssuer(issuer: XmlElement, settings: SamlProviderSettings, 
   const format = attr(issuer, 'Format');
   if (format !== null && format !== NAMEID_ENTITY) {
     throw new SamlCheckError(
-      'saml:issuer',
+      'saml.issuer_format',
       `The ${where} Issuer has the format "${shown(format)}", not an entity id.`,
     );
   }
   const value = textContent(issuer).trim();
   if (settings.samlIdpEntityId !== null && value !== settings.samlIdpEntityId) {
     throw new SamlCheckError(
-      'saml:issuer',
+      'saml.issuer_mismatch',
       `The ${where} was issued by "${shown(value)}", not by the configured IdP entity id "${settings.samlIdpEntityId}".`,
     );
   }
@@ -126,28 +126,28 @@ function readSubject(assertion: XmlElement): {
 } {
   const subjects = children(assertion, NS.assertion, 'Subject');
   if (subjects.length !== 1) {
-    throw new SamlCheckError('saml:subject', 'The Assertion must contain exactly one Subject.');
+    throw new SamlCheckError('saml.subject_shape', 'The Assertion must contain exactly one Subject.');
   }
   const subject = subjects[0] as XmlElement;
   for (const child of childElements(subject)) {
     if (!is(child, NS.assertion, 'NameID') && !is(child, NS.assertion, 'SubjectConfirmation')) {
       throw new SamlCheckError(
-        'saml:subject',
+        'saml.subject_shape',
         `The Subject identifies the user with <${shown(child.nodeName)}>; only a plain NameID is supported.`,
       );
     }
   }
   const nameIds = children(subject, NS.assertion, 'NameID');
   if (nameIds.length !== 1) {
-    throw new SamlCheckError('saml:subject', 'The Subject must contain exactly one NameID.');
+    throw new SamlCheckError('saml.subject_shape', 'The Subject must contain exactly one NameID.');
   }
   const nameIdElement = nameIds[0] as XmlElement;
   if (childElements(nameIdElement).length > 0) {
-    throw new SamlCheckError('saml:subject', 'The NameID contains markup.');
+    throw new SamlCheckError('saml.subject_shape', 'The NameID contains markup.');
   }
   // All text nodes, never just the first: see textContent in saml-xml.ts.
   const nameId = textContent(nameIdElement);
-  if (nameId.trim() === '') throw new SamlCheckError('saml:subject', 'The NameID is empty.');
+  if (nameId.trim() === '') throw new SamlCheckError('saml.subject_shape', 'The NameID is empty.');
   return { subject, nameIdElement, nameId };
 }
 
@@ -160,7 +160,10 @@ function confirmBearer(subject: XmlElement, input: VerifyInput, skewMs: number):
     (sc) => attr(sc, 'Method') === CM_BEARER,
   );
   if (bearers.length === 0) {
-    throw new SamlCheckError('saml:subject-confirmation', 'The Subject has no bearer SubjectConfirmation.');
+    throw new SamlCheckError(
+      'saml.bearer_confirmation_missing',
+      'The Subject has no bearer SubjectConfirmation.',
+    );
   }
   let firstFailure: SamlCheckError | null = null;
   for (const bearer of bearers) {
@@ -183,7 +186,7 @@ function checkBearer(
   const data = children(confirmation, NS.assertion, 'SubjectConfirmationData');
   if (data.length !== 1) {
     throw new SamlCheckError(
-      'saml:recipient',
+      'saml.recipient_missing',
       'The bearer SubjectConfirmation has no SubjectConfirmationData, so no Recipient.',
     );
   }
@@ -192,17 +195,20 @@ function checkBearer(
   const notBefore = readTime(scd, 'NotBefore', 'SubjectConfirmationData');
   if (notBefore !== null && now < notBefore - skewMs) {
     throw new SamlCheckError(
-      'saml:not-yet-valid',
+      'saml.not_yet_valid',
       `The subject confirmation is not valid before ${new Date(notBefore).toISOString()} (now ${input.now.toISOString()}).`,
     );
   }
   const notOnOrAfter = readTime(scd, 'NotOnOrAfter', 'SubjectConfirmationData');
   if (notOnOrAfter === null) {
-    throw new SamlCheckError('saml:expired', 'The bearer SubjectConfirmationData has no NotOnOrAfter.');
+    throw new SamlCheckError(
+      'saml.confirmation_expiry_missing',
+      'The bearer SubjectConfirmationData has no NotOnOrAfter.',
+    );
   }
   if (now >= notOnOrAfter + skewMs) {
     throw new SamlCheckError(
-      'saml:expired',
+      'saml.expired',
       `The subject confirmation expired at ${new Date(notOnOrAfter).toISOString()} (SubjectConfirmationData NotOnOrAfter; now ${input.now.toISOString()}).`,
     );
   }
@@ -213,24 +219,27 @@ function checkBearer(
 function checkRecipientAndRequest(scd: XmlElement, input: VerifyInput): void {
   const recipient = attr(scd, 'Recipient');
   if (recipient === null) {
-    throw new SamlCheckError('saml:recipient', 'The bearer SubjectConfirmationData has no Recipient.');
+    throw new SamlCheckError(
+      'saml.recipient_missing',
+      'The bearer SubjectConfirmationData has no Recipient.',
+    );
   }
   if (recipient !== input.acsUrl) {
     throw new SamlCheckError(
-      'saml:recipient',
+      'saml.recipient_mismatch',
       `The assertion's Recipient "${shown(recipient)}" is not this service's ACS URL "${input.acsUrl}".`,
     );
   }
   const inResponseTo = attr(scd, 'InResponseTo');
   if (inResponseTo === null) {
     throw new SamlCheckError(
-      'saml:in-response-to',
+      'saml.idp_initiated',
       'The assertion has no InResponseTo: IdP-initiated (unsolicited) logins are not accepted; start the login from this service.',
     );
   }
   if (inResponseTo !== input.expectedRequestId) {
     throw new SamlCheckError(
-      'saml:in-response-to',
+      'saml.in_response_to_mismatch',
       "The assertion answers another authentication request than this login's (InResponseTo differs).",
     );
   }
@@ -247,7 +256,7 @@ function checkConditions(
   const conditionsList = children(assertion, NS.assertion, 'Conditions');
   if (conditionsList.length !== 1) {
     throw new SamlCheckError(
-      'saml:audience',
+      'saml.audience_restriction_missing',
       'The Assertion has no Conditions, so no AudienceRestriction; it must be restricted to this service provider.',
     );
   }
@@ -255,14 +264,14 @@ function checkConditions(
   const notBefore = readTime(conditions, 'NotBefore', 'Conditions');
   if (notBefore !== null && now < notBefore - skewMs) {
     throw new SamlCheckError(
-      'saml:not-yet-valid',
+      'saml.not_yet_valid',
       `The Assertion is not valid before ${new Date(notBefore).toISOString()} (Conditions NotBefore; now ${input.now.toISOString()}).`,
     );
   }
   const notOnOrAfter = readTime(conditions, 'NotOnOrAfter', 'Conditions');
   if (notOnOrAfter !== null && now >= notOnOrAfter + skewMs) {
     throw new SamlCheckError(
-      'saml:expired',
+      'saml.expired',
       `The Assertion expired at ${new Date(notOnOrAfter).toISOString()} (Conditions NotOnOrAfter; now ${input.now.toISOString()}).`,
     );
   }
@@ -283,7 +292,7 @@ function checkAudience(conditions: XmlElement, entityId: string): void {
       is(child, NS.assertion, 'ProxyRestriction');
     if (!known) {
       throw new SamlCheckError(
-        'saml:conditions',
+        'saml.condition_unknown',
         `The Assertion has a condition this service does not understand: <${shown(child.nodeName)}>.`,
       );
     }
@@ -291,7 +300,7 @@ function checkAudience(conditions: XmlElement, entityId: string): void {
   const restrictions = children(conditions, NS.assertion, 'AudienceRestriction');
   if (restrictions.length === 0) {
     throw new SamlCheckError(
-      'saml:audience',
+      'saml.audience_restriction_missing',
       'The Assertion has no AudienceRestriction; it must be restricted to this service provider.',
     );
   }
@@ -299,7 +308,7 @@ function checkAudience(conditions: XmlElement, entityId: string): void {
     const audiences = children(restriction, NS.assertion, 'Audience').map((a) => textContent(a).trim());
     if (!audiences.includes(entityId)) {
       throw new SamlCheckError(
-        'saml:audience',
+        'saml.audience_mismatch',
         `The Assertion is meant for ${audiences.map((a) => `"${shown(a)}"`).join(', ') || 'no audience'}, not for this service provider "${entityId}".`,
       );
     }
@@ -334,7 +343,7 @@ function readTime(element: XmlElement, name: string, where: string): number | nu
   const millis = match === null ? Number.NaN : Date.parse(raw.trim().replace(/(\.\d{3})\d+/, '$1'));
   if (Number.isNaN(millis)) {
     throw new SamlCheckError(
-      'saml:time',
+      'saml.time_invalid',
       `${where} ${name} "${shown(raw.slice(0, 40))}" is not a valid date-time.`,
     );
   }

@@ -50,7 +50,7 @@ export function verifyResponse(
   if (input.expectedRequestId === '') {
     // An empty id would match an empty InResponseTo: a caller bug must not open an unsolicited-login path.
     throw new SamlCheckError(
-      'saml:in-response-to',
+      'saml.idp_initiated',
       'No authentication request is outstanding for this login.',
     );
   }
@@ -88,18 +88,18 @@ export function verifyResponse(
 function checkDocumentStructure(root: XmlElement): XmlElement[] {
   if (!is(root, NS.protocol, 'Response')) {
     throw new SamlCheckError(
-      'saml:not-response',
+      'saml.not_response',
       `The SAML message is a <${shown(root.nodeName)}> in namespace "${shown(root.namespaceURI)}", not a SAML 2.0 protocol Response.`,
     );
   }
   const all = [root, ...descendantElements(root)];
   checkNamespacesAndIds(all);
   if (all.some((el) => el !== root && el.localName === 'Response')) {
-    throw new SamlCheckError('saml:structure', 'The SAML response contains a second Response element.');
+    throw new SamlCheckError('saml.structure', 'The SAML response contains a second Response element.');
   }
   if (all.some((el) => el.localName === 'EncryptedAssertion')) {
     throw new SamlCheckError(
-      'saml:encrypted',
+      'saml.encrypted_assertion',
       'The SAML response carries an EncryptedAssertion; encrypted assertions are not supported. Turn assertion encryption off for this service provider at the IdP.',
     );
   }
@@ -111,14 +111,14 @@ function theOnlyAssertion(root: XmlElement, all: XmlElement[]): XmlElement {
   const assertions = all.filter((el) => el.localName === 'Assertion');
   if (assertions.length !== 1) {
     throw new SamlCheckError(
-      'saml:assertion-count',
+      'saml.assertion_count',
       `The SAML response must contain exactly one Assertion; it contains ${assertions.length}.`,
     );
   }
   const assertion = assertions[0] as XmlElement;
   if (!is(assertion, NS.assertion, 'Assertion') || assertion.parentNode !== root) {
     throw new SamlCheckError(
-      'saml:structure',
+      'saml.structure',
       'The Assertion must be a SAML 2.0 assertion placed directly inside the Response.',
     );
   }
@@ -131,14 +131,14 @@ function checkNamespacesAndIds(elements: XmlElement[]): void {
   for (const el of elements) {
     if (el.prefix && !el.namespaceURI) {
       throw new SamlCheckError(
-        'saml:xml',
+        'saml.xml',
         `The element <${shown(el.nodeName)}> uses an undeclared namespace prefix.`,
       );
     }
     for (const a of attributes(el)) {
       if (a.prefix && a.prefix !== 'xmlns' && !a.namespaceURI) {
         throw new SamlCheckError(
-          'saml:xml',
+          'saml.xml',
           `The attribute ${shown(a.name)} uses an undeclared namespace prefix.`,
         );
       }
@@ -146,7 +146,7 @@ function checkNamespacesAndIds(elements: XmlElement[]): void {
         // xml-crypto finds `#x` by any attribute whose local name is ID/Id/id: a second one is a wrapping attempt.
         if (ids.has(a.value)) {
           throw new SamlCheckError(
-            'saml:duplicate-id',
+            'saml.duplicate_id',
             `The SAML response contains the ID "${shown(a.value)}" more than once (signature wrapping attempt).`,
           );
         }
@@ -170,17 +170,17 @@ function checkResponseChildren(response: XmlElement): void {
     const entry = allowed.find(([ns, name]) => is(child, ns, name));
     if (entry === undefined) {
       throw new SamlCheckError(
-        'saml:structure',
+        'saml.structure',
         `The Response contains an unexpected <${shown(child.nodeName)}> element.`,
       );
     }
     if (seen.has(entry[1])) {
-      throw new SamlCheckError('saml:structure', `The Response contains more than one ${entry[1]} element.`);
+      throw new SamlCheckError('saml.structure', `The Response contains more than one ${entry[1]} element.`);
     }
     seen.add(entry[1]);
   }
   if (hasDirectText(response)) {
-    throw new SamlCheckError('saml:structure', 'The Response contains unexpected text.');
+    throw new SamlCheckError('saml.structure', 'The Response contains unexpected text.');
   }
 }
 
@@ -193,14 +193,14 @@ function checkStatus(response: XmlElement): void {
   const status = statuses[0];
   const code = status === undefined ? undefined : children(status, NS.protocol, 'StatusCode')[0];
   if (statuses.length !== 1 || code === undefined) {
-    throw new SamlCheckError('saml:status', 'The SAML response has no Status.');
+    throw new SamlCheckError('saml.status_missing', 'The SAML response has no Status.');
   }
   const value = attr(code, 'Value') ?? '';
   if (value !== STATUS_SUCCESS) {
     const sub = children(code, NS.protocol, 'StatusCode')[0];
     const subValue = sub === undefined ? null : attr(sub, 'Value');
     throw new SamlCheckError(
-      'saml:status',
+      'saml.status_not_success',
       `The IdP answered with status ${shortUrn(value)}${subValue ? ` / ${shortUrn(subValue)}` : ''} instead of Success.`,
     );
   }
@@ -229,7 +229,7 @@ function findSignatures(
   for (const signature of all.filter((el) => is(el, NS.dsig, 'Signature'))) {
     if (signature.parentNode !== root && signature.parentNode !== assertion) {
       throw new SamlCheckError(
-        'saml:signature-placement',
+        'saml.signature_placement',
         `A signature is placed inside <${shown(signature.parentNode?.nodeName)}>; SAML signatures are only accepted on the Response or on its Assertion.`,
       );
     }
@@ -238,13 +238,13 @@ function findSignatures(
   const assertionSignatures = children(assertion, NS.dsig, 'Signature');
   if (responseSignatures.length > 1 || assertionSignatures.length > 1) {
     throw new SamlCheckError(
-      'saml:signature-placement',
+      'saml.signature_placement',
       'The Response or the Assertion carries more than one signature.',
     );
   }
   if (responseSignatures.length === 0 && assertionSignatures.length === 0) {
     throw new SamlCheckError(
-      'saml:unsigned',
+      'saml.unsigned',
       'The SAML response is not signed: neither the Response nor its Assertion carries a signature. Have the IdP sign the response or the assertion.',
     );
   }
@@ -281,12 +281,12 @@ function readSignedElements(
   const only = inner.length === 1 ? inner[0] : undefined;
   if (only === undefined || !is(only, NS.assertion, 'Assertion') || only.parentNode !== response) {
     throw new SamlCheckError(
-      'saml:assertion-count',
+      'saml.assertion_count',
       'The signed Response must contain exactly one Assertion.',
     );
   }
   if (attr(only, 'ID') !== attr(assertion, 'ID')) {
-    throw new SamlCheckError('saml:structure', 'The signed Response does not contain the posted Assertion.');
+    throw new SamlCheckError('saml.structure', 'The signed Response does not contain the posted Assertion.');
   }
   return { response, assertion: only };
 }
@@ -295,7 +295,7 @@ function readSignedElements(
 function reparseSigned(canon: string, ns: string, localName: string, id: string | null): XmlElement {
   const root = parseStrict(canon).documentElement as XmlElement; // parseStrict refuses a document without one
   if (!is(root, ns, localName) || attr(root, 'ID') !== id) {
-    throw new SamlCheckError('saml:structure', `The signed element is not the ${localName} that was posted.`);
+    throw new SamlCheckError('saml.structure', `The signed element is not the ${localName} that was posted.`);
   }
   return root;
 }
@@ -311,25 +311,25 @@ function checkResponse(
   input: VerifyInput,
 ): void {
   if (attr(response, 'Version') !== '2.0') {
-    throw new SamlCheckError('saml:version', 'The Response is not SAML version 2.0.');
+    throw new SamlCheckError('saml.version', 'The Response is not SAML version 2.0.');
   }
   const destination = attr(response, 'Destination');
   if (destination === null && responseSigned) {
     throw new SamlCheckError(
-      'saml:destination',
+      'saml.destination_missing',
       `The signed Response has no Destination; it must name this service's ACS URL (${input.acsUrl}).`,
     );
   }
   if (destination !== null && destination !== input.acsUrl) {
     throw new SamlCheckError(
-      'saml:destination',
+      'saml.destination_mismatch',
       `The Response's Destination "${shown(destination)}" is not this service's ACS URL "${input.acsUrl}".`,
     );
   }
   const responseInResponseTo = attr(response, 'InResponseTo');
   if (responseInResponseTo !== null && responseInResponseTo !== input.expectedRequestId) {
     throw new SamlCheckError(
-      'saml:in-response-to',
+      'saml.in_response_to_mismatch',
       'The Response answers another authentication request than the one of this login (InResponseTo differs).',
     );
   }
@@ -369,7 +369,7 @@ export class CertificateCache {
       key = new X509Certificate(Buffer.from(certificateBase64.replace(/\s+/g, ''), 'base64')).publicKey;
     } catch (cause) {
       throw new SamlCheckError(
-        'saml:certificate',
+        'saml.certificate_unreadable',
         "The provider's IdP certificate (samlCertificate) cannot be read as a base64 DER X.509 certificate.",
         { cause },
       );

@@ -7,6 +7,8 @@
 
 import { createRequire } from 'node:module';
 
+import { SAML_RULES, type SamlRuleId } from './saml-rules.js';
+
 // ---------------------------------------------------------------------------------------------------------
 // Namespaces and URIs (SAML Core §1.2, XMLDSig §6)
 
@@ -68,16 +70,20 @@ const xmldom = require('@xmldom/xmldom') as XmldomModule;
 // ---------------------------------------------------------------------------------------------------------
 // Decoding and parsing
 
-/** Thrown by the SAML checks; saml.ts turns it into an SsoError naming the check. */
+/** Thrown by the SAML checks; saml.ts turns it into an SsoError naming the rule. */
 export class SamlCheckError extends Error {
+  /** The check family the rule belongs to, e.g. `saml:audience` (the SsoError's detail). */
+  readonly reason: string;
+
   constructor(
-    /** Stable machine sub-reason, e.g. `saml:audience`. */
-    readonly reason: string,
+    /** The stable id of the structural rule the response broke (saml-rules.ts). */
+    readonly rule: SamlRuleId,
     message: string,
     options?: { cause?: unknown },
   ) {
     super(message, options);
     this.name = 'SamlCheckError';
+    this.reason = SAML_RULES[rule].check;
   }
 }
 
@@ -92,19 +98,19 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export function decodeBase64Xml(encoded: string, maxBytes?: number): string {
   const compact = encoded.replace(/[\r\n\t ]+/g, '');
   if (compact.length === 0) {
-    throw new SamlCheckError('saml:encoding', 'The SAML response is empty.');
+    throw new SamlCheckError('saml.encoding', 'The SAML response is empty.');
   }
   if (maxBytes !== undefined && compact.length > Math.ceil((maxBytes * 4) / 3) + 4) {
-    throw new SamlCheckError('saml:too-large', `The SAML response is larger than ${maxBytes} bytes.`);
+    throw new SamlCheckError('saml.too_large', `The SAML response is larger than ${maxBytes} bytes.`);
   }
   if (compact.length % 4 !== 0 || !BASE64.test(compact)) {
-    throw new SamlCheckError('saml:encoding', 'The SAML response is not valid base64.');
+    throw new SamlCheckError('saml.encoding', 'The SAML response is not valid base64.');
   }
   const bytes = Buffer.from(compact, 'base64');
   try {
     return utf8.decode(bytes);
   } catch (cause) {
-    throw new SamlCheckError('saml:encoding', 'The SAML response is not UTF-8 text.', { cause });
+    throw new SamlCheckError('saml.encoding', 'The SAML response is not UTF-8 text.', { cause });
   }
 }
 
@@ -118,7 +124,7 @@ export function decodeBase64Xml(encoded: string, maxBytes?: number): string {
 export function refuseMarkupDeclarations(xml: string): void {
   if (/<!(?!--|\[CDATA\[)/.test(xml)) {
     throw new SamlCheckError(
-      'saml:dtd',
+      'saml.dtd',
       'The SAML response contains a DOCTYPE or entity declaration, which is not allowed.',
     );
   }
@@ -136,10 +142,10 @@ export function parseStrict(xml: string): XmlDocument {
   try {
     doc = parser.parseFromString(xml, 'text/xml');
   } catch (cause) {
-    throw new SamlCheckError('saml:xml', 'The SAML response is not well-formed XML.', { cause });
+    throw new SamlCheckError('saml.xml', 'The SAML response is not well-formed XML.', { cause });
   }
   if (problems.length > 0 || doc === undefined || doc.documentElement === null) {
-    throw new SamlCheckError('saml:xml', 'The SAML response is not well-formed XML.', {
+    throw new SamlCheckError('saml.xml', 'The SAML response is not well-formed XML.', {
       cause: new Error(problems.join('; ').slice(0, 500)),
     });
   }

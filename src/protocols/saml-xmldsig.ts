@@ -149,12 +149,13 @@ const xmlCrypto = createRequire(import.meta.url)('xml-crypto') as XmlCryptoModul
 // The shape of a SAML signature
 
 const WEAK_ALGORITHM = /sha1|sha224|md5|hmac|dsa-sha1|#dsa/i;
+const SHA1 = /sha1/i;
 
 function one(parent: XmlElement, ns: string, localName: string, where: string): XmlElement {
   const found = childElements(parent).filter((child) => is(child, ns, localName));
   if (found.length !== 1) {
     throw new SamlCheckError(
-      'saml:signature-shape',
+      'saml.signature_shape',
       `${where} must contain exactly one ${localName} element.`,
     );
   }
@@ -165,13 +166,13 @@ function onlyChildren(parent: XmlElement, allowed: ReadonlyArray<[string, string
   for (const child of childElements(parent)) {
     if (!allowed.some(([ns, name]) => is(child, ns, name))) {
       throw new SamlCheckError(
-        'saml:signature-shape',
+        'saml.signature_shape',
         `${where} contains an unexpected <${shown(child.nodeName)}> element.`,
       );
     }
   }
   if (hasDirectText(parent)) {
-    throw new SamlCheckError('saml:signature-shape', `${where} contains unexpected text.`);
+    throw new SamlCheckError('saml.signature_shape', `${where} contains unexpected text.`);
   }
 }
 
@@ -204,7 +205,7 @@ function checkSignatureChildren(signature: XmlElement, label: string): XmlElemen
   const signedInfo = one(signature, NS.dsig, 'SignedInfo', label);
   one(signature, NS.dsig, 'SignatureValue', label);
   if (childElements(signature)[0] !== signedInfo) {
-    throw new SamlCheckError('saml:signature-shape', `${label} must start with SignedInfo.`);
+    throw new SamlCheckError('saml.signature_shape', `${label} must start with SignedInfo.`);
   }
   return signedInfo;
 }
@@ -224,7 +225,7 @@ function checkSignedInfoAlgorithms(signedInfo: XmlElement, key: KeyObject, label
   const c14n = attr(one(signedInfo, NS.dsig, 'CanonicalizationMethod', where), 'Algorithm');
   if (c14n !== ALG.excC14n) {
     throw new SamlCheckError(
-      'saml:algorithm',
+      'saml.c14n_not_exclusive',
       `${label} uses the canonicalization method "${shown(c14n)}"; only exclusive canonicalization (${ALG.excC14n}) is accepted.`,
     );
   }
@@ -233,13 +234,13 @@ function checkSignedInfoAlgorithms(signedInfo: XmlElement, key: KeyObject, label
   if (spec === undefined) {
     const why = WEAK_ALGORITHM.test(method) ? ' SHA-1 and other weak algorithms are refused;' : '';
     throw new SamlCheckError(
-      'saml:algorithm',
+      SHA1.test(method) ? 'saml.sha1_signature_refused' : 'saml.signature_method_refused',
       `${label} uses the signature method "${shown(method)}", which is not accepted.${why} use RSA-SHA256 or stronger, or ECDSA-SHA256 or stronger.`,
     );
   }
   if (!keyFits(spec.family, key)) {
     throw new SamlCheckError(
-      'saml:algorithm',
+      'saml.signature_key_mismatch',
       `${label} uses "${shown(method)}", which does not match the configured certificate's ${key.asymmetricKeyType ?? 'unknown'} key.`,
     );
   }
@@ -250,7 +251,7 @@ function checkReference(signedInfo: XmlElement, parent: XmlElement, label: strin
   const references = childElements(signedInfo).filter((child) => is(child, NS.dsig, 'Reference'));
   if (references.length !== 1) {
     throw new SamlCheckError(
-      'saml:reference',
+      'saml.reference_count',
       `${label} must have exactly one Reference; it has ${references.length}.`,
     );
   }
@@ -259,7 +260,7 @@ function checkReference(signedInfo: XmlElement, parent: XmlElement, label: strin
   const uri = attr(reference, 'URI');
   if (parentId === null || parentId === '' || uri !== `#${parentId}`) {
     throw new SamlCheckError(
-      'saml:reference',
+      'saml.reference_target',
       `${label} must reference its own ${parent.localName} ("#${shown(parentId)}"), but it references "${shown(uri)}".`,
     );
   }
@@ -267,7 +268,7 @@ function checkReference(signedInfo: XmlElement, parent: XmlElement, label: strin
     const allowed = a.localName === 'URI' || a.localName === 'Id' || a.localName === 'Type';
     if (!allowed && a.namespaceURI !== NS.xmlns) {
       throw new SamlCheckError(
-        'saml:reference',
+        'saml.reference_target',
         `${label}'s Reference has an unexpected ${shown(a.name)} attribute.`,
       );
     }
@@ -292,7 +293,7 @@ function checkTransforms(reference: XmlElement, label: string): void {
   const algorithms = transformList.map((t) => attr(t, 'Algorithm') ?? '');
   if (algorithms.length !== 2 || algorithms[0] !== ALG.enveloped || algorithms[1] !== ALG.excC14n) {
     throw new SamlCheckError(
-      'saml:transform',
+      'saml.transforms',
       `${label} must use exactly the transforms enveloped-signature then exclusive canonicalization; it uses [${shown(algorithms.join(', '))}].`,
     );
   }
@@ -311,12 +312,12 @@ function checkDigest(reference: XmlElement, label: string): void {
   if (DIGEST_METHODS[digest] === undefined) {
     const why = WEAK_ALGORITHM.test(digest) ? ' SHA-1 is refused;' : '';
     throw new SamlCheckError(
-      'saml:digest',
+      SHA1.test(digest) ? 'saml.sha1_digest_refused' : 'saml.digest_method_refused',
       `${label} uses the digest method "${shown(digest)}", which is not accepted.${why} use SHA-256 or stronger.`,
     );
   }
   if (textContent(one(reference, NS.dsig, 'DigestValue', `${label}'s Reference`)).trim() === '') {
-    throw new SamlCheckError('saml:signature-shape', `${label}'s DigestValue is empty.`);
+    throw new SamlCheckError('saml.signature_shape', `${label}'s DigestValue is empty.`);
   }
 }
 
@@ -350,22 +351,22 @@ export function verifySignature(
     const message = cause instanceof Error ? cause.message : '';
     if (message.startsWith('invalid signature: the signature value')) {
       throw new SamlCheckError(
-        'saml:signature',
+        'saml.signature_invalid',
         `${label} does not verify with the configured IdP certificate (it was made with another key, or altered).`,
         { cause: new Error('signature value mismatch') },
       );
     }
-    throw new SamlCheckError('saml:signature', `${label} could not be verified.`, { cause });
+    throw new SamlCheckError('saml.signature_invalid', `${label} could not be verified.`, { cause });
   }
   if (!valid) {
     throw new SamlCheckError(
-      'saml:signed-content',
+      'saml.signed_content_altered',
       `${label} does not match the signed content: the ${parent.localName} was altered after it was signed.`,
     );
   }
   const references = signed.getSignedReferences();
   if (references.length !== 1 || typeof references[0] !== 'string') {
-    throw new SamlCheckError('saml:reference', `${label} did not yield exactly one signed element.`);
+    throw new SamlCheckError('saml.reference_count', `${label} did not yield exactly one signed element.`);
   }
   return references[0];
 }

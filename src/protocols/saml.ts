@@ -14,6 +14,7 @@ import { silentLog, type Clock, type Log } from '../sso/ports.js';
 import type { SamlProtocol } from './engines.js';
 import { buildMetadata } from './saml-metadata.js';
 import { buildRedirectRequest } from './saml-request.js';
+import { SAML_RULES } from './saml-rules.js';
 import { CertificateCache, peekInResponseTo, verifyResponse } from './saml-verify.js';
 import { SamlCheckError } from './saml-xml.js';
 
@@ -66,14 +67,18 @@ export function createSamlProtocol(options: SamlProtocolOptions = {}): SamlProto
   };
 }
 
-/** A refused response becomes `idp_response_invalid` naming the failed check; anything else is internal. */
+/**
+ * A refused response becomes `idp_response_invalid` naming the broken rule (its id and what to change at the
+ * IdP, for the admin) and the check family (detail); anything else is internal.
+ */
 function verifyFailure(error: unknown, providerName: string, logger: Log): SsoError {
   if (error instanceof SamlCheckError) {
-    logger.debug({ provider: providerName, reason: error.reason }, 'SAML response refused');
+    logger.debug({ provider: providerName, reason: error.reason, rule: error.rule }, 'SAML response refused');
     return new SsoError('idp_response_invalid', error.message, {
       step: 'verify',
       reason: publicReason(error.reason),
       detail: error.reason,
+      rule: { id: error.rule, fixAtIdp: SAML_RULES[error.rule].fix },
       cause: error.cause ?? error,
     });
   }

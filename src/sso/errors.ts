@@ -56,6 +56,16 @@ export interface FieldError {
   message: string;
 }
 
+/**
+ * The structural rule an IdP's answer broke, for the admin (the log, and any admin view of a failed
+ * sign-in): a stable id such as `saml.destination_missing`, and one sentence on what to change at the IdP.
+ * Never sent to a caller without elevated rights: the id tells which check failed.
+ */
+export interface IdpRule {
+  id: string;
+  fixAtIdp: string;
+}
+
 export interface SsoErrorOptions {
   step?: SsoStep;
   /**
@@ -70,6 +80,7 @@ export interface SsoErrorOptions {
   flowId?: string;
   cause?: unknown;
   errors?: FieldError[];
+  rule?: IdpRule;
 }
 
 export class SsoError extends Error {
@@ -79,6 +90,7 @@ export class SsoError extends Error {
   readonly detail: string | undefined;
   readonly flowId: string | undefined;
   readonly errors: FieldError[] | undefined;
+  readonly rule: IdpRule | undefined;
 
   /** `message` is for the admin and the log: it may name configuration, never a secret. */
   constructor(code: SsoErrorCode, message: string, options: SsoErrorOptions = {}) {
@@ -90,6 +102,7 @@ export class SsoError extends Error {
     this.detail = options.detail;
     this.flowId = options.flowId;
     this.errors = options.errors;
+    this.rule = options.rule;
   }
 }
 
@@ -134,6 +147,7 @@ export function inFlow(error: unknown, flowId: string): SsoError {
     reason: error.reason,
     detail: error.detail,
     errors: error.errors,
+    rule: error.rule,
     cause: error.cause,
     flowId: error.flowId ?? flowId,
   });

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 
 import { createSamlProtocol, type SamlProtocolOptions } from '../../src/protocols/saml.js';
+import { SAML_RULES, type SamlRuleId } from '../../src/protocols/saml-rules.js';
 import { SsoError } from '../../src/sso/errors.js';
 import type { SamlAssertion, SamlProtocol } from '../../src/protocols/engines.js';
 import type { ProviderRecord, SamlProviderSettings } from '../../src/sso/provider-settings.js';
@@ -141,11 +142,15 @@ export async function loginFlow(options: FlowOptions = {}): Promise<Flow> {
   };
 }
 
-/** Expects an `idp_response_invalid` SsoError with this detail, whose message matches `message`. */
+/**
+ * Expects an `idp_response_invalid` SsoError with this detail, whose message matches `message`, naming a
+ * catalogued rule of that family with its advice for the IdP (this `rule`, when given).
+ */
 export async function expectRefused(
   promise: Promise<unknown>,
   detail: string,
   message: RegExp,
+  rule?: SamlRuleId,
 ): Promise<SsoError> {
   let caught: unknown;
   try {
@@ -161,6 +166,11 @@ export async function expectRefused(
     detail,
   });
   expect(error.message).toMatch(message);
+  const named = error.rule?.id ?? '';
+  expect(Object.keys(SAML_RULES), 'the refusal names a catalogued rule').toContain(named);
+  const entry = SAML_RULES[named as SamlRuleId]; // checked just above: a key of SAML_RULES
+  expect(error.rule).toEqual({ id: rule ?? named, fixAtIdp: entry.fix });
+  expect(entry.check).toBe(detail);
   expect(error.message).not.toMatch(/PRIVATE KEY|SignatureValue|MII[A-Za-z0-9+/]{20}/);
   return error;
 }

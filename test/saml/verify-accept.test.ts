@@ -112,6 +112,7 @@ describe('SAML verify: accepted responses', () => {
       flow.verify(),
       'saml:algorithm',
       /does not match the configured certificate's ec key/,
+      'saml.signature_key_mismatch',
     );
   });
 

@@ -21,7 +21,12 @@ describe('SAML verify: status and issuer', () => {
   it('when the signed response has a non-success status, then it is refused naming the status code', async () => {
     const flow = await loginFlow({ values: { statusCode: URN.responder } });
 
-    await expectRefused(flow.verify(), 'saml:status', /status Responder instead of Success/);
+    await expectRefused(
+      flow.verify(),
+      'saml:status',
+      /status Responder instead of Success/,
+      'saml.status_not_success',
+    );
   });
 
   it('when the IdP sends an unsigned error response without assertion, then the status is reported', async () => {
@@ -32,19 +37,34 @@ describe('SAML verify: status and issuer', () => {
       `<samlp:StatusCode Value="${URN.responder}"><samlp:StatusCode Value="${URN.authnFailed}"/></samlp:StatusCode>`,
     );
 
-    await expectRefused(flow.verify(encodeResponse(failure)), 'saml:status', /Responder \/ AuthnFailed/);
+    await expectRefused(
+      flow.verify(encodeResponse(failure)),
+      'saml:status',
+      /Responder \/ AuthnFailed/,
+      'saml.status_not_success',
+    );
   });
 
   it('when the assertion issuer is not the configured IdP entity id, then it is refused', async () => {
     const flow = await loginFlow({ values: { assertionIssuer: 'https://evil-idp.test' } });
 
-    await expectRefused(flow.verify(), 'saml:issuer', /Assertion was issued by "https:\/\/evil-idp.test"/);
+    await expectRefused(
+      flow.verify(),
+      'saml:issuer',
+      /Assertion was issued by "https:\/\/evil-idp.test"/,
+      'saml.issuer_mismatch',
+    );
   });
 
   it('when the Response issuer is not the configured IdP entity id, then it is refused', async () => {
     const flow = await loginFlow({ values: { responseIssuer: 'https://evil-idp.test' } });
 
-    await expectRefused(flow.verify(), 'saml:issuer', /Response was issued by "https:\/\/evil-idp.test"/);
+    await expectRefused(
+      flow.verify(),
+      'saml:issuer',
+      /Response was issued by "https:\/\/evil-idp.test"/,
+      'saml.issuer_mismatch',
+    );
   });
 });
 
@@ -56,6 +76,7 @@ describe('SAML verify: audience, recipient, destination', () => {
       flow.verify(),
       'saml:audience',
       /meant for "https:\/\/other-sp.test", not for this service provider/,
+      'saml.audience_mismatch',
     );
   });
 
@@ -69,7 +90,7 @@ describe('SAML verify: audience, recipient, destination', () => {
       ),
     );
 
-    await expectRefused(flow.verify(response), 'saml:audience', /other-sp/);
+    await expectRefused(flow.verify(response), 'saml:audience', /other-sp/, 'saml.audience_mismatch');
   });
 
   it('when an audience restriction lists us among others, then it is accepted', async () => {
@@ -91,7 +112,12 @@ describe('SAML verify: audience, recipient, destination', () => {
       edit(xml, /<saml:AudienceRestriction>[\s\S]*?<\/saml:AudienceRestriction>/, ''),
     );
 
-    await expectRefused(flow.verify(response), 'saml:audience', /no AudienceRestriction/);
+    await expectRefused(
+      flow.verify(response),
+      'saml:audience',
+      /no AudienceRestriction/,
+      'saml.audience_restriction_missing',
+    );
   });
 
   it('when the conditions hold a condition we do not understand, then it is refused', async () => {
@@ -104,7 +130,12 @@ describe('SAML verify: audience, recipient, destination', () => {
       ),
     );
 
-    await expectRefused(flow.verify(response), 'saml:conditions', /does not understand: <saml:Condition>/);
+    await expectRefused(
+      flow.verify(response),
+      'saml:conditions',
+      /does not understand: <saml:Condition>/,
+      'saml.condition_unknown',
+    );
   });
 
   it('when the Recipient is another URL, then it is refused', async () => {
@@ -114,6 +145,7 @@ describe('SAML verify: audience, recipient, destination', () => {
       flow.verify(),
       'saml:recipient',
       /Recipient "https:\/\/evil.test\/sso\/SAML\/post\/corp" is not this service's ACS URL/,
+      'saml.recipient_mismatch',
     );
   });
 
@@ -124,6 +156,7 @@ describe('SAML verify: audience, recipient, destination', () => {
       flow.verify(),
       'saml:recipient',
       /Recipient "https:\/\/evil.test\/a+…" is not/,
+      'saml.recipient_mismatch',
     );
     expect(error.message.length).toBeLessThan(400);
   });
@@ -132,7 +165,7 @@ describe('SAML verify: audience, recipient, destination', () => {
     const flow = await loginFlow({ values: { recipient: null } });
     expect(flow.answer.xml).not.toContain('Recipient=');
 
-    await expectRefused(flow.verify(), 'saml:recipient', /has no Recipient/);
+    await expectRefused(flow.verify(), 'saml:recipient', /has no Recipient/, 'saml.recipient_missing');
   });
 
   it('when the signed Response is addressed to another Destination, then it is refused', async () => {
@@ -142,19 +175,30 @@ describe('SAML verify: audience, recipient, destination', () => {
       flow.verify(),
       'saml:destination',
       /Destination "https:\/\/evil.test\/acs" is not this service's ACS URL/,
+      'saml.destination_mismatch',
     );
   });
 
   it('when only the Assertion is signed and the Response names another Destination, then it is refused', async () => {
     const flow = await loginFlow({ ...ASSERTION_ONLY, values: { destination: 'https://evil.test/acs' } });
 
-    await expectRefused(flow.verify(), 'saml:destination', /not this service's ACS URL/);
+    await expectRefused(
+      flow.verify(),
+      'saml:destination',
+      /not this service's ACS URL/,
+      'saml.destination_mismatch',
+    );
   });
 
   it('when the signed Response has no Destination, then it is refused', async () => {
     const flow = await loginFlow({ values: { destination: null } });
 
-    await expectRefused(flow.verify(), 'saml:destination', /signed Response has no Destination/);
+    await expectRefused(
+      flow.verify(),
+      'saml:destination',
+      /signed Response has no Destination/,
+      'saml.destination_missing',
+    );
   });
 
   it('when the ACS URL of this flow differs from the one the IdP answered, then it is refused', async () => {
@@ -164,6 +208,7 @@ describe('SAML verify: audience, recipient, destination', () => {
       flow.verify(undefined, { acsUrl: ACS_URL.replace('/post/', '/p/') }),
       'saml:destination',
       /not this service's ACS URL/,
+      'saml.destination_mismatch',
     );
   });
 });
@@ -174,7 +219,12 @@ describe('SAML verify: InResponseTo', () => {
       values: { responseInResponseTo: '_unknown', subjectInResponseTo: '_unknown' },
     });
 
-    await expectRefused(flow.verify(), 'saml:in-response-to', /answers another authentication request/);
+    await expectRefused(
+      flow.verify(),
+      'saml:in-response-to',
+      /answers another authentication request/,
+      'saml.in_response_to_mismatch',
+    );
   });
 
   it('when the response answers another outstanding request, then it is refused for this one', async () => {
@@ -191,6 +241,7 @@ describe('SAML verify: InResponseTo', () => {
       flow.verify(answerToOther.samlResponse),
       'saml:in-response-to',
       /answers another authentication request/,
+      'saml.in_response_to_mismatch',
     );
   });
 
@@ -203,13 +254,19 @@ describe('SAML verify: InResponseTo', () => {
       flow.verify(),
       'saml:in-response-to',
       /The assertion answers another authentication request/,
+      'saml.in_response_to_mismatch',
     );
   });
 
   it('when only the unsigned Response InResponseTo is changed, then it is refused', async () => {
     const flow = await loginFlow({ ...ASSERTION_ONLY, values: { responseInResponseTo: '_someoneelse' } });
 
-    await expectRefused(flow.verify(), 'saml:in-response-to', /The Response answers another/);
+    await expectRefused(
+      flow.verify(),
+      'saml:in-response-to',
+      /The Response answers another/,
+      'saml.in_response_to_mismatch',
+    );
   });
 
   it('when InResponseTo is empty and the caller expects an empty id by mistake, then it is refused', async () => {
@@ -219,6 +276,7 @@ describe('SAML verify: InResponseTo', () => {
       flow.verify(undefined, { expectedRequestId: '' }),
       'saml:in-response-to',
       /No authentication request/,
+      'saml.idp_initiated',
     );
   });
 
@@ -226,7 +284,7 @@ describe('SAML verify: InResponseTo', () => {
     const flow = await loginFlow({ values: { responseInResponseTo: null, subjectInResponseTo: null } });
     expect(flow.answer.xml).not.toContain('InResponseTo=');
 
-    await expectRefused(flow.verify(), 'saml:in-response-to', /unsolicited/);
+    await expectRefused(flow.verify(), 'saml:in-response-to', /unsolicited/, 'saml.idp_initiated');
   });
 });
 
@@ -240,6 +298,7 @@ describe('SAML verify: validity window (skew 120 s)', () => {
       flow.verify(),
       'saml:expired',
       /subject confirmation expired at 2030-01-01T11:57:59.000Z/,
+      'saml.expired',
     );
   });
 
@@ -254,7 +313,7 @@ describe('SAML verify: validity window (skew 120 s)', () => {
       values: { conditionsNotOnOrAfter: secondsFrom(NOW, -300), subjectNotOnOrAfter: secondsFrom(NOW, 600) },
     });
 
-    await expectRefused(flow.verify(), 'saml:expired', /Conditions NotOnOrAfter/);
+    await expectRefused(flow.verify(), 'saml:expired', /Conditions NotOnOrAfter/, 'saml.expired');
   });
 
   it('when the skew is zero, then the assertion is refused at exactly its NotOnOrAfter', async () => {
@@ -263,14 +322,19 @@ describe('SAML verify: validity window (skew 120 s)', () => {
       protocol: { clockSkewSeconds: 0 },
     });
 
-    await expectRefused(flow.verify(), 'saml:expired', /subject confirmation expired/);
+    await expectRefused(flow.verify(), 'saml:expired', /subject confirmation expired/, 'saml.expired');
     await expect(flow.verify(undefined, { now: new Date(NOW.getTime() - 1) })).resolves.toBeDefined();
   });
 
   it('when the conditions are not valid yet beyond the skew, then it is refused', async () => {
     const flow = await loginFlow({ values: { conditionsNotBefore: secondsFrom(NOW, 300) } });
 
-    await expectRefused(flow.verify(), 'saml:not-yet-valid', /not valid before 2030-01-01T12:05:00.000Z/);
+    await expectRefused(
+      flow.verify(),
+      'saml:not-yet-valid',
+      /not valid before 2030-01-01T12:05:00.000Z/,
+      'saml.not_yet_valid',
+    );
   });
 
   it('when the conditions start within the skew, then it is accepted', async () => {
@@ -282,13 +346,23 @@ describe('SAML verify: validity window (skew 120 s)', () => {
   it('when the subject confirmation has no NotOnOrAfter, then it is refused', async () => {
     const flow = await loginFlow({ values: { subjectNotOnOrAfter: null } });
 
-    await expectRefused(flow.verify(), 'saml:expired', /has no NotOnOrAfter/);
+    await expectRefused(
+      flow.verify(),
+      'saml:expired',
+      /has no NotOnOrAfter/,
+      'saml.confirmation_expiry_missing',
+    );
   });
 
   it('when a time is not a valid xs:dateTime, then it is refused', async () => {
     const flow = await loginFlow({ values: { conditionsNotOnOrAfter: 'tomorrow' } });
 
-    await expectRefused(flow.verify(), 'saml:time', /NotOnOrAfter "tomorrow" is not a valid date-time/);
+    await expectRefused(
+      flow.verify(),
+      'saml:time',
+      /NotOnOrAfter "tomorrow" is not a valid date-time/,
+      'saml.time_invalid',
+    );
   });
 
   it('when the assertion lacks a bearer subject confirmation, then it is refused', async () => {
@@ -297,7 +371,12 @@ describe('SAML verify: validity window (skew 120 s)', () => {
       edit(xml, URN.bearer, 'urn:oasis:names:tc:SAML:2.0:cm:holder-of-key'),
     );
 
-    await expectRefused(flow.verify(response), 'saml:subject-confirmation', /no bearer SubjectConfirmation/);
+    await expectRefused(
+      flow.verify(response),
+      'saml:subject-confirmation',
+      /no bearer SubjectConfirmation/,
+      'saml.bearer_confirmation_missing',
+    );
   });
 
   it('when the subject uses an EncryptedID instead of a NameID, then it is refused', async () => {
@@ -310,7 +389,12 @@ describe('SAML verify: validity window (skew 120 s)', () => {
       ),
     );
 
-    await expectRefused(flow.verify(response), 'saml:subject', /only a plain NameID is supported/);
+    await expectRefused(
+      flow.verify(response),
+      'saml:subject',
+      /only a plain NameID is supported/,
+      'saml.subject_shape',
+    );
   });
 
   it('when the unsigned response is re-signed by the test signer unchanged, then it is accepted (control)', async () => {

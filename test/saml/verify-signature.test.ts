@@ -25,7 +25,7 @@ describe('SAML verify: signatures', () => {
     const flow = await loginFlow({ idp: { signResponse: false, signAssertion: false } });
     expect(flow.answer.xml).not.toContain('<ds:Signature');
 
-    await expectRefused(flow.verify(), 'saml:unsigned', /not signed/);
+    await expectRefused(flow.verify(), 'saml:unsigned', /not signed/, 'saml.unsigned');
   });
 
   it('when the signatures are stripped from a signed response, then it is refused as unsigned', async () => {
@@ -35,6 +35,7 @@ describe('SAML verify: signatures', () => {
       flow.verify(encodeResponse(stripSignatures(flow.answer.xml))),
       'saml:unsigned',
       /not signed/,
+      'saml.unsigned',
     );
   });
 
@@ -47,6 +48,7 @@ describe('SAML verify: signatures', () => {
       flow.verify(),
       'saml:signature',
       /does not verify with the configured IdP certificate/,
+      'saml.signature_invalid',
     );
   });
 
@@ -58,6 +60,7 @@ describe('SAML verify: signatures', () => {
       flow.verify(encodeResponse(tampered)),
       'saml:signed-content',
       /altered after it was signed/,
+      'saml.signed_content_altered',
     );
   });
 
@@ -69,6 +72,7 @@ describe('SAML verify: signatures', () => {
       flow.verify(encodeResponse(tampered)),
       'saml:signed-content',
       /Assertion was altered/,
+      'saml.signed_content_altered',
     );
   });
 
@@ -80,6 +84,7 @@ describe('SAML verify: signatures', () => {
       flow.verify(),
       'saml:algorithm',
       /rsa-sha1.*SHA-1 and other weak algorithms are refused/,
+      'saml.sha1_signature_refused',
     );
   });
 
@@ -87,7 +92,12 @@ describe('SAML verify: signatures', () => {
     const flow = await loginFlow();
     const response = flow.resign((xml) => xml, { digestAlg: SIG.sha1 });
 
-    await expectRefused(flow.verify(response), 'saml:digest', /digest method ".*#sha1".*SHA-1 is refused/);
+    await expectRefused(
+      flow.verify(response),
+      'saml:digest',
+      /digest method ".*#sha1".*SHA-1 is refused/,
+      'saml.sha1_digest_refused',
+    );
   });
 
   it('when the SignatureMethod claims HMAC, then it is refused before any key is used', async () => {
@@ -98,7 +108,12 @@ describe('SAML verify: signatures', () => {
       'Algorithm="http://www.w3.org/2000/09/xmldsig#hmac-sha1"',
     );
 
-    await expectRefused(flow.verify(encodeResponse(hmac)), 'saml:algorithm', /hmac-sha1.*not accepted/);
+    await expectRefused(
+      flow.verify(encodeResponse(hmac)),
+      'saml:algorithm',
+      /hmac-sha1.*not accepted/,
+      'saml.sha1_signature_refused',
+    );
   });
 
   it('when the reference uses inclusive c14n instead of exclusive, then it is refused', async () => {
@@ -109,6 +124,7 @@ describe('SAML verify: signatures', () => {
       flow.verify(response),
       'saml:transform',
       /exactly the transforms enveloped-signature then exclusive/,
+      'saml.transforms',
     );
   });
 
@@ -121,6 +137,7 @@ describe('SAML verify: signatures', () => {
       flow.verify(encodeResponse(repointed)),
       'saml:reference',
       /must reference its own Response/,
+      'saml.reference_target',
     );
   });
 
@@ -131,6 +148,7 @@ describe('SAML verify: signatures', () => {
       flow.verify(encodeResponse(edit(flow.answer.xml, /URI="#[^"]*"/, 'URI=""'))),
       'saml:reference',
       /references ""/,
+      'saml.reference_target',
     );
   });
 
@@ -147,6 +165,7 @@ describe('SAML verify: signatures', () => {
       flow.verify(encodeResponse(twice)),
       'saml:reference',
       /exactly one Reference; it has 2/,
+      'saml.reference_count',
     );
   });
 
@@ -162,6 +181,7 @@ describe('SAML verify: signatures', () => {
       flow.verify(encodeResponse(encrypted)),
       'saml:encrypted',
       /encrypted assertions are not supported/,
+      'saml.encrypted_assertion',
     );
   });
 });
@@ -176,6 +196,7 @@ describe('SAML verify: signature wrapping', () => {
       flow.verify(encodeResponse(xsw)),
       'saml:assertion-count',
       /exactly one Assertion; it contains 2/,
+      'saml.assertion_count',
     );
   });
 
@@ -188,6 +209,7 @@ describe('SAML verify: signature wrapping', () => {
       flow.verify(encodeResponse(xsw)),
       'saml:assertion-count',
       /exactly one Assertion; it contains 2/,
+      'saml.assertion_count',
     );
   });
 
@@ -199,7 +221,12 @@ describe('SAML verify: signature wrapping', () => {
       `</saml:Conditions><saml:Advice>${evilAssertion(flow.answer.xml, 'admin')}</saml:Advice>`,
     );
 
-    await expectRefused(flow.verify(encodeResponse(xsw)), 'saml:assertion-count', /it contains 2/);
+    await expectRefused(
+      flow.verify(encodeResponse(xsw)),
+      'saml:assertion-count',
+      /it contains 2/,
+      'saml.assertion_count',
+    );
   });
 
   it('when an evil assertion is wrapped around the signed one, then it is refused', async () => {
@@ -212,7 +239,12 @@ describe('SAML verify: signature wrapping', () => {
     );
     const xsw = edit(flow.answer.xml, signed, around);
 
-    await expectRefused(flow.verify(encodeResponse(xsw)), 'saml:assertion-count', /it contains 2/);
+    await expectRefused(
+      flow.verify(encodeResponse(xsw)),
+      'saml:assertion-count',
+      /it contains 2/,
+      'saml.assertion_count',
+    );
   });
 
   it('when an evil Response wraps the signed Response, then it is refused', async () => {
@@ -237,7 +269,12 @@ describe('SAML verify: signature wrapping', () => {
       `<samlp:Extensions>${signed}</samlp:Extensions><samlp:Status>`,
     );
 
-    await expectRefused(flow.verify(encodeResponse(xsw)), 'saml:duplicate-id', /more than once/);
+    await expectRefused(
+      flow.verify(encodeResponse(xsw)),
+      'saml:duplicate-id',
+      /more than once/,
+      'saml.duplicate_id',
+    );
   });
 
   it('when an element elsewhere repeats the signed ID under another attribute name, then it is refused', async () => {
@@ -248,7 +285,12 @@ describe('SAML verify: signature wrapping', () => {
       `<samlp:Extensions><x:Decoy xmlns:x="urn:x" x:Id="${flow.answer.values.assertionId}"/></samlp:Extensions><samlp:Status>`,
     );
 
-    await expectRefused(flow.verify(encodeResponse(xsw)), 'saml:duplicate-id', /more than once/);
+    await expectRefused(
+      flow.verify(encodeResponse(xsw)),
+      'saml:duplicate-id',
+      /more than once/,
+      'saml.duplicate_id',
+    );
   });
 
   it('when the signed assertion is replaced by an evil one that keeps the original signature, then it is refused', async () => {
@@ -265,6 +307,7 @@ describe('SAML verify: signature wrapping', () => {
       flow.verify(encodeResponse(xsw)),
       'saml:reference',
       /must reference its own Assertion/,
+      'saml.reference_target',
     );
   });
 
@@ -282,6 +325,7 @@ describe('SAML verify: signature wrapping', () => {
       flow.verify(encodeResponse(xsw)),
       'saml:reference',
       /must reference its own Response/,
+      'saml.reference_target',
     );
   });
 
@@ -293,7 +337,12 @@ describe('SAML verify: signature wrapping', () => {
       `</ds:KeyInfo><ds:Object>${evilAssertion(flow.answer.xml, 'admin')}</ds:Object>`,
     );
 
-    await expectRefused(flow.verify(encodeResponse(xsw)), 'saml:assertion-count', /it contains 2/);
+    await expectRefused(
+      flow.verify(encodeResponse(xsw)),
+      'saml:assertion-count',
+      /it contains 2/,
+      'saml.assertion_count',
+    );
   });
 
   it('when the Assertion carries a second signature, then it is refused', async () => {
@@ -305,6 +354,7 @@ describe('SAML verify: signature wrapping', () => {
       flow.verify(encodeResponse(doubled)),
       'saml:signature-placement',
       /more than one signature/,
+      'saml.signature_placement',
     );
   });
 
@@ -357,6 +407,7 @@ describe('SAML verify: hostile XML', () => {
       flow.verify(encodeResponse(`<?xml version="1.0"?><!DOCTYPE samlp:Response [${entities}]>${bomb}`)),
       'saml:dtd',
       /DOCTYPE or entity declaration/,
+      'saml.dtd',
     );
     expect(performance.now() - started).toBeLessThan(500);
   });
@@ -365,7 +416,7 @@ describe('SAML verify: hostile XML', () => {
     const flow = await loginFlow();
     const xxe = `<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>${flow.answer.xml.replace('alice@example.test<', '&x;<')}`;
 
-    await expectRefused(flow.verify(encodeResponse(xxe)), 'saml:dtd', /DOCTYPE/);
+    await expectRefused(flow.verify(encodeResponse(xxe)), 'saml:dtd', /DOCTYPE/, 'saml.dtd');
   });
 
   it('when the form field is not base64, then it is refused as badly encoded', async () => {

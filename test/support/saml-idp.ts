@@ -146,6 +146,11 @@ export interface SamlIdpOptions {
   now?: () => Date;
   /** Lifetime of assertions in seconds (default 300). */
   lifetimeSeconds?: number;
+  /**
+   * One Attribute element per value, repeating the Name (Keycloak's role list with "Single Role Attribute"
+   * off), instead of one Attribute with every value (default).
+   */
+  attributePerValue?: boolean;
 }
 
 export interface ParsedAuthnRequest {
@@ -294,7 +299,10 @@ export function createSamlIdp(options: SamlIdpOptions): SamlIdp {
       });
       context = context
         .replace('@@AUTHN@@', authnStatement(values.issueInstant))
-        .replace('@@ATTRIBUTES@@', attributeStatement(user.attributes ?? {}));
+        .replace(
+          '@@ATTRIBUTES@@',
+          attributeStatement(user.attributes ?? {}, options.attributePerValue ?? false),
+        );
       return { id: values.responseId, context };
     };
     samlify.setSchemaValidator(skipValidator);
@@ -330,8 +338,10 @@ function authnStatement(instant: string): string {
   );
 }
 
-function attributeStatement(attributes: Record<string, string[]>): string {
-  const entries = Object.entries(attributes);
+function attributeStatement(attributes: Record<string, string[]>, perValue: boolean): string {
+  const entries = Object.entries(attributes).flatMap(([name, values]): Array<[string, string[]]> =>
+    perValue ? values.map((value) => [name, [value]]) : [[name, values]],
+  );
   if (entries.length === 0) return '';
   const body = entries
     .map(
