@@ -12,6 +12,7 @@ import {
   getSamlProviderNames,
   getSamlProviders,
   listLibraries,
+  listActivity,
   unregisterUser,
   type Client,
 } from '../../clients/typescript/index.js';
@@ -81,6 +82,7 @@ const ELEVATED_CALLS: Record<string, Call> = {
       }),
   },
   listLibraries: { allowed: 200, run: (client) => listLibraries({ client }) },
+  listActivity: { allowed: 200, run: (client) => listActivity({ client }) },
 };
 
 /** Operations whose access rule is `elevated` in openapi.yaml (explicit, or by the global security). */

@@ -23,6 +23,7 @@ import {
   getSamlProviderNames,
   getSamlProviders,
   listLibraries,
+  listActivity,
   listLinkDetails,
   listOidcLinks,
   listSamlLinks,
@@ -193,6 +194,7 @@ const CALLS: Record<string, (o: CallOptions) => Result> = {
       body: 'Jellyfin.Server.Implementations.Users.DefaultAuthenticationProvider',
     }),
   listLibraries: (o) => listLibraries(o),
+  listActivity: (o) => listActivity({ ...o, query: { limit: 10, outcome: 'refused' } }),
 };
 
 const operations = specOperations();

@@ -19,8 +19,8 @@ import type { HandlerInput, OperationId, ReplyOf } from '../../src/http/operatio
 /** The path, query and body of a request type, each read as a handler or the client reads it. */
 type Parts<T> = { [P in 'path' | 'query' | 'body']: P extends keyof T ? T[P] : undefined };
 
-/** What the published client sends for operation K: its generated `…Data`. */
-type ClientInput<K extends OperationId> = Parts<Parameters<(typeof Sdk)[K]>[0]>;
+/** What the published client sends for operation K: its generated `…Data` (optional when nothing is required). */
+type ClientInput<K extends OperationId> = Parts<NonNullable<Parameters<(typeof Sdk)[K]>[0]>>;
 
 type Json<K extends OperationId, S extends number> = Extract<ReplyOf<K>, { kind: 'json'; status: S }>;
 
