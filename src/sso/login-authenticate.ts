@@ -38,8 +38,7 @@ export async function authenticate(
   trail: AttemptTrail = newTrail(false),
 ): Promise<AuthenticationResult> {
   const attemptId = randomBytes(16).toString('hex');
-  const { provider, flow } = await takeVerifiedFlow(deps, input, 'login', attemptId);
-  followIdentity(trail, flow.identity);
+  const { provider, flow } = await takeVerifiedFlow(deps, input, { purpose: 'login', trail, attemptId });
   let signedIn: { result: AuthenticationResult; user: MediaUser };
   try {
     signedIn = await signIn(deps, provider, flow, input.device, trail);
@@ -74,8 +73,7 @@ export async function consumeForLink(
   input: TokenInput,
   trail: AttemptTrail = newTrail(true),
 ): Promise<{ provider: ProviderRecord; identity: VerifiedIdentity }> {
-  const { provider, flow } = await takeVerifiedFlow(deps, input, 'link');
-  followIdentity(trail, flow.identity);
+  const { provider, flow } = await takeVerifiedFlow(deps, input, { purpose: 'link', trail });
   if (flow.identity === null) {
     throw new SsoError('internal', 'A verified flow has no identity.', { step: 'link' });
   }
@@ -92,8 +90,7 @@ function followIdentity(trail: AttemptTrail, identity: VerifiedIdentity | null):
 async function takeVerifiedFlow(
   deps: AuthenticateDeps,
   input: TokenInput,
-  purpose: FlowPurpose,
-  attemptId?: string,
+  { purpose, trail, attemptId }: { purpose: FlowPurpose; trail: AttemptTrail; attemptId?: string },
 ): Promise<{ provider: ProviderRecord; flow: LoginFlow }> {
   const provider = await deps.providers.get(input.protocol, input.providerName);
   if (provider === null) throw providerNotFound(input.protocol, input.providerName);
@@ -108,6 +105,7 @@ async function takeVerifiedFlow(
     cookies: input.cookies,
     purpose,
     attemptId,
+    found: (named) => followIdentity(trail, named.identity),
   });
   return { provider, flow };
 }
