@@ -113,18 +113,13 @@ export function createLinkAdmin(deps: {
       return out;
     },
 
-    async link({ protocol, providerName, userId, token, cookies, request }) {
+    async link(input) {
+      const { protocol, providerName, userId } = input;
       const provider = await deps.providers.get(protocol, providerName);
       if (provider === null) throw providerNotFound(protocol, providerName);
       await requireUser(userId);
       // The linking flow is consumed first: a token proves one identity, once (docs/security.md §3).
-      const { identity } = await deps.login.consumeForLink({
-        protocol,
-        providerName,
-        token,
-        cookies,
-        request,
-      });
+      const { identity } = await deps.login.consumeForLink(input);
       const existing = await deps.links.find(provider.id, identity.subject);
       if (existing !== null) {
         if (existing.userId === userId) return 'already-linked';

@@ -23,6 +23,8 @@ import { genuineAndRogueIdps, type ResponseValues, type SamlIdp } from '../suppo
 
 const CLAIMS = { preferred_username: 'mallory', groups: ['jellyfin-users'] };
 const ROLE_GATE = 'Your account has none of the roles this server requires (jellyfin-users).';
+/** Every provider of the suite lets in members of `jellyfin-users` only. */
+const GATE = { enabled: true, enableAuthorization: true, enableAllFolders: true, roles: ['jellyfin-users'] };
 
 let t: TestApp;
 let op: HostileOp;
@@ -32,19 +34,11 @@ let rogue: SamlIdp;
 async function startService(env: Record<string, string> = {}): Promise<TestApp> {
   const port = await freePort();
   const app = await startTestApp({ SSO_PUBLIC_URL: `http://127.0.0.1:${port}`, ...env }, { port });
+  const client = { oidEndpoint: op.issuer, oidClientId: op.clientId, oidSecret: op.clientSecret };
   const oidc = await addOidcProvider({
     client: app.admin,
     path: { provider: 'hostile' },
-    body: {
-      oidEndpoint: op.issuer,
-      oidClientId: op.clientId,
-      oidSecret: op.clientSecret,
-      enabled: true,
-      enableAuthorization: true,
-      enableAllFolders: true,
-      roleClaim: 'groups',
-      roles: ['jellyfin-users'],
-    },
+    body: { ...client, ...GATE, roleClaim: 'groups' },
   });
   expect(oidc.response.status).toBe(200);
   for (const [name, enabled] of [
@@ -58,10 +52,8 @@ async function startService(env: Record<string, string> = {}): Promise<TestApp> 
         samlEndpoint: 'https://idp.example.test/sso',
         samlClientId: 'jellyfin',
         samlCertificate: idp.certificateBase64,
+        ...GATE,
         enabled,
-        enableAuthorization: true,
-        enableAllFolders: true,
-        roles: ['jellyfin-users'],
       },
     });
     expect(saml.response.status).toBe(200);
@@ -99,6 +91,20 @@ async function samlAcs(
     null,
   );
   return { jar, page };
+}
+
+/** A member signs in through the ACS and Auth; the Auth call's result. */
+async function samlSignIn(app: TestApp) {
+  const { jar, page } = await samlAcs(app, ['jellyfin-users']);
+  expect(page.status).toBe(200);
+  const auth = await authenticateSaml({
+    client: app.anonymous,
+    path: { provider: 'corp' },
+    body: authBody(pageParams(page.text).data),
+    headers: { cookie: jar.header() },
+  });
+  expect(auth.response.status).toBe(200);
+  return auth;
 }
 
 /** One page of the log, through the generated client as an admin. */
@@ -317,14 +323,7 @@ describe('sign-in activity: SAML', () => {
       subject: 'alice@example.com',
     });
 
-    const { jar, page } = await samlAcs(t, ['jellyfin-users']);
-    const auth = await authenticateSaml({
-      client: t.anonymous,
-      path: { provider: 'corp' },
-      body: authBody(pageParams(page.text).data),
-      headers: { cookie: jar.header() },
-    });
-    expect(auth.response.status).toBe(200);
+    const auth = await samlSignIn(t);
     expect(await entryOf(auth.response.headers.get('x-request-id') ?? '')).toMatchObject({
       protocol: 'saml',
       outcome: 'success',
@@ -389,15 +388,7 @@ describe('sign-in activity: a broken log, and retention', () => {
     const broken = await startService();
     try {
       await rawRows(broken.app.database, 'drop table sso_activity');
-      const { jar, page } = await samlAcs(broken, ['jellyfin-users']);
-      expect(page.status).toBe(200);
-      const auth = await authenticateSaml({
-        client: broken.anonymous,
-        path: { provider: 'corp' },
-        body: authBody(pageParams(page.text).data),
-        headers: { cookie: jar.header() },
-      });
-      expect(auth.response.status).toBe(200);
+      await samlSignIn(broken);
       await expect
         .poll(() => broken.logs().includes('could not record sign-in activity'), { timeout: 2000 })
         .toBe(true);

@@ -11,6 +11,15 @@ async function entries(t: UseCases): Promise<ActivityEntry[]> {
   return (await t.stores.activity.list({ limit: 200 })).entries;
 }
 
+/** A provider `idp` and a browser whose sign-in the IdP answered for `subject`. */
+async function verifiedBrowser(subject: string, username: string, options: { isLinking?: boolean } = {}) {
+  const t = createUseCases();
+  await t.addOidcProvider('idp');
+  const browser = await t.start('oidc', 'idp', options);
+  const verified = await t.callback(browser, subject, { preferred_username: username });
+  return { t, browser, verified };
+}
+
 describe('activity recorded by the login use cases', () => {
   it('when a sign-in succeeds, then one success is recorded with the subject, the username and the user id', async () => {
     const t = createUseCases();
@@ -30,10 +39,7 @@ describe('activity recorded by the login use cases', () => {
   });
 
   it('when a verified flow expires before Auth, then the refusal names the flow step and the subject', async () => {
-    const t = createUseCases();
-    await t.addOidcProvider('idp');
-    const browser = await t.start('oidc', 'idp');
-    const verified = await t.callback(browser, 'sub-bob', { preferred_username: 'bob' });
+    const { t, browser, verified } = await verifiedBrowser('sub-bob', 'bob');
     t.clock.advance(601_000);
     await expect(t.authenticate(browser, verified)).rejects.toMatchObject({ code: 'flow_expired' });
     expect(await entries(t)).toEqual([
@@ -47,10 +53,7 @@ describe('activity recorded by the login use cases', () => {
   });
 
   it('when the media server is down at Auth, then the attempt is recorded as failed with the user it reached', async () => {
-    const t = createUseCases();
-    await t.addOidcProvider('idp');
-    const browser = await t.start('oidc', 'idp');
-    const verified = await t.callback(browser, 'sub-carol', { preferred_username: 'carol' });
+    const { t, browser, verified } = await verifiedBrowser('sub-carol', 'carol');
     t.mediaServer.failNext(
       'createSession',
       new SsoError('upstream_unavailable', 'the media server is down', { step: 'session' }),
@@ -62,10 +65,7 @@ describe('activity recorded by the login use cases', () => {
   });
 
   it('when a linking flow is refused at Link, then the entry is marked as linking', async () => {
-    const t = createUseCases();
-    await t.addOidcProvider('idp');
-    const browser = await t.start('oidc', 'idp', { isLinking: true });
-    const verified = await t.callback(browser, 'sub-dan', { preferred_username: 'dan' });
+    const { t, verified } = await verifiedBrowser('sub-dan', 'dan', { isLinking: true });
     await expect(
       t.login.consumeForLink({
         protocol: 'oidc',
