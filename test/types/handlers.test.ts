@@ -4,6 +4,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type * as Sdk from '../../clients/typescript/src/sdk.gen.js';
 import type {
+  ActivityEntry as ActivityEntryView,
   AddOidcProviderData,
   AuthenticateOidcResponses,
   CreateLinkData,
@@ -15,6 +16,8 @@ import type {
 } from '../../generated/index.js';
 import { reply, type Handler, type Handlers, type HandlersOfTag } from '../../src/http/handler.js';
 import type { HandlerInput, OperationId, ReplyOf } from '../../src/http/operations.js';
+import type { SsoStep } from '../../src/sso/errors.js';
+import type { ActivityOutcome } from '../../src/sso/ports.js';
 
 /** The path, query and body of a request type, each read as a handler or the client reads it. */
 type Parts<T> = { [P in 'path' | 'query' | 'body']: P extends keyof T ? T[P] : undefined };
@@ -40,6 +43,11 @@ describe('handlers typed by the contract', () => {
     expectTypeOf<Parameters<Handlers['receiveSamlResponse']>[0]['body']>().toEqualTypeOf<
       ReceiveSamlResponseData['body']
     >();
+  });
+
+  it("the activity log's step and outcome are the domain's, value for value", () => {
+    expectTypeOf<ActivityEntryView['step']>().toEqualTypeOf<SsoStep>();
+    expectTypeOf<ActivityEntryView['outcome']>().toEqualTypeOf<ActivityOutcome>();
   });
 
   it('isLinking reaches the start handlers as the boolean the spec declares', () => {
