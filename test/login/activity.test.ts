@@ -17,9 +17,9 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { CookieJar, authBody, browserGet, browserPostForm, pageParams } from '../support/browser.js';
 import { rawRows } from '../support/db.js';
 import { errorPageOf, logLinesOf } from '../support/error-page.js';
-import { authorizeAt, startHostileOp, type HostileOp } from '../support/hostile-op.js';
+import { ID_TOKEN_DEFECTS, authorizeAt, startHostileOp, type HostileOp } from '../support/hostile-op.js';
 import { freePort } from '../support/ports.js';
-import { genuineAndRogueIdps, type ResponseValues, type SamlIdp } from '../support/saml-idp.js';
+import { URN, genuineAndRogueIdps, type ResponseValues, type SamlIdp } from '../support/saml-idp.js';
 
 const CLAIMS = { preferred_username: 'mallory', groups: ['jellyfin-users'] };
 const ROLE_GATE = 'Your account has none of the roles this server requires (jellyfin-users).';
@@ -124,9 +124,22 @@ async function entryOf(requestId: string, app: TestApp = t): Promise<ActivityEnt
   throw new Error(`no activity entry for request ${requestId}`);
 }
 
-/** The message the log kept for the request: the admin text of the error, the same the entry must hold. */
-function loggedMessage(requestId: string): unknown {
-  return logLinesOf(t.logs(), requestId).find((line) => typeof line['code'] === 'string')?.['msg'];
+/**
+ * The refusal the log kept for a request (code, reason, step and the admin's message), which its activity
+ * entry must repeat; and the entry itself.
+ */
+async function expectRecordedAsLogged(requestId: string): Promise<ActivityEntry> {
+  const entry = await entryOf(requestId);
+  const line = logLinesOf(t.logs(), requestId).find((logged) => typeof logged['code'] === 'string');
+  expect(line, `log line of ${requestId}`).toBeDefined();
+  expect(entry).toMatchObject({
+    code: line?.['code'],
+    reason: line?.['reason'],
+    step: line?.['step'],
+    message: line?.['msg'],
+    outcome: 'refused',
+  });
+  return entry;
 }
 
 beforeAll(async () => {
@@ -198,22 +211,31 @@ describe('sign-in activity: OIDC', () => {
       const page = await oidcCallback();
       expect(page.status).toBe(401);
       const { requestId, reason } = errorPageOf(page.text);
-      const entry = await entryOf(requestId);
+      const entry = await expectRecordedAsLogged(requestId);
       expect(entry).toMatchObject({
         provider: 'hostile',
         step: 'verify',
-        outcome: 'refused',
         code: 'idp_response_invalid',
         reason,
         subject: null,
         userId: null,
       });
       expect(entry.message).toContain(`failed the ${check} check`);
-      expect(entry.message).toBe(loggedMessage(requestId));
       // The page the user saw shows the short reason only, never the admin's message.
       expect(page.text).not.toContain(entry.message);
     });
   }
+
+  it('when the OP sends each hostile ID token, then every refusal is recorded with the code, step and message the log has', async () => {
+    for (const defect of ID_TOKEN_DEFECTS) {
+      op.defect = defect;
+      const page = await oidcCallback();
+      expect(page.status, defect).toBeGreaterThanOrEqual(400);
+      const entry = await expectRecordedAsLogged(errorPageOf(page.text).requestId);
+      expect(entry.provider).toBe('hostile');
+      expect(entry.userId).toBeNull();
+    }
+  });
 
   it('when the user has none of the required roles, then the refusal is recorded at authorize with whom it refused', async () => {
     op.claims = { ...CLAIMS, groups: ['strangers'] };
@@ -296,21 +318,26 @@ describe('sign-in activity: OIDC', () => {
 });
 
 describe('sign-in activity: SAML', () => {
-  it('when a response is signed by another key, addressed elsewhere, or for another audience, then each ACS refusal is recorded at verify with its message', async () => {
+  it('when a response is signed by another key, misaddressed, for another audience, expired, answers another request or reports a failure, then each ACS refusal is recorded as the log has it', async () => {
+    const past = new Date(Date.now() - 3_600_000).toISOString();
     const cases: [Parameters<typeof samlAcs>[2], RegExp][] = [
       [{ signer: rogue }, /signature/i],
       [{ values: { destination: 'https://evil.test/acs' } }, /Destination/],
       [{ values: { audience: 'urn:someone-else' } }, /meant for "urn:someone-else"/],
+      [{ values: { recipient: 'https://evil.test/acs' } }, /evil\.test/],
+      [{ values: { subjectNotOnOrAfter: past, conditionsNotOnOrAfter: past } }, /./],
+      [
+        { values: { responseInResponseTo: '_another-request', subjectInResponseTo: '_another-request' } },
+        /./,
+      ],
+      [{ values: { statusCode: URN.responder } }, /./],
     ];
     for (const [options, message] of cases) {
       const { page } = await samlAcs(t, ['jellyfin-users'], options);
       expect(page.status).toBeGreaterThanOrEqual(400);
-      const { requestId } = errorPageOf(page.text);
-      const entry = await entryOf(requestId);
-      expect(entry).toMatchObject({ protocol: 'saml', provider: 'corp', outcome: 'refused', step: 'verify' });
-      expect(entry.code).toBe('idp_response_invalid');
+      const entry = await expectRecordedAsLogged(errorPageOf(page.text).requestId);
+      expect(entry).toMatchObject({ protocol: 'saml', provider: 'corp' });
       expect(entry.message).toMatch(message);
-      expect(entry.message).toBe(loggedMessage(requestId));
     }
   });
 
