@@ -91,6 +91,34 @@ export type ProviderSaved = {
     warnings: Array<string>;
 };
 
+/**
+ * What the live checks of one provider found.
+ */
+export type ProviderTestReport = {
+    provider: string;
+    protocol: 'oidc' | 'saml';
+    checks: Array<ProviderCheck>;
+};
+
+/**
+ * One check of a provider. Never contains a secret.
+ */
+export type ProviderCheck = {
+    /**
+     * Stable machine id of the check, e.g. `oidc.discovery`, `oidc.jwks`, `saml.certificate`.
+     */
+    check: string;
+    status: 'pass' | 'warn' | 'fail';
+    /**
+     * What was found, in a sentence for the admin.
+     */
+    detail: string;
+    /**
+     * What to change; null when nothing.
+     */
+    fix: string | null;
+};
+
 export type Library = {
     Id: string;
     Name: string;
@@ -984,6 +1012,44 @@ export type GetOidcStatesResponses = {
 
 export type GetOidcStatesResponse = GetOidcStatesResponses[keyof GetOidcStatesResponses];
 
+export type TestOidcProviderData = {
+    body?: never;
+    path: {
+        /**
+         * The provider's name (case-sensitive).
+         */
+        provider: string;
+    };
+    query?: never;
+    url: '/sso/OID/Test/{provider}';
+};
+
+export type TestOidcProviderErrors = {
+    /**
+     * No credential, or one that is unknown, revoked or belongs to a disabled user.
+     */
+    401: Problem;
+    /**
+     * The credential is valid but not allowed to do this.
+     */
+    403: Problem;
+    /**
+     * Unknown provider, user, link or route.
+     */
+    404: Problem;
+};
+
+export type TestOidcProviderError = TestOidcProviderErrors[keyof TestOidcProviderErrors];
+
+export type TestOidcProviderResponses = {
+    /**
+     * The checks, in the order they ran.
+     */
+    200: ProviderTestReport;
+};
+
+export type TestOidcProviderResponse = TestOidcProviderResponses[keyof TestOidcProviderResponses];
+
 export type StartSamlLoginData = {
     body?: never;
     path: {
@@ -1390,6 +1456,44 @@ export type GetSamlProviderNamesResponses = {
 };
 
 export type GetSamlProviderNamesResponse = GetSamlProviderNamesResponses[keyof GetSamlProviderNamesResponses];
+
+export type TestSamlProviderData = {
+    body?: never;
+    path: {
+        /**
+         * The provider's name (case-sensitive).
+         */
+        provider: string;
+    };
+    query?: never;
+    url: '/sso/SAML/Test/{provider}';
+};
+
+export type TestSamlProviderErrors = {
+    /**
+     * No credential, or one that is unknown, revoked or belongs to a disabled user.
+     */
+    401: Problem;
+    /**
+     * The credential is valid but not allowed to do this.
+     */
+    403: Problem;
+    /**
+     * Unknown provider, user, link or route.
+     */
+    404: Problem;
+};
+
+export type TestSamlProviderError = TestSamlProviderErrors[keyof TestSamlProviderErrors];
+
+export type TestSamlProviderResponses = {
+    /**
+     * The checks, in the order they ran.
+     */
+    200: ProviderTestReport;
+};
+
+export type TestSamlProviderResponse = TestSamlProviderResponses[keyof TestSamlProviderResponses];
 
 export type CreateLinkData = {
     /**

@@ -17,6 +17,7 @@ import { createActivityRecorder, startActivityRetention, type ActivityRecorder }
 import { createLinkAdmin } from './sso/links.js';
 import { createLogin } from './sso/login.js';
 import { createProviderAdmin } from './sso/provider-admin.js';
+import { createProviderTester } from './sso/provider-test.js';
 import type {
   ActivityStore,
   Clock,
@@ -298,6 +299,7 @@ function createConnectors(config: Config, log: Logger, { replay }: Stores, clock
       replay,
       clock,
       publicUrl: config.publicUrl,
+      clockSkewSeconds: config.samlClockSkewSeconds,
     }),
   };
 }
@@ -331,6 +333,7 @@ function createUseCases(parts: {
   });
   return {
     providerAdmin: createProviderAdmin({ providers, connectors, clock }),
+    providerTester: createProviderTester({ providers, connectors, clock }),
     userAdmin: createUserAdmin({ mediaServer }),
     flows,
     mediaServer,

@@ -164,6 +164,18 @@ export interface Operations {
     JsonReply<Api.GetSamlProviderNamesResponses>,
     Api.GetSamlProviderNamesErrors
   >;
+  testOidcProvider: Operation<
+    'admin',
+    Api.TestOidcProviderData,
+    JsonReply<Api.TestOidcProviderResponses>,
+    Api.TestOidcProviderErrors
+  >;
+  testSamlProvider: Operation<
+    'admin',
+    Api.TestSamlProviderData,
+    JsonReply<Api.TestSamlProviderResponses>,
+    Api.TestSamlProviderErrors
+  >;
   unregisterUser: Operation<
     'admin',
     Api.UnregisterUserData,

@@ -5,6 +5,7 @@ import { SsoError, idpErrorReason } from '../sso/errors.js';
 import { redirectUri } from '../sso/endpoints.js';
 import type { Connector } from '../sso/ports.js';
 import type { OidcProtocol } from './engines.js';
+import { diagnoseOidc } from './oidc-diagnostics.js';
 import { oidcIdentity } from './oidc-identity.js';
 import { parseOidcSettings } from './oidc-settings.js';
 
@@ -13,6 +14,9 @@ export interface OidcConnectorDeps {
   /** External base URL without trailing slash (SSO_PUBLIC_URL): the redirect URI is built from it. */
   publicUrl: string;
 }
+
+/** The admin's Test waits at most this long for each request to the IdP. */
+const DIAGNOSE_TIMEOUT_MS = 10_000;
 
 export function createOidcConnector(deps: OidcConnectorDeps): Connector<'oidc'> {
   return {
@@ -52,6 +56,14 @@ export function createOidcConnector(deps: OidcConnectorDeps): Connector<'oidc'> 
       });
       return oidcIdentity(provider.settings, subject, claims);
     },
+
+    diagnose: (provider) =>
+      diagnoseOidc({
+        provider,
+        redirectUri: redirectUri(deps.publicUrl, provider),
+        timeoutMs: DIAGNOSE_TIMEOUT_MS,
+        userAgent: 'jellyfin-sso',
+      }),
   };
 }
 

@@ -92,7 +92,7 @@ async function expectedIssuer(metadata: oauth.AuthorizationServer, response: Res
  * when it lists none, OIDC Core §15.1), asymmetric only, so neither `none` nor a MAC keyed with something
  * public can pass (RFC 8725 §2.1).
  */
-function signingAlgorithms(metadata: oauth.AuthorizationServer): string[] {
+export function signingAlgorithms(metadata: oauth.AuthorizationServer): string[] {
   const advertised = metadata.id_token_signing_alg_values_supported ?? ['RS256'];
   return ASYMMETRIC_ALGORITHMS.filter((alg) => advertised.includes(alg));
 }

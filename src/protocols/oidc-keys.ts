@@ -203,7 +203,7 @@ function createProviderKeySet(jwksUri: string, settings: KeySetSettings): Provid
  * GET `jwks_uri` (no redirects): a 200 answer whose body is a JSON object with a `keys` list. An IdP that
  * is down or slow is `upstream_unavailable`; any other bad answer is `idp_response_invalid`.
  */
-async function fetchKeySet(fetchFn: IdpFetch, jwksUri: string): Promise<KeySet> {
+export async function fetchKeySet(fetchFn: IdpFetch, jwksUri: string): Promise<KeySet> {
   let response: Response;
   try {
     response = await fetchFn(jwksUri, {

@@ -2,10 +2,11 @@
 // It owns every SAML rule the use cases must not know: the settings reader, the ACS URL, how a posted
 // response names its flow, the replay check, and which attributes hold the username and the roles.
 import { SsoError } from '../sso/errors.js';
-import { acsUrl } from '../sso/endpoints.js';
+import { acsUrl, samlMetadataUrl } from '../sso/endpoints.js';
 import type { Clock, Connector, ReplayCache, VerifiedIdentity } from '../sso/ports.js';
 import type { SamlProviderSettings } from '../sso/provider-settings.js';
 import type { SamlAssertion, SamlProtocol } from './engines.js';
+import { diagnoseSaml } from './saml-diagnostics.js';
 import { parseSamlSettings } from './saml-settings.js';
 
 export interface SamlConnectorDeps {
@@ -15,6 +16,8 @@ export interface SamlConnectorDeps {
   clock: Clock;
   /** External base URL without trailing slash (SSO_PUBLIC_URL): the ACS URL is built from it. */
   publicUrl: string;
+  /** SSO_SAML_CLOCK_SKEW, which the engine applies; the admin's Test reports it. Default 120. */
+  clockSkewSeconds?: number;
 }
 
 export function createSamlConnector(deps: SamlConnectorDeps): Connector<'saml'> {
@@ -53,6 +56,16 @@ export function createSamlConnector(deps: SamlConnectorDeps): Connector<'saml'> 
     },
 
     metadata: (provider) => deps.engine.metadata(provider, { acsUrl: acsUrl(deps.publicUrl, provider) }),
+
+    diagnose: (provider, { now }) =>
+      diagnoseSaml({
+        provider,
+        acsUrl: acsUrl(deps.publicUrl, provider),
+        metadataUrl: samlMetadataUrl(deps.publicUrl, provider),
+        clockSkewSeconds: deps.clockSkewSeconds ?? 120,
+        now,
+        timeoutMs: 5_000,
+      }),
   };
 }
 

@@ -23,3 +23,8 @@ export function redirectUri(publicUrl: string, provider: ProviderRecord): string
 export function acsUrl(publicUrl: string, provider: ProviderRecord): string {
   return endpointUrl(publicUrl, `/sso/SAML/post/${encodeURIComponent(provider.name)}`, provider.settings);
 }
+
+/** Where an IdP may import the SP metadata of a SAML provider from. */
+export function samlMetadataUrl(publicUrl: string, provider: ProviderRecord): string {
+  return endpointUrl(publicUrl, `/sso/SAML/metadata/${encodeURIComponent(provider.name)}`, provider.settings);
+}

@@ -428,6 +428,22 @@ export interface ParsedProvider {
   warnings: string[];
 }
 
+/** One live check of a provider (the admin's Test): a stable id, an outcome, and never a secret. */
+export interface ProviderCheck {
+  /** Stable machine id, e.g. `oidc.discovery`, `saml.certificate`. */
+  check: string;
+  status: 'pass' | 'warn' | 'fail';
+  /** What was found, in a sentence for the admin. */
+  detail: string;
+  /** What to change; null when nothing. */
+  fix: string | null;
+}
+
+/** What `diagnose` is given besides the provider. */
+export interface DiagnoseContext {
+  now: Date;
+}
+
 export interface Connector<P extends ProtocolName> {
   readonly protocol: P;
   /**
@@ -451,6 +467,11 @@ export interface Connector<P extends ProtocolName> {
   finish(provider: ProviderOf<P>, callback: CallbackOf<P>, flow: StartedFlow<P>): Promise<VerifiedIdentity>;
   /** Metadata the IdP can import (SAML SP metadata), for protocols that publish it. */
   metadata?(provider: ProviderOf<P>): string;
+  /**
+   * Live checks of the provider against its IdP, without a user. Never throws for what the IdP does: a
+   * failure is a `fail` check.
+   */
+  diagnose(provider: ProviderOf<P>, context: DiagnoseContext): Promise<ProviderCheck[]>;
 }
 
 /** One connector per protocol. */

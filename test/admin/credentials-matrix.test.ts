@@ -13,6 +13,8 @@ import {
   getSamlProviders,
   listLibraries,
   listActivity,
+  testOidcProvider,
+  testSamlProvider,
   unregisterUser,
   type Client,
 } from '../../clients/typescript/index.js';
@@ -83,6 +85,14 @@ const ELEVATED_CALLS: Record<string, Call> = {
   },
   listLibraries: { allowed: 200, run: (client) => listLibraries({ client }) },
   listActivity: { allowed: 200, run: (client) => listActivity({ client }) },
+  testOidcProvider: {
+    allowed: 404,
+    run: (client) => testOidcProvider({ client, path: { provider: 'matrix-absent' } }),
+  },
+  testSamlProvider: {
+    allowed: 404,
+    run: (client) => testSamlProvider({ client, path: { provider: 'matrix-absent' } }),
+  },
 };
 
 /** Operations whose access rule is `elevated` in openapi.yaml (explicit, or by the global security). */

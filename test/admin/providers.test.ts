@@ -191,6 +191,7 @@ describe('OIDC round trip', () => {
       doNotValidateEndpoints: true,
       doNotValidateIssuerName: true,
       doNotLoadProfile: true,
+      allowedTenants: ['72F988BF86F141AF91AB2D7CD011DB47'],
     };
     const added = await addOidcProvider({ client: t.admin, path: { provider: 'round-trip' }, body });
     expect(added.response.status).toBe(200);
@@ -202,6 +203,8 @@ describe('OIDC round trip', () => {
       ...visible,
       oidEndpoint: 'https://auth.example.com/application/o/jellyfin',
       folderRoleMapping: [{ role: 'kids', folders: ['0c8a4d2e6f1b4a3c9e7d5b1a2c3d4e5f'] }],
+      // Tenant ids are stored in the form `tid` carries them.
+      allowedTenants: ['72f988bf-86f1-41af-91ab-2d7cd011db47'],
       hasOidSecret: true,
       version: added.data?.version,
     });
@@ -295,6 +298,7 @@ describe('OIDC round trip', () => {
       doNotValidateEndpoints: false,
       doNotValidateIssuerName: false,
       doNotLoadProfile: false,
+      allowedTenants: [],
       version: added.data?.version,
     });
   });

@@ -33,6 +33,8 @@ import {
   startOidcLoginAlias,
   startSamlLogin,
   startSamlLoginAlias,
+  testOidcProvider,
+  testSamlProvider,
   unregisterUser,
   type AuthRequest,
   type Client,
@@ -195,6 +197,8 @@ const CALLS: Record<string, (o: CallOptions) => Result> = {
     }),
   listLibraries: (o) => listLibraries(o),
   listActivity: (o) => listActivity({ ...o, query: { limit: 10, outcome: 'refused' } }),
+  testOidcProvider: (o) => testOidcProvider({ ...o, path: { provider: 'authentik' } }),
+  testSamlProvider: (o) => testSamlProvider({ ...o, path: { provider: 'keycloak' } }),
 };
 
 const operations = specOperations();

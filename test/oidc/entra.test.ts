@@ -18,6 +18,7 @@ import { expectPrivateFailure } from '../support/error-page.js';
 import { authorizeAt, startHostileOp, type HostileOp } from '../support/hostile-op.js';
 import { freePort } from '../support/ports.js';
 import { oidcProvider } from './fixtures.js';
+import { expectSsoError } from '../support/sso-error.js';
 
 const TENANT_A = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const TENANT_B = '0b3d1f6e-5c2a-4e8b-9d7f-1a2b3c4d5e6f';
@@ -36,15 +37,6 @@ async function adapterLogin(op: HostileOp, settings: Partial<OidcProviderSetting
   const started = await protocol.start(provider, { state, redirectUri: REDIRECT_URI });
   const callbackUrl = await authorizeAt(op, started.url);
   return protocol.finish(provider, { callbackUrl, state, secrets: started.secrets });
-}
-
-async function refusal(promise: Promise<unknown>): Promise<SsoError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(SsoError);
-  return error as SsoError;
 }
 
 describe('Entra ID multi-tenant issuers (adapter)', () => {
@@ -79,7 +71,7 @@ describe('Entra ID multi-tenant issuers (adapter)', () => {
     expect((await adapterLogin(op, { allowedTenants: [TENANT_A] })).subject).toBe('sub-entra');
 
     op.tenant = TENANT_B;
-    const error = await refusal(adapterLogin(op, { allowedTenants: [TENANT_A] }));
+    const error = await expectSsoError(adapterLogin(op, { allowedTenants: [TENANT_A] }));
     expect(error.code).toBe('not_permitted');
     expect(error.reason).toBe('tenant_not_allowed');
     expect(error.message).toContain(TENANT_B);
@@ -88,27 +80,27 @@ describe('Entra ID multi-tenant issuers (adapter)', () => {
 
   it("when the ID token's iss names another tenant than its tid, then the issuer check refuses it", async () => {
     op.issuerTenant = TENANT_B;
-    const error = await refusal(adapterLogin(op, {}));
+    const error = await expectSsoError(adapterLogin(op, {}));
     expect(error.code).toBe('idp_response_invalid');
     expect(error.message).toContain('failed the issuer check');
   });
 
   it('when the ID token carries no usable tid, then the issuer check refuses it before trusting anything', async () => {
     op.tenant = 'common';
-    const error = await refusal(adapterLogin(op, {}));
+    const error = await expectSsoError(adapterLogin(op, {}));
     expect(error.code).toBe('idp_response_invalid');
     expect(error.message).toContain('no tenant id ("tid")');
   });
 
   it('when userinfo is left on, then discovery names the userinfo endpoint on another origin and the fix', async () => {
-    const error = await refusal(adapterLogin(op, { doNotLoadProfile: false }));
+    const error = await expectSsoError(adapterLogin(op, { doNotLoadProfile: false }));
     expect(error.message).toContain('userinfo_endpoint');
     expect(error.message).toContain('doNotValidateEndpoints');
   });
 
   it('when the token is signed by a foreign key, then the tenant template changes nothing about the signature check', async () => {
     op.defect = 'foreign-key';
-    const error = await refusal(adapterLogin(op, {}));
+    const error = await expectSsoError(adapterLogin(op, {}));
     expect(error.message).toContain('failed the signature check');
   });
 });

@@ -9,11 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createOidcProtocol } from '../../src/protocols/oidc.js';
-import { SsoError } from '../../src/sso/errors.js';
 import type { OidcProtocol } from '../../src/protocols/engines.js';
 import type { OidcProviderSettings } from '../../src/sso/provider-settings.js';
 import { CookieJar, followLogin, startOidcIdp, type OidcIdp } from '../support/oidc-idp.js';
 import { oidcProvider } from './fixtures.js';
+import { expectSsoError } from '../support/sso-error.js';
 
 const REDIRECT_URI = 'http://127.0.0.1:9/sso/OID/redirect/test';
 const CLIENT = { client_id: 'jellyfin', client_secret: 'top-secret', redirect_uris: [REDIRECT_URI] };
@@ -44,15 +44,6 @@ async function login(
   const callbackUrl = await followLogin(started.url, 'alice', new CookieJar());
   const result = await protocol.finish(provider, { callbackUrl, state, secrets: started.secrets });
   return { provider, state, started, callbackUrl, result };
-}
-
-async function expectSsoError(promise: Promise<unknown>): Promise<SsoError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(SsoError);
-  return error as SsoError;
 }
 
 describe('OIDC flow against oidc-provider', () => {

@@ -7,7 +7,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { addOidcProvider } from '../../clients/typescript/index.js';
 import { createOidcProtocol } from '../../src/protocols/oidc.js';
-import { SsoError } from '../../src/sso/errors.js';
 import type { OidcProviderSettings } from '../../src/sso/provider-settings.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { CookieJar, browserGet, pageParams } from '../support/browser.js';
@@ -22,6 +21,7 @@ import {
 import { freePort } from '../support/ports.js';
 import { expectPrivateFailure } from '../support/error-page.js';
 import { oidcProvider } from './fixtures.js';
+import { expectSsoError } from '../support/sso-error.js';
 
 const REDIRECT_URI = 'http://127.0.0.1:9/sso/OID/redirect/hostile';
 const CLAIMS = { preferred_username: 'mallory', email: 'mallory@example.com', groups: ['jellyfin-users'] };
@@ -59,15 +59,6 @@ const DESCRIPTION: Record<IdTokenDefect, string> = {
   'missing-sub': 'has no sub',
   'no-id-token': 'is missing from the token response',
 };
-
-async function expectSsoError(promise: Promise<unknown>): Promise<SsoError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(SsoError);
-  return error as SsoError;
-}
 
 let providerCounter = 0;
 

@@ -7,13 +7,13 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 
 import { addOidcProvider } from '../../clients/typescript/index.js';
 import { createOidcProtocol } from '../../src/protocols/oidc.js';
-import { SsoError } from '../../src/sso/errors.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { CookieJar, browserGet, pageParams } from '../support/browser.js';
 import { expectPrivateFailure } from '../support/error-page.js';
 import { authorizeAt, startHostileOp, type HostileOp } from '../support/hostile-op.js';
 import { freePort } from '../support/ports.js';
 import { oidcProvider } from './fixtures.js';
+import { expectSsoError } from '../support/sso-error.js';
 
 const REDIRECT_URI = 'http://127.0.0.1:9/sso/OID/redirect/rotating';
 const INTERVAL_MS = 400;
@@ -36,15 +36,6 @@ function adapterFor(op: HostileOp) {
   }
   const login = async () => (await prepare())();
   return Object.assign(login, { prepare });
-}
-
-async function refusal(promise: Promise<unknown>): Promise<SsoError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(SsoError);
-  return error as SsoError;
 }
 
 describe('OIDC adapter when the provider rotates its signing key', () => {
@@ -107,7 +98,7 @@ describe('OIDC adapter when the provider rotates its signing key', () => {
     op.defect = 'foreign-key';
     const callbacks = await Promise.all(Array.from({ length: 8 }, () => login.prepare()));
     const began = Date.now();
-    const errors = await Promise.all(callbacks.map((finish) => refusal(finish())));
+    const errors = await Promise.all(callbacks.map((finish) => expectSsoError(finish())));
     const elapsed = Date.now() - began;
     for (const error of errors) {
       expect(error.code).toBe('idp_response_invalid');
@@ -126,7 +117,7 @@ describe('OIDC adapter when the provider rotates its signing key', () => {
     op.defect = 'foreign-key';
     for (let attempt = 1; attempt <= 3; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS));
-      expect((await refusal(login())).code).toBe('idp_response_invalid');
+      expect((await expectSsoError(login())).code).toBe('idp_response_invalid');
       expect(op.jwksRequests).toBe(1 + attempt);
     }
   });
@@ -137,7 +128,7 @@ describe('OIDC adapter when the provider rotates its signing key', () => {
     op.defect = 'foreign-key';
     const began = Date.now();
     for (let attempt = 0; attempt < 5; attempt++) {
-      expect((await refusal(login())).code).toBe('idp_response_invalid');
+      expect((await expectSsoError(login())).code).toBe('idp_response_invalid');
     }
     const elapsed = Date.now() - began;
     const refetches = op.jwksRequests - 1;
@@ -152,7 +143,7 @@ describe('OIDC adapter when the provider rotates its signing key', () => {
     await login();
     op.rotateKey({ overlap: false });
     op.jwksStatus = 503;
-    const error = await refusal(login());
+    const error = await expectSsoError(login());
     expect(error.code).toBe('idp_response_invalid');
     expect(error.message).toContain('failed the signature check');
     expect(error.message).toContain('could not be fetched again');
@@ -166,7 +157,7 @@ describe('OIDC adapter when the provider rotates its signing key', () => {
 
   it('when the key set cannot be fetched at all before the first sign-in, then the IdP is reported unavailable', async () => {
     op.jwksStatus = 503;
-    const error = await refusal(adapterFor(op)());
+    const error = await expectSsoError(adapterFor(op)());
     expect(error.code).toBe('upstream_unavailable');
     expect(error.message).toContain('signing key set');
   });

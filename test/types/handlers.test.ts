@@ -11,6 +11,7 @@ import type {
   GetOidcStatesResponses,
   GetSamlMetadataResponses,
   Problem,
+  ProviderTestReport,
   ReceiveSamlResponseData,
   StartOidcLoginData,
 } from '../../generated/index.js';
@@ -63,6 +64,8 @@ describe('handlers typed by the contract', () => {
     expectTypeOf<Json<'getOidcStates', 200>['body']>().toEqualTypeOf<GetOidcStatesResponses[200]>();
     expectTypeOf<Json<'authenticateOidc', 200>['body']>().toEqualTypeOf<AuthenticateOidcResponses[200]>();
     expectTypeOf<Json<'authenticateOidc', 409>['body']>().toEqualTypeOf<Problem>();
+    expectTypeOf<Json<'testSamlProvider', 200>['body']>().toEqualTypeOf<ProviderTestReport>();
+    expectTypeOf<Json<'testOidcProvider', 404>['body']>().toEqualTypeOf<Problem>();
     expectTypeOf<Extract<ReplyOf<'getSamlMetadata'>, { kind: 'text' }>['text']>().toEqualTypeOf<
       GetSamlMetadataResponses[200]
     >();

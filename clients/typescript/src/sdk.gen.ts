@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client/index.js';
-import type { AddOidcProviderData, AddOidcProviderErrors, AddOidcProviderResponses, AddSamlProviderData, AddSamlProviderErrors, AddSamlProviderResponses, AuthenticateOidcData, AuthenticateOidcErrors, AuthenticateOidcResponses, AuthenticateSamlData, AuthenticateSamlErrors, AuthenticateSamlResponses, CompleteOidcLoginAliasData, CompleteOidcLoginAliasErrors, CompleteOidcLoginAliasResponses, CompleteOidcLoginData, CompleteOidcLoginErrors, CompleteOidcLoginResponses, CreateLinkData, CreateLinkErrors, CreateLinkResponses, DeleteLinkData, DeleteLinkErrors, DeleteLinkResponses, DeleteOidcProviderData, DeleteOidcProviderErrors, DeleteOidcProviderResponses, DeleteSamlProviderData, DeleteSamlProviderErrors, DeleteSamlProviderResponses, GetOidcProviderNamesData, GetOidcProviderNamesErrors, GetOidcProviderNamesResponses, GetOidcProvidersData, GetOidcProvidersErrors, GetOidcProvidersResponses, GetOidcStatesData, GetOidcStatesErrors, GetOidcStatesResponses, GetSamlMetadataData, GetSamlMetadataErrors, GetSamlMetadataResponses, GetSamlProviderNamesData, GetSamlProviderNamesErrors, GetSamlProviderNamesResponses, GetSamlProvidersData, GetSamlProvidersErrors, GetSamlProvidersResponses, ListActivityData, ListActivityErrors, ListActivityResponses, ListLibrariesData, ListLibrariesErrors, ListLibrariesResponses, ListLinkDetailsData, ListLinkDetailsErrors, ListLinkDetailsResponses, ListOidcLinksData, ListOidcLinksErrors, ListOidcLinksResponses, ListSamlLinksData, ListSamlLinksErrors, ListSamlLinksResponses, ReceiveSamlResponseAliasData, ReceiveSamlResponseAliasErrors, ReceiveSamlResponseAliasResponses, ReceiveSamlResponseData, ReceiveSamlResponseErrors, ReceiveSamlResponseResponses, StartOidcLoginAliasData, StartOidcLoginAliasErrors, StartOidcLoginData, StartOidcLoginErrors, StartSamlLoginAliasData, StartSamlLoginAliasErrors, StartSamlLoginData, StartSamlLoginErrors, UnregisterUserData, UnregisterUserErrors, UnregisterUserResponses } from './types.gen.js';
+import type { AddOidcProviderData, AddOidcProviderErrors, AddOidcProviderResponses, AddSamlProviderData, AddSamlProviderErrors, AddSamlProviderResponses, AuthenticateOidcData, AuthenticateOidcErrors, AuthenticateOidcResponses, AuthenticateSamlData, AuthenticateSamlErrors, AuthenticateSamlResponses, CompleteOidcLoginAliasData, CompleteOidcLoginAliasErrors, CompleteOidcLoginAliasResponses, CompleteOidcLoginData, CompleteOidcLoginErrors, CompleteOidcLoginResponses, CreateLinkData, CreateLinkErrors, CreateLinkResponses, DeleteLinkData, DeleteLinkErrors, DeleteLinkResponses, DeleteOidcProviderData, DeleteOidcProviderErrors, DeleteOidcProviderResponses, DeleteSamlProviderData, DeleteSamlProviderErrors, DeleteSamlProviderResponses, GetOidcProviderNamesData, GetOidcProviderNamesErrors, GetOidcProviderNamesResponses, GetOidcProvidersData, GetOidcProvidersErrors, GetOidcProvidersResponses, GetOidcStatesData, GetOidcStatesErrors, GetOidcStatesResponses, GetSamlMetadataData, GetSamlMetadataErrors, GetSamlMetadataResponses, GetSamlProviderNamesData, GetSamlProviderNamesErrors, GetSamlProviderNamesResponses, GetSamlProvidersData, GetSamlProvidersErrors, GetSamlProvidersResponses, ListActivityData, ListActivityErrors, ListActivityResponses, ListLibrariesData, ListLibrariesErrors, ListLibrariesResponses, ListLinkDetailsData, ListLinkDetailsErrors, ListLinkDetailsResponses, ListOidcLinksData, ListOidcLinksErrors, ListOidcLinksResponses, ListSamlLinksData, ListSamlLinksErrors, ListSamlLinksResponses, ReceiveSamlResponseAliasData, ReceiveSamlResponseAliasErrors, ReceiveSamlResponseAliasResponses, ReceiveSamlResponseData, ReceiveSamlResponseErrors, ReceiveSamlResponseResponses, StartOidcLoginAliasData, StartOidcLoginAliasErrors, StartOidcLoginData, StartOidcLoginErrors, StartSamlLoginAliasData, StartSamlLoginAliasErrors, StartSamlLoginData, StartSamlLoginErrors, TestOidcProviderData, TestOidcProviderErrors, TestOidcProviderResponses, TestSamlProviderData, TestSamlProviderErrors, TestSamlProviderResponses, UnregisterUserData, UnregisterUserErrors, UnregisterUserResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -187,6 +187,38 @@ export const getOidcStates = <ThrowOnError extends boolean = false>(options?: Op
 });
 
 /**
+ * Run live checks of an OIDC provider
+ *
+ * Checks a stored OIDC provider against its identity provider without a user: discovery and its
+ * issuer, the signing key set, PKCE, PAR, the client authentication method, the client credentials
+ * (a token request with a dummy code tells `invalid_client` from `invalid_grant`), the redirect URI
+ * to register, and the role claim against the scopes. Each check passes, warns or fails with a
+ * sentence for the admin and what to change; a failing IdP is a `fail` check, never an error reply.
+ * No check shows a secret.
+ *
+ */
+export const testOidcProvider = <ThrowOnError extends boolean = false>(options: Options<TestOidcProviderData, ThrowOnError>) => (options.client ?? client).post<TestOidcProviderResponses, TestOidcProviderErrors, ThrowOnError>({
+    security: [
+        { name: 'Authorization', type: 'apiKey' },
+        { name: 'X-Emby-Authorization', type: 'apiKey' },
+        { name: 'X-Emby-Token', type: 'apiKey' },
+        { name: 'X-MediaBrowser-Token', type: 'apiKey' },
+        {
+            in: 'query',
+            name: 'ApiKey',
+            type: 'apiKey'
+        },
+        {
+            in: 'query',
+            name: 'api_key',
+            type: 'apiKey'
+        }
+    ],
+    url: '/sso/OID/Test/{provider}',
+    ...options
+});
+
+/**
  * Start a SAML sign-in
  *
  * Creates a login flow bound to this browser and redirects to the IdP with a deflated AuthnRequest
@@ -347,6 +379,36 @@ export const getSamlProviders = <ThrowOnError extends boolean = false>(options?:
  * All configured SAML provider names, enabled and disabled, in a stable order.
  */
 export const getSamlProviderNames = <ThrowOnError extends boolean = false>(options?: Options<GetSamlProviderNamesData, ThrowOnError>) => (options?.client ?? client).get<GetSamlProviderNamesResponses, GetSamlProviderNamesErrors, ThrowOnError>({ url: '/sso/SAML/GetNames', ...options });
+
+/**
+ * Run live checks of a SAML provider
+ *
+ * Checks a stored SAML provider: the IdP certificate and its validity dates, whether the SSO URL
+ * answers, the SP entity id, ACS URL and metadata URL to register at the IdP, the clock skew
+ * tolerated, and which signatures the service expects. Each check passes, warns or fails with a
+ * sentence for the admin and what to change; an unreachable IdP is a `fail` check, never an error reply.
+ *
+ */
+export const testSamlProvider = <ThrowOnError extends boolean = false>(options: Options<TestSamlProviderData, ThrowOnError>) => (options.client ?? client).post<TestSamlProviderResponses, TestSamlProviderErrors, ThrowOnError>({
+    security: [
+        { name: 'Authorization', type: 'apiKey' },
+        { name: 'X-Emby-Authorization', type: 'apiKey' },
+        { name: 'X-Emby-Token', type: 'apiKey' },
+        { name: 'X-MediaBrowser-Token', type: 'apiKey' },
+        {
+            in: 'query',
+            name: 'ApiKey',
+            type: 'apiKey'
+        },
+        {
+            in: 'query',
+            name: 'api_key',
+            type: 'apiKey'
+        }
+    ],
+    url: '/sso/SAML/Test/{provider}',
+    ...options
+});
 
 /**
  * Link an identity-provider account to a user

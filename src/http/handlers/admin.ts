@@ -3,6 +3,7 @@
 import type { FlowSummary as OpenFlowSummary } from '../../../generated/index.js';
 import { listOpenFlows } from '../../sso/open-flows.js';
 import type { ProviderAdmin } from '../../sso/provider-admin.js';
+import type { ProviderTester } from '../../sso/provider-test.js';
 import type { Clock, FlowStore, MediaServer } from '../../sso/ports.js';
 import type { ProtocolName } from '../../sso/provider-settings.js';
 import type { UserAdmin } from '../../sso/user-admin.js';
@@ -11,6 +12,7 @@ import { listActivityHandler, type ActivityHandlerDeps } from './activity.js';
 
 export interface AdminDeps extends ActivityHandlerDeps {
   providerAdmin: ProviderAdmin;
+  providerTester: ProviderTester;
   userAdmin: UserAdmin;
   flows: FlowStore;
   mediaServer: MediaServer;
@@ -32,6 +34,14 @@ export function createAdminHandlers(deps: AdminDeps): HandlersOfTag<'admin'> {
       state.log.info({ protocol, provider }, 'provider deleted');
       return reply({ kind: 'empty', status: 200 });
     };
+  const test =
+    (protocol: ProtocolName): Handler<'testOidcProvider' | 'testSamlProvider'> =>
+    async ({ path: { provider } }, state) => {
+      const report = await deps.providerTester.test(protocol, provider);
+      const statuses = report.checks.map(({ check, status }) => `${check}=${status}`);
+      state.log.info({ protocol, provider, checks: statuses }, 'provider tested');
+      return reply({ kind: 'json', status: 200, body: report });
+    };
   const names =
     (protocol: ProtocolName): Handler<'getOidcProviderNames' | 'getSamlProviderNames'> =>
     async () =>
@@ -43,6 +53,8 @@ export function createAdminHandlers(deps: AdminDeps): HandlersOfTag<'admin'> {
     deleteOidcProvider: del('oidc'),
     deleteSamlProvider: del('saml'),
     getOidcProviderNames: names('oidc'),
+    testOidcProvider: test('oidc'),
+    testSamlProvider: test('saml'),
     getSamlProviderNames: names('saml'),
     getOidcProviders: async () =>
       reply({
