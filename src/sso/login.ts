@@ -8,12 +8,11 @@ import {
   type AttemptTrail,
   type RequestContext,
 } from './activity.js';
-import type { SsoStep } from './errors.js';
 import { authenticate, consumeForLink, type AuthenticateDeps } from './login-authenticate.js';
 import { finishLogin, type FinishDeps, type VerifiedLogin } from './login-finish.js';
 import { startLogin, type StartDeps, type StartInput, type StartedLogin } from './login-start.js';
 import type { AuthenticationResult, DeviceInfo, VerifiedIdentity } from './ports.js';
-import { SsoError } from './errors.js';
+import { SsoError, type SsoStep } from './errors.js';
 import { providerNotFound } from './provider-admin.js';
 import { isProviderOf, type ProtocolName, type ProviderRecord } from './provider-settings.js';
 
