@@ -432,7 +432,7 @@ export type ActivityEntry = {
      */
     message: string;
     /**
-     * A stable id of the rule that refused, when the refusal names one.
+     * A stable id of the rule that refused, when the refusal names one (the structural rule a SAML answer broke, e.g. `saml.destination_missing`); null otherwise.
      */
     rule: string | null;
     /**

@@ -49,12 +49,18 @@ describe('activity entries', () => {
     expect(JSON.stringify(entry)).not.toContain('private detail');
   });
 
-  it('when the error carries a rule id, then the entry keeps it; a rule that is not text is left out', () => {
+  it('when the error carries a rule (its id, or an object with an id), then the entry keeps the id; anything else is left out', () => {
     const withRule = Object.assign(new SsoError('idp_response_invalid', 'no Destination'), {
       rule: 'saml.response.destination-missing',
     });
     expect(refusalEntry(withRule, STAGE, newTrail(false), REQUEST, AT).rule).toBe(
       'saml.response.destination-missing',
+    );
+    const ruleObject = Object.assign(new SsoError('idp_response_invalid', 'no Destination'), {
+      rule: { id: 'saml.destination_missing', fixAtIdp: 'Have the IdP set Destination.' },
+    });
+    expect(refusalEntry(ruleObject, STAGE, newTrail(false), REQUEST, AT).rule).toBe(
+      'saml.destination_missing',
     );
     const oddRule = Object.assign(new SsoError('idp_response_invalid', 'x'), { rule: 42 });
     expect(refusalEntry(oddRule, STAGE, newTrail(false), REQUEST, AT).rule).toBeNull();
