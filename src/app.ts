@@ -192,7 +192,7 @@ export async function createApp({
     (closing ??= closeInOrder(log, [
       ['HTTP server', () => stopServer(held.server)],
       ['purge timer', () => clearInterval(held.purge)],
-      ['activity log', () => (held.activity?.retention.stop(), held.activity?.recorder.flush())],
+      ['activity log', () => stopActivityLog(held.activity)],
       ['media server', () => held.mediaServer?.close?.()],
       ['database', () => database.close()],
     ]));
@@ -256,6 +256,14 @@ function openStores({ orm, box }: Database, clock: Clock): Stores {
     replay: createReplayCache({ orm }),
     activity: createActivityStore({ orm }),
   };
+}
+
+/** Stops the retention timer and waits for the entries still queued, so they reach the database. */
+async function stopActivityLog(
+  activity: { recorder: ActivityRecorder; retention: { stop(): void } } | undefined,
+): Promise<void> {
+  activity?.retention.stop();
+  await activity?.recorder.flush();
 }
 
 /** The sign-in activity log: its recorder (writing after each reply) and its hourly retention purge. */
