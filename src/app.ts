@@ -13,11 +13,13 @@ import { createOidcConnector } from './protocols/oidc-connector.js';
 import { createOidcProtocol } from './protocols/oidc.js';
 import { createSamlConnector } from './protocols/saml-connector.js';
 import { createSamlProtocol } from './protocols/saml.js';
+import { createActivityRecorder, startActivityRetention, type ActivityRecorder } from './sso/activity.js';
 import { createLinkAdmin } from './sso/links.js';
 import { createLogin } from './sso/login.js';
 import { createProviderAdmin } from './sso/provider-admin.js';
 import { createProviderTester } from './sso/provider-test.js';
 import type {
+  ActivityStore,
   Clock,
   Connectors,
   FlowStore,
@@ -29,6 +31,7 @@ import type {
   VerifiedIdentity,
 } from './sso/ports.js';
 import { createUserAdmin } from './sso/user-admin.js';
+import { createActivityStore } from './storage/activity-store.js';
 import { createFlowStore } from './storage/flow-store.js';
 import { createLinkStore } from './storage/link-store.js';
 import { createReplayCache } from './storage/replay-cache.js';
@@ -178,12 +181,18 @@ export async function createApp({
 }: AppOptions): Promise<App> {
   const database = await openConfiguredDatabase(config, log);
   // What close() releases, filled in as start-up proceeds; a failed start releases what it had.
-  const held: { server?: Server; purge?: NodeJS.Timeout; mediaServer?: MediaServer } = {};
+  const held: {
+    server?: Server;
+    purge?: NodeJS.Timeout;
+    mediaServer?: MediaServer;
+    activity?: { recorder: ActivityRecorder; retention: { stop(): void } };
+  } = {};
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= closeInOrder(log, [
       ['HTTP server', () => stopServer(held.server)],
       ['purge timer', () => clearInterval(held.purge)],
+      ['activity log', () => stopActivityLog(held.activity)],
       ['media server', () => held.mediaServer?.close?.()],
       ['database', () => database.close()],
     ]));
@@ -192,8 +201,19 @@ export async function createApp({
     const mediaServer = await openMediaServer(config, log, clock, database);
     held.mediaServer = mediaServer;
     held.purge = startPurge(stores, clock, log);
+    held.activity = openActivityLog(config, log, clock, stores.activity);
     const connectors = createConnectors(config, log, stores, clock);
-    const handlers = createHandlers(createUseCases({ config, log, clock, stores, mediaServer, connectors }));
+    const handlers = createHandlers(
+      createUseCases({
+        config,
+        log,
+        clock,
+        stores,
+        mediaServer,
+        connectors,
+        activityLog: held.activity.recorder,
+      }),
+    );
     const http = await createHttpApp({
       specPath: SPEC_PATH,
       log,
@@ -225,6 +245,7 @@ interface Stores {
   flows: FlowStore;
   links: LinkStore;
   replay: ReplayCache;
+  activity: ActivityStore;
 }
 
 function openStores({ orm, box }: Database, clock: Clock): Stores {
@@ -233,6 +254,29 @@ function openStores({ orm, box }: Database, clock: Clock): Stores {
     flows: createFlowStore({ orm, box, clock }),
     links: createLinkStore({ orm, box, clock }),
     replay: createReplayCache({ orm }),
+    activity: createActivityStore({ orm }),
+  };
+}
+
+/** Stops the retention timer and waits for the entries still queued, so they reach the database. */
+async function stopActivityLog(
+  activity: { recorder: ActivityRecorder; retention: { stop(): void } } | undefined,
+): Promise<void> {
+  activity?.retention.stop();
+  await activity?.recorder.flush();
+}
+
+/** The sign-in activity log: its recorder (writing after each reply) and its hourly retention purge. */
+function openActivityLog(config: Config, log: Logger, clock: Clock, store: ActivityStore) {
+  const activityLog = log.child({ component: 'activity' });
+  return {
+    recorder: createActivityRecorder({ store, clock, log: activityLog }),
+    retention: startActivityRetention({
+      store,
+      clock,
+      log: activityLog,
+      retentionDays: config.activityRetentionDays,
+    }),
   };
 }
 
@@ -276,6 +320,7 @@ function createUseCases(parts: {
   stores: Stores;
   mediaServer: MediaServer;
   connectors: Connectors;
+  activityLog: ActivityRecorder;
 }): HandlerDeps {
   const { config, log, clock, stores, mediaServer, connectors } = parts;
   const { providers, flows, links } = stores;
@@ -291,6 +336,8 @@ function createUseCases(parts: {
     warn: (fields, message) => log.warn(fields, message),
     info: (fields, message) => log.info(fields, message),
     afterLogin: avatarFromClaims(config, log, mediaServer),
+    // A retention of 0 days keeps nothing, so nothing is recorded.
+    activityLog: config.activityRetentionDays > 0 ? parts.activityLog : undefined,
   });
   return {
     providerAdmin: createProviderAdmin({ providers, connectors, clock }),
@@ -302,6 +349,7 @@ function createUseCases(parts: {
     login,
     linkAdmin: createLinkAdmin({ providers, links, mediaServer, login }),
     publicUrl: config.publicUrl,
+    activity: stores.activity,
   };
 }
 

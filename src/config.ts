@@ -39,6 +39,8 @@ export interface Config {
   trustProxy: string;
   /** Let avatar fetches reach loopback/private addresses (off: claims must not make us call the LAN). */
   avatarAllowPrivateHosts: boolean;
+  /** Days the sign-in activity log keeps an entry; 0 records nothing. */
+  activityRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -77,6 +79,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxOpenFlowsPerClient: read.integer('SSO_MAX_OPEN_FLOWS', 50, 0, 1_000_000),
     trustProxy: read.text('SSO_TRUST_PROXY') ?? 'loopback',
     avatarAllowPrivateHosts: read.flag('SSO_AVATAR_ALLOW_PRIVATE_HOSTS'),
+    activityRetentionDays: read.integer('SSO_ACTIVITY_RETENTION_DAYS', 30, 0, 3_650),
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;

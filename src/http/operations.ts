@@ -188,6 +188,12 @@ export interface Operations {
     JsonReply<Api.ListLibrariesResponses>,
     Api.ListLibrariesErrors
   >;
+  listActivity: Operation<
+    'admin',
+    Api.ListActivityData,
+    JsonReply<Api.ListActivityResponses>,
+    Api.ListActivityErrors
+  >;
   createLink: Operation<
     'links',
     Api.CreateLinkData,

@@ -159,6 +159,8 @@ export interface ConsumeInput {
   purpose: FlowPurpose;
   /** Auth: the attempt that claims the flow (with a lease). Absent: Link consumes it at once. */
   attemptId?: string;
+  /** Told the flow the token names before it is checked, so a refusal can say whose sign-in it was. */
+  found?: (flow: LoginFlow) => void;
 }
 
 /**
@@ -176,6 +178,7 @@ export async function consumeFlow(deps: FlowDeps, input: ConsumeInput): Promise<
       'session',
     );
   }
+  input.found?.(flow);
   const now = deps.clock.now();
   checkFlow(flow, provider, attemptId === undefined ? 'verified' : claimableStatus(flow, now), now);
   if (flow.purpose !== purpose) {

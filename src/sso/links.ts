@@ -1,6 +1,7 @@
 // Account links (docs/plugin-compatibility.md §3.13–3.15, §10): list, link and unlink the identities bound to a user.
 // Who may call: the user themself or an elevated caller, API keys included (`checkLinksAccess`); the other
 // rules are about the links: one identity belongs to one user, and only its own user may drop it.
+import type { RequestContext } from './activity.js';
 import { SsoError } from './errors.js';
 import type { Login } from './login.js';
 import {
@@ -59,6 +60,8 @@ export interface LinkAdmin {
     token: string;
     device: DeviceInfo;
     cookies: Record<string, string>;
+    /** The request, for the activity log. */
+    request?: RequestContext | undefined;
   }): Promise<'linked' | 'already-linked'>;
   unlink(input: {
     protocol: ProtocolName;
@@ -110,12 +113,13 @@ export function createLinkAdmin(deps: {
       return out;
     },
 
-    async link({ protocol, providerName, userId, token, cookies }) {
+    async link(input) {
+      const { protocol, providerName, userId } = input;
       const provider = await deps.providers.get(protocol, providerName);
       if (provider === null) throw providerNotFound(protocol, providerName);
       await requireUser(userId);
       // The linking flow is consumed first: a token proves one identity, once (docs/security.md §3).
-      const { identity } = await deps.login.consumeForLink({ protocol, providerName, token, cookies });
+      const { identity } = await deps.login.consumeForLink(input);
       const existing = await deps.links.find(provider.id, identity.subject);
       if (existing !== null) {
         if (existing.userId === userId) return 'already-linked';

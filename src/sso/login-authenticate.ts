@@ -2,6 +2,7 @@
 // the session) and Link (consume the flow and hand its identity to the link rules).
 import { randomBytes } from 'node:crypto';
 import { applyDecision, denialMessage, evaluateAccess } from './access.js';
+import { newTrail, type AttemptTrail } from './activity.js';
 import { ensureAccount, type AccountDeps } from './accounts.js';
 import { SsoError } from './errors.js';
 import { consumeFlow, flowError, type FlowDeps } from './flow.js';
@@ -34,12 +35,13 @@ export interface TokenInput {
 export async function authenticate(
   deps: AuthenticateDeps,
   input: TokenInput & { device: DeviceInfo },
+  trail: AttemptTrail = newTrail(false),
 ): Promise<AuthenticationResult> {
   const attemptId = randomBytes(16).toString('hex');
-  const { provider, flow } = await takeVerifiedFlow(deps, input, 'login', attemptId);
+  const { provider, flow } = await takeVerifiedFlow(deps, input, { purpose: 'login', trail, attemptId });
   let signedIn: { result: AuthenticationResult; user: MediaUser };
   try {
-    signedIn = await signIn(deps, provider, flow, input.device);
+    signedIn = await signIn(deps, provider, flow, input.device, trail);
   } catch (error) {
     // No session was made: the same token may be tried again (a dead process's lease runs out instead).
     await deps.flows.releaseClaim(flow.id, attemptId).catch((releaseError: unknown) => {
@@ -69,20 +71,26 @@ export async function authenticate(
 export async function consumeForLink(
   deps: AuthenticateDeps,
   input: TokenInput,
+  trail: AttemptTrail = newTrail(true),
 ): Promise<{ provider: ProviderRecord; identity: VerifiedIdentity }> {
-  const { provider, flow } = await takeVerifiedFlow(deps, input, 'link');
+  const { provider, flow } = await takeVerifiedFlow(deps, input, { purpose: 'link', trail });
   if (flow.identity === null) {
     throw new SsoError('internal', 'A verified flow has no identity.', { step: 'link' });
   }
   return { provider, identity: flow.identity };
 }
 
+/** What the activity log names an attempt by, once its flow is known. */
+function followIdentity(trail: AttemptTrail, identity: VerifiedIdentity | null): void {
+  trail.subject = identity?.subject ?? null;
+  trail.username = identity?.preferredUsername ?? null;
+}
+
 /** The provider (switched on, for a sign-in) and its verified flow, consumed (Link) or claimed (Auth). */
 async function takeVerifiedFlow(
   deps: AuthenticateDeps,
   input: TokenInput,
-  purpose: FlowPurpose,
-  attemptId?: string,
+  { purpose, trail, attemptId }: { purpose: FlowPurpose; trail: AttemptTrail; attemptId?: string },
 ): Promise<{ provider: ProviderRecord; flow: LoginFlow }> {
   const provider = await deps.providers.get(input.protocol, input.providerName);
   if (provider === null) throw providerNotFound(input.protocol, input.providerName);
@@ -97,6 +105,7 @@ async function takeVerifiedFlow(
     cookies: input.cookies,
     purpose,
     attemptId,
+    found: (named) => followIdentity(trail, named.identity),
   });
   return { provider, flow };
 }
@@ -107,6 +116,7 @@ async function signIn(
   provider: ProviderRecord,
   flow: LoginFlow,
   device: DeviceInfo,
+  trail: AttemptTrail,
 ): Promise<{ result: AuthenticationResult; user: MediaUser }> {
   const identity = flow.identity;
   if (identity === null) {
@@ -119,6 +129,8 @@ async function signIn(
     throw new SsoError('not_permitted', denialMessage(provider.settings), { step: 'authorize' });
   }
   const { user, isNewUser } = await ensureAccount(deps, provider, identity);
+  trail.userId = user.id;
+  trail.username = user.name;
   await writePolicy(deps, { user, provider, flow, isNewUser, decision });
   return { result: await deps.mediaServer.createSession(user.id, device), user };
 }

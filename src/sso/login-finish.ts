@@ -1,6 +1,7 @@
 // Finishing a sign-in at the IdP's answer, for either protocol: find the flow the answer names, let the
 // protocol's connector verify it, apply the role gate, and make the flow verified with a one-time token.
 import { denialMessage, evaluateAccess } from './access.js';
+import { newTrail, type AttemptTrail } from './activity.js';
 import { sha256 } from './basics.js';
 import { SsoError, inFlow } from './errors.js';
 import { checkBrowser, checkFlow, flowError, startedFlow, verifyFlow, type FlowDeps } from './flow.js';
@@ -39,10 +40,12 @@ export async function finishLogin<P extends ProtocolName>(
   deps: FinishDeps,
   protocol: P,
   input: FinishInput<P>,
+  trail: AttemptTrail = newTrail(false),
 ): Promise<VerifiedLogin> {
-  const provider = await enabledProvider(deps.providers, protocol, input.providerName);
+  const provider = await enabledProvider(deps.providers, protocol, input.providerName, 'state');
   const connector = deps.connectors[protocol];
   const flow = await findNamedFlow(deps, connector, provider, input.callback);
+  trail.linking = flow.purpose === 'link';
   checkFlow(flow, provider, 'started', deps.clock.now());
   // A browser-bound answer may fail its flow: only the browser that started it can bring it. An answer
   // posted cross-site is unauthenticated and names the flow by public values (RelayState and the request id
@@ -57,6 +60,8 @@ export async function finishLogin<P extends ProtocolName>(
     if (connector.answerIsBrowserBound) await deps.flows.markFailed(flow.id);
     throw inFlow(error, flow.id);
   }
+  trail.subject = identity.subject;
+  trail.username = identity.preferredUsername;
   return admit(deps, flow, provider, identity).catch((error: unknown) => {
     throw inFlow(error, flow.id);
   });

@@ -1,7 +1,7 @@
 // Starting a sign-in, for either protocol: the open-flow limit, the connector's redirect to the IdP, and
 // the stored flow bound to this browser.
 import { clientKey } from './client-address.js';
-import { SsoError } from './errors.js';
+import { SsoError, type SsoStep } from './errors.js';
 import { createFlow, randomToken, type FlowDeps } from './flow.js';
 import { checkOpenFlows } from './open-flows.js';
 import type { Connectors, ProviderStore } from './ports.js';
@@ -30,11 +30,15 @@ export interface StartedLogin {
   expiresInSeconds: number;
 }
 
-/** The provider of a sign-in step, of the protocol asked for, when it exists and is switched on. */
+/**
+ * The provider of a sign-in step, of the protocol asked for, when it exists and is switched on. `step` is
+ * the step a switched-off provider is refused at (start, or the IdP's answer naming its flow).
+ */
 export async function enabledProvider<P extends ProtocolName>(
   providers: ProviderStore,
   protocol: P,
   name: string,
+  step: SsoStep = 'start',
 ): Promise<ProviderOf<P>> {
   const provider = await providers.get(protocol, name);
   if (provider === null || !isProviderOf(provider, protocol)) throw providerNotFound(protocol, name);
@@ -42,7 +46,7 @@ export async function enabledProvider<P extends ProtocolName>(
     throw new SsoError(
       'provider_disabled',
       `Sign-in with "${name}" is switched off. Ask your admin to enable it.`,
-      { step: 'start' },
+      { step },
     );
   }
   return provider;

@@ -1,11 +1,18 @@
 // The login use cases shared by OIDC and SAML, as one facade for the HTTP edge. The protocol is a
 // connector (ports.ts `Connector`); the flow's states and checks are in flow.ts; the steps are
 // login-start.ts, login-finish.ts and login-authenticate.ts.
+import {
+  newTrail,
+  recordAttempt,
+  type ActivityRecorder,
+  type AttemptTrail,
+  type RequestContext,
+} from './activity.js';
 import { authenticate, consumeForLink, type AuthenticateDeps } from './login-authenticate.js';
 import { finishLogin, type FinishDeps, type VerifiedLogin } from './login-finish.js';
 import { startLogin, type StartDeps, type StartInput, type StartedLogin } from './login-start.js';
 import type { AuthenticationResult, DeviceInfo, VerifiedIdentity } from './ports.js';
-import { SsoError } from './errors.js';
+import { SsoError, type SsoStep } from './errors.js';
 import { providerNotFound } from './provider-admin.js';
 import { isProviderOf, type ProtocolName, type ProviderRecord } from './provider-settings.js';
 
@@ -14,52 +21,117 @@ export { acsUrl, endpointUrl, redirectUri } from './endpoints.js';
 export { AUTH_CLAIM_LEASE_MS, flowCookieName } from './flow.js';
 export type { StartInput, StartedLogin, VerifiedLogin };
 
-export interface LoginDeps extends StartDeps, FinishDeps, AuthenticateDeps {}
+export interface LoginDeps extends StartDeps, FinishDeps, AuthenticateDeps {
+  /** Where each attempt's outcome is noted (the sign-in activity log); none: nothing is recorded. */
+  activityLog?: ActivityRecorder | undefined;
+}
+
+/** The request a login step came in, for the activity log; absent in callers that keep no log. */
+interface Attempted {
+  request?: RequestContext | undefined;
+}
 
 export interface Login {
-  startOidc(input: StartInput): Promise<StartedLogin>;
-  finishOidc(input: {
-    providerName: string;
-    query: Record<string, string | undefined>;
-    callbackUrl: URL;
-    cookies: Record<string, string>;
-  }): Promise<VerifiedLogin>;
-  startSaml(input: StartInput): Promise<StartedLogin>;
-  finishSaml(input: {
-    providerName: string;
-    samlResponse: string;
-    relayState: string | undefined;
-  }): Promise<VerifiedLogin>;
-  authenticate(input: {
-    protocol: ProtocolName;
-    providerName: string;
-    token: string;
-    device: DeviceInfo;
-    cookies: Record<string, string>;
-  }): Promise<AuthenticationResult>;
+  startOidc(input: StartInput & Attempted): Promise<StartedLogin>;
+  finishOidc(
+    input: {
+      providerName: string;
+      query: Record<string, string | undefined>;
+      callbackUrl: URL;
+      cookies: Record<string, string>;
+    } & Attempted,
+  ): Promise<VerifiedLogin>;
+  startSaml(input: StartInput & Attempted): Promise<StartedLogin>;
+  finishSaml(
+    input: {
+      providerName: string;
+      samlResponse: string;
+      relayState: string | undefined;
+    } & Attempted,
+  ): Promise<VerifiedLogin>;
+  authenticate(
+    input: {
+      protocol: ProtocolName;
+      providerName: string;
+      token: string;
+      device: DeviceInfo;
+      cookies: Record<string, string>;
+    } & Attempted,
+  ): Promise<AuthenticationResult>;
   /** Consumes a verified linking flow and returns the identity it proved (links.ts decides the rest). */
-  consumeForLink(input: {
-    protocol: ProtocolName;
-    providerName: string;
-    token: string;
-    cookies: Record<string, string>;
-  }): Promise<{ provider: ProviderRecord; identity: VerifiedIdentity }>;
+  consumeForLink(
+    input: {
+      protocol: ProtocolName;
+      providerName: string;
+      token: string;
+      cookies: Record<string, string>;
+    } & Attempted,
+  ): Promise<{ provider: ProviderRecord; identity: VerifiedIdentity }>;
   /** The SP metadata of a SAML provider (switched on or not: an IdP admin may import it first). */
   samlMetadata(providerName: string): Promise<string>;
 }
 
 export function createLogin(deps: LoginDeps): Login {
+  /** Runs a step of an attempt, noting its refusal (and, at Auth, its success) in the activity log. */
+  const attempt = <T>(
+    where: { protocol: ProtocolName; provider: string; step: SsoStep; linking: boolean; success?: boolean },
+    request: RequestContext | undefined,
+    run: (trail: AttemptTrail) => Promise<T>,
+  ): Promise<T> => {
+    const trail = newTrail(where.linking);
+    const stage = { protocol: where.protocol, provider: where.provider, fallbackStep: where.step };
+    return recordAttempt(deps.activityLog, { stage, request, trail, success: where.success ?? false }, () =>
+      run(trail),
+    );
+  };
+  const start = (protocol: ProtocolName, input: StartInput & Attempted) =>
+    attempt(
+      { protocol, provider: input.providerName, step: 'start', linking: input.isLinking },
+      input.request,
+      () => startLogin(deps, protocol, input),
+    );
   return {
-    startOidc: (input) => startLogin(deps, 'oidc', input),
-    finishOidc: ({ providerName, query, callbackUrl, cookies }) =>
-      finishLogin(deps, 'oidc', { providerName, callback: { query, callbackUrl }, cookies }),
-    startSaml: (input) => startLogin(deps, 'saml', input),
+    startOidc: (input) => start('oidc', input),
+    finishOidc: ({ providerName, query, callbackUrl, cookies, request }) =>
+      attempt(
+        { protocol: 'oidc', provider: providerName, step: 'verify', linking: false },
+        request,
+        (trail) =>
+          finishLogin(deps, 'oidc', { providerName, callback: { query, callbackUrl }, cookies }, trail),
+      ),
+    startSaml: (input) => start('saml', input),
     // The ACS is a cross-site POST: SameSite=Lax cookies are not sent, so the browser binding is checked
     // at Auth.
-    finishSaml: ({ providerName, samlResponse, relayState }) =>
-      finishLogin(deps, 'saml', { providerName, callback: { samlResponse, relayState }, cookies: {} }),
-    authenticate: (input) => authenticate(deps, input),
-    consumeForLink: (input) => consumeForLink(deps, input),
+    finishSaml: ({ providerName, samlResponse, relayState, request }) =>
+      attempt(
+        { protocol: 'saml', provider: providerName, step: 'verify', linking: false },
+        request,
+        (trail) =>
+          finishLogin(
+            deps,
+            'saml',
+            { providerName, callback: { samlResponse, relayState }, cookies: {} },
+            trail,
+          ),
+      ),
+    authenticate: ({ request, ...input }) =>
+      attempt(
+        {
+          protocol: input.protocol,
+          provider: input.providerName,
+          step: 'session',
+          linking: false,
+          success: true,
+        },
+        request,
+        (trail) => authenticate(deps, input, trail),
+      ),
+    consumeForLink: ({ request, ...input }) =>
+      attempt(
+        { protocol: input.protocol, provider: input.providerName, step: 'link', linking: true },
+        request,
+        (trail) => consumeForLink(deps, input, trail),
+      ),
     async samlMetadata(providerName) {
       const provider = await deps.providers.get('saml', providerName);
       if (provider === null || !isProviderOf(provider, 'saml')) throw providerNotFound('saml', providerName);

@@ -1,6 +1,7 @@
 // The ports of the domain: what the use cases need from storage, protocols and the media server.
 // Adapters in src/storage, src/protocols and src/media-server implement these; only src/app.ts wires them.
 
+import type { SsoErrorCode, SsoStep } from './errors.js';
 import type {
   ProtocolName,
   ProviderInputs,
@@ -230,6 +231,64 @@ export interface ReplayCache {
   /** Records the id; false when it was seen before (a replay). */
   remember(key: string, expiresAt: Date): Promise<boolean>;
   purgeExpired(now: Date): Promise<number>;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The sign-in activity log: one entry per login attempt's outcome, for the admin (activity.ts records them).
+// An entry never holds a token, code, assertion, flow token, cookie or secret.
+
+export type ActivityOutcome = 'success' | 'refused' | 'failed';
+
+export interface ActivityEntry {
+  /** Sortable: newer entries have greater ids (activity.ts `activityId`). */
+  id: string;
+  time: Date;
+  protocol: ProtocolName;
+  provider: string;
+  /** Where the attempt ended (the SsoError's step; `session` for a success). */
+  step: SsoStep;
+  outcome: ActivityOutcome;
+  /** Null for a success. */
+  code: SsoErrorCode | null;
+  /** The public reason; null for a success. */
+  reason: string | null;
+  /** The admin text of the error (what an elevated caller is shown), or what succeeded. */
+  message: string;
+  /** A stable id of the rule that refused, when the error names one. */
+  rule: string | null;
+  subject: string | null;
+  username: string | null;
+  userId: string | null;
+  clientAddress: string;
+  requestId: string;
+  linking: boolean;
+}
+
+export interface ActivityQuery {
+  /** 1–200. */
+  limit: number;
+  /** Only entries older than this id (the `next` of the previous page). */
+  before?: string | undefined;
+  provider?: string | undefined;
+  /** A username or a user id. */
+  user?: string | undefined;
+  outcome?: ActivityOutcome | undefined;
+  /** Only entries at or after this time. */
+  since?: Date | undefined;
+}
+
+export interface ActivityPage {
+  /** Newest first. */
+  entries: ActivityEntry[];
+  /** The id to pass as `before` for the next page; null on the last page. */
+  next: string | null;
+}
+
+export interface ActivityStore {
+  record(entry: ActivityEntry): Promise<void>;
+  list(query: ActivityQuery): Promise<ActivityPage>;
+  /** Removes the entries older than `before`; how many. */
+  purge(before: Date): Promise<number>;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -107,6 +107,36 @@ export const ReplayEntryEntity = defineEntity({
 });
 export type ReplayEntryRow = InferEntity<typeof ReplayEntryEntity>;
 
+/** The sign-in activity log (src/sso/activity.ts): one row per login attempt's outcome, nothing secret. */
+export const ActivityEntryEntity = defineEntity({
+  name: 'ActivityEntry',
+  tableName: 'sso_activity',
+  properties: (p) => ({
+    /** 13 digits of milliseconds then 16 hex digits: the newest-first order and the paging cursor. */
+    id: p.string().length(29).primary(),
+    time: p.datetime(),
+    protocol: p.string().length(8),
+    provider: p.text(),
+    step: p.string().length(16),
+    outcome: p.string().length(8),
+    code: p.string().length(32).nullable(),
+    reason: p.string().length(64).nullable(),
+    message: p.text(),
+    rule: p.text().nullable(),
+    subject: p.text().nullable(),
+    username: p.text().nullable(),
+    userId: p.text().nullable(),
+    clientAddress: p.string().length(100),
+    requestId: p.string().length(100),
+    linking: p.boolean(),
+  }),
+  indexes: [
+    { properties: ['time'], name: 'sso_activity_time_index' },
+    { properties: ['provider', 'id'], name: 'sso_activity_provider_id_index' },
+  ],
+});
+export type ActivityEntryRow = InferEntity<typeof ActivityEntryEntity>;
+
 /** Small key/value facts about this installation (key check, embedded server id and name). */
 export const MetaEntity = defineEntity({
   name: 'Meta',
@@ -206,6 +236,7 @@ export const allEntities = [
   LoginFlowEntity,
   AccountLinkEntity,
   ReplayEntryEntity,
+  ActivityEntryEntity,
   MetaEntity,
   MediaUserEntity,
   ApiKeyEntity,

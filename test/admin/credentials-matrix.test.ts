@@ -12,6 +12,7 @@ import {
   getSamlProviderNames,
   getSamlProviders,
   listLibraries,
+  listActivity,
   testOidcProvider,
   testSamlProvider,
   unregisterUser,
@@ -83,6 +84,7 @@ const ELEVATED_CALLS: Record<string, Call> = {
       }),
   },
   listLibraries: { allowed: 200, run: (client) => listLibraries({ client }) },
+  listActivity: { allowed: 200, run: (client) => listActivity({ client }) },
   testOidcProvider: {
     allowed: 404,
     run: (client) => testOidcProvider({ client, path: { provider: 'matrix-absent' } }),

@@ -23,6 +23,7 @@ import {
   getSamlProviderNames,
   getSamlProviders,
   listLibraries,
+  listActivity,
   listLinkDetails,
   listOidcLinks,
   listSamlLinks,
@@ -195,6 +196,7 @@ const CALLS: Record<string, (o: CallOptions) => Result> = {
       body: 'Jellyfin.Server.Implementations.Users.DefaultAuthenticationProvider',
     }),
   listLibraries: (o) => listLibraries(o),
+  listActivity: (o) => listActivity({ ...o, query: { limit: 10, outcome: 'refused' } }),
   testOidcProvider: (o) => testOidcProvider({ ...o, path: { provider: 'authentik' } }),
   testSamlProvider: (o) => testSamlProvider({ ...o, path: { provider: 'keycloak' } }),
 };

@@ -1,12 +1,13 @@
 // The service's close() (src/app.ts): idempotent, and in order: stop accepting HTTP (requests in progress
-// finish), stop the purge timer, close the media server, close the database last.
+// finish), stop the purge timer, write the activity log's waiting entries, close the media server, close the
+// database last.
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getOidcProviderNames } from '../../clients/typescript/index.js';
 import { BOOTSTRAP_KEY, startTestApp, type TestApp } from '../support/app.js';
 import { rmSync } from 'node:fs';
 
-const STEPS = ['HTTP server', 'purge timer', 'media server', 'database'];
+const STEPS = ['HTTP server', 'purge timer', 'activity log', 'media server', 'database'];
 
 let apps: TestApp[] = [];
 afterEach(async () => {

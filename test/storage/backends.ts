@@ -3,11 +3,20 @@
 // instances over one shared store, and can say what is really stored, for the cases that check rows.
 
 import { afterAll, beforeAll, describe } from 'vitest';
-import type { Clock, FlowStore, LinkStore, ProviderStore, ReplayCache } from '../../src/sso/ports.js';
+import type {
+  ActivityStore,
+  Clock,
+  FlowStore,
+  LinkStore,
+  ProviderStore,
+  ReplayCache,
+} from '../../src/sso/ports.js';
+import { createActivityStore } from '../../src/storage/activity-store.js';
 import type { ProtocolName } from '../../src/sso/provider-settings.js';
 import { createFlowStore } from '../../src/storage/flow-store.js';
 import { createLinkStore } from '../../src/storage/link-store.js';
 import {
+  createMemoryActivityStore,
   createMemoryFlowStore,
   createMemoryLinkStore,
   createMemoryProviderStore,
@@ -26,6 +35,7 @@ export interface StoreBackend {
   flows(): FlowStore;
   links(clock?: Clock): LinkStore;
   replay(): ReplayCache;
+  activity(): ActivityStore;
   /** How many providers of that protocol and name are stored. */
   storedProviders(protocol: ProtocolName, name: string): Promise<number>;
   /** How many link entries (complete or claimed) the provider has for the subject. */
@@ -41,6 +51,7 @@ function databaseBackend(test: TestDatabase): StoreBackend {
     flows: () => createFlowStore(db),
     links: (clock) => createLinkStore({ ...db, clock }),
     replay: () => createReplayCache(db),
+    activity: () => createActivityStore(db),
     storedProviders: async (protocol, name) =>
       (
         await rawRows(
@@ -65,6 +76,7 @@ function memoryBackend(state: MemoryState): StoreBackend {
     flows: () => createMemoryFlowStore({ state }),
     links: (clock) => createMemoryLinkStore({ state, clock }),
     replay: () => createMemoryReplayCache({ state }),
+    activity: () => createMemoryActivityStore({ state }),
     storedProviders: (protocol, name) =>
       Promise.resolve(
         [...state.providers.values()].filter((p) => p.protocol === protocol && p.name === name).length,

@@ -1,4 +1,5 @@
-// Conformance suite for the storage ports (ProviderStore, FlowStore, LinkStore, ReplayCache): the same cases
+// Conformance suite for the storage ports (ProviderStore, FlowStore, LinkStore, ReplayCache, ActivityStore):
+// the same cases
 // on a SQLite file, with TEST_PG_URL on PostgreSQL, and on the memory stores. Concurrency cases use
 // Promise.all against one store, which on PostgreSQL means several pooled connections racing for real.
 
@@ -6,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { describe, expect, it } from 'vitest';
 import { SsoError } from '../../src/sso/errors.js';
-import type { NewLoginFlow, VerifiedIdentity } from '../../src/sso/ports.js';
+import { activityId } from '../../src/sso/activity.js';
+import type { ActivityEntry, NewLoginFlow, VerifiedIdentity } from '../../src/sso/ports.js';
 import type { OidcProviderSettings } from '../../src/sso/provider-settings.js';
 import { describeEachBackend } from './backends.js';
 import { newFlow, oidcSettings, uniqueName } from './fixtures.js';
@@ -612,5 +614,154 @@ describeEachBackend('ReplayCache', (backend) => {
     expect(await cache().purgeExpired(cut)).toBeGreaterThanOrEqual(1);
     expect(await cache().remember(live, new Date(cut.getTime() + 1))).toBe(false);
     expect(await cache().remember(old, new Date(cut.getTime() + 1))).toBe(true);
+  });
+});
+
+/** An activity entry at `time` (default: now) of `provider`, a refusal unless overridden. */
+function activityEntry(
+  provider: string,
+  overrides: Partial<ActivityEntry> = {},
+  time = new Date(Date.UTC(2040, 0, 1, 12, 0, 0, 321)),
+): ActivityEntry {
+  return {
+    id: activityId(time),
+    time,
+    protocol: 'oidc',
+    provider,
+    step: 'authorize',
+    outcome: 'refused',
+    code: 'not_permitted',
+    reason: 'not_permitted',
+    message: 'role gate: none of [jellyfin-users] in groups',
+    rule: null,
+    subject: 'sub-1',
+    username: 'carol',
+    userId: null,
+    clientAddress: '203.0.113.7',
+    requestId: 'req-1',
+    linking: false,
+    ...overrides,
+  };
+}
+
+describeEachBackend('ActivityStore', (backend) => {
+  const store = () => backend().activity();
+  /** `count` entries one second apart, oldest first. */
+  const series = (provider: string, count: number, start = Date.UTC(2040, 1, 1)) =>
+    Array.from({ length: count }, (_, i) =>
+      activityEntry(provider, { requestId: `req-${i}` }, new Date(start + i * 1000)),
+    );
+
+  it('when an entry is recorded, then it is listed back field for field, the time to the millisecond', async () => {
+    const provider = uniqueName('roundtrip');
+    const refused = activityEntry(provider, { rule: 'saml.destination.missing', linking: true });
+    const success = activityEntry(
+      provider,
+      {
+        step: 'session',
+        outcome: 'success',
+        code: null,
+        reason: null,
+        message: 'Signed in as "alice".',
+        subject: null,
+        username: 'alice',
+        userId: '5f0c6a0e8d2b4c53a1c9a0f0e3b7d111',
+        protocol: 'saml',
+      },
+      new Date(Date.UTC(2040, 0, 1, 12, 0, 1, 7)),
+    );
+    await store().record(refused);
+    await store().record(success);
+    const page = await store().list({ limit: 10, provider });
+    expect(page).toEqual({ entries: [success, refused], next: null });
+    expect(page.entries[0]?.time.toISOString()).toBe('2040-01-01T12:00:01.007Z');
+  });
+
+  it('when pages are read with before, then they are newest first, each entry once, and a newer entry recorded meanwhile shifts nothing', async () => {
+    const provider = uniqueName('paging');
+    const entries = series(provider, 5);
+    for (const entry of entries) await store().record(entry);
+    const first = await store().list({ limit: 2, provider });
+    expect(first.entries.map((e) => e.requestId)).toEqual(['req-4', 'req-3']);
+    expect(first.next).toBe(entries[3]?.id);
+    await store().record(activityEntry(provider, { requestId: 'late' }, new Date(Date.UTC(2040, 1, 2))));
+    const second = await store().list({ limit: 2, provider, before: first.next ?? '' });
+    expect(second.entries.map((e) => e.requestId)).toEqual(['req-2', 'req-1']);
+    const third = await store().list({ limit: 2, provider, before: second.next ?? '' });
+    expect(third).toEqual({ entries: [entries[0]], next: null });
+    const exact = await store().list({ limit: 6, provider });
+    expect(exact.entries.map((e) => e.requestId)).toEqual([
+      'late',
+      'req-4',
+      'req-3',
+      'req-2',
+      'req-1',
+      'req-0',
+    ]);
+    expect(exact.next).toBeNull();
+  });
+
+  it('when entries share one millisecond, then each is listed once across pages', async () => {
+    const provider = uniqueName('same-ms');
+    const at = new Date(Date.UTC(2040, 2, 1));
+    const entries = Array.from({ length: 7 }, (_, i) => activityEntry(provider, { requestId: `r${i}` }, at));
+    await Promise.all(entries.map((entry) => backend().activity().record(entry)));
+    const seen: string[] = [];
+    let before: string | undefined;
+    do {
+      const page = await store().list({ limit: 3, provider, before });
+      seen.push(...page.entries.map((e) => e.id));
+      before = page.next ?? undefined;
+    } while (before !== undefined);
+    expect(seen).toEqual(
+      entries
+        .map((e) => e.id)
+        .sort()
+        .reverse(),
+    );
+  });
+
+  it('when filtered by provider, user (name or id), outcome and since, then only matching entries come back', async () => {
+    const provider = uniqueName('filters');
+    const other = uniqueName('filters-other');
+    const at = (second: number) => new Date(Date.UTC(2040, 3, 1, 0, 0, second));
+    const alice = activityEntry(
+      provider,
+      { outcome: 'success', code: null, reason: null, username: 'alice', userId: 'u-alice', requestId: 'a' },
+      at(1),
+    );
+    const carol = activityEntry(provider, { username: 'carol', requestId: 'c' }, at(2));
+    const broken = activityEntry(
+      provider,
+      { outcome: 'failed', code: 'internal', username: null, requestId: 'f' },
+      at(3),
+    );
+    const elsewhere = activityEntry(other, { username: 'alice', requestId: 'o' }, at(4));
+    for (const entry of [alice, carol, broken, elsewhere]) await store().record(entry);
+    const ids = async (query: Parameters<ReturnType<typeof store>['list']>[0]) =>
+      (await store().list(query)).entries.map((e) => e.requestId);
+
+    expect(await ids({ limit: 10, provider })).toEqual(['f', 'c', 'a']);
+    expect(await ids({ limit: 10, provider, user: 'alice' })).toEqual(['a']);
+    expect(await ids({ limit: 10, provider, user: 'u-alice' })).toEqual(['a']);
+    expect(await ids({ limit: 10, provider, outcome: 'refused' })).toEqual(['c']);
+    expect(await ids({ limit: 10, provider, outcome: 'failed' })).toEqual(['f']);
+    expect(await ids({ limit: 10, provider, since: at(2) })).toEqual(['f', 'c']);
+    expect(await ids({ limit: 10, user: 'alice', since: at(1) })).toEqual(expect.arrayContaining(['o', 'a']));
+    expect(await ids({ limit: 10, provider, user: 'nobody' })).toEqual([]);
+  });
+
+  it('when entries are purged before a time, then older ones go, the rest stay, and the count is returned', async () => {
+    const provider = uniqueName('purge');
+    const old = activityEntry(provider, { requestId: 'old' }, new Date(Date.UTC(2001, 0, 1)));
+    const edge = activityEntry(provider, { requestId: 'edge' }, new Date(Date.UTC(2001, 5, 1)));
+    const young = activityEntry(provider, { requestId: 'young' }, new Date(Date.UTC(2001, 11, 1)));
+    for (const entry of [old, edge, young]) await store().record(entry);
+    expect(await store().purge(new Date(Date.UTC(2001, 5, 1)))).toBeGreaterThanOrEqual(1);
+    expect((await store().list({ limit: 10, provider })).entries.map((e) => e.requestId)).toEqual([
+      'young',
+      'edge',
+    ]);
+    expect(await store().purge(new Date(Date.UTC(2001, 5, 1)))).toBe(0);
   });
 });

@@ -4,6 +4,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type * as Sdk from '../../clients/typescript/src/sdk.gen.js';
 import type {
+  ActivityEntry as ActivityEntryView,
   AddOidcProviderData,
   AuthenticateOidcResponses,
   CreateLinkData,
@@ -16,12 +17,14 @@ import type {
 } from '../../generated/index.js';
 import { reply, type Handler, type Handlers, type HandlersOfTag } from '../../src/http/handler.js';
 import type { HandlerInput, OperationId, ReplyOf } from '../../src/http/operations.js';
+import type { SsoStep } from '../../src/sso/errors.js';
+import type { ActivityOutcome } from '../../src/sso/ports.js';
 
 /** The path, query and body of a request type, each read as a handler or the client reads it. */
 type Parts<T> = { [P in 'path' | 'query' | 'body']: P extends keyof T ? T[P] : undefined };
 
-/** What the published client sends for operation K: its generated `…Data`. */
-type ClientInput<K extends OperationId> = Parts<Parameters<(typeof Sdk)[K]>[0]>;
+/** What the published client sends for operation K: its generated `…Data` (optional when nothing is required). */
+type ClientInput<K extends OperationId> = Parts<NonNullable<Parameters<(typeof Sdk)[K]>[0]>>;
 
 type Json<K extends OperationId, S extends number> = Extract<ReplyOf<K>, { kind: 'json'; status: S }>;
 
@@ -41,6 +44,11 @@ describe('handlers typed by the contract', () => {
     expectTypeOf<Parameters<Handlers['receiveSamlResponse']>[0]['body']>().toEqualTypeOf<
       ReceiveSamlResponseData['body']
     >();
+  });
+
+  it("the activity log's step and outcome are the domain's, value for value", () => {
+    expectTypeOf<ActivityEntryView['step']>().toEqualTypeOf<SsoStep>();
+    expectTypeOf<ActivityEntryView['outcome']>().toEqualTypeOf<ActivityOutcome>();
   });
 
   it('isLinking reaches the start handlers as the boolean the spec declares', () => {

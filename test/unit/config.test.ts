@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       maxOpenFlowsPerClient: 50,
       trustProxy: 'loopback',
       avatarAllowPrivateHosts: false,
+      activityRetentionDays: 30,
     });
   });
 
@@ -82,6 +83,7 @@ describe('loadConfig', () => {
       SSO_MAX_OPEN_FLOWS: '7',
       SSO_TRUST_PROXY: '1',
       SSO_AVATAR_ALLOW_PRIVATE_HOSTS: 'yes',
+      SSO_ACTIVITY_RETENTION_DAYS: '0',
     });
     expect(config).toMatchObject({
       port: 0,
@@ -101,6 +103,7 @@ describe('loadConfig', () => {
       maxOpenFlowsPerClient: 7,
       trustProxy: '1',
       avatarAllowPrivateHosts: true,
+      activityRetentionDays: 0,
     });
   });
 
@@ -153,6 +156,7 @@ describe('loadConfig', () => {
       SSO_BODY_LIMIT: '10',
       SSO_RATE_LIMIT: 'lots',
       SSO_AVATAR_ALLOW_PRIVATE_HOSTS: 'maybe',
+      SSO_ACTIVITY_RETENTION_DAYS: '3651',
     };
     let thrown: unknown;
     try {
@@ -192,6 +196,9 @@ describe('loadConfig', () => {
   it('when a number is out of range or not whole, then the variable is named with the range', () => {
     expect(problemsOf({ PORT: '65536' })).toEqual([expect.stringMatching(/^PORT .*0 to 65535.*"65536"/)]);
     expect(problemsOf({ SSO_FLOW_TTL: '1.5' })).toEqual([expect.stringMatching(/^SSO_FLOW_TTL /)]);
+    expect(problemsOf({ SSO_ACTIVITY_RETENTION_DAYS: 'forever' })).toEqual([
+      expect.stringMatching(/^SSO_ACTIVITY_RETENTION_DAYS .*0 to 3650.*"forever"/),
+    ]);
   });
 
   it('when the problems are printed, then the message gives one line per problem', () => {

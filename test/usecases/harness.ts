@@ -4,10 +4,18 @@
 // createLinkAdmin), with the fakes as ports and protocol engines.
 import { createOidcConnector } from '../../src/protocols/oidc-connector.js';
 import { createSamlConnector } from '../../src/protocols/saml-connector.js';
+import { createActivityRecorder, type ActivityRecorder } from '../../src/sso/activity.js';
 import { createLinkAdmin, type LinkAdmin } from '../../src/sso/links.js';
 import { createLogin, flowCookieName, type Login, type VerifiedLogin } from '../../src/sso/login.js';
 import { sha256 } from '../../src/sso/basics.js';
-import type { AuthenticationResult, Clock, DeviceInfo, FlowStatus } from '../../src/sso/ports.js';
+import { silentLog } from '../../src/sso/ports.js';
+import type {
+  ActivityStore,
+  AuthenticationResult,
+  Clock,
+  DeviceInfo,
+  FlowStatus,
+} from '../../src/sso/ports.js';
 import type {
   OidcProviderSettings,
   ProviderRecord,
@@ -52,6 +60,8 @@ export interface UseCases {
   linkAdmin: LinkAdmin;
   /** Messages the use cases logged as warnings. */
   warnings: string[];
+  /** The activity log's recorder (over the memory store unless another store was given). */
+  activityLog: ActivityRecorder;
   addOidcProvider(name: string, overrides?: Partial<OidcProviderSettings>): Promise<ProviderRecord>;
   addSamlProvider(name: string, overrides?: Partial<SamlProviderSettings>): Promise<ProviderRecord>;
   /** Start: where the use case sends the browser, and the browser that will come back. */
@@ -93,12 +103,18 @@ export function samlSettings(overrides: Partial<SamlProviderSettings> = {}): Sam
   };
 }
 
-export function createUseCases(): UseCases {
+/** `activityStore`: where the sign-in activity log writes (default: the memory store of `stores`). */
+export function createUseCases(options: { activityStore?: ActivityStore } = {}): UseCases {
   const clock = manualClock();
   const stores = createMemoryStores({ clock });
   const mediaServer = createMemoryMediaServer();
   const idp = createFakeIdp();
   const warnings: string[] = [];
+  const activityLog = createActivityRecorder({
+    store: options.activityStore ?? stores.activity,
+    clock,
+    log: { ...silentLog, warn: (_fields, message) => warnings.push(message) },
+  });
   const login = createLogin({
     ...stores,
     mediaServer,
@@ -110,6 +126,7 @@ export function createUseCases(): UseCases {
     flowTtlSeconds: 600,
     maxOpenFlowsPerClient: 50,
     warn: (_fields, message) => warnings.push(message),
+    activityLog,
   });
   const linkAdmin = createLinkAdmin({ ...stores, mediaServer, login });
 
@@ -166,6 +183,7 @@ export function createUseCases(): UseCases {
     login,
     linkAdmin,
     warnings,
+    activityLog,
     addOidcProvider: (name, overrides = {}) =>
       stores.providers.save('oidc', name, {
         settings: oidcSettings({ roleClaim: 'groups', ...overrides }),

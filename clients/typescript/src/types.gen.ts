@@ -402,6 +402,68 @@ export type SessionInfoDto = {
 };
 
 /**
+ * `success`: a session was made; `refused`: a rule or a check said no (the IdP's answer, the role gate, the flow); `failed`: the service or an upstream could not finish (`internal`, `upstream_unavailable`, `media_server_refused`, …).
+ */
+export type ActivityOutcome = 'success' | 'refused' | 'failed';
+
+export type ActivityEntry = {
+    /**
+     * Sortable; newer entries have greater ids.
+     */
+    id: string;
+    time: string;
+    protocol: 'oidc' | 'saml';
+    provider: string;
+    /**
+     * Where the attempt ended; `session` for a success.
+     */
+    step: 'start' | 'state' | 'exchange' | 'verify' | 'claims' | 'authorize' | 'session' | 'link' | 'admin' | 'credentials' | 'request';
+    outcome: ActivityOutcome;
+    /**
+     * The problem `code` the caller got (one of `Problem.code`); null for a success.
+     */
+    code: string | null;
+    /**
+     * The public reason the caller was shown; null for a success.
+     */
+    reason: string | null;
+    /**
+     * The full reason, as an administrator is shown it (may name configuration, never a secret).
+     */
+    message: string;
+    /**
+     * A stable id of the rule that refused, when the refusal names one (the structural rule a SAML answer broke, e.g. `saml.destination_missing`); null otherwise.
+     */
+    rule: string | null;
+    /**
+     * The IdP's subject (OIDC `sub`, SAML NameID), once the answer was verified.
+     */
+    subject: string | null;
+    username: string | null;
+    /**
+     * The media-server user, once known.
+     */
+    userId: string | null;
+    clientAddress: string;
+    /**
+     * The request's id, as in the service's logs and on the user's error page.
+     */
+    requestId: string;
+    /**
+     * The attempt linked an identity to a signed-in user rather than signing in.
+     */
+    linking: boolean;
+};
+
+export type ActivityPage = {
+    entries: Array<ActivityEntry>;
+    /**
+     * Pass as `before` for the next page; null on the last page.
+     */
+    next: string | null;
+};
+
+/**
  * Jellyfin's `AuthenticationResult`, as jellyfin-web stores it.
  */
 export type AuthenticationResult = {
@@ -1748,3 +1810,61 @@ export type ListLibrariesResponses = {
 };
 
 export type ListLibrariesResponse = ListLibrariesResponses[keyof ListLibrariesResponses];
+
+export type ListActivityData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Entries per page.
+         */
+        limit?: number;
+        /**
+         * Only entries older than this entry id (the `next` of the previous page).
+         */
+        before?: string;
+        /**
+         * Only attempts at this provider (its name, case-sensitive).
+         */
+        provider?: string;
+        /**
+         * Only attempts by this user, by username (exact) or user id.
+         */
+        user?: string;
+        /**
+         * Only attempts with this outcome.
+         */
+        outcome?: ActivityOutcome;
+        /**
+         * Only attempts at or after this time.
+         */
+        since?: string;
+    };
+    url: '/sso/Activity';
+};
+
+export type ListActivityErrors = {
+    /**
+     * The request is malformed; `errors` names the offending fields.
+     */
+    400: Problem;
+    /**
+     * No credential, or one that is unknown, revoked or belongs to a disabled user.
+     */
+    401: Problem;
+    /**
+     * The credential is valid but not allowed to do this.
+     */
+    403: Problem;
+};
+
+export type ListActivityError = ListActivityErrors[keyof ListActivityErrors];
+
+export type ListActivityResponses = {
+    /**
+     * One page of the log, newest first.
+     */
+    200: ActivityPage;
+};
+
+export type ListActivityResponse = ListActivityResponses[keyof ListActivityResponses];

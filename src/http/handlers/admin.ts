@@ -8,8 +8,9 @@ import type { Clock, FlowStore, MediaServer } from '../../sso/ports.js';
 import type { ProtocolName } from '../../sso/provider-settings.js';
 import type { UserAdmin } from '../../sso/user-admin.js';
 import { reply, type Handler, type HandlersOfTag } from '../handler.js';
+import { listActivityHandler, type ActivityHandlerDeps } from './activity.js';
 
-export interface AdminDeps {
+export interface AdminDeps extends ActivityHandlerDeps {
   providerAdmin: ProviderAdmin;
   providerTester: ProviderTester;
   userAdmin: UserAdmin;
@@ -81,5 +82,6 @@ export function createAdminHandlers(deps: AdminDeps): HandlersOfTag<'admin'> {
     },
     listLibraries: async () =>
       reply({ kind: 'json', status: 200, body: await deps.mediaServer.listLibraries() }),
+    listActivity: listActivityHandler(deps),
   };
 }

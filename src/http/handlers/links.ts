@@ -46,6 +46,7 @@ export function createLinkHandlers(deps: LinkHandlerDeps): HandlersOfTag<'links'
         token: data,
         device,
         cookies: state.cookies,
+        request: { clientAddress: state.clientAddress, requestId: state.requestId },
       });
       state.log.info({ provider: path.provider, userId, outcome }, 'account link');
       return reply({ kind: 'empty', status: 204 });

@@ -3,10 +3,11 @@
 // browser-binding cookie.
 import type { Login, StartedLogin, VerifiedLogin } from '../../sso/login.js';
 import { flowCookieName } from '../../sso/login.js';
+import type { RequestContext } from '../../sso/activity.js';
 import type { MediaServer } from '../../sso/ports.js';
 import type { ProtocolName } from '../../sso/provider-settings.js';
 import { modeOf, startUrl } from '../browser-steps.js';
-import { reply, type Handler, type HandlersOfTag } from '../handler.js';
+import { reply, type Handler, type HandlersOfTag, type RequestState } from '../handler.js';
 import { LOGIN_PAGE_CSP, loginPage } from '../login-page.js';
 import type { HtmlReply, RedirectReply } from '../operations.js';
 
@@ -29,6 +30,11 @@ const OIDC_CALLBACK_PARAMETERS = [
   'iss',
   'session_state',
 ] as const;
+
+/** The request a login step came in, as the activity log names it. */
+function requestOf(state: RequestState): RequestContext {
+  return { clientAddress: state.clientAddress, requestId: state.requestId };
+}
 
 /** The redirect to the IdP, with the cookie that binds the new flow to this browser. */
 function redirectTo(started: StartedLogin, secure: boolean): RedirectReply {
@@ -80,6 +86,7 @@ function startHandler(deps: LoginHandlerDeps, protocol: ProtocolName): Handler<S
       providerName: provider,
       isLinking: query?.isLinking ?? false,
       clientAddress: state.clientAddress,
+      request: requestOf(state),
     };
     const started = await (protocol === 'oidc' ? deps.login.startOidc(input) : deps.login.startSaml(input));
     return redirectTo(started, secure);
@@ -102,6 +109,7 @@ function completeOidcHandler(
       query: callback,
       callbackUrl,
       cookies: state.cookies,
+      request: requestOf(state),
     });
     state.log.info(
       { provider, flowId: verified.flowId, isLinking: verified.isLinking },
@@ -119,6 +127,7 @@ function receiveSamlHandler(
       providerName: provider,
       samlResponse: body.SAMLResponse,
       relayState: body.RelayState,
+      request: requestOf(state),
     });
     state.log.info(
       { provider, flowId: verified.flowId, isLinking: verified.isLinking },
@@ -139,6 +148,7 @@ function authenticateHandler(
       token: data,
       device,
       cookies: state.cookies,
+      request: requestOf(state),
     });
     state.log.info({ protocol, provider, userId: result.User.Id }, 'session created');
     // The Jellyfin DTO is open (its index signature lets fields pass through); the spread gives the

@@ -1,15 +1,22 @@
 // The memory backend: every store port of src/sso/ports.ts over one shared in-memory state (providers,
-// flows, links, replay keys), with the semantics of the database stores and nothing persisted. For fast
-// tests of the use cases and for runs that need no database.
+// flows, links, replay keys, activity), with the semantics of the database stores and nothing persisted.
+// For fast tests of the use cases and for runs that need no database.
 
-import type { FlowStore, LinkStore, ProviderStore, ReplayCache } from '../../sso/ports.js';
+import type { ActivityStore, FlowStore, LinkStore, ProviderStore, ReplayCache } from '../../sso/ports.js';
+import { createMemoryActivityStore } from './activity-store.js';
 import { createMemoryFlowStore } from './flow-store.js';
 import { createMemoryLinkStore } from './link-store.js';
 import { createMemoryProviderStore } from './provider-store.js';
 import { createMemoryReplayCache } from './replay-cache.js';
 import { createMemoryState, type MemoryState, type MemoryStoreDeps } from './state.js';
 
-export { createMemoryFlowStore, createMemoryLinkStore, createMemoryProviderStore, createMemoryReplayCache };
+export {
+  createMemoryActivityStore,
+  createMemoryFlowStore,
+  createMemoryLinkStore,
+  createMemoryProviderStore,
+  createMemoryReplayCache,
+};
 export { createMemoryState, type MemoryState, type MemoryStoreDeps };
 
 export interface MemoryStores {
@@ -17,11 +24,12 @@ export interface MemoryStores {
   flows: FlowStore;
   links: LinkStore;
   replay: ReplayCache;
+  activity: ActivityStore;
   /** The shared state, for tests that inspect what is stored. */
   state: MemoryState;
 }
 
-/** All four stores over one fresh state. */
+/** All the stores over one fresh state. */
 export function createMemoryStores(deps: Partial<MemoryStoreDeps> = {}): MemoryStores {
   const state = deps.state ?? createMemoryState();
   const withState = { state, clock: deps.clock };
@@ -30,6 +38,7 @@ export function createMemoryStores(deps: Partial<MemoryStoreDeps> = {}): MemoryS
     flows: createMemoryFlowStore(withState),
     links: createMemoryLinkStore(withState),
     replay: createMemoryReplayCache(withState),
+    activity: createMemoryActivityStore(withState),
     state,
   };
 }

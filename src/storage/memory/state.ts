@@ -1,9 +1,10 @@
 // The in-memory data the memory stores share, like the tables of one database: providers, login flows,
-// account links and replay keys in plain maps. Nothing is persisted and nothing is shared between processes.
+// account links, replay keys and the activity log in plain maps. Nothing is persisted and nothing is shared
+// between processes.
 // Every store method does its checks and its write synchronously, with no `await` in between, so each state
 // change is atomic, as the database's conditional updates are.
 
-import type { AccountLink, Clock, LoginFlow } from '../../sso/ports.js';
+import type { AccountLink, ActivityEntry, Clock, LoginFlow } from '../../sso/ports.js';
 import type { ProviderRecord } from '../../sso/provider-settings.js';
 
 /** A flow as kept: the port's view plus what only the store needs (who started it, which attempt holds it). */
@@ -27,6 +28,8 @@ export interface MemoryState {
   links: Map<string, MemoryLink>;
   /** Replay key → when it expires. */
   replay: Map<string, Date>;
+  /** The sign-in activity log, by entry id. */
+  activity: Map<string, ActivityEntry>;
 }
 
 /** What every memory store is built from: the shared state, and the clock for the timestamps it invents. */
@@ -37,7 +40,7 @@ export interface MemoryStoreDeps {
 }
 
 export function createMemoryState(): MemoryState {
-  return { providers: new Map(), flows: new Map(), links: new Map(), replay: new Map() };
+  return { providers: new Map(), flows: new Map(), links: new Map(), replay: new Map(), activity: new Map() };
 }
 
 export function linkKey(providerId: string, subject: string): string {
