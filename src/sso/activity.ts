@@ -1,7 +1,6 @@
 // The sign-in activity log's rules: what one login attempt's outcome is recorded as, and the recorder that
 // writes it after the reply, so a slow or broken store neither delays nor fails a sign-in.
 import { randomBytes } from 'node:crypto';
-import { isRecord } from './basics.js';
 import { SsoError, type SsoErrorCode, type SsoStep } from './errors.js';
 import type { ActivityEntry, ActivityOutcome, ActivityStore, Clock, Log } from './ports.js';
 import type { ProtocolName } from './provider-settings.js';
@@ -59,15 +58,9 @@ export function activityId(time: Date): string {
   return `${String(time.getTime()).padStart(13, '0')}${randomBytes(8).toString('hex')}`;
 }
 
-/**
- * The stable id of the rule that refused, when the error carries one (`rule`: the id, or `{ id, … }`). Only
- * some refusals name a rule (the structural checks of a SAML response), so the field is read without
- * assuming the error type declares it.
- */
+/** The stable id of the rule that refused, when the refusal names one (the structural checks of SAML). */
 function ruleOf(error: SsoError): string | null {
-  const rule: unknown = 'rule' in error ? error.rule : undefined;
-  if (typeof rule === 'string') return rule;
-  return isRecord(rule) && typeof rule['id'] === 'string' ? rule['id'] : null;
+  return error.rule?.id ?? null;
 }
 
 /** The entry of a refused or failed attempt. An unexpected throw is recorded as `internal`. */
