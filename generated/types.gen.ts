@@ -92,6 +92,43 @@ export type ProviderSaved = {
 };
 
 /**
+ * Exactly one of `xml` and `url`.
+ */
+export type SamlMetadataSource = {
+    /**
+     * The metadata document (an EntityDescriptor, or an EntitiesDescriptor).
+     */
+    xml?: string;
+    /**
+     * Where to fetch the metadata (https; http only to a loopback host).
+     */
+    url?: string;
+};
+
+export type SamlMetadataImport = {
+    /**
+     * The IdP's entityID (for `samlIdpEntityId`).
+     */
+    entityId: string;
+    /**
+     * The SingleSignOnService Location of the HTTP-Redirect binding.
+     */
+    samlEndpoint: string;
+    /**
+     * The IdP's signing certificate, base64 DER.
+     */
+    samlCertificate: string;
+    /**
+     * When that certificate expires.
+     */
+    certificateNotAfter: string;
+    /**
+     * What the admin should know (e.g. several signing certificates; the first is used).
+     */
+    warnings: Array<string>;
+};
+
+/**
  * What the live checks of one provider found.
  */
 export type ProviderTestReport = {
@@ -1494,6 +1531,47 @@ export type TestSamlProviderResponses = {
 };
 
 export type TestSamlProviderResponse = TestSamlProviderResponses[keyof TestSamlProviderResponses];
+
+export type ImportSamlMetadataData = {
+    body: SamlMetadataSource;
+    path?: never;
+    query?: never;
+    url: '/sso/SAML/ImportMetadata';
+};
+
+export type ImportSamlMetadataErrors = {
+    /**
+     * The request is malformed; `errors` names the offending fields.
+     */
+    400: Problem;
+    /**
+     * No credential, or one that is unknown, revoked or belongs to a disabled user.
+     */
+    401: Problem;
+    /**
+     * The credential is valid but not allowed to do this.
+     */
+    403: Problem;
+    /**
+     * The request body is over the size limit.
+     */
+    413: Problem;
+    /**
+     * The identity provider or the media server did not answer.
+     */
+    502: Problem;
+};
+
+export type ImportSamlMetadataError = ImportSamlMetadataErrors[keyof ImportSamlMetadataErrors];
+
+export type ImportSamlMetadataResponses = {
+    /**
+     * What the metadata says.
+     */
+    200: SamlMetadataImport;
+};
+
+export type ImportSamlMetadataResponse = ImportSamlMetadataResponses[keyof ImportSamlMetadataResponses];
 
 export type CreateLinkData = {
     /**

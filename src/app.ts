@@ -8,7 +8,7 @@ import { createHandlers, type HandlerDeps } from './http/handlers/index.js';
 import type { Logger } from './logger.js';
 import { createEmbeddedDirectory } from './media-server/embedded/directory.js';
 import { createJellyfinServer, JellyfinCheckError } from './media-server/jellyfin/index.js';
-import { fetchAvatar } from './media-server/shared/avatar.js';
+import { fetchAvatar, isPublicAddress } from './media-server/shared/avatar.js';
 import { createOidcConnector } from './protocols/oidc-connector.js';
 import { createOidcProtocol } from './protocols/oidc.js';
 import { createSamlConnector } from './protocols/saml-connector.js';
@@ -18,6 +18,7 @@ import { createLinkAdmin } from './sso/links.js';
 import { createLogin } from './sso/login.js';
 import { createProviderAdmin } from './sso/provider-admin.js';
 import { createProviderTester } from './sso/provider-test.js';
+import { createSamlMetadataReader } from './protocols/saml-idp-metadata.js';
 import type {
   ActivityStore,
   Clock,
@@ -342,6 +343,10 @@ function createUseCases(parts: {
   return {
     providerAdmin: createProviderAdmin({ providers, connectors, clock }),
     providerTester: createProviderTester({ providers, connectors, clock }),
+    samlMetadata: createSamlMetadataReader({
+      isPublicAddress,
+      allowPrivateHosts: config.avatarAllowPrivateHosts,
+    }),
     userAdmin: createUserAdmin({ mediaServer }),
     flows,
     mediaServer,

@@ -176,6 +176,12 @@ export interface Operations {
     JsonReply<Api.TestSamlProviderResponses>,
     Api.TestSamlProviderErrors
   >;
+  importSamlMetadata: Operation<
+    'admin',
+    Api.ImportSamlMetadataData,
+    JsonReply<Api.ImportSamlMetadataResponses>,
+    Api.ImportSamlMetadataErrors
+  >;
   unregisterUser: Operation<
     'admin',
     Api.UnregisterUserData,

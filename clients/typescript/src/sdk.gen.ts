@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client/index.js';
-import type { AddOidcProviderData, AddOidcProviderErrors, AddOidcProviderResponses, AddSamlProviderData, AddSamlProviderErrors, AddSamlProviderResponses, AuthenticateOidcData, AuthenticateOidcErrors, AuthenticateOidcResponses, AuthenticateSamlData, AuthenticateSamlErrors, AuthenticateSamlResponses, CompleteOidcLoginAliasData, CompleteOidcLoginAliasErrors, CompleteOidcLoginAliasResponses, CompleteOidcLoginData, CompleteOidcLoginErrors, CompleteOidcLoginResponses, CreateLinkData, CreateLinkErrors, CreateLinkResponses, DeleteLinkData, DeleteLinkErrors, DeleteLinkResponses, DeleteOidcProviderData, DeleteOidcProviderErrors, DeleteOidcProviderResponses, DeleteSamlProviderData, DeleteSamlProviderErrors, DeleteSamlProviderResponses, GetOidcProviderNamesData, GetOidcProviderNamesErrors, GetOidcProviderNamesResponses, GetOidcProvidersData, GetOidcProvidersErrors, GetOidcProvidersResponses, GetOidcStatesData, GetOidcStatesErrors, GetOidcStatesResponses, GetSamlMetadataData, GetSamlMetadataErrors, GetSamlMetadataResponses, GetSamlProviderNamesData, GetSamlProviderNamesErrors, GetSamlProviderNamesResponses, GetSamlProvidersData, GetSamlProvidersErrors, GetSamlProvidersResponses, ListActivityData, ListActivityErrors, ListActivityResponses, ListLibrariesData, ListLibrariesErrors, ListLibrariesResponses, ListLinkDetailsData, ListLinkDetailsErrors, ListLinkDetailsResponses, ListOidcLinksData, ListOidcLinksErrors, ListOidcLinksResponses, ListSamlLinksData, ListSamlLinksErrors, ListSamlLinksResponses, ReceiveSamlResponseAliasData, ReceiveSamlResponseAliasErrors, ReceiveSamlResponseAliasResponses, ReceiveSamlResponseData, ReceiveSamlResponseErrors, ReceiveSamlResponseResponses, StartOidcLoginAliasData, StartOidcLoginAliasErrors, StartOidcLoginData, StartOidcLoginErrors, StartSamlLoginAliasData, StartSamlLoginAliasErrors, StartSamlLoginData, StartSamlLoginErrors, TestOidcProviderData, TestOidcProviderErrors, TestOidcProviderResponses, TestSamlProviderData, TestSamlProviderErrors, TestSamlProviderResponses, UnregisterUserData, UnregisterUserErrors, UnregisterUserResponses } from './types.gen.js';
+import type { AddOidcProviderData, AddOidcProviderErrors, AddOidcProviderResponses, AddSamlProviderData, AddSamlProviderErrors, AddSamlProviderResponses, AuthenticateOidcData, AuthenticateOidcErrors, AuthenticateOidcResponses, AuthenticateSamlData, AuthenticateSamlErrors, AuthenticateSamlResponses, CompleteOidcLoginAliasData, CompleteOidcLoginAliasErrors, CompleteOidcLoginAliasResponses, CompleteOidcLoginData, CompleteOidcLoginErrors, CompleteOidcLoginResponses, CreateLinkData, CreateLinkErrors, CreateLinkResponses, DeleteLinkData, DeleteLinkErrors, DeleteLinkResponses, DeleteOidcProviderData, DeleteOidcProviderErrors, DeleteOidcProviderResponses, DeleteSamlProviderData, DeleteSamlProviderErrors, DeleteSamlProviderResponses, GetOidcProviderNamesData, GetOidcProviderNamesErrors, GetOidcProviderNamesResponses, GetOidcProvidersData, GetOidcProvidersErrors, GetOidcProvidersResponses, GetOidcStatesData, GetOidcStatesErrors, GetOidcStatesResponses, GetSamlMetadataData, GetSamlMetadataErrors, GetSamlMetadataResponses, GetSamlProviderNamesData, GetSamlProviderNamesErrors, GetSamlProviderNamesResponses, GetSamlProvidersData, GetSamlProvidersErrors, GetSamlProvidersResponses, ImportSamlMetadataData, ImportSamlMetadataErrors, ImportSamlMetadataResponses, ListActivityData, ListActivityErrors, ListActivityResponses, ListLibrariesData, ListLibrariesErrors, ListLibrariesResponses, ListLinkDetailsData, ListLinkDetailsErrors, ListLinkDetailsResponses, ListOidcLinksData, ListOidcLinksErrors, ListOidcLinksResponses, ListSamlLinksData, ListSamlLinksErrors, ListSamlLinksResponses, ReceiveSamlResponseAliasData, ReceiveSamlResponseAliasErrors, ReceiveSamlResponseAliasResponses, ReceiveSamlResponseData, ReceiveSamlResponseErrors, ReceiveSamlResponseResponses, StartOidcLoginAliasData, StartOidcLoginAliasErrors, StartOidcLoginData, StartOidcLoginErrors, StartSamlLoginAliasData, StartSamlLoginAliasErrors, StartSamlLoginData, StartSamlLoginErrors, TestOidcProviderData, TestOidcProviderErrors, TestOidcProviderResponses, TestSamlProviderData, TestSamlProviderErrors, TestSamlProviderResponses, UnregisterUserData, UnregisterUserErrors, UnregisterUserResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -408,6 +408,41 @@ export const testSamlProvider = <ThrowOnError extends boolean = false>(options: 
     ],
     url: '/sso/SAML/Test/{provider}',
     ...options
+});
+
+/**
+ * Read an IdP's SAML metadata into the fields of Add
+ *
+ * Reads SAML 2.0 IdP metadata, given as XML text (`xml`) or fetched from an https URL (`url`; http only
+ * to a loopback host; private addresses refused), and answers the IdP entity id, the SSO URL of the
+ * HTTP-Redirect binding and the signing certificate, ready for `SAML/Add`. Exactly one of `xml` and
+ * `url`. Nothing is stored. Metadata larger than 1 MiB, with a DOCTYPE or entity declaration, or
+ * without an IDPSSODescriptor is refused.
+ *
+ */
+export const importSamlMetadata = <ThrowOnError extends boolean = false>(options: Options<ImportSamlMetadataData, ThrowOnError>) => (options.client ?? client).post<ImportSamlMetadataResponses, ImportSamlMetadataErrors, ThrowOnError>({
+    security: [
+        { name: 'Authorization', type: 'apiKey' },
+        { name: 'X-Emby-Authorization', type: 'apiKey' },
+        { name: 'X-Emby-Token', type: 'apiKey' },
+        { name: 'X-MediaBrowser-Token', type: 'apiKey' },
+        {
+            in: 'query',
+            name: 'ApiKey',
+            type: 'apiKey'
+        },
+        {
+            in: 'query',
+            name: 'api_key',
+            type: 'apiKey'
+        }
+    ],
+    url: '/sso/SAML/ImportMetadata',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**

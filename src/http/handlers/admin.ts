@@ -4,6 +4,7 @@ import type { FlowSummary as OpenFlowSummary } from '../../../generated/index.js
 import { listOpenFlows } from '../../sso/open-flows.js';
 import type { ProviderAdmin } from '../../sso/provider-admin.js';
 import type { ProviderTester } from '../../sso/provider-test.js';
+import { samlMetadataSource, type SamlMetadataReader } from '../../sso/saml-metadata-import.js';
 import type { Clock, FlowStore, MediaServer } from '../../sso/ports.js';
 import type { ProtocolName } from '../../sso/provider-settings.js';
 import type { UserAdmin } from '../../sso/user-admin.js';
@@ -13,6 +14,7 @@ import { listActivityHandler, type ActivityHandlerDeps } from './activity.js';
 export interface AdminDeps extends ActivityHandlerDeps {
   providerAdmin: ProviderAdmin;
   providerTester: ProviderTester;
+  samlMetadata: SamlMetadataReader;
   userAdmin: UserAdmin;
   flows: FlowStore;
   mediaServer: MediaServer;
@@ -74,6 +76,13 @@ export function createAdminHandlers(deps: AdminDeps): HandlersOfTag<'admin'> {
         body[id] = { ...flow, created: created.toISOString(), expires: expires.toISOString() };
       }
       return reply({ kind: 'json', status: 200, body });
+    },
+    importSamlMetadata: async ({ body }, state) => {
+      const source = samlMetadataSource(body);
+      const { certificateNotAfter, ...found } = await deps.samlMetadata.read(source);
+      state.log.info({ entityId: found.entityId, warnings: found.warnings }, 'SAML metadata read');
+      const notAfter = certificateNotAfter.toISOString();
+      return reply({ kind: 'json', status: 200, body: { ...found, certificateNotAfter: notAfter } });
     },
     unregisterUser: async ({ path: { username }, body }, state) => {
       const user = await deps.userAdmin.setAuthenticationProvider(username, body);
