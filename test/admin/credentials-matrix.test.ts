@@ -15,6 +15,7 @@ import {
   listActivity,
   testOidcProvider,
   testSamlProvider,
+  importSamlMetadata,
   unregisterUser,
   type Client,
 } from '../../clients/typescript/index.js';
@@ -92,6 +93,10 @@ const ELEVATED_CALLS: Record<string, Call> = {
   testSamlProvider: {
     allowed: 404,
     run: (client) => testSamlProvider({ client, path: { provider: 'matrix-absent' } }),
+  },
+  importSamlMetadata: {
+    allowed: 400,
+    run: (client) => importSamlMetadata({ client, body: { xml: '<not-metadata/>' } }),
   },
 };
 

@@ -35,6 +35,7 @@ import {
   startSamlLoginAlias,
   testOidcProvider,
   testSamlProvider,
+  importSamlMetadata,
   unregisterUser,
   type AuthRequest,
   type Client,
@@ -199,6 +200,11 @@ const CALLS: Record<string, (o: CallOptions) => Result> = {
   listActivity: (o) => listActivity({ ...o, query: { limit: 10, outcome: 'refused' } }),
   testOidcProvider: (o) => testOidcProvider({ ...o, path: { provider: 'authentik' } }),
   testSamlProvider: (o) => testSamlProvider({ ...o, path: { provider: 'keycloak' } }),
+  importSamlMetadata: (o) =>
+    importSamlMetadata({
+      ...o,
+      body: { url: 'https://keycloak.example.com/realms/home/protocol/saml/descriptor' },
+    }),
 };
 
 const operations = specOperations();

@@ -10,6 +10,7 @@ import type {
   CreateLinkData,
   GetOidcStatesResponses,
   GetSamlMetadataResponses,
+  SamlMetadataImport,
   Problem,
   ProviderTestReport,
   ReceiveSamlResponseData,
@@ -66,6 +67,8 @@ describe('handlers typed by the contract', () => {
     expectTypeOf<Json<'authenticateOidc', 409>['body']>().toEqualTypeOf<Problem>();
     expectTypeOf<Json<'testSamlProvider', 200>['body']>().toEqualTypeOf<ProviderTestReport>();
     expectTypeOf<Json<'testOidcProvider', 404>['body']>().toEqualTypeOf<Problem>();
+    expectTypeOf<Json<'importSamlMetadata', 200>['body']>().toEqualTypeOf<SamlMetadataImport>();
+    expectTypeOf<Json<'importSamlMetadata', 502>['body']>().toEqualTypeOf<Problem>();
     expectTypeOf<Extract<ReplyOf<'getSamlMetadata'>, { kind: 'text' }>['text']>().toEqualTypeOf<
       GetSamlMetadataResponses[200]
     >();
