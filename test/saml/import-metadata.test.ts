@@ -77,6 +77,7 @@ beforeAll(async () => {
   });
   metadataServer.listen(0, '127.0.0.1');
   await once(metadataServer, 'listening');
+  // A server listening on a TCP port answers address() with an AddressInfo, never a pipe name.
   metadataUrl = `http://127.0.0.1:${(metadataServer.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
@@ -87,6 +88,7 @@ afterAll(async () => {
 async function refusal(body: { xml?: string; url?: string }, status = 400): Promise<Problem> {
   const result = await importSamlMetadata({ client: t.admin, body });
   expect(result.response.status).toBe(status);
+  // Every 4xx/5xx of this operation is a Problem in the spec; the client types `error` as their union.
   return result.error as Problem;
 }
 
