@@ -4,7 +4,8 @@
 // check once more, so the first sign-in after a rotation succeeds. Refetches are rate-limited per provider
 // (one per `refetchIntervalMs`); a token arriving inside the interval waits for the next refetch instead of
 // triggering its own, so a stream of unknown `kid`s costs the IdP at most one request per interval, and a
-// token is refused only when its key is still unknown in a set fetched after it arrived.
+// token is refused only when its key is still unknown in a set fetched after the cached one failed it
+// (a refetch already in flight is shared: an IdP publishes a key before it signs with it).
 
 import * as jose from 'jose';
 import type { CustomFetch } from 'openid-client';
@@ -83,7 +84,7 @@ export function createSigningKeys(options: SigningKeysOptions = {}): SigningKeys
   };
 }
 
-/** Verifies against the current set; on an unknown key, once more against a set fetched after this call. */
+/** Verifies against the current set; on an unknown key, once more against a refetched set. */
 async function verifyWith(set: ProviderKeySet, input: VerifyInput): Promise<void> {
   const { idToken, algorithms } = input;
   if ((await tryVerify(idToken, await set.current(input.fetch), algorithms)) === 'verified') return;
@@ -149,7 +150,7 @@ interface ProviderKeySet {
   jwksUri: string;
   /** The cached set, fetched first when there is none or it is older than the maximum age. */
   current(fetch: IdpFetch): Promise<KeySet>;
-  /** A set whose fetch began after this call, at most one fetch per interval (callers share it). */
+  /** A fresh set: joins the refetch in flight, or starts one, at most one per interval (callers share it). */
   refetched(fetch: IdpFetch): Promise<KeySet>;
 }
 
