@@ -1,11 +1,9 @@
 // Fetching IdP metadata from the URL an admin gave: https only (http only to a loopback host); the host's
 // addresses checked and the connection pinned to the checked one (no DNS rebinding); no redirects followed;
 // a size limit enforced while reading and one timeout for the whole fetch.
-import { lookup as dnsLookup } from 'node:dns/promises';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 
+import { addressesOf, pinnedGet, type ResolvedAddress, type Resolve } from '../pinned-request.js';
 import { SsoError, invalidField } from '../sso/errors.js';
 import { isLoopbackHost } from './oidc-rules.js';
 
@@ -17,7 +15,7 @@ export interface MetadataFetchOptions {
   maxBytes: number;
   timeoutMs?: number;
   /** Replaces DNS resolution (tests). */
-  lookup?: (hostname: string) => Promise<{ address: string; family: number }[]>;
+  lookup?: Resolve;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -30,7 +28,11 @@ export async function fetchMetadataText(raw: string, options: MetadataFetchOptio
   const signal = AbortSignal.timeout(timeoutMs);
   let response: IncomingMessage;
   try {
-    response = await pinnedGet(url, address, signal);
+    const headers = {
+      accept: 'application/samlmetadata+xml, application/xml, text/xml',
+      'user-agent': 'jellyfin-sso',
+    };
+    response = await pinnedGet(url, address, headers, signal);
   } catch (cause) {
     const reason = signal.aborted ? `no answer within ${timeoutMs} ms` : errorText(cause);
     throw upstream(`The metadata URL ${url.origin} could not be fetched: ${reason}.`, cause);
@@ -59,18 +61,11 @@ function allowedUrl(raw: string): URL {
 }
 
 /** The address to connect to: a loopback host is the admin's own machine; any other must be public. */
-async function checkedAddress(
-  url: URL,
-  options: MetadataFetchOptions,
-): Promise<{ address: string; family: number }> {
+async function checkedAddress(url: URL, options: MetadataFetchOptions): Promise<ResolvedAddress> {
   const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  const literal = isIP(hostname);
-  const resolve = options.lookup ?? ((host: string) => dnsLookup(host, { all: true, verbatim: true }));
-  const addresses = literal
-    ? [{ address: hostname, family: literal }]
-    : await resolve(hostname).catch((cause: unknown) => {
-        throw upstream(`The metadata host ${hostname} cannot be resolved: ${errorText(cause)}.`, cause);
-      });
+  const addresses = await addressesOf(url, options.lookup).catch((cause: unknown) => {
+    throw upstream(`The metadata host ${hostname} cannot be resolved: ${errorText(cause)}.`, cause);
+  });
   const first = addresses[0];
   if (!first) throw upstream(`The metadata host ${hostname} has no address.`);
   if (isLoopbackHost(url.hostname) || options.allowPrivateHosts) return first;
@@ -83,27 +78,6 @@ async function checkedAddress(
     );
   }
   return first;
-}
-
-function pinnedGet(
-  url: URL,
-  address: { address: string; family: number },
-  signal: AbortSignal,
-): Promise<IncomingMessage> {
-  const lookup: LookupFunction = (_hostname, options, callback) => {
-    if (options.all) callback(null, [address]);
-    else callback(null, address.address, address.family);
-  };
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const headers = {
-      accept: 'application/samlmetadata+xml, application/xml, text/xml',
-      'user-agent': 'jellyfin-sso',
-    };
-    const request = send(url, { method: 'GET', lookup, signal, headers }, resolve);
-    request.on('error', reject);
-    request.end();
-  });
 }
 
 async function readText(

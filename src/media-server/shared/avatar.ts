@@ -7,10 +7,8 @@
 // PNG/JPEG/GIF/WebP only, checked by content type and by magic bytes; a size limit enforced while streaming;
 // one timeout for the whole fetch. Every failure returns null: a missing avatar never fails a login.
 
-import { lookup as dnsLookup } from 'node:dns/promises';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { BlockList, isIP } from 'node:net';
+import { addressesOf, pinnedGet, resolveWithDns, type ResolvedAddress } from '../../pinned-request.js';
 import { silentLog, type Log } from '../../sso/ports.js';
 
 export const AVATAR_MAX_BYTES = 2 * 1024 * 1024;
@@ -24,10 +22,7 @@ export interface AvatarImage {
   bytes: Uint8Array;
 }
 
-export interface ResolvedAddress {
-  address: string;
-  family: 4 | 6;
-}
+export type { ResolvedAddress };
 
 export interface FetchAvatarOptions {
   /** Let the URL (or a redirect) point at loopback/private addresses (SSO_AVATAR_ALLOW_PRIVATE_HOSTS). */
@@ -157,36 +152,22 @@ interface Hop {
 class Refused extends Error {}
 
 /** node:http(s) with the socket pinned to the address we checked (no second DNS answer can differ). */
-function pinnedHop(url: URL, address: ResolvedAddress, signal: AbortSignal): Promise<Hop> {
-  const lookup: LookupFunction = (_hostname, options, callback) => {
-    if (options.all) callback(null, [{ address: address.address, family: address.family }]);
-    else callback(null, address.address, address.family);
+async function pinnedHop(url: URL, address: ResolvedAddress, signal: AbortSignal): Promise<Hop> {
+  const response = await pinnedGet(
+    url,
+    address,
+    { accept: ALLOWED_TYPES.join(', '), 'user-agent': 'jellyfin-sso (avatar)' },
+    signal,
+  );
+  return {
+    status: response.statusCode ?? 0,
+    header: (name) => {
+      const value = response.headers[name.toLowerCase()];
+      return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+    },
+    body: response,
+    discard: () => response.destroy(),
   };
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise<Hop>((resolve, reject) => {
-    const request = send(
-      url,
-      {
-        method: 'GET',
-        lookup,
-        signal,
-        headers: { accept: ALLOWED_TYPES.join(', '), 'user-agent': 'jellyfin-sso (avatar)' },
-      },
-      (response: IncomingMessage) => {
-        resolve({
-          status: response.statusCode ?? 0,
-          header: (name) => {
-            const value = response.headers[name.toLowerCase()];
-            return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
-          },
-          body: response,
-          discard: () => response.destroy(),
-        });
-      },
-    );
-    request.on('error', reject);
-    request.end();
-  });
 }
 
 async function fetchHop(
@@ -222,11 +203,6 @@ async function fetchHop(
   };
 }
 
-async function defaultLookup(hostname: string): Promise<ResolvedAddress[]> {
-  const answers = await dnsLookup(hostname, { all: true, verbatim: true });
-  return answers.map((answer) => ({ address: answer.address, family: answer.family === 6 ? 6 : 4 }));
-}
-
 // ---------------------------------------------------------------------------------------------------------
 
 /**
@@ -236,7 +212,7 @@ async function defaultLookup(hostname: string): Promise<ResolvedAddress[]> {
 export async function fetchAvatar(url: string, options: FetchAvatarOptions): Promise<AvatarImage | null> {
   const maxBytes = options.maxBytes ?? AVATAR_MAX_BYTES;
   const timeoutMs = options.timeoutMs ?? AVATAR_TIMEOUT_MS;
-  const resolve = options.lookup ?? defaultLookup;
+  const resolve = options.lookup ?? resolveWithDns;
   const log = options.log ?? silentLog;
   const signal = AbortSignal.timeout(timeoutMs);
   let current: URL;
@@ -307,14 +283,11 @@ async function checkTarget(
     throw new Refused(`scheme ${url.protocol} is not http(s)`);
   if (url.username || url.password) throw new Refused('URLs with credentials are not fetched');
   const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  const literal = isIP(hostname);
-  const addresses: ResolvedAddress[] = literal
-    ? [{ address: hostname, family: literal === 6 ? 6 : 4 }]
-    : await resolve(hostname).catch((error: unknown) => {
-        throw new Refused(
-          `cannot resolve ${hostname}: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      });
+  const addresses = await addressesOf(url, resolve).catch((error: unknown) => {
+    throw new Refused(
+      `cannot resolve ${hostname}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  });
   const first = addresses[0];
   if (!first) throw new Refused(`${hostname} has no address`);
   // Any private answer refuses the host: the connection could otherwise land on it.
