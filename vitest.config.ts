@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The console tests serve the built console: build it first when its sources changed.
+    globalSetup: ['test/support/build-console.ts'],
     environment: 'node',
     pool: 'forks',
     execArgv: ['--import', 'tsx'],

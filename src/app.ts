@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 import type { Config } from './config.js';
 import { createHttpApp, type HttpApp } from './http/api.js';
+import { loadConsoleBundle } from './http/console-bundle.js';
 import { createHandlers, type HandlerDeps } from './http/handlers/index.js';
 import type { Logger } from './logger.js';
 import { createEmbeddedDirectory } from './media-server/embedded/directory.js';
@@ -41,6 +42,8 @@ import { SecretKeyError } from './storage/secret-box.js';
 import { createProviderStore } from './storage/provider-store.js';
 
 export const SPEC_PATH = fileURLToPath(new URL('../openapi.yaml', import.meta.url));
+/** Where `npm run build:console` writes the admin console. */
+export const CONSOLE_DIR = fileURLToPath(new URL('../dist/console', import.meta.url));
 
 export interface AppOptions {
   config: Config;
@@ -48,6 +51,8 @@ export interface AppOptions {
   clock?: Clock;
   /** Validate every JSON reply against the spec (tests). */
   validateResponses?: boolean;
+  /** Where the built admin console is (tests); CONSOLE_DIR by default. */
+  consoleDir?: string;
 }
 
 export interface App {
@@ -179,6 +184,7 @@ export async function createApp({
   log,
   clock = systemClock,
   validateResponses = false,
+  consoleDir = CONSOLE_DIR,
 }: AppOptions): Promise<App> {
   const database = await openConfiguredDatabase(config, log);
   // What close() releases, filled in as start-up proceeds; a failed start releases what it had.
@@ -214,6 +220,7 @@ export async function createApp({
         connectors,
         activityLog: held.activity.recorder,
       }),
+      loadConsoleBundle(consoleDir),
     );
     const http = await createHttpApp({
       specPath: SPEC_PATH,

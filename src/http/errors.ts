@@ -35,6 +35,7 @@ export const statusByCode = {
   rate_limited: 429,
   upstream_unavailable: 502,
   quick_connect_disabled: 503,
+  console_not_built: 503,
   not_implemented: 501,
   internal: 500,
 } as const satisfies Record<SsoErrorCode, number>;
@@ -86,6 +87,7 @@ export const publicTextByCode = {
   rate_limited: 'Too many requests from your address; wait a minute and try again.',
   upstream_unavailable: 'The identity provider or the media server cannot be reached. Try again later.',
   quick_connect_disabled: 'Quick Connect is switched off on this server.',
+  console_not_built: 'The admin console is not installed on this server.',
   not_implemented: 'This operation is not available in this version of the service.',
   internal: 'Something went wrong on our side. Try again; if it persists, tell your admin.',
 } as const satisfies Record<SsoErrorCode, string>;

@@ -164,8 +164,14 @@ const LOGIN_SCRIPT = String.raw`
           location.replace(webIndex);
         } else {
           storeCredentials(result);
-          show('Signed in as ' + result.User.Name, result.User.Policy && result.User.Policy.IsAdministrator ? 'You are an administrator of this server.' : 'You can close this page.', false);
+          var isAdmin = !!(result.User.Policy && result.User.Policy.IsAdministrator);
+          show('Signed in as ' + result.User.Name, isAdmin ? 'You are an administrator of this server.' : 'You can close this page.', false);
           document.getElementById('user').textContent = result.User.Name;
+          if (isAdmin) {
+            var consoleLink = document.getElementById('console');
+            consoleLink.setAttribute('href', prefix + '/sso/admin/');
+            consoleLink.parentNode.classList.remove('hidden');
+          }
           document.body.setAttribute('data-sso-state', 'signed-in');
         }
       });
@@ -204,6 +210,7 @@ export function loginPage(params: LoginPageParams): string {
 <h1 id="status">${escapeHtml(heading)}</h1>
 <p id="detail"></p>
 <p><strong id="user"></strong></p>
+<p class="hidden"><a id="console" href="#">Open the admin console</a></p>
 <p id="retry" class="hidden"><a href="${escapeHtml(params.retryUrl)}">Try again</a></p>
 <noscript><p>Please enable JavaScript to complete the sign-in.</p></noscript>
 </main>

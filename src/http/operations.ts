@@ -44,7 +44,7 @@ export type TextReply<R> = {
 export type RedirectReply = ReplyExtras & { kind: 'redirect'; status: 302; location: string };
 
 /** The spec's tags; each names the handler module that serves its operations. */
-export type Tag = 'oidc' | 'saml' | 'links' | 'admin';
+export type Tag = 'oidc' | 'saml' | 'links' | 'admin' | 'console';
 
 /** An operation: its tag (which handler module serves it), its request and its replies. */
 interface Operation<T extends Tag, Data, Replies, Errors> {
@@ -229,6 +229,26 @@ export interface Operations {
     Api.ListLinkDetailsData,
     JsonReply<Api.ListLinkDetailsResponses>,
     Api.ListLinkDetailsErrors
+  >;
+  redirectAdminConsole: Operation<
+    'console',
+    Api.RedirectAdminConsoleData,
+    RedirectReply,
+    Api.RedirectAdminConsoleErrors
+  >;
+  getAdminConsole: Operation<
+    'console',
+    Api.GetAdminConsoleData,
+    HtmlReply<Api.GetAdminConsoleResponses>,
+    Api.GetAdminConsoleErrors
+  >;
+  getAdminConsoleAsset: Operation<
+    'console',
+    Api.GetAdminConsoleAssetData,
+    // The generator types text/javascript and text/css as Blob (what a client downloads); the server
+    // sends the same bytes as text.
+    TextReply<{ [S in keyof Api.GetAdminConsoleAssetResponses]: string }>,
+    Api.GetAdminConsoleAssetErrors
   >;
 }
 

@@ -30,6 +30,7 @@ export const ssoErrorCodes = [
   'rate_limited',
   'upstream_unavailable',
   'quick_connect_disabled',
+  'console_not_built',
   'not_implemented',
   'internal',
 ] as const;

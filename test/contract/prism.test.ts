@@ -16,6 +16,8 @@ import {
   deleteLink,
   deleteOidcProvider,
   deleteSamlProvider,
+  getAdminConsole,
+  getAdminConsoleAsset,
   getOidcProviderNames,
   getOidcProviders,
   getOidcStates,
@@ -28,6 +30,7 @@ import {
   listOidcLinks,
   listSamlLinks,
   receiveSamlResponse,
+  redirectAdminConsole,
   receiveSamlResponseAlias,
   startOidcLogin,
   startOidcLoginAlias,
@@ -205,6 +208,9 @@ const CALLS: Record<string, (o: CallOptions) => Result> = {
       ...o,
       body: { url: 'https://keycloak.example.com/realms/home/protocol/saml/descriptor' },
     }),
+  redirectAdminConsole: (o) => redirectAdminConsole(o),
+  getAdminConsole: (o) => getAdminConsole(o),
+  getAdminConsoleAsset: (o) => getAdminConsoleAsset({ ...o, path: { asset: 'index-4f3a2b1c.js' } }),
 };
 
 const operations = specOperations();

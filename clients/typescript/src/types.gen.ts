@@ -20,7 +20,7 @@ export type Problem = {
     /**
      * Stable machine code of the error.
      */
-    code: 'invalid_request' | 'not_found' | 'method_not_allowed' | 'payload_too_large' | 'unsupported_media_type' | 'unauthenticated' | 'forbidden' | 'not_permitted' | 'provider_not_found' | 'provider_disabled' | 'user_not_found' | 'link_not_found' | 'flow_not_found' | 'flow_expired' | 'flow_used' | 'provider_mismatch' | 'browser_mismatch' | 'flow_purpose_mismatch' | 'idp_error' | 'idp_response_invalid' | 'link_conflict' | 'name_conflict' | 'media_server_refused' | 'rate_limited' | 'upstream_unavailable' | 'quick_connect_disabled' | 'not_implemented' | 'internal';
+    code: 'invalid_request' | 'not_found' | 'method_not_allowed' | 'payload_too_large' | 'unsupported_media_type' | 'unauthenticated' | 'forbidden' | 'not_permitted' | 'provider_not_found' | 'provider_disabled' | 'user_not_found' | 'link_not_found' | 'flow_not_found' | 'flow_expired' | 'flow_used' | 'provider_mismatch' | 'browser_mismatch' | 'flow_purpose_mismatch' | 'idp_error' | 'idp_response_invalid' | 'link_conflict' | 'name_conflict' | 'media_server_refused' | 'rate_limited' | 'upstream_unavailable' | 'quick_connect_disabled' | 'console_not_built' | 'not_implemented' | 'internal';
     /**
      * Stable public reason, finer than `code` where that helps the user (e.g. `saml_expired`, `idp_access_denied`, `provider_misconfigured`); equal to `code` otherwise. Never names configuration.
      */
@@ -1946,3 +1946,86 @@ export type ListActivityResponses = {
 };
 
 export type ListActivityResponse = ListActivityResponses[keyof ListActivityResponses];
+
+export type RedirectAdminConsoleData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/sso/admin';
+};
+
+export type RedirectAdminConsoleErrors = {
+    /**
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
+     */
+    429: Problem;
+};
+
+export type RedirectAdminConsoleError = RedirectAdminConsoleErrors[keyof RedirectAdminConsoleErrors];
+
+export type GetAdminConsoleData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/sso/admin/';
+};
+
+export type GetAdminConsoleErrors = {
+    /**
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
+     */
+    429: Problem;
+    /**
+     * The console's assets are missing from this installation.
+     */
+    503: Problem;
+};
+
+export type GetAdminConsoleError = GetAdminConsoleErrors[keyof GetAdminConsoleErrors];
+
+export type GetAdminConsoleResponses = {
+    /**
+     * The console's HTML page.
+     */
+    200: string;
+};
+
+export type GetAdminConsoleResponse = GetAdminConsoleResponses[keyof GetAdminConsoleResponses];
+
+export type GetAdminConsoleAssetData = {
+    body?: never;
+    path: {
+        /**
+         * The asset's file name, as the console's page references it.
+         */
+        asset: string;
+    };
+    query?: never;
+    url: '/sso/admin/assets/{asset}';
+};
+
+export type GetAdminConsoleAssetErrors = {
+    /**
+     * Unknown provider, user, link or route.
+     */
+    404: Problem;
+    /**
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
+     */
+    429: Problem;
+    /**
+     * The console's assets are missing from this installation.
+     */
+    503: Problem;
+};
+
+export type GetAdminConsoleAssetError = GetAdminConsoleAssetErrors[keyof GetAdminConsoleAssetErrors];
+
+export type GetAdminConsoleAssetResponses = {
+    /**
+     * The asset.
+     */
+    200: Blob | File;
+};
+
+export type GetAdminConsoleAssetResponse = GetAdminConsoleAssetResponses[keyof GetAdminConsoleAssetResponses];

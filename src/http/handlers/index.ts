@@ -2,15 +2,19 @@
 // error, and a contract test checks the same against the spec at run time.
 import type { Handlers } from '../handler.js';
 import { createAdminHandlers, type AdminDeps } from './admin.js';
+import type { ConsoleBundle } from '../console-bundle.js';
+import { createConsoleHandlers } from './console.js';
 import { createLinkHandlers, type LinkHandlerDeps } from './links.js';
 import { createLoginHandlers, type LoginHandlerDeps } from './login.js';
 
+/** What the handlers need of the use cases; the console's bundle comes beside them. */
 export type HandlerDeps = AdminDeps & LoginHandlerDeps & LinkHandlerDeps;
 
-export function createHandlers(deps: HandlerDeps): Handlers {
+export function createHandlers(deps: HandlerDeps, consoleBundle: ConsoleBundle | null): Handlers {
   return {
     ...createAdminHandlers(deps),
     ...createLoginHandlers(deps),
     ...createLinkHandlers(deps),
+    ...createConsoleHandlers(consoleBundle, deps.publicUrl),
   };
 }

@@ -1,0 +1,23 @@
+// Vite builds the admin console (console/) into dist/console/, which the service serves at /sso/admin/.
+// Relative asset URLs keep a base path in front of /sso/ working; nothing is inlined, so the page's CSP can
+// allow scripts and styles from its own origin only. `npm run ui:dev` serves it against the Prism mock.
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const MOCK_URL = process.env['SSO_MOCK_URL'] ?? 'http://127.0.0.1:4010';
+
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  base: './',
+  logLevel: 'warn',
+  build: {
+    outDir: fileURLToPath(new URL('../dist/console', import.meta.url)),
+    emptyOutDir: true,
+    assetsInlineLimit: 0,
+    target: 'es2022',
+    // No inline polyfill script: the CSP would refuse it, and every supported browser has modulepreload.
+    modulePreload: { polyfill: false },
+  },
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  server: { port: 5173, strictPort: true, proxy: { '/sso/': MOCK_URL } },
+});

@@ -1,0 +1,47 @@
+// Handlers of the `console` tag: the admin console's page and its built assets, from the bundle loaded at
+// start. The page holds no data: everything it shows comes from the elevated operations it calls.
+import { SsoError } from '../../sso/errors.js';
+import { CONSOLE_CSP, type ConsoleBundle } from '../console-bundle.js';
+import { reply, type HandlersOfTag } from '../handler.js';
+
+function builtBundle(bundle: ConsoleBundle | null): ConsoleBundle {
+  if (bundle === null) {
+    throw new SsoError(
+      'console_not_built',
+      'The admin console has not been built. Run `npm run build:console` and restart.',
+    );
+  }
+  return bundle;
+}
+
+/**
+ * `bundle` is null when the console has not been built: the page and its assets then answer 503.
+ * `publicUrl` is SSO_PUBLIC_URL, which holds any base path a reverse proxy puts in front of /sso/.
+ */
+export function createConsoleHandlers(
+  bundle: ConsoleBundle | null,
+  publicUrl: string,
+): HandlersOfTag<'console'> {
+  return {
+    redirectAdminConsole: () =>
+      Promise.resolve(reply({ kind: 'redirect', status: 302, location: `${publicUrl}/sso/admin/` })),
+    getAdminConsole: () => {
+      const { html } = builtBundle(bundle);
+      return Promise.resolve(reply({ kind: 'html', status: 200, html, csp: CONSOLE_CSP }));
+    },
+    getAdminConsoleAsset: ({ path: { asset } }) => {
+      const file = builtBundle(bundle).assets.get(asset);
+      if (file === undefined) throw new SsoError('not_found', `The console has no asset named "${asset}".`);
+      return Promise.resolve(
+        reply({
+          kind: 'text',
+          status: 200,
+          contentType: file.contentType,
+          text: file.text,
+          // Vite puts a hash of the content in every asset's name: a name never changes its bytes.
+          headers: { 'Cache-Control': 'public, max-age=31536000, immutable' },
+        }),
+      );
+    },
+  };
+}
