@@ -87,7 +87,7 @@ export const publicTextByCode = {
   rate_limited: 'Too many requests from your address; wait a minute and try again.',
   upstream_unavailable: 'The identity provider or the media server cannot be reached. Try again later.',
   quick_connect_disabled: 'Quick Connect is switched off on this server.',
-  console_not_built: 'The admin console is not installed on this server.',
+  console_not_built: 'The admin console has not been built on this server (npm run build:console).',
   not_implemented: 'This operation is not available in this version of the service.',
   internal: 'Something went wrong on our side. Try again; if it persists, tell your admin.',
 } as const satisfies Record<SsoErrorCode, string>;

@@ -230,12 +230,6 @@ export interface Operations {
     JsonReply<Api.ListLinkDetailsResponses>,
     Api.ListLinkDetailsErrors
   >;
-  redirectAdminConsole: Operation<
-    'console',
-    Api.RedirectAdminConsoleData,
-    RedirectReply,
-    Api.RedirectAdminConsoleErrors
-  >;
   getAdminConsole: Operation<
     'console',
     Api.GetAdminConsoleData,

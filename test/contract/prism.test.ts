@@ -30,7 +30,6 @@ import {
   listOidcLinks,
   listSamlLinks,
   receiveSamlResponse,
-  redirectAdminConsole,
   receiveSamlResponseAlias,
   startOidcLogin,
   startOidcLoginAlias,
@@ -208,7 +207,6 @@ const CALLS: Record<string, (o: CallOptions) => Result> = {
       ...o,
       body: { url: 'https://keycloak.example.com/realms/home/protocol/saml/descriptor' },
     }),
-  redirectAdminConsole: (o) => redirectAdminConsole(o),
   getAdminConsole: (o) => getAdminConsole(o),
   getAdminConsoleAsset: (o) => getAdminConsoleAsset({ ...o, path: { asset: 'index-4f3a2b1c.js' } }),
 };

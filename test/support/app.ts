@@ -42,7 +42,7 @@ export class TestClock {
 
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { dataDir?: string; clock?: TestClock; port?: number } = {},
+  options: { dataDir?: string; clock?: TestClock; port?: number; consoleDir?: string } = {},
 ): Promise<TestApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sso-test-'));
   const config = loadConfig({
@@ -65,6 +65,7 @@ export async function startTestApp(
     log: createLogger(config.logLevel, sink),
     validateResponses: true,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.consoleDir === undefined ? {} : { consoleDir: options.consoleDir }),
   });
   const { port } = await app.listen(options.port ?? 0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -1947,27 +1947,11 @@ export type ListActivityResponses = {
 
 export type ListActivityResponse = ListActivityResponses[keyof ListActivityResponses];
 
-export type RedirectAdminConsoleData = {
-    body?: never;
-    path?: never;
-    query?: never;
-    url: '/sso/admin';
-};
-
-export type RedirectAdminConsoleErrors = {
-    /**
-     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
-     */
-    429: Problem;
-};
-
-export type RedirectAdminConsoleError = RedirectAdminConsoleErrors[keyof RedirectAdminConsoleErrors];
-
 export type GetAdminConsoleData = {
     body?: never;
     path?: never;
     query?: never;
-    url: '/sso/admin/';
+    url: '/sso/admin';
 };
 
 export type GetAdminConsoleErrors = {

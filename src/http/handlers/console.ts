@@ -15,19 +15,24 @@ function builtBundle(bundle: ConsoleBundle | null): ConsoleBundle {
 }
 
 /**
- * `bundle` is null when the console has not been built: the page and its assets then answer 503.
- * `publicUrl` is SSO_PUBLIC_URL, which holds any base path a reverse proxy puts in front of /sso/.
+ * The page with its `./assets/…` references made absolute under SSO_PUBLIC_URL's path (which holds any
+ * base path a reverse proxy puts in front of /sso/), so `/sso/admin` without its slash loads them too.
  */
+function pageFor(bundle: ConsoleBundle, publicUrl: string): string {
+  const assets = `${new URL(publicUrl).pathname.replace(/\/$/, '')}/sso/admin/assets/`;
+  return bundle.html.replace(/(src|href)="\.\/assets\//g, `$1="${assets}`);
+}
+
+/** `bundle` is null when the console has not been built: the page and its assets then answer 503. */
 export function createConsoleHandlers(
   bundle: ConsoleBundle | null,
   publicUrl: string,
 ): HandlersOfTag<'console'> {
+  const html = bundle === null ? null : pageFor(bundle, publicUrl);
   return {
-    redirectAdminConsole: () =>
-      Promise.resolve(reply({ kind: 'redirect', status: 302, location: `${publicUrl}/sso/admin/` })),
     getAdminConsole: () => {
-      const { html } = builtBundle(bundle);
-      return Promise.resolve(reply({ kind: 'html', status: 200, html, csp: CONSOLE_CSP }));
+      builtBundle(bundle);
+      return Promise.resolve(reply({ kind: 'html', status: 200, html: html ?? '', csp: CONSOLE_CSP }));
     },
     getAdminConsoleAsset: ({ path: { asset } }) => {
       const file = builtBundle(bundle).assets.get(asset);
