@@ -256,18 +256,52 @@ function expectSameDecision(preview: SignInPreview, real: RealOutcome): void {
 
 interface Case {
   title: string;
-  provider: string;
-  sub: string;
+  preview: () => Promise<SignInPreview>;
+  signIn: () => Promise<RealOutcome>;
   /** What the preview itself must say, so that both sides agreeing on something wrong is caught. */
   expect: (preview: SignInPreview) => void;
 }
 
+/** Each case previewed first, then signed in for real: the preview must have said what happened. */
+function expectEachAsSignedIn(cases: Case[]): void {
+  for (const c of cases) {
+    it(`when ${c.title}`, async () => {
+      const preview = await c.preview();
+      c.expect(preview);
+      expectSameDecision(preview, await c.signIn());
+    });
+  }
+}
+
+function oidcCase(title: string, provider: string, sub: string, expect: Case['expect']): Case {
+  return {
+    title,
+    preview: () => previewOidc(provider, sub),
+    signIn: () => oidcSignIn(provider, sub),
+    expect,
+  };
+}
+
+function samlCase(
+  title: string,
+  nameId: string,
+  attributes: Record<string, string[]>,
+  check: Case['expect'],
+): Case {
+  return {
+    title,
+    preview: () => previewSaml(nameId, attributes),
+    signIn: () => samlSignIn(nameId, attributes),
+    expect: check,
+  };
+}
+
 const OIDC_CASES: Case[] = [
-  {
-    title: 'an allowed member gets a new account named after preferred_username, with the member folder',
-    provider: 'roles',
-    sub: 'sub-member',
-    expect: (p) => {
+  oidcCase(
+    'an allowed member gets a new account named after preferred_username, with the member folder',
+    'roles',
+    'sub-member',
+    (p) => {
       expect(p).toMatchObject({ allowed: true, subject: 'sub-member', roles: ['members'] });
       expect(p.roleSource).toEqual({ kind: 'claim', name: 'groups', present: true });
       expect(p.account).toMatchObject({
@@ -281,86 +315,53 @@ const OIDC_CASES: Case[] = [
         enableContentDownloading: false,
       });
     },
-  },
-  {
-    title: 'an admin is an administrator',
-    provider: 'roles',
-    sub: 'sub-admin',
-    expect: (p) => expect(p.access?.isAdmin).toBe(true),
-  },
-  {
-    title: 'a user in no allowed group is refused by the role gate, naming it',
-    provider: 'roles',
-    sub: 'sub-stranger',
-    expect: (p) => {
+  ),
+  oidcCase('an admin is an administrator', 'roles', 'sub-admin', (p) => expect(p.access?.isAdmin).toBe(true)),
+  oidcCase(
+    'a user in no allowed group is refused by the role gate, naming it',
+    'roles',
+    'sub-stranger',
+    (p) => {
       expect(p).toMatchObject({ allowed: false, roles: ['family'], access: null });
       expect(p.refusal).toMatchObject({ code: 'not_permitted', rule: 'access.required_role' });
       expect(p.refusal?.summary).toBe('role gate: none of [members] in groups');
     },
-  },
-  {
-    title: 'a user whose role claim is missing has no roles and is refused',
-    provider: 'roles',
-    sub: 'sub-no-claim',
-    expect: (p) => {
-      expect(p.roleSource).toEqual({ kind: 'claim', name: 'groups', present: false });
-      expect(p.refusal?.rule).toBe('access.required_role');
-    },
-  },
-  {
-    title: 'a role claim only pointed to (groups overage) is refused as not delivered',
-    provider: 'roles',
-    sub: 'sub-overage',
-    expect: (p) =>
+  ),
+  oidcCase('a user whose role claim is missing has no roles and is refused', 'roles', 'sub-no-claim', (p) => {
+    expect(p.roleSource).toEqual({ kind: 'claim', name: 'groups', present: false });
+    expect(p.refusal?.rule).toBe('access.required_role');
+  }),
+  oidcCase(
+    'a role claim only pointed to (groups overage) is refused as not delivered',
+    'roles',
+    'sub-overage',
+    (p) =>
       expect(p.refusal).toMatchObject({
         step: 'claims',
         reason: 'role_claim_not_delivered',
         rule: 'oidc.role_claim_not_delivered',
       }),
-  },
-  {
-    title: 'a role claim of another shape is refused naming the claim',
-    provider: 'shape',
-    sub: 'sub-bad-shape',
-    expect: (p) => {
-      expect(p.refusal).toMatchObject({ step: 'claims', rule: 'oidc.role_claim_shape' });
-      expect(p.refusal?.message).toContain('"roles_bad"');
-    },
-  },
-  {
-    title: 'folder roles give the union of their folders, not enabledFolders',
-    provider: 'roles',
-    sub: 'sub-folders',
-    expect: (p) => expect(sorted(p.access?.folders)).toEqual(sorted([F_MEMBERS, F_MOVIES, F_SERIES])),
-  },
-  {
-    title: 'Live TV roles grant Live TV and its management',
-    provider: 'livetv',
-    sub: 'sub-tv',
-    expect: (p) => expect(p.access).toMatchObject({ enableLiveTv: true, enableLiveTvManagement: true }),
-  },
-  {
-    title: 'the Live TV role alone grants no management',
-    provider: 'livetv',
-    sub: 'sub-tv-viewer',
-    expect: (p) => expect(p.access).toMatchObject({ enableLiveTv: true, enableLiveTvManagement: false }),
-  },
-  {
-    title: 'without a username claim the name comes from sub',
-    provider: 'roles',
-    sub: 'sub-no-name',
-    expect: (p) => expect(p.account).toMatchObject({ username: 'sub-no-name', usernameSource: 'sub' }),
-  },
+  ),
+  oidcCase('a role claim of another shape is refused naming the claim', 'shape', 'sub-bad-shape', (p) => {
+    expect(p.refusal).toMatchObject({ step: 'claims', rule: 'oidc.role_claim_shape' });
+    expect(p.refusal?.message).toContain('"roles_bad"');
+  }),
+  oidcCase('folder roles give the union of their folders, not enabledFolders', 'roles', 'sub-folders', (p) =>
+    expect(sorted(p.access?.folders)).toEqual(sorted([F_MEMBERS, F_MOVIES, F_SERIES])),
+  ),
+  oidcCase('Live TV roles grant Live TV and its management', 'livetv', 'sub-tv', (p) =>
+    expect(p.access).toMatchObject({ enableLiveTv: true, enableLiveTvManagement: true }),
+  ),
+  oidcCase('the Live TV role alone grants no management', 'livetv', 'sub-tv-viewer', (p) =>
+    expect(p.access).toMatchObject({ enableLiveTv: true, enableLiveTvManagement: false }),
+  ),
+  oidcCase('without a username claim the name comes from sub', 'roles', 'sub-no-name', (p) =>
+    expect(p.account).toMatchObject({ username: 'sub-no-name', usernameSource: 'sub' }),
+  ),
 ];
 
 describe('OIDC Preview equals the real sign-in on the same claims', () => {
-  for (const c of OIDC_CASES) {
-    it(`when ${c.title}`, async () => {
-      const preview = await previewOidc(c.provider, c.sub);
-      c.expect(preview);
-      expectSameDecision(preview, await oidcSignIn(c.provider, c.sub));
-    });
-  }
+  expectEachAsSignedIn(OIDC_CASES);
 
   it('when the username is taken by another user, then the preview names the holder and the name a new user gets', async () => {
     const holder = await directoryOf(t).createUser('tess');
@@ -437,55 +438,41 @@ describe('OIDC Preview equals the real sign-in on the same claims', () => {
 });
 
 describe('SAML Preview equals the real sign-in on the same attributes', () => {
-  const SAML_CASES: {
-    title: string;
-    nameId: string;
-    attributes: Record<string, string[]>;
-    expect: (p: SignInPreview) => void;
-  }[] = [
-    {
-      title: 'a member is allowed, named by the username attribute',
-      nameId: 'm.saml@example.com',
-      attributes: { Role: ['jellyfin-users'], uid: ['mona'] },
-      expect: (p) => {
+  const SAML_CASES: Case[] = [
+    samlCase(
+      'a member is allowed, named by the username attribute',
+      'm.saml@example.com',
+      { Role: ['jellyfin-users'], uid: ['mona'] },
+      (p) => {
         expect(p).toMatchObject({ allowed: true, subject: 'm.saml@example.com' });
         expect(p.roleSource).toEqual({ kind: 'attribute', name: 'Role', present: true });
         expect(p.account).toMatchObject({ username: 'mona', usernameSource: 'uid' });
         expect(p.access).toMatchObject({ isAdmin: false, enableAllFolders: true, enableLiveTv: true });
       },
-    },
-    {
-      title: 'an admin is an administrator; without the username attribute the NameID names them',
-      nameId: 'sam',
-      attributes: { Role: ['jellyfin-users', 'jellyfin-admins'] },
-      expect: (p) => {
+    ),
+    samlCase(
+      'an admin is an administrator; without the username attribute the NameID names them',
+      'sam',
+      { Role: ['jellyfin-users', 'jellyfin-admins'] },
+      (p) => {
         expect(p.access?.isAdmin).toBe(true);
         expect(p.account).toMatchObject({ username: 'sam', usernameSource: 'NameID' });
       },
-    },
-    {
-      title: 'a user in no allowed role is refused by the role gate',
-      nameId: 'stranger',
-      attributes: { Role: ['family'] },
-      expect: (p) => expect(p.refusal?.summary).toBe('role gate: none of [jellyfin-users] in Role'),
-    },
-    {
-      title: 'a user without the role attribute is refused, the attribute missing',
-      nameId: 'norole',
-      attributes: { uid: ['norole'] },
-      expect: (p) => {
+    ),
+    samlCase('a user in no allowed role is refused by the role gate', 'stranger', { Role: ['family'] }, (p) =>
+      expect(p.refusal?.summary).toBe('role gate: none of [jellyfin-users] in Role'),
+    ),
+    samlCase(
+      'a user without the role attribute is refused, the attribute missing',
+      'norole',
+      { uid: ['norole'] },
+      (p) => {
         expect(p.roleSource).toEqual({ kind: 'attribute', name: 'Role', present: false });
         expect(p.refusal?.rule).toBe('access.required_role');
       },
-    },
+    ),
   ];
-  for (const c of SAML_CASES) {
-    it(`when ${c.title}`, async () => {
-      const preview = await previewSaml(c.nameId, c.attributes);
-      c.expect(preview);
-      expectSameDecision(preview, await samlSignIn(c.nameId, c.attributes));
-    });
-  }
+  expectEachAsSignedIn(SAML_CASES);
 
   it('when the name is taken and later the user returns, then each preview equals its sign-in', async () => {
     const holder = await directoryOf(t).createUser('sally');
