@@ -629,7 +629,7 @@ export type ActivityEntry = {
      */
     message: string;
     /**
-     * A stable id of the rule that refused, when the refusal names one (the structural rule a SAML answer broke, e.g. `saml.destination_missing`); null otherwise.
+     * A stable id of the rule that refused, when the refusal names one: the role gate (`access.required_role`), an OIDC claim rule (`oidc.role_claim_not_delivered`, `oidc.role_claim_shape`, `oidc.tenant_not_allowed`) or the structural rule a SAML answer broke (e.g. `saml.destination_missing`); null otherwise.
      */
     rule: string | null;
     /**
