@@ -201,7 +201,7 @@ if (browser === null) {
       await finish(tab);
     });
 
-    it('when a provider is edited without touching its secret, then the secret stays set; replaced, it changes', async () => {
+    it('when a provider is edited without touching its secret, then the secret stays set; replaced, it changes; removed, it is gone', async () => {
       await addThroughApi('edited');
       const tab = await signedInTab('#/providers/oidc/edited');
       const { page } = tab;
@@ -219,6 +219,11 @@ if (browser === null) {
       await page.getByRole('button', { name: 'Save', exact: true }).click();
       await page.getByRole('button', { name: 'Replace client secret' }).waitFor();
       expect(await credentialsCheck('edited')).toBe('fail');
+
+      await page.getByRole('button', { name: 'Remove client secret' }).click();
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByLabel('Client secret').waitFor();
+      expect(await stored('edited')).toMatchObject({ hasOidSecret: false, roleClaim: 'roles' });
       await finish(tab);
     });
 

@@ -1,5 +1,6 @@
 // The form's working copy of a provider ("draft"): one value per field of its table, in the shape its
-// control edits (lists as one-per-line text, numbers as text, a secret as null until replaced), and the
+// control edits (lists as one-per-line text, numbers as text, a secret as null until replaced or false
+// to remove it), and the
 // conversions from a stored provider and to the body of Add.
 import type { FolderRoleMapping } from '../../../../clients/typescript/index.ts';
 import { ProblemError } from '../../api.ts';
@@ -70,6 +71,8 @@ function toInputValue(kind: Kind, value: DraftValue): unknown {
       return Array.isArray(value) ? value : [];
     case 'secret':
     case 'secret-multiline':
+      // false: the admin asked to remove the stored value, which an empty string does.
+      if (value === false) return '';
       return text.trim() === '' ? undefined : text;
     default:
       return text;

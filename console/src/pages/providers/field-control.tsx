@@ -121,7 +121,7 @@ export function FieldControl(props: { name: string; spec: FieldSpec; form: FormB
           {...common}
           multiline={spec.kind === 'secret-multiline'}
           isSet={form.secretsSet[name] === true}
-          value={typeof value === 'string' ? value : null}
+          value={typeof value === 'string' || value === false ? value : null}
           onChange={(v) => form.set(name, v)}
         />
       );
