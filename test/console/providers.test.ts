@@ -23,7 +23,7 @@ import {
   signInWithApiKey,
   type ConsoleTab,
 } from '../support/console-browser.js';
-import { startOidcIdp, type OidcIdp } from '../support/oidc-idp.js';
+import { jellyfinClient, startOidcIdp, type OidcIdp } from '../support/oidc-idp.js';
 import { freePort } from '../support/ports.js';
 import { genuineAndRogueIdps } from '../support/saml-idp.js';
 
@@ -50,8 +50,7 @@ if (browser === null) {
       idp = await startOidcIdp({
         clients: [
           {
-            client_id: 'jellyfin',
-            client_secret: 'jellyfin-secret',
+            ...jellyfinClient(port, 'authentik'),
             redirect_uris: NAMES.map((name) => `http://127.0.0.1:${port}/sso/OID/redirect/${name}`),
           },
         ],
@@ -99,6 +98,12 @@ if (browser === null) {
       await signInWithApiKey(tab.page, BOOTSTRAP_KEY);
       await tab.page.evaluate((h) => (location.hash = h), hash);
       return tab;
+    }
+
+    /** A provider added through the API, its page open in a signed-in tab. */
+    async function providerPage(name: string, viewport?: { width: number; height: number }) {
+      await addThroughApi(name);
+      return signedInTab(`#/providers/oidc/${name}`, viewport);
     }
 
     /** The inline message under the control labelled `label`. */
@@ -202,8 +207,7 @@ if (browser === null) {
     });
 
     it('when a provider is edited without touching its secret, then the secret stays set; replaced, it changes; removed, it is gone', async () => {
-      await addThroughApi('edited');
-      const tab = await signedInTab('#/providers/oidc/edited');
+      const tab = await providerPage('edited');
       const { page } = tab;
       await page.getByRole('button', { name: 'Replace client secret' }).waitFor();
       expect(await page.locator('.secret-set').textContent()).toContain('set');
@@ -228,9 +232,8 @@ if (browser === null) {
     });
 
     it('when a provider is disabled and enabled again, then only its enabled state changes', async () => {
-      await addThroughApi('toggled');
+      const tab = await providerPage('toggled');
       const before = await stored('toggled');
-      const tab = await signedInTab('#/providers/oidc/toggled');
       const { page } = tab;
       await page.getByRole('button', { name: 'Disable' }).click();
       await page.getByText('toggled is disabled.').waitFor();
@@ -245,8 +248,7 @@ if (browser === null) {
     });
 
     it('when libraries are picked by name, then their ids are stored, for the provider and for each role', async () => {
-      await addThroughApi('libraries');
-      const tab = await signedInTab('#/providers/oidc/libraries');
+      const tab = await providerPage('libraries');
       const { page } = tab;
       const libraries = page.getByRole('group', { name: 'Libraries', exact: true });
       await libraries.getByRole('checkbox', { name: 'Shows' }).check();
@@ -281,8 +283,7 @@ if (browser === null) {
     });
 
     it('when delete is asked for, then cancel keeps the provider and confirming removes it', async () => {
-      await addThroughApi('doomed');
-      const tab = await signedInTab('#/providers/oidc/doomed');
+      const tab = await providerPage('doomed');
       const { page } = tab;
       await page.getByRole('button', { name: 'Delete' }).click();
       await page.getByText('Delete doomed?').waitFor();
@@ -363,8 +364,7 @@ if (browser === null) {
     });
 
     it('when a provider page is opened, then Test and Preview lead to their panels', async () => {
-      await addThroughApi('edited');
-      const tab = await signedInTab('#/providers/oidc/edited');
+      const tab = await providerPage('edited');
       const { page } = tab;
       await page.getByRole('link', { name: 'Test' }).click();
       expect(await page.evaluate(() => location.hash)).toBe('#/providers/oidc/edited/test');
@@ -377,8 +377,7 @@ if (browser === null) {
     });
 
     it('when the form is opened on a phone, then nothing overflows the screen sideways', async () => {
-      await addThroughApi('edited');
-      const tab = await signedInTab('#/providers/oidc/edited', { width: 390, height: 844 });
+      const tab = await providerPage('edited', { width: 390, height: 844 });
       const { page } = tab;
       await page.getByRole('heading', { name: 'OIDC provider edited' }).waitFor();
       await page.getByRole('group', { name: 'Libraries', exact: true }).waitFor();
