@@ -219,6 +219,9 @@ if (browser === null) {
       expect(await credentialsCheck('edited')).toBe('pass');
 
       await page.getByRole('button', { name: 'Replace client secret' }).click();
+      expect(await page.getByLabel('Client secret').evaluate((el) => el === document.activeElement)).toBe(
+        true,
+      );
       await page.getByLabel('Client secret').fill('not-the-secret');
       await page.getByRole('button', { name: 'Save', exact: true }).click();
       await page.getByRole('button', { name: 'Replace client secret' }).waitFor();
@@ -252,7 +255,10 @@ if (browser === null) {
       const { page } = tab;
       const libraries = page.getByRole('group', { name: 'Libraries', exact: true });
       await libraries.getByRole('checkbox', { name: 'Shows' }).check();
+      const mapping = page.getByRole('group', { name: 'Library mapping' });
+      expect(await mapping.count()).toBe(0);
       await page.getByLabel('Libraries by role').check();
+      await mapping.waitFor();
       await page.getByRole('button', { name: 'Add a role' }).click();
       await page.getByLabel('Role 1', { exact: true }).fill('movie-fans');
       await page
@@ -285,9 +291,13 @@ if (browser === null) {
     it('when delete is asked for, then cancel keeps the provider and confirming removes it', async () => {
       const tab = await providerPage('doomed');
       const { page } = tab;
+      const isFocused = (name: string) =>
+        page.getByRole('button', { name, exact: true }).evaluate((el) => el === document.activeElement);
       await page.getByRole('button', { name: 'Delete' }).click();
       await page.getByText('Delete doomed?').waitFor();
-      await page.getByRole('button', { name: 'Cancel' }).click();
+      await expect.poll(() => isFocused('Cancel')).toBe(true);
+      await page.keyboard.press('Enter');
+      await expect.poll(() => isFocused('Delete')).toBe(true);
       expect(await page.getByRole('button', { name: 'Yes, delete' }).count()).toBe(0);
       expect(await stored('doomed')).toBeDefined();
       await page.getByRole('button', { name: 'Delete' }).click();

@@ -42,6 +42,8 @@ export interface FieldSpec<K extends Kind = Kind> {
   group: Group;
   hint?: string;
   required?: boolean;
+  /** Shown only while this checkbox has this value (the field does nothing otherwise). */
+  shownWhen?: { key: string; is: boolean };
 }
 
 /** Fields the contract accepts only for compatibility with the plugin's page and then ignores. */

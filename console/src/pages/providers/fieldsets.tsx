@@ -5,15 +5,21 @@ import type { SamlMetadataImport } from '../../../../clients/typescript/index.ts
 import { Field } from '../../components/ui.tsx';
 import type { FormBindings } from './bindings.ts';
 import type { Table } from './draft.ts';
-import { FIELD_NAME, type Group, type Protocol } from './field-table.ts';
+import { FIELD_NAME, type FieldSpec, type Group, type Protocol } from './field-table.ts';
 import { FieldControl } from './field-control.tsx';
 import { MetadataImport } from './metadata-import.tsx';
+
+/** A field that does nothing under the current choices is hidden, unless the service named it. */
+function isShown(name: string, spec: FieldSpec, form: FormBindings): boolean {
+  const when = spec.shownWhen;
+  return when === undefined || (form.draft[when.key] === true) === when.is || form.errors[name] !== undefined;
+}
 
 function GroupFields(props: { table: Table; group: Group; form: FormBindings }): JSX.Element {
   return (
     <>
       {Object.entries(props.table)
-        .filter(([, spec]) => spec.group === props.group)
+        .filter(([name, spec]) => spec.group === props.group && isShown(name, spec, props.form))
         .map(([name, spec]) => (
           <FieldControl key={name} name={name} spec={spec} form={props.form} />
         ))}

@@ -1,7 +1,7 @@
 // The actions of a stored provider: its Test and Preview panels, enable/disable, and delete after a
 // confirmation step.
 import type { JSX } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ProblemBox } from '../../components/ui.tsx';
 import { useConsole } from '../../context.ts';
 import { href, navigate } from '../../route.ts';
@@ -12,6 +12,15 @@ function DeleteControl(props: { protocol: Protocol; name: string }): JSX.Element
   const { client } = useConsole();
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const cancel = useRef<HTMLButtonElement>(null);
+  const ask = useRef<HTMLButtonElement>(null);
+  const opened = useRef(false);
+  // The focus follows the step: to Cancel when asked, back to Delete when cancelled.
+  useEffect(() => {
+    if (confirming) cancel.current?.focus();
+    else if (opened.current) ask.current?.focus();
+    opened.current = confirming;
+  }, [confirming]);
   const remove = (): void => {
     deleteProvider(client, props.protocol, props.name)
       .then(() => navigate(['providers']))
@@ -19,7 +28,7 @@ function DeleteControl(props: { protocol: Protocol; name: string }): JSX.Element
   };
   if (!confirming)
     return (
-      <button type="button" class="button-danger" onClick={() => setConfirming(true)}>
+      <button ref={ask} type="button" class="button-danger" onClick={() => setConfirming(true)}>
         Delete
       </button>
     );
@@ -29,7 +38,7 @@ function DeleteControl(props: { protocol: Protocol; name: string }): JSX.Element
       <button type="button" class="button-danger" onClick={remove}>
         Yes, delete
       </button>
-      <button type="button" onClick={() => setConfirming(false)}>
+      <button ref={cancel} type="button" onClick={() => setConfirming(false)}>
         Cancel
       </button>
       <ProblemBox error={error} />

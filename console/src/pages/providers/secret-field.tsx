@@ -2,6 +2,7 @@
 // as "set" with a button that reveals an empty input; untouched, the stored value is kept. "remove" clears
 // it (Add with an empty string).
 import type { JSX } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
 import { Field } from '../../components/ui.tsx';
 
 /** null: not replaced (the stored value is kept); false: removed on save; text: the new value. */
@@ -45,7 +46,13 @@ function StoredSecret(props: SecretFieldProps & { id: string }): JSX.Element {
 function NewSecret(
   props: SecretFieldProps & { id: string; describedBy: string | undefined; invalid: boolean },
 ): JSX.Element {
+  const control = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
+  // Revealed by "replace": the keyboard goes on to the new input.
+  useEffect(() => {
+    if (props.isSet) control.current?.focus();
+  }, [props.isSet]);
   const common = {
+    ref: control,
     id: props.id,
     autoComplete: 'off',
     'aria-describedby': props.describedBy,

@@ -51,6 +51,7 @@ export const ROLE_FIELDS: FieldTable<
     label: 'Libraries',
     kind: 'folders',
     group: 'roles',
+    shownWhen: { key: 'enableAllFolders', is: false },
     hint: 'The libraries members see when "All libraries" is off.',
   },
   enableFolderRoles: {
@@ -63,6 +64,7 @@ export const ROLE_FIELDS: FieldTable<
     label: 'Library mapping',
     kind: 'folder-roles',
     group: 'roles',
+    shownWhen: { key: 'enableFolderRoles', is: true },
     hint: 'Each role gives the libraries ticked on its row.',
   },
   enableLiveTv: {
@@ -84,12 +86,14 @@ export const ROLE_FIELDS: FieldTable<
     hint: 'Also give Live TV rights to the roles below; roles only add rights.',
   },
   liveTvRoles: {
+    shownWhen: { key: 'enableLiveTvRoles', is: true },
     label: 'Live TV roles',
     kind: 'list',
     group: 'roles',
     hint: 'One per line: roles that may watch Live TV.',
   },
   liveTvManagementRoles: {
+    shownWhen: { key: 'enableLiveTvRoles', is: true },
     label: 'Live TV management roles',
     kind: 'list',
     group: 'roles',
