@@ -34,13 +34,15 @@ async function loadRows(client: ReturnType<typeof useConsole>['client']): Promis
 /** The newest attempt at a provider: its time and outcome; a refusal or failure links to the activity. */
 function LastSignIn(props: { name: string }): JSX.Element {
   const { client } = useConsole();
-  const [entry, setEntry] = useState<ActivityEntry | null | undefined>(undefined);
+  // undefined while loading; 'unavailable' when the activity log could not be read.
+  const [entry, setEntry] = useState<ActivityEntry | null | undefined | 'unavailable'>(undefined);
   useEffect(() => {
     call(listActivity({ client, query: { provider: props.name, limit: 1 } }))
       .then((page) => setEntry(page.entries[0] ?? null))
-      .catch(() => setEntry(null));
+      .catch(() => setEntry('unavailable'));
   }, [client, props.name]);
   if (entry === undefined) return <span class="hint">…</span>;
+  if (entry === 'unavailable') return <span class="hint">could not be read</span>;
   if (entry === null) return <span class="hint">none yet</span>;
   const outcome = <span class={`outcome-${entry.outcome}`}>{entry.outcome}</span>;
   return (
