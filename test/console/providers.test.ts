@@ -234,6 +234,20 @@ if (browser === null) {
       await finish(tab);
     });
 
+    it('when the scheme and port are overridden, then the redirect URI shown is the one the service then uses', async () => {
+      const tab = await providerPage('overridden');
+      const { page } = tab;
+      await page.getByLabel('Scheme override').selectOption('https');
+      await page.getByLabel('Port override').fill('8443');
+      const shown = 'https://127.0.0.1:8443/sso/OID/redirect/overridden';
+      expect(await copyValue(page, 'Redirect URI').textContent()).toBe(shown);
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByText('Saved overridden.').waitFor();
+      const { data: report } = await testOidcProvider({ client: t.admin, path: { provider: 'overridden' } });
+      expect(report?.checks.find((c) => c.check === 'oidc.redirect_uri')?.detail).toContain(`: ${shown}`);
+      await finish(tab);
+    });
+
     it('when a provider is disabled and enabled again, then only its enabled state changes', async () => {
       const tab = await providerPage('toggled');
       const before = await stored('toggled');
