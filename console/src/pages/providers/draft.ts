@@ -1,7 +1,6 @@
 // The form's working copy of a provider ("draft"): one value per field of its table, in the shape its
 // control edits (lists as one-per-line text, numbers as text, a secret as null until replaced or false
-// to remove it), and the
-// conversions from a stored provider and to the body of Add.
+// to remove it), and the conversions from a stored provider and to the body of Add.
 import type { FolderRoleMapping } from '../../../../clients/typescript/index.ts';
 import { ProblemError } from '../../api.ts';
 import { FIELD_NAME, type FieldSpec, type FieldTable, type Kind, type Protocol } from './field-table.ts';
