@@ -2,7 +2,8 @@
 // Provider and SAML IdP: the list with each provider's last sign-in, adding an OIDC provider through the
 // form (what is stored is what was typed, the secret included, proven by the provider Test), validation
 // messages next to their field, editing with the write-only secret kept or replaced, disable/enable, the
-// library pickers, delete with its confirmation, a SAML provider from imported metadata, and the values to
+// library pickers, delete with its confirmation, a SAML provider from imported metadata (and one whose
+// certificate expired, with the answer's warning), and the values to
 // register at the IdP equal to the service's own.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import {
   testOidcProvider,
   type OidcProviderInput,
 } from '../../clients/typescript/index.js';
+import { makeCertificates } from '../admin/certificates.js';
 import { replaceLibraries } from '../../src/media-server/embedded/libraries.js';
 import { BOOTSTRAP_KEY, startTestApp, type TestApp } from '../support/app.js';
 import { chromiumPath, launchChromium } from '../support/chromium.js';
@@ -363,6 +365,24 @@ if (browser === null) {
       expect(await copyValue(page, 'SP metadata URL').textContent()).toBe(
         `${t.baseUrl}/sso/SAML/metadata/keycloak`,
       );
+      await finish(tab);
+    });
+
+    it('when a SAML provider is saved with an expired certificate, then it is stored and the warning of the answer is shown', async () => {
+      const { expiredPem, expiredBase64 } = makeCertificates();
+      const tab = await signedInTab('#/providers/new/saml');
+      const { page } = tab;
+      await page.getByLabel('Name', { exact: true }).fill('old-idp');
+      await page.getByLabel('SSO URL').fill('https://idp.example.test/sso');
+      await page.getByLabel('IdP certificate').fill(expiredPem);
+      await page.getByLabel('SP entity id').fill('jellyfin');
+      await page.getByRole('button', { name: 'Add provider' }).click();
+      await page.getByText('Saved old-idp.').waitFor();
+      expect(await page.getByRole('status').filter({ hasText: 'Saved old-idp.' }).textContent()).toContain(
+        'samlCertificate expired on',
+      );
+      const { data } = await getSamlProviders({ client: t.admin });
+      expect(data?.['old-idp']?.samlCertificate).toBe(expiredBase64);
       await finish(tab);
     });
 
