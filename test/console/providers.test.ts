@@ -3,8 +3,8 @@
 // form (what is stored is what was typed, the secret included, proven by the provider Test), validation
 // messages next to their field, editing with the write-only secret kept or replaced, disable/enable, the
 // library pickers, delete with its confirmation, a SAML provider from imported metadata (and one whose
-// certificate expired, with the answer's warning), and the values to
-// register at the IdP equal to the service's own.
+// certificate expired, with the answer's warning), and the values to register at the IdP equal to the
+// service's own.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
