@@ -1,23 +1,20 @@
 // GET /sso/Users through the generated client, on the embedded directory and on the fake Jellyfin of each
 // documented version: users found by part of their name in any case, sorted by name, limited, each with its
 // links over both protocols (made by real OIDC sign-ins and a real SAML linking flow); elevated callers only.
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addOidcProvider,
-  addSamlProvider,
-  authenticateOidc,
-  createLink,
-  searchUsers,
-  type Client,
-} from '../../clients/typescript/index.js';
-import { startTestApp, type TestApp } from '../support/app.js';
-import { CookieJar, authBody, browserGet, browserPostForm, pageParams } from '../support/browser.js';
+import { searchUsers, type Client } from '../../clients/typescript/index.js';
+import { startTestApp } from '../support/app.js';
 import { startFakeJellyfin, type FakeJellyfin } from '../support/fake-jellyfin.js';
 import { JELLYFIN_VERSIONS, requireJellyfinDocuments } from '../support/jellyfin-openapi.js';
-import { followLogin, jellyfinClient, startOidcIdp, type OidcIdp } from '../support/oidc-idp.js';
+import {
+  addLinkingProviders,
+  createTestSamlIdp,
+  linkSamlIdentity,
+  signInThroughOidc,
+  type LinkingWorld,
+} from '../support/linked-users.js';
+import { jellyfinClient, startOidcIdp } from '../support/oidc-idp.js';
 import { freePort } from '../support/ports.js';
-import { createSamlIdp, type SamlIdp } from '../support/saml-idp.js';
 import { createUserWithToken, directoryOf } from '../support/users.js';
 
 requireJellyfinDocuments();
@@ -28,73 +25,11 @@ const ACCOUNTS = {
   'sub-bob': { preferred_username: 'bob' },
 };
 
-function fixture(name: string): string {
-  return readFileSync(new URL(`../fixtures/saml/${name}`, import.meta.url), 'utf8');
-}
-
 /** One running service with its IdPs, on either media server. */
-interface World {
-  t: TestApp;
-  idp: OidcIdp;
-  saml: SamlIdp;
+interface World extends LinkingWorld {
   fake: FakeJellyfin | null;
-  /** An API key of the media server. */
-  admin: Client;
   /** A token of an administrator user. */
   adminUser: Client;
-}
-
-async function signIn(w: World, sub: string): Promise<{ id: string; token: string }> {
-  const jar = new CookieJar();
-  const start = await browserGet(`${w.t.baseUrl}/sso/OID/start/idp`, jar);
-  const page = await browserGet(await followLogin(start.headers.get('location') ?? '', sub), jar);
-  const result = await authenticateOidc({
-    client: w.t.anonymous,
-    path: { provider: 'idp' },
-    body: authBody(pageParams(page.text).data),
-    headers: { cookie: jar.header() },
-  });
-  expect(result.response.status).toBe(200);
-  return { id: result.data?.User.Id ?? '', token: result.data?.AccessToken ?? '' };
-}
-
-/** Links the SAML identity `nameId` to the signed-in user, through the linking flow. */
-async function linkSaml(w: World, user: { id: string; token: string }, nameId: string): Promise<void> {
-  const jar = new CookieJar();
-  const start = await browserGet(`${w.t.baseUrl}/sso/SAML/start/corp?isLinking=true`, jar);
-  const answer = await w.saml.respond(start.headers.get('location') ?? '', { nameId });
-  const page = await browserPostForm(
-    `${w.t.baseUrl}/sso/SAML/post/corp`,
-    { SAMLResponse: answer.samlResponse, RelayState: answer.relayState ?? '' },
-    jar,
-  );
-  const linked = await createLink({
-    client: w.t.clientWith(user.token),
-    path: { mode: 'saml', provider: 'corp', jellyfinUserId: user.id },
-    body: authBody(pageParams(page.text).data),
-    headers: { cookie: jar.header() },
-  });
-  expect(linked.response.status).toBe(204);
-}
-
-async function configureProviders(w: World): Promise<void> {
-  const oidc = await addOidcProvider({
-    client: w.admin,
-    path: { provider: 'idp' },
-    body: { oidEndpoint: w.idp.issuer, oidClientId: 'jellyfin', oidSecret: 'jellyfin-secret', enabled: true },
-  });
-  expect(oidc.response.status).toBe(200);
-  const saml = await addSamlProvider({
-    client: w.admin,
-    path: { provider: 'corp' },
-    body: {
-      samlEndpoint: 'https://idp.example.test/sso',
-      samlClientId: 'jellyfin',
-      samlCertificate: w.saml.certificateBase64,
-      enabled: true,
-    },
-  });
-  expect(saml.response.status).toBe(200);
 }
 
 /** The service on `mode`, with Alice-Smith (OIDC + SAML links), Malia and bob (one each), kalina (none). */
@@ -102,11 +37,7 @@ async function startWorld(mode: 'embedded' | (typeof JELLYFIN_VERSIONS)[number])
   const port = await freePort();
   const fake = mode === 'embedded' ? null : await startFakeJellyfin({ version: mode });
   const idp = await startOidcIdp({ clients: [jellyfinClient(port, 'idp')], accounts: ACCOUNTS });
-  const saml = createSamlIdp({
-    entityId: 'https://idp.example.test',
-    privateKeyPem: fixture('idp-key.pem'),
-    certPem: fixture('idp-cert.pem'),
-  });
+  const saml = createTestSamlIdp();
   const env: Record<string, string> = { SSO_PUBLIC_URL: `http://127.0.0.1:${port}`, SSO_RATE_LIMIT: '0' };
   if (fake)
     Object.assign(env, {
@@ -120,12 +51,12 @@ async function startWorld(mode: 'embedded' | (typeof JELLYFIN_VERSIONS)[number])
     ? fake.addToken(fake.admin.id).token
     : (await createUserWithToken(t, { name: 'Root', admin: true })).token;
   const w: World = { t, idp, saml, fake, admin, adminUser: t.clientWith(adminToken) };
-  await configureProviders(w);
+  await addLinkingProviders(w);
 
-  const alice = await signIn(w, 'sub-alice');
-  await linkSaml(w, alice, 'alice@corp.example');
-  await signIn(w, 'sub-malia');
-  await signIn(w, 'sub-bob');
+  const alice = await signInThroughOidc(w, 'sub-alice');
+  await linkSamlIdentity(w, alice, 'alice@corp.example');
+  await signInThroughOidc(w, 'sub-malia');
+  await signInThroughOidc(w, 'sub-bob');
   if (fake) fake.addUser({ name: 'kalina' });
   else await directoryOf(t).createUser('kalina');
   return w;
@@ -180,7 +111,7 @@ describe.each(MODES)('searching users (%s)', (mode) => {
   });
 
   it('when the caller is not elevated or unknown, then it is refused', async () => {
-    const bob = await signIn(w, 'sub-bob');
+    const bob = await signInThroughOidc(w, 'sub-bob');
     const forbidden = await searchUsers({ client: w.t.clientWith(bob.token), query: { search: 'ali' } });
     expect(forbidden.response.status).toBe(403);
     expect(forbidden.error?.code).toBe('forbidden');

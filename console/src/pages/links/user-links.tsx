@@ -115,7 +115,7 @@ function LinkTable(props: {
               </td>
               <td>
                 {accountName(link)}
-                {link.label === null ? null : (
+                {accountName(link) === link.canonicalName ? null : (
                   <span class="subject small">
                     <code>{link.canonicalName}</code>
                   </span>

@@ -78,7 +78,7 @@ export function UserSearch(props: {
 
 function UserTable(props: { users: UserSummary[]; search: string; selectedId: string | null }): JSX.Element {
   if (props.users.length === 0) {
-    return <p role="status">No user's name contains “{props.search}”.</p>;
+    return <p role="status">No user has “{props.search}” in their name.</p>;
   }
   return (
     <>
