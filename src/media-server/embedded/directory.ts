@@ -2,7 +2,7 @@
 // bootstrap key and the CLI need. This file wires the modules of each concern and names failed operations.
 
 import { systemClock } from '../../sso/basics.js';
-import type { Clock, Library, MediaServer, MediaUser } from '../../sso/ports.js';
+import type { Clock, Library, MediaServer } from '../../sso/ports.js';
 import type { Orm } from '../../storage/orm.js';
 import { createApiKey, ensureApiKey, listApiKeys, revokeApiKey, type ApiKeyInfo } from './api-keys.js';
 import { setAvatar } from './avatars.js';
