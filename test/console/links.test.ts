@@ -122,6 +122,12 @@ if (browser === null) {
 
       await dialog.getByRole('button', { name: 'Cancel' }).click();
       await dialog.waitFor({ state: 'detached' });
+      // The focus is back on the button that asked, and Escape cancels as well.
+      await expect.poll(() => unlinkSaml.evaluate((button) => button === document.activeElement)).toBe(true);
+      await page.keyboard.press('Enter');
+      await dialog.waitFor();
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
       const kept = await listLinkDetails({ client: w.admin, path: { jellyfinUserId: anna.id } });
       expect(kept.data?.map((l) => l.provider)).toEqual(['idp', 'corp']);
 

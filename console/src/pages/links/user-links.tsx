@@ -30,6 +30,10 @@ export function UserLinks(props: {
   const [confirming, setConfirming] = useState<LinkDetail | null>(null);
   const [removed, setRemoved] = useState<string | null>(null);
   const [reads, setReads] = useState(0);
+  const [busy, setBusy] = useState(false);
+  const heading = useRef<HTMLHeadingElement>(null);
+  // The Unlink button that opened the confirmation: Cancel gives it the focus back.
+  const opener = useRef<HTMLElement | null>(null);
   const who = props.userName ?? 'this user';
 
   useEffect(() => {
@@ -38,8 +42,18 @@ export function UserLinks(props: {
       .catch(setError);
   }, [client, props.userId, reads]);
 
+  const ask = (link: LinkDetail): void => {
+    opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    setRemoved(null);
+    setConfirming(link);
+  };
+  const cancel = (): void => {
+    setConfirming(null);
+    opener.current?.focus();
+  };
   const unlink = async (link: LinkDetail): Promise<void> => {
     setError(null);
+    setBusy(true);
     try {
       await call(
         deleteLink({
@@ -57,13 +71,16 @@ export function UserLinks(props: {
     } catch (failure) {
       setError(failure);
     }
+    setBusy(false);
     setConfirming(null);
     setReads((n) => n + 1);
+    // The button that was pressed is gone: the focus goes back to the top of the list.
+    heading.current?.focus();
   };
 
   return (
     <section aria-labelledby="user-links-title" class="user-links">
-      <h2 id="user-links-title">
+      <h2 id="user-links-title" tabIndex={-1} ref={heading}>
         {props.userName === null ? 'Links of the user' : `Links of ${props.userName}`}
       </h2>
       {removed === null ? null : <Notice kind="ok">{removed}</Notice>}
@@ -75,25 +92,22 @@ export function UserLinks(props: {
       ) : links.length === 0 ? (
         <p role="status">{props.userName ?? 'This user'} has no linked account.</p>
       ) : (
-        <LinkTable links={links} confirming={confirming} onUnlink={setConfirming} />
+        <LinkTable links={links} onUnlink={ask} />
       )}
       {confirming === null ? null : (
         <ConfirmUnlink
           link={confirming}
           who={who}
+          busy={busy}
           onConfirm={() => void unlink(confirming)}
-          onCancel={() => setConfirming(null)}
+          onCancel={cancel}
         />
       )}
     </section>
   );
 }
 
-function LinkTable(props: {
-  links: LinkDetail[];
-  confirming: LinkDetail | null;
-  onUnlink: (link: LinkDetail) => void;
-}): JSX.Element {
+function LinkTable(props: { links: LinkDetail[]; onUnlink: (link: LinkDetail) => void }): JSX.Element {
   return (
     <div class="table-wrap">
       <table class="table links-table">
@@ -129,7 +143,6 @@ function LinkTable(props: {
                   type="button"
                   class="button-small button-danger"
                   aria-label={`Unlink ${accountName(link)} (${link.provider})`}
-                  disabled={props.confirming !== null}
                   onClick={() => props.onUnlink(link)}
                 >
                   Unlink
@@ -143,10 +156,14 @@ function LinkTable(props: {
   );
 }
 
-/** The confirmation step: says what will happen, and takes the focus so a keyboard user lands on it. */
+/**
+ * The confirmation step: says what will happen, and takes the focus so a keyboard user lands on it;
+ * Escape cancels.
+ */
 function ConfirmUnlink(props: {
   link: LinkDetail;
   who: string;
+  busy: boolean;
   onConfirm: () => void;
   onCancel: () => void;
 }): JSX.Element {
@@ -161,6 +178,9 @@ function ConfirmUnlink(props: {
       aria-describedby="confirm-unlink-text"
       tabIndex={-1}
       ref={box}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') props.onCancel();
+      }}
     >
       <h3 id="confirm-unlink-title">Unlink {accountName(link)}?</h3>
       <p id="confirm-unlink-text">
@@ -168,7 +188,7 @@ function ConfirmUnlink(props: {
         it again makes a new link, or a new user when the provider may create one.
       </p>
       <div class="button-row">
-        <button type="button" class="button-danger" onClick={props.onConfirm}>
+        <button type="button" class="button-danger" disabled={props.busy} onClick={props.onConfirm}>
           Yes, unlink
         </button>
         <button type="button" onClick={props.onCancel}>
