@@ -20,7 +20,8 @@ export function UserSearch(props: {
 }): JSX.Element {
   const { client } = useConsole();
   const [text, setText] = useState(props.search);
-  const [users, setUsers] = useState<UserSummary[] | null>(null);
+  // The users found, with the search they answer: the table never shows one search's users under another.
+  const [answer, setAnswer] = useState<{ search: string; users: UserSummary[] } | null>(null);
   const [error, setError] = useState<unknown>(null);
   const { search, onFound } = props;
   // Back and forward change the route's search: the box follows it.
@@ -29,17 +30,23 @@ export function UserSearch(props: {
   useEffect(() => {
     setError(null);
     const query = search.trim() === '' ? { limit: LIMIT } : { search: search.trim(), limit: LIMIT };
+    // An answer to an earlier search that arrives late must not replace this one's.
+    let current = true;
     call(searchUsers({ client, query }))
-      .then((answer) => {
-        setUsers(answer.users);
-        onFound(answer.users);
+      .then(({ users }) => {
+        if (!current) return;
+        setAnswer({ search, users });
+        onFound(users);
       })
-      .catch(setError);
+      .catch((failure: unknown) => current && setError(failure));
+    return () => {
+      current = false;
+    };
   }, [client, search, props.changes, onFound]);
 
   const submit = (event: Event): void => {
     event.preventDefault();
-    setUsers(null);
+    setAnswer(null);
     navigate(['links'], { search: text.trim() });
   };
 
@@ -65,12 +72,12 @@ export function UserSearch(props: {
         </button>
       </form>
       <ProblemBox error={error} />
-      {users === null ? (
+      {answer === null ? (
         error === null ? (
           <Loading what="users" />
         ) : null
       ) : (
-        <UserTable users={users} search={search} selectedId={props.selectedId} />
+        <UserTable users={answer.users} search={answer.search} selectedId={props.selectedId} />
       )}
     </div>
   );
