@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authBody, browserGet, pageParams } from '../support/browser.js';
 import { chromiumAvailable, chromiumPath, launchChromium } from '../support/chromium.js';
+import { saveScreenshot } from '../support/console-browser.js';
 import { errorPageOf } from '../support/error-page.js';
 import { CookieJar, followLogin } from '../support/oidc-idp.js';
 import { freePort } from '../support/ports.js';
@@ -143,6 +144,56 @@ describe('npm run demo', () => {
       await browser.close();
     }
   });
+
+  // The newcomer's hour without curl: the printed console URL, alice's sign-in through the demo IdP, carol's
+  // refusal read in Activity with its rule, the demo provider tested and previewed. Its screenshots are the
+  // README's.
+  withChromium?.(
+    'when alice opens the printed console URL, then she signs in through SSO, reads why carol was refused, and tests and previews the provider',
+    async () => {
+      const browser = await launchChromium();
+      if (browser === null) throw new Error('Chromium vanished');
+      try {
+        const consoleUrl = /Admin console\s+(http:\/\/\S+)/.exec(demo.output())?.[1] ?? '';
+        const carol = await browser.newPage();
+        await carol.goto(demo.startUrl);
+        await carol.fill('input[name="login"]', 'carol');
+        await carol.click('button[type="submit"]');
+        await carol.getByRole('heading', { name: 'Access denied' }).waitFor();
+
+        const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+        const page = await context.newPage();
+        const errors: string[] = [];
+        page.on('pageerror', (error) => errors.push(error.message));
+        await page.goto(consoleUrl);
+        await page.getByRole('link', { name: 'Sign in with demo' }).click();
+        await page.fill('input[name="login"]', 'alice');
+        await page.click('button[type="submit"]');
+        await page.getByRole('link', { name: 'Open the admin console' }).click();
+        await page.getByRole('link', { name: 'demo', exact: true }).waitFor();
+
+        await page.getByRole('link', { name: 'Activity' }).click();
+        const refusal = page.getByRole('row').filter({ hasText: 'carol' });
+        await refusal.getByText('access.required_role').waitFor();
+        await saveScreenshot(page, 'demo-activity');
+
+        await page.goto(`${consoleUrl}#/providers/oidc/demo/test`);
+        await page.getByRole('button', { name: 'Run the checks' }).click();
+        await page.getByRole('list', { name: 'Checks' }).waitFor();
+        await saveScreenshot(page, 'demo-test');
+
+        await page.goto(`${consoleUrl}#/providers/oidc/demo/preview`);
+        await page
+          .getByLabel('Claims (JSON)')
+          .fill(JSON.stringify({ sub: 'carol', preferred_username: 'carol', groups: ['family'] }));
+        await page.getByRole('button', { name: 'Preview', exact: true }).click();
+        await page.getByRole('alert').filter({ hasText: 'Refused' }).waitFor();
+        expect(errors).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 
   it('when it gets SIGINT, then it stops within seconds with exit code 0 and removes its data', async () => {
     const sent = Date.now();
