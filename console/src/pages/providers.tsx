@@ -6,6 +6,8 @@ import { call } from '../api.ts';
 import { Loading, ProblemBox } from '../components/ui.tsx';
 import { useConsole } from '../context.ts';
 import type { Route } from '../route.ts';
+import { PreviewPanel } from './provider-preview.tsx';
+import { TestPanel } from './provider-test.tsx';
 
 interface Row {
   protocol: 'OIDC' | 'SAML';
@@ -13,7 +15,16 @@ interface Row {
   enabled: boolean;
 }
 
-export function ProvidersPage(_props: { route: Route }): JSX.Element {
+export function ProvidersPage(props: { route: Route }): JSX.Element {
+  const [, protocol, name, panel] = props.route.segments;
+  if ((protocol === 'oidc' || protocol === 'saml') && name !== undefined) {
+    if (panel === 'test') return <TestPanel protocol={protocol} name={name} />;
+    if (panel === 'preview') return <PreviewPanel protocol={protocol} name={name} />;
+  }
+  return <ProvidersList />;
+}
+
+function ProvidersList(): JSX.Element {
   const { client } = useConsole();
   const [rows, setRows] = useState<Row[] | null>(null);
   const [error, setError] = useState<unknown>(null);
