@@ -36,13 +36,13 @@ export function ActivityPage(props: { route: Route }): JSX.Element {
   const shown = answer !== null && answer.query === queryKey ? answer : null;
   return (
     <section aria-labelledby="activity-title" class="activity">
-      <h1 id="activity-title">Sign-in activity</h1>
-      <FilterForm key={props.route.query.toString()} filters={filters} />
-      <div class="button-row">
+      <div class="activity-head">
+        <h1 id="activity-title">Sign-in activity</h1>
         <button type="button" class="button-small" onClick={() => setRefreshes(refreshes + 1)}>
           Refresh
         </button>
       </div>
+      <FilterForm key={props.route.query.toString()} filters={filters} />
       {shown === null ? <Loading what="activity" /> : null}
       {shown !== null && 'error' in shown ? <ProblemBox error={shown.error} /> : null}
       {shown !== null && 'page' in shown ? (

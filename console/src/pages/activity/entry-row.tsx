@@ -53,7 +53,7 @@ export function EntryRow(props: { entry: ActivityEntry }): JSX.Element {
   const [time, provider, user, outcome, step, why, client] = COLUMNS;
   return (
     <tr class={`activity-${entry.outcome}`}>
-      <td data-label={time}>
+      <td data-label={time} class="nowrap">
         <time dateTime={entry.time} title={entry.time}>
           {new Date(entry.time).toLocaleString()}
         </time>
@@ -65,11 +65,13 @@ export function EntryRow(props: { entry: ActivityEntry }): JSX.Element {
       <td data-label={user}>
         <Who entry={entry} />
       </td>
-      <td data-label={outcome} class={`outcome-${entry.outcome}`}>
+      <td data-label={outcome} class={`outcome-${entry.outcome} nowrap`}>
         <span aria-hidden="true">{OUTCOME_MARKS[entry.outcome]} </span>
         {outcomeWords(entry.outcome)}
       </td>
-      <td data-label={step}>{entry.step}</td>
+      <td data-label={step} class="nowrap">
+        {entry.step}
+      </td>
       <td data-label={why}>
         <Why entry={entry} />
       </td>
