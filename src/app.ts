@@ -19,6 +19,7 @@ import { createLinkAdmin } from './sso/links.js';
 import { createLogin } from './sso/login.js';
 import { createProviderAdmin } from './sso/provider-admin.js';
 import { createProviderTester } from './sso/provider-test.js';
+import { createSignInPreviewer } from './sso/sign-in-preview.js';
 import { createSamlMetadataReader } from './protocols/saml-idp-metadata.js';
 import type {
   ActivityStore,
@@ -350,6 +351,7 @@ function createUseCases(parts: {
   return {
     providerAdmin: createProviderAdmin({ providers, connectors, clock }),
     providerTester: createProviderTester({ providers, connectors, clock }),
+    signInPreview: createSignInPreviewer({ providers, connectors, links, mediaServer }),
     samlMetadata: createSamlMetadataReader({
       isPublicAddress,
       allowPrivateHosts: config.avatarAllowPrivateHosts,

@@ -1,5 +1,5 @@
 // `npm run demo`: the service on its embedded defaults (SQLite in a temporary folder) beside a local,
-// password-less OpenID Provider with two accounts, and a provider `demo` configured through the service's
+// password-less OpenID Provider with three accounts (one refused), and a provider `demo` configured through the service's
 // own admin API with a freshly generated bootstrap API key. Prints where to go; Ctrl-C stops everything.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,7 +20,13 @@ const DEMO_ACCOUNTS: DemoAccount[] = [
     groups: ['jellyfin-admins', 'jellyfin-users'],
   },
   { name: 'bob', displayName: 'Bob Member', email: 'bob@demo.invalid', groups: ['jellyfin-users'] },
+  // In no group the provider allows: her sign-in is refused by the role rule, for the admin to look into.
+  { name: 'carol', displayName: 'Carol Outsider', email: 'carol@demo.invalid', groups: ['family'] },
 ];
+
+/** The groups the demo provider lets in, and those it makes administrators. */
+const ALLOWED_GROUPS = ['jellyfin-users'];
+const ADMIN_GROUPS = ['jellyfin-admins'];
 
 interface Running {
   idp?: DemoIdp;
@@ -147,19 +153,25 @@ async function startDemo(running: Running, apiKey: string, closing: () => boolea
     enabled: true,
     enableAuthorization: true,
     enableAllFolders: true,
-    roles: ['jellyfin-users'],
-    adminRoles: ['jellyfin-admins'],
+    roles: ALLOWED_GROUPS,
+    adminRoles: ADMIN_GROUPS,
     roleClaim: 'groups',
     oidScopes: ['groups', 'email'],
   });
   return closing() ? null : config;
 }
 
+/** What signing in with the account gives, by the provider's role rules. */
+function outcomeOf(account: DemoAccount, config: Config): string {
+  if (!account.groups.some((group) => ALLOWED_GROUPS.includes(group))) {
+    return `refused (in no allowed group; see why in the admin console at ${config.publicUrl}/sso/admin/)`;
+  }
+  return account.groups.some((group) => ADMIN_GROUPS.includes(group)) ? 'administrator' : 'member';
+}
+
 function welcome(config: Config, issuer: string, apiKey: string, tempData: boolean): string {
   const accounts = DEMO_ACCOUNTS.map(
-    (a) =>
-      `    ${a.name.padEnd(6)} groups ${a.groups.join(', ')}` +
-      (a.groups.includes('jellyfin-admins') ? '  → administrator' : '  → member'),
+    (a) => `    ${a.name.padEnd(6)} groups ${a.groups.join(', ')}  → ${outcomeOf(a, config)}`,
   );
   return [
     '',

@@ -176,6 +176,18 @@ export interface Operations {
     JsonReply<Api.TestSamlProviderResponses>,
     Api.TestSamlProviderErrors
   >;
+  previewOidcSignIn: Operation<
+    'admin',
+    Api.PreviewOidcSignInData,
+    JsonReply<Api.PreviewOidcSignInResponses>,
+    Api.PreviewOidcSignInErrors
+  >;
+  previewSamlSignIn: Operation<
+    'admin',
+    Api.PreviewSamlSignInData,
+    JsonReply<Api.PreviewSamlSignInResponses>,
+    Api.PreviewSamlSignInErrors
+  >;
   importSamlMetadata: Operation<
     'admin',
     Api.ImportSamlMetadataData,

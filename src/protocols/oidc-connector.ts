@@ -4,9 +4,10 @@
 import { SsoError, idpErrorReason } from '../sso/errors.js';
 import { redirectUri } from '../sso/endpoints.js';
 import type { Connector } from '../sso/ports.js';
+import { provenIdentity } from '../sso/sign-in-decision.js';
 import type { OidcProtocol } from './engines.js';
 import { diagnoseOidc } from './oidc-diagnostics.js';
-import { oidcIdentity } from './oidc-identity.js';
+import { readOidcIdentity } from './oidc-identity.js';
 import { parseOidcSettings } from './oidc-settings.js';
 
 export interface OidcConnectorDeps {
@@ -54,8 +55,12 @@ export function createOidcConnector(deps: OidcConnectorDeps): Connector<'oidc'> 
         state: query['state'] ?? '',
         secrets,
       });
-      return oidcIdentity(provider.settings, subject, claims);
+      // The exchange has held a multi-tenant issuer's `tid` to `allowedTenants` already.
+      return provenIdentity(readOidcIdentity(provider.settings, subject, claims));
     },
+
+    readIdentity: (provider, { subject, claims }) =>
+      readOidcIdentity(provider.settings, subject, claims, provider.settings.allowedTenants ?? []),
 
     diagnose: (provider) =>
       diagnoseOidc({

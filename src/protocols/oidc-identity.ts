@@ -2,28 +2,54 @@
 // username, the e-mail the IdP vouches for, and the avatar URL. Pure: no I/O.
 
 import { SsoError } from '../sso/errors.js';
-import type { VerifiedIdentity } from '../sso/ports.js';
+import type { IdentityReading, RoleSource, VerifiedIdentity } from '../sso/ports.js';
 import type { OidcProviderSettings } from '../sso/provider-settings.js';
 import type { Claims } from './engines.js';
+import { checkTenantAllowed } from './oidc-tenant-issuer.js';
 
-/** What the claims of a verified sign-in prove, read with the provider's claim settings. */
-export function oidcIdentity(
-  settings: Pick<OidcProviderSettings, 'defaultUsernameClaim' | 'roleClaim' | 'avatarUrlFormat'>,
+type ClaimSettings = Pick<OidcProviderSettings, 'defaultUsernameClaim' | 'roleClaim' | 'avatarUrlFormat'>;
+
+/**
+ * What the claims of a sign-in prove, read with the provider's claim settings, or the refusal a sign-in
+ * with them gets. With `allowedTenants`, the `tid` claim must name one of them (a sign-in checks it at the
+ * exchange, on a multi-tenant issuer: the only kind the setting is for).
+ */
+export function readOidcIdentity(
+  settings: ClaimSettings,
   subject: string,
   claims: Claims,
-): VerifiedIdentity {
-  const username = resolveUsername(claims, settings.defaultUsernameClaim);
-  const email = typeof claims['email'] === 'string' ? claims['email'] : null;
-  return {
-    subject,
-    preferredUsername: username,
-    label: username ?? email,
-    // Only the e-mail can be vouched for: OIDC Core §5.1 `email_verified`; no username claim has a
-    // verified flag (`preferred_username` may be any string the user picks, §5.7).
-    verifiedEmail: email !== null && claims['email_verified'] === true ? email : null,
-    roles: extractRoles(claims, settings.roleClaim),
-    avatarUrl: avatarUrlFromClaims(settings.avatarUrlFormat, claims),
-  };
+  allowedTenants: readonly string[] = [],
+): IdentityReading {
+  const roleClaim = settings.roleClaim?.trim() || null;
+  const proposal = proposedUsername(claims, settings.defaultUsernameClaim);
+  const known = { subject, usernameSource: proposal.source };
+  try {
+    checkTenantAllowed(claims['tid'], allowedTenants);
+    const roles = readRoles(claims, roleClaim);
+    const email = typeof claims['email'] === 'string' ? claims['email'] : null;
+    const identity: VerifiedIdentity = {
+      subject,
+      preferredUsername: proposal.value,
+      label: proposal.value ?? email,
+      // Only the e-mail can be vouched for: OIDC Core §5.1 `email_verified`; no username claim has a
+      // verified flag (`preferred_username` may be any string the user picks, §5.7).
+      verifiedEmail: email !== null && claims['email_verified'] === true ? email : null,
+      roles: roles.roles,
+      avatarUrl: avatarUrlFromClaims(settings.avatarUrlFormat, claims),
+    };
+    const roleSource: RoleSource = { kind: 'claim', name: roleClaim, present: roles.present };
+    return { ...known, roleSource, identity, refusal: null };
+  } catch (error) {
+    if (!(error instanceof SsoError)) throw error;
+    const first = roleClaim === null ? undefined : splitClaimPath(roleClaim)[0];
+    const present = first !== undefined && claims[first] !== undefined && claims[first] !== null;
+    return {
+      ...known,
+      roleSource: { kind: 'claim', name: roleClaim, present },
+      identity: null,
+      refusal: error,
+    };
+  }
 }
 
 // -------------------------------------------------------------------------------------------------------
@@ -44,14 +70,19 @@ export function splitClaimPath(path: string): string[] {
  * are skipped; a value of any other shape is a denial (`not_permitted`), never a crash. Null or blank `roleClaim` → no roles.
  */
 export function extractRoles(claims: Claims, roleClaim: string | null): string[] {
-  const path = roleClaim?.trim() ?? '';
-  if (path === '') return [];
+  return readRoles(claims, roleClaim?.trim() || null).roles;
+}
+
+/** The roles at the (trimmed) `roleClaim`, and whether the claims hold it at all. */
+function readRoles(claims: Claims, path: string | null): { roles: string[]; present: boolean } {
+  const none = { roles: [], present: false };
+  if (path === null) return none;
   const segments = splitClaimPath(path);
   refuseUndeliveredClaim(claims, segments[0] ?? path, path);
 
   let value: unknown = claims;
   for (const [index, segment] of segments.entries()) {
-    if (value === undefined || value === null) return [];
+    if (value === undefined || value === null) return none;
     if (!isPlainObject(value))
       throw unexpectedShape(path, `"${segments.slice(0, index).join('.')}" is ${describe(value)}`);
     value = Object.hasOwn(value, segment) ? value[segment] : undefined;
@@ -61,8 +92,8 @@ export function extractRoles(claims: Claims, roleClaim: string | null): string[]
       break;
     }
   }
-  if (value === undefined || value === null) return [];
-  return dedupe(rolesFromValue(path, value));
+  if (value === undefined || value === null) return none;
+  return { roles: dedupe(rolesFromValue(path, value)), present: true };
 }
 
 /**
@@ -83,7 +114,14 @@ function refuseUndeliveredClaim(claims: Claims, name: string, path: string): voi
       'could be fetched (too many groups: Entra ID "groups overage"). Configure the IdP to send fewer ' +
       '(Entra ID: "Groups assigned to the application" or a group filter) or use app roles ' +
       '(Entra ID: set "roleClaim" to "roles").',
-    { step: 'claims', reason: 'role_claim_not_delivered' },
+    {
+      step: 'claims',
+      reason: 'role_claim_not_delivered',
+      rule: {
+        id: 'oidc.role_claim_not_delivered',
+        fixAtIdp: 'Send the role claim in the sign-in itself: fewer groups, or app roles.',
+      },
+    },
   );
 }
 
@@ -114,7 +152,13 @@ function unexpectedShape(path: string, found: string): SsoError {
     'not_permitted',
     `The role claim "${path}" has an unexpected shape (${found}); expected a list of strings, a string, ` +
       'or an object whose keys are the roles. Check the provider\'s "roleClaim" setting.',
-    { step: 'claims' },
+    {
+      step: 'claims',
+      rule: {
+        id: 'oidc.role_claim_shape',
+        fixAtIdp: 'Point "roleClaim" at a claim holding the roles, or send them in one of the shapes read.',
+      },
+    },
   );
 }
 
@@ -127,8 +171,18 @@ function unexpectedShape(path: string, found: string): SsoError {
  * number), else `sub`, else null.
  */
 export function resolveUsername(claims: Claims, defaultUsernameClaim: string | null): string | null {
+  return proposedUsername(claims, defaultUsernameClaim).value;
+}
+
+/** The proposed username and the claim it came from. */
+function proposedUsername(
+  claims: Claims,
+  defaultUsernameClaim: string | null,
+): { value: string | null; source: string } {
   const name = defaultUsernameClaim?.trim() || 'preferred_username';
-  return scalarText(claims[name]) ?? scalarText(claims.sub);
+  const named = scalarText(claims[name]);
+  if (named !== null) return { value: named, source: name };
+  return { value: scalarText(claims.sub), source: 'sub' };
 }
 
 function scalarText(value: unknown): string | null {

@@ -52,7 +52,14 @@ export function checkTenantAllowed(tid: unknown, allowedTenants: readonly string
     'not_permitted',
     `Accounts of the tenant ${typeof tid === 'string' ? tid : '(none)'} may not sign in with this provider: ` +
       'it is not in the provider\'s "allowedTenants".',
-    { step: 'claims', reason: 'tenant_not_allowed' },
+    {
+      step: 'claims',
+      reason: 'tenant_not_allowed',
+      rule: {
+        id: 'oidc.tenant_not_allowed',
+        fixAtIdp: 'Add the tenant id to "allowedTenants", or sign in with an account of an allowed tenant.',
+      },
+    },
   );
 }
 

@@ -3,10 +3,11 @@
 // response names its flow, the replay check, and which attributes hold the username and the roles.
 import { SsoError } from '../sso/errors.js';
 import { acsUrl, samlMetadataUrl } from '../sso/endpoints.js';
-import type { Clock, Connector, ReplayCache, VerifiedIdentity } from '../sso/ports.js';
-import type { SamlProviderSettings } from '../sso/provider-settings.js';
+import type { Clock, Connector, ReplayCache } from '../sso/ports.js';
+import { provenIdentity } from '../sso/sign-in-decision.js';
 import type { SamlAssertion, SamlProtocol } from './engines.js';
 import { diagnoseSaml } from './saml-diagnostics.js';
+import { readSamlIdentity } from './saml-identity.js';
 import { parseSamlSettings } from './saml-settings.js';
 
 export interface SamlConnectorDeps {
@@ -52,8 +53,11 @@ export function createSamlConnector(deps: SamlConnectorDeps): Connector<'saml'> 
         now: deps.clock.now(),
       });
       await refuseReplay(deps.replay, provider.id, assertion);
-      return samlIdentity(provider.settings, assertion);
+      return provenIdentity(readSamlIdentity(provider.settings, assertion.nameId, assertion.attributes));
     },
+
+    readIdentity: (provider, { nameId, attributes }) =>
+      readSamlIdentity(provider.settings, nameId, attributes),
 
     metadata: (provider) => deps.engine.metadata(provider, { acsUrl: acsUrl(deps.publicUrl, provider) }),
 
@@ -83,20 +87,4 @@ async function refuseReplay(
       detail: 'saml:replay',
     });
   }
-}
-
-/** The identity a verified assertion proves: bound to its NameID, named and given roles by attributes. */
-function samlIdentity(settings: SamlProviderSettings, assertion: SamlAssertion): VerifiedIdentity {
-  const usernameValues =
-    settings.samlUsernameAttribute === null
-      ? undefined
-      : assertion.attributes[settings.samlUsernameAttribute];
-  const username = usernameValues?.[0] ?? assertion.nameId;
-  return {
-    subject: assertion.nameId,
-    preferredUsername: username,
-    label: username,
-    roles: assertion.attributes[settings.samlRoleAttribute] ?? [],
-    avatarUrl: null,
-  };
 }

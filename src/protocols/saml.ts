@@ -74,19 +74,24 @@ export function createSamlProtocol(options: SamlProtocolOptions = {}): SamlProto
 function verifyFailure(error: unknown, providerName: string, logger: Log): SsoError {
   if (error instanceof SamlCheckError) {
     logger.debug({ provider: providerName, reason: error.reason, rule: error.rule }, 'SAML response refused');
-    return new SsoError('idp_response_invalid', error.message, {
-      step: 'verify',
-      reason: publicReason(error.reason),
-      detail: error.reason,
-      rule: { id: error.rule, fixAtIdp: SAML_RULES[error.rule].fix },
-      cause: error.cause ?? error,
-    });
+    return samlRefusal(error);
   }
   return new SsoError('idp_response_invalid', 'The SAML response could not be processed.', {
     step: 'verify',
     reason: 'saml_response_rejected',
     detail: 'saml:internal',
     cause: error,
+  });
+}
+
+/** The refusal of a response that broke a structural rule: the rule's id and fix, the check family. */
+export function samlRefusal(error: SamlCheckError): SsoError {
+  return new SsoError('idp_response_invalid', error.message, {
+    step: 'verify',
+    reason: publicReason(error.reason),
+    detail: error.reason,
+    rule: { id: error.rule, fixAtIdp: SAML_RULES[error.rule].fix },
+    cause: error.cause ?? error,
   });
 }
 

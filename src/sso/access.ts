@@ -1,5 +1,6 @@
 // The role rules (docs/plugin-compatibility.md §7) and how their decision is written into the user's policy (§8.2).
 // Comparisons are exact and case-sensitive, as in the plugin; roles only ever grant.
+import { SsoError } from './errors.js';
 import type { AccessDecision, UserPolicy } from './ports.js';
 import type { SharedProviderSettings } from './provider-settings.js';
 
@@ -24,6 +25,18 @@ export function denialMessage(settings: SharedProviderSettings): string {
   return `Your account has none of the roles this server requires (${required}). Ask your admin to give you one of them at the identity provider.`;
 }
 
+/** The refusal of the role gate (`evaluateAccess` said no), naming the rule for the admin. */
+export function roleGateRefusal(settings: SharedProviderSettings, roles: string[]): SsoError {
+  return new SsoError('not_permitted', denialMessage(settings), {
+    step: 'authorize',
+    detail: `roles=${JSON.stringify(roles.slice(0, 20))}`,
+    rule: {
+      id: 'access.required_role',
+      fixAtIdp: 'Give the account one of the required roles at the identity provider, or change "roles".',
+    },
+  });
+}
+
 /**
  * The policy after a sign-in (docs/plugin-compatibility.md §8.2), applied only when the provider manages
  * authorization. Fields the provider does not manage are left as they are, so an admin's edits survive.
@@ -34,9 +47,19 @@ export function applyDecision(
   decision: AccessDecision,
   isNewUser: boolean,
 ): UserPolicy {
-  const next: UserPolicy = { ...policy };
+  return { ...policy, ...writtenPolicy(policy.IsAdministrator, settings, decision, isNewUser) };
+}
+
+/** The policy fields a sign-in writes; `wasAdmin` is the user's `IsAdministrator` before it. */
+export function writtenPolicy(
+  wasAdmin: boolean,
+  settings: SharedProviderSettings,
+  decision: AccessDecision,
+  isNewUser: boolean,
+): Partial<UserPolicy> {
+  const next: Partial<UserPolicy> = {};
   if (settings.enableAuthorization) {
-    next.IsAdministrator = decision.isAdmin || (settings.preserveAdminPermissions && policy.IsAdministrator);
+    next.IsAdministrator = decision.isAdmin || (settings.preserveAdminPermissions && wasAdmin);
     next.EnableAllFolders = settings.enableAllFolders;
     if (!settings.enableAllFolders) next.EnabledFolders = decision.folders;
     if (

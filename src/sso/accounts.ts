@@ -117,6 +117,32 @@ async function adoptOrCreate(
   identity: VerifiedIdentity,
   mayAdopt: boolean,
 ): Promise<Account> {
+  const plan = await planAccount(deps, provider, identity, mayAdopt);
+  if (plan.adopt !== null) {
+    deps.info?.(
+      { providerId: provider.id, userId: plan.adopt.id, subjectHash: subjectHash(identity.subject) },
+      'existing user adopted by a verified e-mail address',
+    );
+    return { user: plan.adopt, isNewUser: false };
+  }
+  return { user: await createUnique(deps.mediaServer, plan.candidates, plan.taken), isNewUser: true };
+}
+
+/** What a first sign-in would do: adopt a user, or create one under the first free name of `candidates`. */
+interface AccountPlan {
+  adopt: MediaUser | null;
+  candidates: string[];
+  /** The candidates (and the adoptable name) already taken, by whom. */
+  taken: Map<string, MediaUser>;
+}
+
+/** Reads only: one name lookup, and the links of a user it may adopt. */
+async function planAccount(
+  deps: Pick<AccountDeps, 'links' | 'mediaServer' | 'info'>,
+  provider: ProviderRecord,
+  identity: VerifiedIdentity,
+  mayAdopt: boolean,
+): Promise<AccountPlan> {
   const candidates = nameCandidates(desiredName(identity));
   const adoptName =
     mayAdopt && provider.settings.adoptExistingUsers ? (identity.verifiedEmail ?? null) : null;
@@ -124,24 +150,46 @@ async function adoptOrCreate(
   const taken = await deps.mediaServer.findUsersByNames(
     adoptName === null ? candidates : [adoptName, ...candidates],
   );
-  if (adoptName !== null) {
-    const existing = taken.get(adoptName);
-    if (existing !== undefined && (await adoptable(deps, provider, existing))) {
-      deps.info?.(
-        { providerId: provider.id, userId: existing.id, subjectHash: subjectHash(identity.subject) },
-        'existing user adopted by a verified e-mail address',
-      );
-      return { user: existing, isNewUser: false };
-    }
-  }
-  return { user: await createUnique(deps.mediaServer, candidates, taken), isNewUser: true };
+  const existing = adoptName === null ? undefined : taken.get(adoptName);
+  const adopt = existing !== undefined && (await adoptable(deps, provider, existing)) ? existing : null;
+  return { adopt, candidates, taken };
+}
+
+/** The account a sign-in of this identity would use, found without writing anything (the admin's Preview). */
+export type AccountPreview =
+  | { action: 'existing' | 'adopt'; user: MediaUser; desiredName: string }
+  | { action: 'create'; name: string; desiredName: string; takenBy: MediaUser | null };
+
+/**
+ * `ensureAccount` without its writes: the linked user, else what `adoptOrCreate` would pick. Throws the
+ * refusal a sign-in gets when no free name is left.
+ */
+export async function previewAccount(
+  deps: Pick<AccountDeps, 'links' | 'mediaServer'>,
+  provider: ProviderRecord,
+  identity: VerifiedIdentity,
+): Promise<AccountPreview> {
+  const desired = desiredName(identity);
+  const link = await deps.links.find(provider.id, identity.subject);
+  const linked = link === null ? null : await deps.mediaServer.getUserById(link.userId);
+  if (linked !== null) return { action: 'existing', user: linked, desiredName: desired };
+  // A link to a deleted user is re-pointed to a new one, which never adopts (see underClaim).
+  const plan = await planAccount(deps, provider, identity, link === null);
+  if (plan.adopt !== null) return { action: 'adopt', user: plan.adopt, desiredName: desired };
+  const name = plan.candidates.find((candidate) => !plan.taken.has(candidate));
+  if (name === undefined) throw noFreeName();
+  return { action: 'create', name, desiredName: desired, takenBy: plan.taken.get(desired) ?? null };
 }
 
 /**
  * Adoption gives an IdP account a user that was someone's before, so it is refused for an administrator
  * (a takeover of the server) and for a user any identity is linked to already (it is theirs).
  */
-async function adoptable(deps: AccountDeps, provider: ProviderRecord, user: MediaUser): Promise<boolean> {
+async function adoptable(
+  deps: Pick<AccountDeps, 'links' | 'info'>,
+  provider: ProviderRecord,
+  user: MediaUser,
+): Promise<boolean> {
   const refuse = (reason: string): boolean => {
     deps.info?.({ providerId: provider.id, userId: user.id, reason }, 'existing user not adopted');
     return false;
@@ -185,7 +233,11 @@ async function createUnique(
       throw error;
     }
   }
-  throw new SsoError('name_conflict', 'Could not find a free user name for this account; ask your admin.', {
+  throw noFreeName();
+}
+
+function noFreeName(): SsoError {
+  return new SsoError('name_conflict', 'Could not find a free user name for this account; ask your admin.', {
     step: 'session',
   });
 }

@@ -58,8 +58,9 @@ export interface FieldError {
 }
 
 /**
- * The structural rule an IdP's answer broke, for the admin (the log, and any admin view of a failed
- * sign-in): a stable id such as `saml.destination_missing`, and one sentence on what to change at the IdP.
+ * The rule an IdP's answer broke (a structural SAML rule, the role gate, a claim rule), for the admin (the
+ * log, and any admin view of a failed sign-in): a stable id such as `saml.destination_missing` or
+ * `access.required_role`, and one sentence on what to change at the IdP.
  * Never sent to a caller without elevated rights: the id tells which check failed.
  */
 export interface IdpRule {

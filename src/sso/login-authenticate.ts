@@ -1,7 +1,7 @@
 // The last steps of a verified flow: Auth (claim the flow, make or find the account, write its policy, mint
 // the session) and Link (consume the flow and hand its identity to the link rules).
 import { randomBytes } from 'node:crypto';
-import { applyDecision, denialMessage, evaluateAccess } from './access.js';
+import { applyDecision } from './access.js';
 import { newTrail, type AttemptTrail } from './activity.js';
 import { ensureAccount, type AccountDeps } from './accounts.js';
 import { SsoError } from './errors.js';
@@ -18,6 +18,7 @@ import type {
 } from './ports.js';
 import { providerNotFound } from './provider-admin.js';
 import type { ProtocolName, ProviderRecord } from './provider-settings.js';
+import { admittedAccess } from './sign-in-decision.js';
 
 export interface AuthenticateDeps extends FlowDeps, AccountDeps {
   providers: ProviderStore;
@@ -124,10 +125,7 @@ async function signIn(
   }
   // The role gate is evaluated again with the provider's settings of this moment, before any account is
   // touched: a role removed since the callback counts now.
-  const decision = evaluateAccess(identity.roles, provider.settings);
-  if (!decision.allowed) {
-    throw new SsoError('not_permitted', denialMessage(provider.settings), { step: 'authorize' });
-  }
+  const decision = admittedAccess(identity, provider.settings);
   const { user, isNewUser } = await ensureAccount(deps, provider, identity);
   trail.userId = user.id;
   trail.username = user.name;

@@ -1,9 +1,8 @@
 // Finishing a sign-in at the IdP's answer, for either protocol: find the flow the answer names, let the
 // protocol's connector verify it, apply the role gate, and make the flow verified with a one-time token.
-import { denialMessage, evaluateAccess } from './access.js';
 import { newTrail, type AttemptTrail } from './activity.js';
 import { sha256 } from './basics.js';
-import { SsoError, inFlow } from './errors.js';
+import { inFlow } from './errors.js';
 import { checkBrowser, checkFlow, flowError, startedFlow, verifyFlow, type FlowDeps } from './flow.js';
 import { enabledProvider } from './login-start.js';
 import type {
@@ -15,6 +14,7 @@ import type {
   VerifiedIdentity,
 } from './ports.js';
 import type { ProtocolName, ProviderOf, ProviderRecord } from './provider-settings.js';
+import { decideSignIn } from './sign-in-decision.js';
 
 export interface FinishDeps extends FlowDeps {
   providers: ProviderStore;
@@ -94,13 +94,10 @@ async function admit(
   provider: ProviderRecord,
   identity: VerifiedIdentity,
 ): Promise<VerifiedLogin> {
-  const decision = evaluateAccess(identity.roles, provider.settings);
-  if (!decision.allowed) {
+  const { refusal } = decideSignIn(identity, provider.settings);
+  if (refusal !== null) {
     await deps.flows.markFailed(flow.id);
-    throw new SsoError('not_permitted', denialMessage(provider.settings), {
-      step: 'authorize',
-      detail: `roles=${JSON.stringify(identity.roles.slice(0, 20))}`,
-    });
+    throw refusal;
   }
   const token = await verifyFlow(deps, flow, identity);
   return {

@@ -1,7 +1,7 @@
 // The ports of the domain: what the use cases need from storage, protocols and the media server.
 // Adapters in src/storage, src/protocols and src/media-server implement these; only src/app.ts wires them.
 
-import type { SsoErrorCode, SsoStep } from './errors.js';
+import type { SsoError, SsoErrorCode, SsoStep } from './errors.js';
 import type {
   ProtocolName,
   ProviderInputs,
@@ -439,6 +439,36 @@ export interface ProviderCheck {
   fix: string | null;
 }
 
+/**
+ * What an IdP asserted about a user, as the admin's Preview gives it: the claims of a sign-in (OIDC, `sub`
+ * included) or the NameID and attributes of a verified assertion (SAML).
+ */
+export interface ConnectorAssertions {
+  oidc: { subject: string; claims: Record<string, unknown> };
+  saml: { nameId: string | null; attributes: Record<string, string[]> };
+}
+
+export type AssertedOf<P extends ProtocolName> = ConnectorAssertions[P];
+
+/** Where a provider reads roles from, and whether the claims or attributes held it. */
+export interface RoleSource {
+  kind: 'claim' | 'attribute';
+  /** The role claim path or attribute name; null when the provider reads no roles. */
+  name: string | null;
+  present: boolean;
+}
+
+/**
+ * What an IdP's assertions prove, read with the provider's settings: the identity, or the refusal a sign-in
+ * with them gets. `finish` reads a verified answer with the same reader as the admin's Preview.
+ */
+export type IdentityReading = {
+  subject: string | null;
+  roleSource: RoleSource;
+  /** The claim or attribute the proposed username came from (`preferred_username`, `sub`, `NameID`, …). */
+  usernameSource: string;
+} & ({ identity: VerifiedIdentity; refusal: null } | { identity: null; refusal: SsoError });
+
 /** What `diagnose` is given besides the provider. */
 export interface DiagnoseContext {
   now: Date;
@@ -465,6 +495,11 @@ export interface Connector<P extends ProtocolName> {
    * (`idp_error`, `idp_response_invalid`, `not_permitted`, `upstream_unavailable`, …) when it proves nothing.
    */
   finish(provider: ProviderOf<P>, callback: CallbackOf<P>, flow: StartedFlow<P>): Promise<VerifiedIdentity>;
+  /**
+   * Reads what an IdP asserted as `finish` reads a verified answer, without asking the IdP (the admin's
+   * Preview). Pure: a refusal is returned, not thrown.
+   */
+  readIdentity(provider: ProviderOf<P>, asserted: AssertedOf<P>): IdentityReading;
   /** Metadata the IdP can import (SAML SP metadata), for protocols that publish it. */
   metadata?(provider: ProviderOf<P>): string;
   /**

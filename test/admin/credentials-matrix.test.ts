@@ -16,6 +16,8 @@ import {
   testOidcProvider,
   testSamlProvider,
   importSamlMetadata,
+  previewOidcSignIn,
+  previewSamlSignIn,
   unregisterUser,
   type Client,
 } from '../../clients/typescript/index.js';
@@ -93,6 +95,16 @@ const ELEVATED_CALLS: Record<string, Call> = {
   testSamlProvider: {
     allowed: 404,
     run: (client) => testSamlProvider({ client, path: { provider: 'matrix-absent' } }),
+  },
+  previewOidcSignIn: {
+    allowed: 404,
+    run: (client) =>
+      previewOidcSignIn({ client, path: { provider: 'matrix-absent' }, body: { claims: { sub: 'x' } } }),
+  },
+  previewSamlSignIn: {
+    allowed: 404,
+    run: (client) =>
+      previewSamlSignIn({ client, path: { provider: 'matrix-absent' }, body: { attributes: {} } }),
   },
   importSamlMetadata: {
     allowed: 400,

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authBody, browserGet, pageParams } from '../support/browser.js';
 import { chromiumAvailable, chromiumPath, launchChromium } from '../support/chromium.js';
+import { errorPageOf } from '../support/error-page.js';
 import { CookieJar, followLogin } from '../support/oidc-idp.js';
 import { freePort } from '../support/ports.js';
 
@@ -64,10 +65,13 @@ describe('npm run demo', () => {
     if (demo?.child.exitCode === null) demo.child.kill('SIGKILL');
   });
 
-  it('when it starts, then it prints the start URL, both accounts and a working API key', async () => {
+  it('when it starts, then it prints the start URL, the three accounts and a working API key', async () => {
     expect(demo.startUrl).toBe(`http://localhost:${port}/sso/OID/start/demo`);
     expect(demo.output()).toMatch(/alice\s+groups jellyfin-admins, jellyfin-users/);
     expect(demo.output()).toMatch(/bob\s+groups jellyfin-users/);
+    expect(demo.output()).toMatch(
+      /carol\s+groups family\s+→ refused \(in no allowed group; see why in the admin console at http:\/\/localhost:\d+\/sso\/admin\/\)/,
+    );
     expect(existsSync(demo.dataDir)).toBe(true);
     const providers = await fetch(`http://127.0.0.1:${port}/sso/OID/Get`, {
       headers: { authorization: `MediaBrowser Token="${demo.apiKey}"` },
@@ -97,6 +101,27 @@ describe('npm run demo', () => {
     };
     expect(result.User.Name).toBe('alice');
     expect(result.User.Policy.IsAdministrator).toBe(true);
+  });
+
+  it('when carol signs in, then the role rule refuses her at the callback and the activity log names it', async () => {
+    const jar = new CookieJar();
+    const start = await browserGet(demo.startUrl, jar);
+    const callback = await followLogin(start.headers.get('location') ?? '', 'carol', undefined, {
+      useForm: true,
+    });
+    const page = await browserGet(callback, jar);
+    expect(page.status).toBe(403);
+    expect(errorPageOf(page.text).reason).toBe('not_permitted');
+    // The activity entry is written just after the reply: wait for it (bounded).
+    let entries: { username: string; rule: string }[] = [];
+    for (let attempt = 0; attempt < 100 && entries.length === 0; attempt++) {
+      const refused = await fetch(`http://127.0.0.1:${port}/sso/Activity?outcome=refused`, {
+        headers: { authorization: `MediaBrowser Token="${demo.apiKey}"` },
+      });
+      ({ entries } = (await refused.json()) as { entries: typeof entries });
+      if (entries.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(entries[0]).toMatchObject({ username: 'carol', rule: 'access.required_role' });
   });
 
   // Registered only where a browser can run (on CI a missing Chromium throws here).

@@ -38,6 +38,8 @@ import {
   testOidcProvider,
   testSamlProvider,
   importSamlMetadata,
+  previewOidcSignIn,
+  previewSamlSignIn,
   unregisterUser,
   type AuthRequest,
   type Client,
@@ -202,6 +204,18 @@ const CALLS: Record<string, (o: CallOptions) => Result> = {
   listActivity: (o) => listActivity({ ...o, query: { limit: 10, outcome: 'refused' } }),
   testOidcProvider: (o) => testOidcProvider({ ...o, path: { provider: 'authentik' } }),
   testSamlProvider: (o) => testSamlProvider({ ...o, path: { provider: 'keycloak' } }),
+  previewOidcSignIn: (o) =>
+    previewOidcSignIn({
+      ...o,
+      path: { provider: 'authentik' },
+      body: { claims: { sub: '3f1c9a52', groups: ['family'] } },
+    }),
+  previewSamlSignIn: (o) =>
+    previewSamlSignIn({
+      ...o,
+      path: { provider: 'keycloak' },
+      body: { nameId: 'alice', attributes: { Role: ['jellyfin-users'] } },
+    }),
   importSamlMetadata: (o) =>
     importSamlMetadata({
       ...o,

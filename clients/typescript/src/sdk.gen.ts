@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client/index.js';
-import type { AddOidcProviderData, AddOidcProviderErrors, AddOidcProviderResponses, AddSamlProviderData, AddSamlProviderErrors, AddSamlProviderResponses, AuthenticateOidcData, AuthenticateOidcErrors, AuthenticateOidcResponses, AuthenticateSamlData, AuthenticateSamlErrors, AuthenticateSamlResponses, CompleteOidcLoginAliasData, CompleteOidcLoginAliasErrors, CompleteOidcLoginAliasResponses, CompleteOidcLoginData, CompleteOidcLoginErrors, CompleteOidcLoginResponses, CreateLinkData, CreateLinkErrors, CreateLinkResponses, DeleteLinkData, DeleteLinkErrors, DeleteLinkResponses, DeleteOidcProviderData, DeleteOidcProviderErrors, DeleteOidcProviderResponses, DeleteSamlProviderData, DeleteSamlProviderErrors, DeleteSamlProviderResponses, GetAdminConsoleAssetData, GetAdminConsoleAssetErrors, GetAdminConsoleAssetResponses, GetAdminConsoleData, GetAdminConsoleErrors, GetAdminConsoleResponses, GetOidcProviderNamesData, GetOidcProviderNamesErrors, GetOidcProviderNamesResponses, GetOidcProvidersData, GetOidcProvidersErrors, GetOidcProvidersResponses, GetOidcStatesData, GetOidcStatesErrors, GetOidcStatesResponses, GetSamlMetadataData, GetSamlMetadataErrors, GetSamlMetadataResponses, GetSamlProviderNamesData, GetSamlProviderNamesErrors, GetSamlProviderNamesResponses, GetSamlProvidersData, GetSamlProvidersErrors, GetSamlProvidersResponses, ImportSamlMetadataData, ImportSamlMetadataErrors, ImportSamlMetadataResponses, ListActivityData, ListActivityErrors, ListActivityResponses, ListLibrariesData, ListLibrariesErrors, ListLibrariesResponses, ListLinkDetailsData, ListLinkDetailsErrors, ListLinkDetailsResponses, ListOidcLinksData, ListOidcLinksErrors, ListOidcLinksResponses, ListSamlLinksData, ListSamlLinksErrors, ListSamlLinksResponses, ReceiveSamlResponseAliasData, ReceiveSamlResponseAliasErrors, ReceiveSamlResponseAliasResponses, ReceiveSamlResponseData, ReceiveSamlResponseErrors, ReceiveSamlResponseResponses, StartOidcLoginAliasData, StartOidcLoginAliasErrors, StartOidcLoginData, StartOidcLoginErrors, StartSamlLoginAliasData, StartSamlLoginAliasErrors, StartSamlLoginData, StartSamlLoginErrors, TestOidcProviderData, TestOidcProviderErrors, TestOidcProviderResponses, TestSamlProviderData, TestSamlProviderErrors, TestSamlProviderResponses, UnregisterUserData, UnregisterUserErrors, UnregisterUserResponses } from './types.gen.js';
+import type { AddOidcProviderData, AddOidcProviderErrors, AddOidcProviderResponses, AddSamlProviderData, AddSamlProviderErrors, AddSamlProviderResponses, AuthenticateOidcData, AuthenticateOidcErrors, AuthenticateOidcResponses, AuthenticateSamlData, AuthenticateSamlErrors, AuthenticateSamlResponses, CompleteOidcLoginAliasData, CompleteOidcLoginAliasErrors, CompleteOidcLoginAliasResponses, CompleteOidcLoginData, CompleteOidcLoginErrors, CompleteOidcLoginResponses, CreateLinkData, CreateLinkErrors, CreateLinkResponses, DeleteLinkData, DeleteLinkErrors, DeleteLinkResponses, DeleteOidcProviderData, DeleteOidcProviderErrors, DeleteOidcProviderResponses, DeleteSamlProviderData, DeleteSamlProviderErrors, DeleteSamlProviderResponses, GetAdminConsoleAssetData, GetAdminConsoleAssetErrors, GetAdminConsoleAssetResponses, GetAdminConsoleData, GetAdminConsoleErrors, GetAdminConsoleResponses, GetOidcProviderNamesData, GetOidcProviderNamesErrors, GetOidcProviderNamesResponses, GetOidcProvidersData, GetOidcProvidersErrors, GetOidcProvidersResponses, GetOidcStatesData, GetOidcStatesErrors, GetOidcStatesResponses, GetSamlMetadataData, GetSamlMetadataErrors, GetSamlMetadataResponses, GetSamlProviderNamesData, GetSamlProviderNamesErrors, GetSamlProviderNamesResponses, GetSamlProvidersData, GetSamlProvidersErrors, GetSamlProvidersResponses, ImportSamlMetadataData, ImportSamlMetadataErrors, ImportSamlMetadataResponses, ListActivityData, ListActivityErrors, ListActivityResponses, ListLibrariesData, ListLibrariesErrors, ListLibrariesResponses, ListLinkDetailsData, ListLinkDetailsErrors, ListLinkDetailsResponses, ListOidcLinksData, ListOidcLinksErrors, ListOidcLinksResponses, ListSamlLinksData, ListSamlLinksErrors, ListSamlLinksResponses, PreviewOidcSignInData, PreviewOidcSignInErrors, PreviewOidcSignInResponses, PreviewSamlSignInData, PreviewSamlSignInErrors, PreviewSamlSignInResponses, ReceiveSamlResponseAliasData, ReceiveSamlResponseAliasErrors, ReceiveSamlResponseAliasResponses, ReceiveSamlResponseData, ReceiveSamlResponseErrors, ReceiveSamlResponseResponses, StartOidcLoginAliasData, StartOidcLoginAliasErrors, StartOidcLoginData, StartOidcLoginErrors, StartSamlLoginAliasData, StartSamlLoginAliasErrors, StartSamlLoginData, StartSamlLoginErrors, TestOidcProviderData, TestOidcProviderErrors, TestOidcProviderResponses, TestSamlProviderData, TestSamlProviderErrors, TestSamlProviderResponses, UnregisterUserData, UnregisterUserErrors, UnregisterUserResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -219,6 +219,44 @@ export const testOidcProvider = <ThrowOnError extends boolean = false>(options: 
 });
 
 /**
+ * Preview the decision on an OIDC claims document
+ *
+ * Answers what a sign-in with these claims would get, decided by the same rules as a real sign-in:
+ * the claims read with the provider's settings (role claim, username claim, allowed tenants), the role
+ * gate, and the account the identity would use (a linked user, an adopted one, or a new name made
+ * unique), with the rights its policy would hold. Read only: no account, link or policy is created,
+ * changed or locked. `claims` is the claim set as the service sees it after a sign-in: the ID token's
+ * claims with userinfo's (and a JWT access token's) merged in. Disabled providers can be previewed too
+ * (`providerEnabled` says a sign-in is switched off). The IdP's answer itself (signature, issuer,
+ * audience, nonce) is not checked: the Test operation covers the IdP.
+ *
+ */
+export const previewOidcSignIn = <ThrowOnError extends boolean = false>(options: Options<PreviewOidcSignInData, ThrowOnError>) => (options.client ?? client).post<PreviewOidcSignInResponses, PreviewOidcSignInErrors, ThrowOnError>({
+    security: [
+        { name: 'Authorization', type: 'apiKey' },
+        { name: 'X-Emby-Authorization', type: 'apiKey' },
+        { name: 'X-Emby-Token', type: 'apiKey' },
+        { name: 'X-MediaBrowser-Token', type: 'apiKey' },
+        {
+            in: 'query',
+            name: 'ApiKey',
+            type: 'apiKey'
+        },
+        {
+            in: 'query',
+            name: 'api_key',
+            type: 'apiKey'
+        }
+    ],
+    url: '/sso/OID/Preview/{provider}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
  * Start a SAML sign-in
  *
  * Creates a login flow bound to this browser and redirects to the IdP with a deflated AuthnRequest
@@ -408,6 +446,43 @@ export const testSamlProvider = <ThrowOnError extends boolean = false>(options: 
     ],
     url: '/sso/SAML/Test/{provider}',
     ...options
+});
+
+/**
+ * Preview the decision on SAML attributes
+ *
+ * Answers what a sign-in whose verified assertion carried this NameID and these attributes would get,
+ * decided by the same rules as a real sign-in: the username and role attributes of the provider, the
+ * role gate, and the account the identity would use (a linked user or a new name made unique), with
+ * the rights its policy would hold. Read only: no account, link or policy is created, changed or
+ * locked. Without a `nameId` the answer is the refusal an assertion without one gets. Disabled
+ * providers can be previewed too (`providerEnabled` says a sign-in is switched off). The response
+ * itself (signature, audience, validity) is not checked: the Test operation covers the IdP.
+ *
+ */
+export const previewSamlSignIn = <ThrowOnError extends boolean = false>(options: Options<PreviewSamlSignInData, ThrowOnError>) => (options.client ?? client).post<PreviewSamlSignInResponses, PreviewSamlSignInErrors, ThrowOnError>({
+    security: [
+        { name: 'Authorization', type: 'apiKey' },
+        { name: 'X-Emby-Authorization', type: 'apiKey' },
+        { name: 'X-Emby-Token', type: 'apiKey' },
+        { name: 'X-MediaBrowser-Token', type: 'apiKey' },
+        {
+            in: 'query',
+            name: 'ApiKey',
+            type: 'apiKey'
+        },
+        {
+            in: 'query',
+            name: 'api_key',
+            type: 'apiKey'
+        }
+    ],
+    url: '/sso/SAML/Preview/{provider}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**

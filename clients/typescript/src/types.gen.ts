@@ -156,6 +156,166 @@ export type ProviderCheck = {
     fix: string | null;
 };
 
+/**
+ * A claim set to preview a sign-in with.
+ */
+export type OidcPreviewRequest = {
+    /**
+     * The claims as an IdP would send them (ID token, userinfo): `sub` is required, the rest is read with the provider's settings exactly as at a sign-in.
+     */
+    claims: {
+        /**
+         * The subject the account is bound to (OIDC Core §2).
+         */
+        sub: string;
+        [key: string]: unknown;
+    };
+};
+
+/**
+ * The NameID and attributes of a verified assertion, to preview a sign-in with.
+ */
+export type SamlPreviewRequest = {
+    /**
+     * The assertion's NameID, the subject the account is bound to; absent or blank is refused as a sign-in would be.
+     */
+    nameId?: string;
+    /**
+     * Attribute name → its values, as the assertion's AttributeStatement carries them.
+     */
+    attributes: {
+        [key: string]: Array<string>;
+    };
+};
+
+/**
+ * The decision a sign-in with the given claims or attributes would get, by the rules of a real sign-in. `refusal` is set exactly when `allowed` is false; `account` and `access` exactly when it is true.
+ */
+export type SignInPreview = {
+    provider: string;
+    protocol: 'oidc' | 'saml';
+    /**
+     * False: sign-ins with this provider are switched off (refused `provider_disabled`) until it is enabled; the rest of the answer is the decision once it is.
+     */
+    providerEnabled: boolean;
+    /**
+     * Whether the provider manages users' rights. False: a sign-in writes no rights (a new account gets no library until an admin gives it one).
+     */
+    enableAuthorization: boolean;
+    allowed: boolean;
+    refusal: PreviewRefusal | null;
+    /**
+     * The OIDC `sub` or SAML NameID the account is bound to; null when there is none.
+     */
+    subject: string | null;
+    /**
+     * The roles read from the role claim or attribute (empty when none were read).
+     */
+    roles: Array<string>;
+    roleSource: PreviewRoleSource;
+    account: PreviewAccount | null;
+    access: PreviewAccess | null;
+};
+
+/**
+ * Why a sign-in would be refused, as the sign-in itself and the activity log would say it.
+ */
+export type PreviewRefusal = {
+    /**
+     * Where the sign-in would end (as `ActivityEntry.step`).
+     */
+    step: 'start' | 'state' | 'exchange' | 'verify' | 'claims' | 'authorize' | 'session' | 'link' | 'admin' | 'credentials' | 'request';
+    /**
+     * The problem `code` the user would get (one of `Problem.code`).
+     */
+    code: string;
+    /**
+     * The public reason the user would be shown.
+     */
+    reason: string;
+    /**
+     * The stable id of the rule that refuses, as the activity log records it: `access.required_role`, `oidc.role_claim_not_delivered`, `oidc.role_claim_shape`, `oidc.tenant_not_allowed`, `saml.subject_shape`.
+     */
+    rule: string;
+    /**
+     * The rule and what it found, in one line.
+     */
+    summary: string;
+    /**
+     * The full reason, as an administrator is shown it (the activity log's `message`).
+     */
+    message: string;
+};
+
+/**
+ * Where the roles were read from.
+ */
+export type PreviewRoleSource = {
+    kind: 'claim' | 'attribute';
+    /**
+     * The role claim path (`roleClaim`) or SAML attribute (`samlRoleAttribute`); null when the provider reads no roles.
+     */
+    name: string | null;
+    /**
+     * Whether the claims or attributes held it (a missing role claim gives no roles).
+     */
+    present: boolean;
+};
+
+/**
+ * The account a sign-in would use, found read-only.
+ */
+export type PreviewAccount = {
+    /**
+     * `existing`: the user linked to this identity signs in; `adopt`: an unlinked user named as the verified e-mail address is taken over (`adoptExistingUsers`); `create`: a new user is made.
+     */
+    action: 'existing' | 'adopt' | 'create';
+    /**
+     * The user's name after the sign-in (the existing user's, or the unique name a new user gets).
+     */
+    username: string;
+    /**
+     * The proposed name after Jellyfin's username rule, before it is made unique.
+     */
+    desiredUsername: string;
+    /**
+     * What the IdP proposed, before normalisation.
+     */
+    proposedUsername: string | null;
+    /**
+     * The claim or attribute the proposal came from (e.g. `preferred_username`, `sub`, `NameID`).
+     */
+    usernameSource: string;
+    /**
+     * The linked or adopted user; null when a new user is made.
+     */
+    existingUser: PreviewUser | null;
+    /**
+     * The user who already holds `desiredUsername`, when a new user must take another name.
+     */
+    nameTakenBy: PreviewUser | null;
+};
+
+export type PreviewUser = {
+    id: string;
+    name: string;
+};
+
+/**
+ * The rights the user's policy would hold after the sign-in. Null: the sign-in does not write it and the account does not exist yet, so the media server's default for a new user applies.
+ */
+export type PreviewAccess = {
+    isAdmin: boolean | null;
+    enableAllFolders: boolean | null;
+    /**
+     * Library ids the user may see when `enableAllFolders` is false.
+     */
+    folders: Array<string> | null;
+    enableLiveTv: boolean | null;
+    enableLiveTvManagement: boolean | null;
+    enableContentDownloading: boolean | null;
+};
+
 export type Library = {
     Id: string;
     Name: string;
@@ -1087,6 +1247,52 @@ export type TestOidcProviderResponses = {
 
 export type TestOidcProviderResponse = TestOidcProviderResponses[keyof TestOidcProviderResponses];
 
+export type PreviewOidcSignInData = {
+    body: OidcPreviewRequest;
+    path: {
+        /**
+         * The provider's name (case-sensitive).
+         */
+        provider: string;
+    };
+    query?: never;
+    url: '/sso/OID/Preview/{provider}';
+};
+
+export type PreviewOidcSignInErrors = {
+    /**
+     * The request is malformed; `errors` names the offending fields.
+     */
+    400: Problem;
+    /**
+     * No credential, or one that is unknown, revoked or belongs to a disabled user.
+     */
+    401: Problem;
+    /**
+     * The credential is valid but not allowed to do this.
+     */
+    403: Problem;
+    /**
+     * Unknown provider, user, link or route.
+     */
+    404: Problem;
+    /**
+     * The request body is over the size limit.
+     */
+    413: Problem;
+};
+
+export type PreviewOidcSignInError = PreviewOidcSignInErrors[keyof PreviewOidcSignInErrors];
+
+export type PreviewOidcSignInResponses = {
+    /**
+     * The decision a sign-in with these claims would get.
+     */
+    200: SignInPreview;
+};
+
+export type PreviewOidcSignInResponse = PreviewOidcSignInResponses[keyof PreviewOidcSignInResponses];
+
 export type StartSamlLoginData = {
     body?: never;
     path: {
@@ -1531,6 +1737,52 @@ export type TestSamlProviderResponses = {
 };
 
 export type TestSamlProviderResponse = TestSamlProviderResponses[keyof TestSamlProviderResponses];
+
+export type PreviewSamlSignInData = {
+    body: SamlPreviewRequest;
+    path: {
+        /**
+         * The provider's name (case-sensitive).
+         */
+        provider: string;
+    };
+    query?: never;
+    url: '/sso/SAML/Preview/{provider}';
+};
+
+export type PreviewSamlSignInErrors = {
+    /**
+     * The request is malformed; `errors` names the offending fields.
+     */
+    400: Problem;
+    /**
+     * No credential, or one that is unknown, revoked or belongs to a disabled user.
+     */
+    401: Problem;
+    /**
+     * The credential is valid but not allowed to do this.
+     */
+    403: Problem;
+    /**
+     * Unknown provider, user, link or route.
+     */
+    404: Problem;
+    /**
+     * The request body is over the size limit.
+     */
+    413: Problem;
+};
+
+export type PreviewSamlSignInError = PreviewSamlSignInErrors[keyof PreviewSamlSignInErrors];
+
+export type PreviewSamlSignInResponses = {
+    /**
+     * The decision a sign-in with these attributes would get.
+     */
+    200: SignInPreview;
+};
+
+export type PreviewSamlSignInResponse = PreviewSamlSignInResponses[keyof PreviewSamlSignInResponses];
 
 export type ImportSamlMetadataData = {
     body: SamlMetadataSource;

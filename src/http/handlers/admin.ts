@@ -10,8 +10,9 @@ import type { ProtocolName } from '../../sso/provider-settings.js';
 import type { UserAdmin } from '../../sso/user-admin.js';
 import { reply, type Handler, type HandlersOfTag } from '../handler.js';
 import { listActivityHandler, type ActivityHandlerDeps } from './activity.js';
+import { previewHandlers, type PreviewHandlerDeps } from './preview.js';
 
-export interface AdminDeps extends ActivityHandlerDeps {
+export interface AdminDeps extends ActivityHandlerDeps, PreviewHandlerDeps {
   providerAdmin: ProviderAdmin;
   providerTester: ProviderTester;
   samlMetadata: SamlMetadataReader;
@@ -57,6 +58,7 @@ export function createAdminHandlers(deps: AdminDeps): HandlersOfTag<'admin'> {
     getOidcProviderNames: names('oidc'),
     testOidcProvider: test('oidc'),
     testSamlProvider: test('saml'),
+    ...previewHandlers(deps),
     getSamlProviderNames: names('saml'),
     getOidcProviders: async () =>
       reply({
