@@ -1,7 +1,8 @@
-// The console's Test panel of a provider in headless Chromium, against the in-process OpenID Provider:
-// a healthy provider passes every check, a wrong client secret fails the credentials check with its fix,
-// an unreachable endpoint fails discovery, a SAML provider is tested too, and an unknown provider's 404
-// is shown as a problem.
+// The console's Test and Preview panels of a provider in headless Chromium. Test, against the in-process
+// OpenID Provider: a healthy provider passes every check, a wrong client secret fails the credentials check
+// with its fix, an unreachable endpoint fails discovery, a SAML provider is tested too, and an unknown
+// provider's 404 is shown as a problem. Preview: an administrator allowed, an account in no allowed group
+// refused with the rule named, invalid JSON named next to the claims, and SAML attributes.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOidcProvider, addSamlProvider } from '../../clients/typescript/index.js';
@@ -39,54 +40,65 @@ if (browser === null) {
   const chromium = browser;
   afterAll(() => chromium.close());
 
-  describe('the Test panel', () => {
-    let idp: OidcIdp;
-    let t: TestApp;
+  let idp: OidcIdp;
+  let t: TestApp;
 
-    beforeAll(async () => {
-      const port = await freePort();
-      idp = await startOidcIdp({ clients: [jellyfinClient(port, 'healthy')], accounts: ACCOUNTS });
-      t = await startTestApp({ SSO_PUBLIC_URL: `http://127.0.0.1:${port}` }, { port });
-      const oidc = {
-        oidEndpoint: idp.issuer,
-        oidClientId: 'jellyfin',
+  beforeAll(async () => {
+    const port = await freePort();
+    idp = await startOidcIdp({ clients: [jellyfinClient(port, 'healthy')], accounts: ACCOUNTS });
+    t = await startTestApp({ SSO_PUBLIC_URL: `http://127.0.0.1:${port}` }, { port });
+    const oidc = {
+      oidEndpoint: idp.issuer,
+      oidClientId: 'jellyfin',
+      ...ROLE_RULES,
+      roleClaim: 'groups',
+      oidScopes: ['groups'],
+    };
+    for (const [provider, body] of [
+      ['healthy', { ...oidc, oidSecret: 'jellyfin-secret' }],
+      ['wrong-secret', { ...oidc, oidSecret: 'not-the-secret-5d1c' }],
+      [
+        'gone',
+        { ...oidc, oidSecret: 'jellyfin-secret', oidEndpoint: `http://127.0.0.1:${await freePort()}` },
+      ],
+    ] as const) {
+      await addOidcProvider({ client: t.admin, path: { provider }, body, throwOnError: true });
+    }
+    await addSamlProvider({
+      client: t.admin,
+      path: { provider: 'corp' },
+      body: {
+        samlEndpoint: `${idp.issuer}/saml/sso`,
+        samlClientId: 'jellyfin-sp',
+        samlCertificate: genuineAndRogueIdps().idp.certificateBase64,
+        samlRoleAttribute: 'groups',
         ...ROLE_RULES,
-        roleClaim: 'groups',
-        oidScopes: ['groups'],
-      };
-      for (const [provider, body] of [
-        ['healthy', { ...oidc, oidSecret: 'jellyfin-secret' }],
-        ['wrong-secret', { ...oidc, oidSecret: 'not-the-secret-5d1c' }],
-        [
-          'gone',
-          { ...oidc, oidSecret: 'jellyfin-secret', oidEndpoint: `http://127.0.0.1:${await freePort()}` },
-        ],
-      ] as const) {
-        await addOidcProvider({ client: t.admin, path: { provider }, body, throwOnError: true });
-      }
-      await addSamlProvider({
-        client: t.admin,
-        path: { provider: 'corp' },
-        body: {
-          samlEndpoint: `${idp.issuer}/saml/sso`,
-          samlClientId: 'jellyfin-sp',
-          samlCertificate: genuineAndRogueIdps().idp.certificateBase64,
-          samlRoleAttribute: 'groups',
-          ...ROLE_RULES,
-        },
-        throwOnError: true,
-      });
+      },
+      throwOnError: true,
     });
-    afterAll(async () => {
-      await t.close();
-      await idp.close();
-    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await idp.close();
+  });
 
+  /** A console tab signed in with the API key, on one provider's Test or Preview panel. */
+  async function openPanel(
+    protocol: string,
+    provider: string,
+    panel: 'test' | 'preview',
+  ): Promise<ConsoleTab> {
+    const tab = await openConsoleTab(chromium, t.baseUrl);
+    await signInWithApiKey(tab.page, BOOTSTRAP_KEY);
+    await tab.page.goto(`${t.baseUrl}/sso/admin/#/providers/${protocol}/${provider}/${panel}`);
+    const title = `${panel === 'test' ? 'Test' : 'Preview'} ${provider}`;
+    await tab.page.getByRole('heading', { name: title, level: 1 }).waitFor();
+    return tab;
+  }
+
+  describe('the Test panel', () => {
     async function openTest(protocol: string, provider: string): Promise<ConsoleTab> {
-      const tab = await openConsoleTab(chromium, t.baseUrl);
-      await signInWithApiKey(tab.page, BOOTSTRAP_KEY);
-      await tab.page.goto(`${t.baseUrl}/sso/admin/#/providers/${protocol}/${provider}/test`);
-      await tab.page.getByRole('heading', { name: `Test ${provider}`, level: 1 }).waitFor();
+      const tab = await openPanel(protocol, provider, 'test');
       await tab.page.getByRole('button', { name: 'Run the checks' }).click();
       return tab;
     }
@@ -167,6 +179,123 @@ if (browser === null) {
       const { page } = tab;
       await page.getByRole('alert').getByText('provider_not_found').waitFor();
       expect(await page.getByRole('list', { name: 'Checks' }).count()).toBe(0);
+      expect(await tab.problems()).toEqual([]);
+      await tab.close();
+    });
+  });
+
+  describe('the Preview panel', () => {
+    /** The value shown for one term of the decision's details. */
+    async function fact(page: Page, term: string): Promise<string> {
+      const value = page.locator(`xpath=//dt[normalize-space()="${term}"]/following-sibling::dd[1]`);
+      return (await value.textContent()) ?? '';
+    }
+
+    async function previewClaims(page: Page, claims: unknown): Promise<void> {
+      await page.getByLabel('Claims (JSON)').fill(JSON.stringify(claims));
+      await page.getByRole('button', { name: 'Preview', exact: true }).click();
+    }
+
+    it("when the claims are an administrator's, then the decision is allowed with the account and its rights", async () => {
+      const tab = await openPanel('oidc', 'healthy', 'preview');
+      const { page } = tab;
+      // Pre-filled from the provider: its role claim holding its first allowed role.
+      const example = JSON.parse(await page.getByLabel('Claims (JSON)').inputValue()) as Record<
+        string,
+        unknown
+      >;
+      expect(example).toMatchObject({ preferred_username: 'carol', groups: ['jellyfin-users'] });
+      expect(example['sub']).toEqual(expect.any(String));
+
+      await previewClaims(page, {
+        sub: 'sub-alice',
+        preferred_username: 'alice',
+        groups: ['jellyfin-users', 'jellyfin-admins'],
+      });
+      await page.getByText('Allowed.').waitFor();
+      expect(await page.getByRole('status').filter({ hasText: 'Allowed.' }).textContent()).toContain(
+        'a new account alice',
+      );
+      expect(await fact(page, 'Username')).toBe('alice');
+      expect(await fact(page, 'Account')).toBe('New account');
+      expect(await fact(page, 'Roles')).toBe('jellyfin-users, jellyfin-adminsRead from the claim "groups".');
+      expect(await fact(page, 'Administrator')).toBe('Yes');
+      expect(await fact(page, 'Libraries')).toBe('All libraries');
+      await saveScreenshot(page, 'preview-allowed');
+      expect(await tab.problems()).toEqual([]);
+      await tab.close();
+    });
+
+    it('when the account is in no allowed group, then the decision is refused and names the rule', async () => {
+      const tab = await openPanel('oidc', 'healthy', 'preview');
+      const { page } = tab;
+      await previewClaims(page, { sub: 'sub-carol', preferred_username: 'carol', groups: ['family'] });
+      const refused = page.getByRole('alert').filter({ hasText: 'Refused' });
+      await refused.waitFor();
+      expect(await refused.textContent()).toContain('at step authorize');
+      expect(await fact(page, 'Rule')).toBe('access.required_role');
+      expect(await fact(page, 'Why')).toContain('none of the roles this server requires (jellyfin-users)');
+      expect(await fact(page, 'User would be shown')).toBe('not_permitted');
+      expect(await fact(page, 'Roles')).toContain('family');
+      expect(await page.getByRole('term').filter({ hasText: 'Administrator' }).count()).toBe(0);
+      await saveScreenshot(page, 'preview-refused');
+      expect(await tab.problems()).toEqual([]);
+      await tab.close();
+    });
+
+    it('when the claims are not a JSON object with a sub, then the textarea says why and nothing is sent', async () => {
+      const tab = await openPanel('oidc', 'healthy', 'preview');
+      const { page } = tab;
+      const claims = page.getByLabel('Claims (JSON)');
+      const sent: string[] = [];
+      page.on('request', (request) => {
+        if (request.url().includes('/Preview/')) sent.push(request.url());
+      });
+      for (const [text, message] of [
+        ['{"sub": "x", ', 'This is not valid JSON'],
+        ['["sub"]', 'must be one JSON object'],
+        ['{"preferred_username": "carol"}', 'need a "sub"'],
+      ] as const) {
+        await claims.fill(text);
+        await page.getByRole('button', { name: 'Preview', exact: true }).click();
+        await expect.poll(() => page.locator('.field-error').textContent()).toContain(message);
+        expect(await claims.getAttribute('aria-invalid')).toBe('true');
+        expect(await claims.getAttribute('aria-describedby')).toContain(
+          await page.locator('.field-error').getAttribute('id'),
+        );
+      }
+      expect(sent).toEqual([]);
+      expect(await page.getByRole('heading', { name: 'Decision' }).count()).toBe(0);
+      // Fixed, it is sent and the message goes.
+      await previewClaims(page, { sub: 'sub-bob', preferred_username: 'bob', groups: ['jellyfin-users'] });
+      await page.getByText('Allowed.').waitFor();
+      expect(await page.locator('.field-error').count()).toBe(0);
+      expect(await tab.problems()).toEqual([]);
+      await tab.close();
+    });
+
+    it('when a SAML NameID and attributes are previewed, then each attribute row counts', async () => {
+      const tab = await openPanel('saml', 'corp', 'preview');
+      const { page } = tab;
+      expect(await page.getByLabel('Attribute 1 name').inputValue()).toBe('groups');
+      expect(await page.getByLabel('Attribute 1 values').inputValue()).toBe('jellyfin-users');
+      await page.getByLabel('NameID').fill('dave');
+      await page.getByLabel('Attribute 1 values').fill('family');
+      await page.getByRole('button', { name: 'Preview', exact: true }).click();
+      await page.getByRole('alert').filter({ hasText: 'Refused' }).waitFor();
+      expect(await fact(page, 'Rule')).toBe('access.required_role');
+      expect(await fact(page, 'Roles')).toBe('familyRead from the attribute "groups".');
+
+      await page.getByRole('button', { name: 'Add an attribute' }).click();
+      await page.getByLabel('Attribute 2 name').fill('groups');
+      await page.getByLabel('Attribute 2 values').fill('jellyfin-users\njellyfin-admins');
+      await page.getByRole('button', { name: 'Preview', exact: true }).click();
+      await page.getByText('Allowed.').waitFor();
+      expect(await fact(page, 'Username')).toBe('dave');
+      expect(await fact(page, 'Administrator')).toBe('Yes');
+      await page.getByRole('button', { name: 'Remove attribute 2' }).click();
+      expect(await page.getByLabel('Attribute 2 name').count()).toBe(0);
+      await saveScreenshot(page, 'preview-saml');
       expect(await tab.problems()).toEqual([]);
       await tab.close();
     });
