@@ -109,6 +109,7 @@ if (browser === null) {
       expect(await cells.nth(5).textContent()).toContain(
         'none of the roles this server requires (jellyfin-users)',
       );
+      expect(await cells.nth(5).textContent()).toContain('Rule: access.required_role');
       expect(await cells.nth(5).textContent()).toContain('User was shown: not_permitted');
       expect(await cells.nth(6).textContent()).toMatch(/^127\.0\.0\.1request [0-9a-f-]{36}$/);
       const time = carol.locator('time');

@@ -192,7 +192,7 @@ if (browser === null) {
     }
 
     async function previewClaims(page: Page, claims: unknown): Promise<void> {
-      await page.getByLabel('Claims (JSON)').fill(JSON.stringify(claims));
+      await page.getByLabel('Claims (JSON)').fill(JSON.stringify(claims, null, 2));
       await page.getByRole('button', { name: 'Preview', exact: true }).click();
     }
 
