@@ -22,13 +22,8 @@ import {
   loadExample,
   type PreviewExample,
 } from './diagnostics/preview-example.ts';
+import { useRun } from './diagnostics/use-run.ts';
 import './diagnostics/diagnostics.css';
-
-type Answer =
-  | { state: 'idle' }
-  | { state: 'running' }
-  | { state: 'done'; preview: SignInPreview }
-  | { state: 'error'; error: unknown };
 
 /** Library names for the folders of a decision; none when they cannot be read (ids are shown then). */
 async function loadLibraryNames(client: Client): Promise<LibraryNames> {
@@ -45,19 +40,12 @@ export function PreviewPanel(props: { protocol: PanelProtocol; name: string }): 
   const { client } = useConsole();
   const [example, setExample] = useState<PreviewExample | null>(null);
   const [libraries, setLibraries] = useState<LibraryNames>(new Map());
-  const [answer, setAnswer] = useState<Answer>({ state: 'idle' });
+  const [answer, ask] = useRun<SignInPreview>();
   useEffect(() => {
     void loadExample(client, protocol, name).then(setExample);
     void loadLibraryNames(client).then(setLibraries);
   }, [client, protocol, name]);
 
-  const ask = (request: Promise<SignInPreview>): void => {
-    setAnswer({ state: 'running' });
-    request.then(
-      (preview) => setAnswer({ state: 'done', preview }),
-      (error: unknown) => setAnswer({ state: 'error', error }),
-    );
-  };
   const previewClaims = (claims: Claims): void =>
     ask(call(previewOidcSignIn({ client, path: { provider: name }, body: { claims } })));
   const previewAttributes = (values: SamlAssertionValues): void =>
@@ -91,7 +79,7 @@ export function PreviewPanel(props: { protocol: PanelProtocol; name: string }): 
       ) : null}
       {busy ? <Loading what="the decision" /> : null}
       {answer.state === 'error' ? <ProblemBox error={answer.error} /> : null}
-      {answer.state === 'done' ? <PreviewDecision preview={answer.preview} libraries={libraries} /> : null}
+      {answer.state === 'done' ? <PreviewDecision preview={answer.value} libraries={libraries} /> : null}
     </section>
   );
 }

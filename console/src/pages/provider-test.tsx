@@ -1,7 +1,6 @@
 // Test panel of one provider: runs the live checks (POST /sso/{OID,SAML}/Test/{provider}) and lists them,
 // each with its status in words and colour, what was found and what to change.
 import type { JSX } from 'preact';
-import { useState } from 'preact/hooks';
 import {
   testOidcProvider,
   testSamlProvider,
@@ -13,13 +12,8 @@ import { Loading, Notice, ProblemBox } from '../components/ui.tsx';
 import { useConsole } from '../context.ts';
 import { checkName } from './diagnostics/check-names.ts';
 import { PanelHeader, type PanelProtocol } from './diagnostics/panel-header.tsx';
+import { useRun } from './diagnostics/use-run.ts';
 import './diagnostics/diagnostics.css';
-
-type Run =
-  | { state: 'idle' }
-  | { state: 'running' }
-  | { state: 'done'; report: ProviderTestReport }
-  | { state: 'error'; error: unknown };
 
 function runTest(client: Client, protocol: PanelProtocol, name: string): Promise<ProviderTestReport> {
   const options = { client, path: { provider: name } };
@@ -28,14 +22,8 @@ function runTest(client: Client, protocol: PanelProtocol, name: string): Promise
 
 export function TestPanel(props: { protocol: PanelProtocol; name: string }): JSX.Element {
   const { client } = useConsole();
-  const [run, setRun] = useState<Run>({ state: 'idle' });
-  const start = (): void => {
-    setRun({ state: 'running' });
-    runTest(client, props.protocol, props.name).then(
-      (report) => setRun({ state: 'done', report }),
-      (error: unknown) => setRun({ state: 'error', error }),
-    );
-  };
+  const [run, startRun] = useRun<ProviderTestReport>();
+  const start = (): void => startRun(runTest(client, props.protocol, props.name));
   return (
     <section aria-labelledby="test-title" class="diagnostics">
       <PanelHeader panel="test" protocol={props.protocol} name={props.name} titleId="test-title" />
@@ -50,7 +38,7 @@ export function TestPanel(props: { protocol: PanelProtocol; name: string }): JSX
       </div>
       {run.state === 'running' ? <Loading what="the checks" /> : null}
       {run.state === 'error' ? <ProblemBox error={run.error} /> : null}
-      {run.state === 'done' ? <TestReport report={run.report} /> : null}
+      {run.state === 'done' ? <TestReport report={run.value} /> : null}
     </section>
   );
 }

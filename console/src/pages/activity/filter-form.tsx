@@ -1,7 +1,8 @@
 // The activity filters form: labelled inputs that, when applied, rewrite the URL's fragment (the page
 // reads its filters from there only).
-import type { JSX, TargetedEvent } from 'preact';
+import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
+import { TextField } from '../../components/text-field.tsx';
 import { Field } from '../../components/ui.tsx';
 import { href, navigate } from '../../route.ts';
 import { isoOfLocalInput, localInputValue, OUTCOMES, type ActivityFilters } from './filters.ts';
@@ -12,14 +13,12 @@ export function outcomeWords(outcome: keyof typeof OUTCOME_WORDS): string {
   return OUTCOME_WORDS[outcome];
 }
 
-type InputEvent = TargetedEvent<HTMLInputElement | HTMLSelectElement>;
-
 export function FilterForm(props: { filters: ActivityFilters }): JSX.Element {
   const [form, setForm] = useState({ ...props.filters, since: localInputValue(props.filters.since) });
   const set =
     (key: keyof ActivityFilters) =>
-    (event: InputEvent): void =>
-      setForm({ ...form, [key]: event.currentTarget.value });
+    (value: string): void =>
+      setForm({ ...form, [key]: value });
   const apply = (event: Event): void => {
     event.preventDefault();
     const { provider, user, outcome } = form;
@@ -32,23 +31,15 @@ export function FilterForm(props: { filters: ActivityFilters }): JSX.Element {
   };
   return (
     <form class="activity-filters" onSubmit={apply} aria-label="Filters">
-      <Field label="Provider">
-        {(f) => <input id={f.id} type="text" value={form.provider} onInput={set('provider')} />}
-      </Field>
-      <Field label="User" hint="Username or user id.">
-        {(f) => (
-          <input
-            id={f.id}
-            aria-describedby={f.describedBy}
-            type="text"
-            value={form.user}
-            onInput={set('user')}
-          />
-        )}
-      </Field>
+      <TextField label="Provider" value={form.provider} onValue={set('provider')} />
+      <TextField label="User" hint="Username or user id." value={form.user} onValue={set('user')} />
       <Field label="Outcome">
         {(f) => (
-          <select id={f.id} value={form.outcome} onChange={set('outcome')}>
+          <select
+            id={f.id}
+            value={form.outcome}
+            onChange={(event) => set('outcome')(event.currentTarget.value)}
+          >
             <option value="">Any</option>
             {OUTCOMES.map((outcome) => (
               <option key={outcome} value={outcome}>
@@ -58,17 +49,13 @@ export function FilterForm(props: { filters: ActivityFilters }): JSX.Element {
           </select>
         )}
       </Field>
-      <Field label="Since" hint="Your local time.">
-        {(f) => (
-          <input
-            id={f.id}
-            aria-describedby={f.describedBy}
-            type="datetime-local"
-            value={form.since}
-            onInput={set('since')}
-          />
-        )}
-      </Field>
+      <TextField
+        label="Since"
+        hint="Your local time."
+        type="datetime-local"
+        value={form.since}
+        onValue={set('since')}
+      />
       <div class="button-row activity-filter-buttons">
         <button type="submit" class="button-primary">
           Apply filters

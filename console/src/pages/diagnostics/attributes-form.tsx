@@ -2,7 +2,9 @@
 // values one per line.
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
+import { TextField } from '../../components/text-field.tsx';
 import { Field } from '../../components/ui.tsx';
+import { PreviewButton } from './preview-button.tsx';
 import type { AttributeRow } from './preview-example.ts';
 
 export interface SamlAssertionValues {
@@ -34,16 +36,11 @@ function AttributeFields(props: {
   const { row, number } = props;
   return (
     <div class="attribute-row">
-      <Field label={`Attribute ${number} name`}>
-        {(f) => (
-          <input
-            id={f.id}
-            type="text"
-            value={row.name}
-            onInput={(event) => props.onChange({ ...row, name: event.currentTarget.value })}
-          />
-        )}
-      </Field>
+      <TextField
+        label={`Attribute ${number} name`}
+        value={row.name}
+        onValue={(name) => props.onChange({ ...row, name })}
+      />
       <Field label={`Attribute ${number} values`} hint="One value per line.">
         {(f) => (
           <textarea
@@ -80,17 +77,12 @@ export function AttributesForm(props: {
   };
   return (
     <form onSubmit={submit} class="preview-form">
-      <Field label="NameID" hint="The subject the account is bound to.">
-        {(f) => (
-          <input
-            id={f.id}
-            aria-describedby={f.describedBy}
-            type="text"
-            value={nameId}
-            onInput={(event) => setNameId(event.currentTarget.value)}
-          />
-        )}
-      </Field>
+      <TextField
+        label="NameID"
+        hint="The subject the account is bound to."
+        value={nameId}
+        onValue={setNameId}
+      />
       <fieldset>
         <legend>Attributes</legend>
         {rows.map((row, index) => (
@@ -106,11 +98,7 @@ export function AttributesForm(props: {
           Add an attribute
         </button>
       </fieldset>
-      <div class="button-row">
-        <button type="submit" class="button-primary" disabled={props.busy}>
-          Preview
-        </button>
-      </div>
+      <PreviewButton busy={props.busy} />
     </form>
   );
 }

@@ -3,6 +3,7 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { Field } from '../../components/ui.tsx';
+import { PreviewButton } from './preview-button.tsx';
 
 export type Claims = { sub: string } & Record<string, unknown>;
 
@@ -63,11 +64,7 @@ export function ClaimsForm(props: {
           />
         )}
       </Field>
-      <div class="button-row">
-        <button type="submit" class="button-primary" disabled={props.busy}>
-          Preview
-        </button>
-      </div>
+      <PreviewButton busy={props.busy} />
     </form>
   );
 }
