@@ -4,8 +4,8 @@
 // than one page holds; and the page is readable on a phone.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOidcProvider, listActivity } from '../../clients/typescript/index.js';
-import { BOOTSTRAP_KEY, startTestApp, type TestApp } from '../support/app.js';
+import { listActivity } from '../../clients/typescript/index.js';
+import { BOOTSTRAP_KEY } from '../support/app.js';
 import { chromiumPath, launchChromium } from '../support/chromium.js';
 import {
   openConsoleTab,
@@ -13,13 +13,8 @@ import {
   signInWithApiKey,
   type ConsoleTab,
 } from '../support/console-browser.js';
-import { jellyfinClient, startOidcIdp, type OidcIdp } from '../support/oidc-idp.js';
-import { freePort } from '../support/ports.js';
+import { openConsoleAt, startConsoleService, type ConsoleService } from '../support/console-service.js';
 
-const ACCOUNTS = {
-  'sub-alice': { preferred_username: 'alice', groups: ['jellyfin-users', 'jellyfin-admins'] },
-  'sub-carol': { preferred_username: 'carol', groups: ['family'] },
-};
 /** More attempts than one page of the console (50) holds. */
 const OFF_ATTEMPTS = 55;
 
@@ -34,44 +29,24 @@ if (browser === null) {
   afterAll(() => chromium.close());
 
   describe('the Activity page', () => {
-    let idp: OidcIdp;
-    let t: TestApp;
+    let service: ConsoleService;
+    let t: ConsoleService['t'];
 
     beforeAll(async () => {
-      const port = await freePort();
-      idp = await startOidcIdp({ clients: [jellyfinClient(port, 'family')], accounts: ACCOUNTS });
-      t = await startTestApp({ SSO_PUBLIC_URL: `http://127.0.0.1:${port}` }, { port });
-      const body = { oidEndpoint: idp.issuer, oidClientId: 'jellyfin', oidSecret: 'jellyfin-secret' };
-      const rules = {
-        enableAuthorization: true,
-        enableAllFolders: true,
-        roleClaim: 'groups',
-        oidScopes: ['groups'],
-      };
-      for (const [provider, enabled] of [
-        ['family', true],
-        ['off', false],
-      ] as const) {
-        await addOidcProvider({
-          client: t.admin,
-          path: { provider },
-          body: { ...body, ...rules, enabled, roles: ['jellyfin-users'], adminRoles: ['jellyfin-admins'] },
-          throwOnError: true,
-        });
-      }
+      service = await startConsoleService('family');
+      t = service.t;
+      await service.addProvider('family');
+      await service.addProvider('off', { enabled: false });
       const context = await chromium.newContext();
       await signInAtIdp(await context.newPage(), 'sub-alice', 'signed-in');
       await context.close();
     });
-    afterAll(async () => {
-      await t.close();
-      await idp.close();
-    });
+    afterAll(() => service.close());
 
     /** A real sign-in at `family` through the IdP's login form, up to the service's result page. */
     async function signInAtIdp(page: Page, sub: string, result: 'signed-in' | 'refused'): Promise<void> {
       await page.goto(`${t.baseUrl}/sso/OID/start/family`);
-      await page.waitForURL(`${idp.issuer}/interaction/**`);
+      await page.waitForURL(`${service.idp.issuer}/interaction/**`);
       await page.fill('input[name="login"]', sub);
       await page.click('button[type="submit"]');
       if (result === 'signed-in') await page.waitForSelector('body[data-sso-state="signed-in"]');
@@ -82,9 +57,7 @@ if (browser === null) {
       fragment: string,
       viewport?: { width: number; height: number },
     ): Promise<ConsoleTab> {
-      const tab = await openConsoleTab(chromium, t.baseUrl, viewport === undefined ? {} : { viewport });
-      await signInWithApiKey(tab.page, BOOTSTRAP_KEY);
-      await tab.page.goto(`${t.baseUrl}/sso/admin/#/activity${fragment}`);
+      const tab = await openConsoleAt(chromium, t.baseUrl, `#/activity${fragment}`, viewport);
       await tab.page.getByRole('heading', { name: 'Sign-in activity', level: 1 }).waitFor();
       return tab;
     }

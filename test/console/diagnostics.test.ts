@@ -5,30 +5,17 @@
 // refused with the rule named, invalid JSON named next to the claims, and SAML attributes.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOidcProvider, addSamlProvider } from '../../clients/typescript/index.js';
-import { BOOTSTRAP_KEY, startTestApp, type TestApp } from '../support/app.js';
+import { addSamlProvider } from '../../clients/typescript/index.js';
 import { chromiumPath, launchChromium } from '../support/chromium.js';
+import { saveScreenshot, type ConsoleTab } from '../support/console-browser.js';
 import {
-  openConsoleTab,
-  saveScreenshot,
-  signInWithApiKey,
-  type ConsoleTab,
-} from '../support/console-browser.js';
-import { jellyfinClient, startOidcIdp, type OidcIdp } from '../support/oidc-idp.js';
+  openConsoleAt,
+  ROLE_RULES,
+  startConsoleService,
+  type ConsoleService,
+} from '../support/console-service.js';
 import { freePort } from '../support/ports.js';
 import { genuineAndRogueIdps } from '../support/saml-idp.js';
-
-const ACCOUNTS = {
-  'sub-alice': { preferred_username: 'alice', groups: ['jellyfin-users', 'jellyfin-admins'] },
-  'sub-carol': { preferred_username: 'carol', groups: ['family'] },
-};
-const ROLE_RULES = {
-  enabled: true,
-  enableAuthorization: true,
-  enableAllFolders: true,
-  roles: ['jellyfin-users'],
-  adminRoles: ['jellyfin-admins'],
-};
 
 const browser: Browser | null = await launchChromium();
 
@@ -40,35 +27,20 @@ if (browser === null) {
   const chromium = browser;
   afterAll(() => chromium.close());
 
-  let idp: OidcIdp;
-  let t: TestApp;
+  let service: ConsoleService;
+  let t: ConsoleService['t'];
 
   beforeAll(async () => {
-    const port = await freePort();
-    idp = await startOidcIdp({ clients: [jellyfinClient(port, 'healthy')], accounts: ACCOUNTS });
-    t = await startTestApp({ SSO_PUBLIC_URL: `http://127.0.0.1:${port}` }, { port });
-    const oidc = {
-      oidEndpoint: idp.issuer,
-      oidClientId: 'jellyfin',
-      ...ROLE_RULES,
-      roleClaim: 'groups',
-      oidScopes: ['groups'],
-    };
-    for (const [provider, body] of [
-      ['healthy', { ...oidc, oidSecret: 'jellyfin-secret' }],
-      ['wrong-secret', { ...oidc, oidSecret: 'not-the-secret-5d1c' }],
-      [
-        'gone',
-        { ...oidc, oidSecret: 'jellyfin-secret', oidEndpoint: `http://127.0.0.1:${await freePort()}` },
-      ],
-    ] as const) {
-      await addOidcProvider({ client: t.admin, path: { provider }, body, throwOnError: true });
-    }
+    service = await startConsoleService('healthy');
+    t = service.t;
+    await service.addProvider('healthy');
+    await service.addProvider('wrong-secret', { oidSecret: 'not-the-secret-5d1c' });
+    await service.addProvider('gone', { oidEndpoint: `http://127.0.0.1:${await freePort()}` });
     await addSamlProvider({
       client: t.admin,
       path: { provider: 'corp' },
       body: {
-        samlEndpoint: `${idp.issuer}/saml/sso`,
+        samlEndpoint: `${service.idp.issuer}/saml/sso`,
         samlClientId: 'jellyfin-sp',
         samlCertificate: genuineAndRogueIdps().idp.certificateBase64,
         samlRoleAttribute: 'groups',
@@ -77,10 +49,7 @@ if (browser === null) {
       throwOnError: true,
     });
   });
-  afterAll(async () => {
-    await t.close();
-    await idp.close();
-  });
+  afterAll(() => service.close());
 
   /** A console tab signed in with the API key, on one provider's Test or Preview panel. */
   async function openPanel(
@@ -88,9 +57,7 @@ if (browser === null) {
     provider: string,
     panel: 'test' | 'preview',
   ): Promise<ConsoleTab> {
-    const tab = await openConsoleTab(chromium, t.baseUrl);
-    await signInWithApiKey(tab.page, BOOTSTRAP_KEY);
-    await tab.page.goto(`${t.baseUrl}/sso/admin/#/providers/${protocol}/${provider}/${panel}`);
+    const tab = await openConsoleAt(chromium, t.baseUrl, `#/providers/${protocol}/${provider}/${panel}`);
     const title = `${panel === 'test' ? 'Test' : 'Preview'} ${provider}`;
     await tab.page.getByRole('heading', { name: title, level: 1 }).waitFor();
     return tab;
