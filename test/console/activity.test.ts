@@ -5,14 +5,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listActivity } from '../../clients/typescript/index.js';
-import { BOOTSTRAP_KEY } from '../support/app.js';
 import { chromiumPath, launchChromium } from '../support/chromium.js';
-import {
-  openConsoleTab,
-  saveScreenshot,
-  signInWithApiKey,
-  type ConsoleTab,
-} from '../support/console-browser.js';
+import { saveScreenshot, type ConsoleTab } from '../support/console-browser.js';
 import { openConsoleAt, startConsoleService, type ConsoleService } from '../support/console-service.js';
 
 /** More attempts than one page of the console (50) holds. */
@@ -37,8 +31,12 @@ if (browser === null) {
       t = service.t;
       await service.addProvider('family');
       await service.addProvider('off', { enabled: false });
+      // Real sign-ins through the IdP's login form: alice gets in, carol (in no allowed group) is refused.
       const context = await chromium.newContext();
-      await signInAtIdp(await context.newPage(), 'sub-alice', 'signed-in');
+      const page = await context.newPage();
+      await signInAtIdp(page, 'sub-alice', 'signed-in');
+      await context.clearCookies();
+      await signInAtIdp(page, 'sub-carol', 'refused');
       await context.close();
     });
     afterAll(() => service.close());
@@ -67,11 +65,8 @@ if (browser === null) {
     }
 
     it('when carol is refused by the role rule, then her attempt is listed with the reason that refused it', async () => {
-      const tab = await openConsoleTab(chromium, t.baseUrl);
+      const tab = await openActivity('');
       const { page } = tab;
-      await signInWithApiKey(page, BOOTSTRAP_KEY);
-      await signInAtIdp(page, 'sub-carol', 'refused');
-      await page.goto(`${t.baseUrl}/sso/admin/#/activity`);
       const carol = rows(page).filter({ hasText: 'carol' });
       await expect.poll(() => carol.count()).toBe(1);
       const cells = carol.locator('td');
@@ -120,6 +115,23 @@ if (browser === null) {
       await expect.poll(() => rows(page).filter({ hasText: 'alice' }).count()).toBe(1);
       expect(await rows(page).filter({ hasText: 'carol' }).count()).toBe(0);
 
+      await page.getByLabel('User').fill('alice');
+      await page.getByLabel('Outcome').selectOption('');
+      await page.getByRole('button', { name: 'Apply filters' }).click();
+      await page.waitForURL(/#\/activity\?provider=family&user=alice$/);
+      await expect.poll(() => rows(page).count()).toBe(1);
+      expect(await rows(page).first().textContent()).toContain('alice');
+
+      // Since is typed in local time and kept in the URL as an ISO time.
+      await page.getByLabel('Since').fill('2099-01-01T00:00');
+      await page.getByRole('button', { name: 'Apply filters' }).click();
+      await page.getByText('No sign-in attempt matches these filters.').waitFor();
+      const since = new URL(page.url().replace('#/activity', '')).searchParams.get('since');
+      expect(since).toBe(new Date(2099, 0, 1, 0, 0).toISOString());
+      await page.reload();
+      expect(await page.getByLabel('Since').inputValue()).toBe('2099-01-01T00:00');
+
+      await page.getByLabel('Since').fill('');
       await page.getByLabel('Provider').fill('nobody-here');
       await page.getByRole('button', { name: 'Apply filters' }).click();
       await page.getByText('No sign-in attempt matches these filters.').waitFor();
