@@ -79,6 +79,23 @@ export type LinkDetail = {
     created: string;
 };
 
+export type UserSearchResult = {
+    users: Array<UserSummary>;
+};
+
+export type UserSummary = {
+    /**
+     * The user's id, 32 lower-case hex digits.
+     */
+    id: string;
+    name: string;
+    isAdministrator: boolean;
+    /**
+     * How many identities are linked to the user, over both protocols.
+     */
+    links: number;
+};
+
 export type ProviderSaved = {
     provider: string;
     /**
@@ -629,7 +646,7 @@ export type ActivityEntry = {
      */
     message: string;
     /**
-     * A stable id of the rule that refused, when the refusal names one (the structural rule a SAML answer broke, e.g. `saml.destination_missing`); null otherwise.
+     * A stable id of the rule that refused, when the refusal names one: the role gate (`access.required_role`), an OIDC claim rule (`oidc.role_claim_not_delivered`, `oidc.role_claim_shape`, `oidc.tenant_not_allowed`) or the structural rule a SAML answer broke (e.g. `saml.destination_missing`); null otherwise.
      */
     rule: string | null;
     /**
@@ -2067,6 +2084,52 @@ export type ListLinkDetailsResponses = {
 };
 
 export type ListLinkDetailsResponse = ListLinkDetailsResponses[keyof ListLinkDetailsResponses];
+
+export type SearchUsersData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Part of the user's name, in any letter case.
+         */
+        search?: string;
+        /**
+         * The most users to answer.
+         */
+        limit?: number;
+    };
+    url: '/sso/Users';
+};
+
+export type SearchUsersErrors = {
+    /**
+     * The request is malformed; `errors` names the offending fields.
+     */
+    400: Problem;
+    /**
+     * No credential, or one that is unknown, revoked or belongs to a disabled user.
+     */
+    401: Problem;
+    /**
+     * The credential is valid but not allowed to do this.
+     */
+    403: Problem;
+    /**
+     * The identity provider or the media server did not answer.
+     */
+    502: Problem;
+};
+
+export type SearchUsersError = SearchUsersErrors[keyof SearchUsersErrors];
+
+export type SearchUsersResponses = {
+    /**
+     * The matching users, sorted by name.
+     */
+    200: UserSearchResult;
+};
+
+export type SearchUsersResponse = SearchUsersResponses[keyof SearchUsersResponses];
 
 export type UnregisterUserData = {
     body: string;

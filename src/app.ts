@@ -34,6 +34,7 @@ import type {
   VerifiedIdentity,
 } from './sso/ports.js';
 import { createUserAdmin } from './sso/user-admin.js';
+import { createUserSearch } from './sso/user-search.js';
 import { createActivityStore } from './storage/activity-store.js';
 import { createFlowStore } from './storage/flow-store.js';
 import { createLinkStore } from './storage/link-store.js';
@@ -362,6 +363,7 @@ function createUseCases(parts: {
     clock,
     login,
     linkAdmin: createLinkAdmin({ providers, links, mediaServer, login }),
+    userSearch: createUserSearch({ mediaServer, links }),
     publicUrl: config.publicUrl,
     activity: stores.activity,
   };

@@ -162,22 +162,23 @@ async function startDemo(running: Running, apiKey: string, closing: () => boolea
 }
 
 /** What signing in with the account gives, by the provider's role rules. */
-function outcomeOf(account: DemoAccount, config: Config): string {
+function outcomeOf(account: DemoAccount): string {
   if (!account.groups.some((group) => ALLOWED_GROUPS.includes(group))) {
-    return `refused (in no allowed group; see why in the admin console at ${config.publicUrl}/sso/admin/)`;
+    return 'refused (in no allowed group; the admin console shows why, under Activity)';
   }
   return account.groups.some((group) => ADMIN_GROUPS.includes(group)) ? 'administrator' : 'member';
 }
 
 function welcome(config: Config, issuer: string, apiKey: string, tempData: boolean): string {
   const accounts = DEMO_ACCOUNTS.map(
-    (a) => `    ${a.name.padEnd(6)} groups ${a.groups.join(', ')}  → ${outcomeOf(a, config)}`,
+    (a) => `    ${a.name.padEnd(6)} groups ${a.groups.join(', ')}  → ${outcomeOf(a)}`,
   );
   return [
     '',
     'jellyfin-sso demo is running.',
     '',
     `  Open  ${config.publicUrl}/sso/OID/start/${DEMO_PROVIDER}`,
+    `  Admin console  ${config.publicUrl}/sso/admin/  (sign in as alice, or with the API key below)`,
     '',
     `  Demo OpenID Provider: ${issuer} (password-less: type an account name)`,
     ...accounts,

@@ -242,6 +242,12 @@ export interface Operations {
     JsonReply<Api.ListLinkDetailsResponses>,
     Api.ListLinkDetailsErrors
   >;
+  searchUsers: Operation<
+    'links',
+    Api.SearchUsersData,
+    JsonReply<Api.SearchUsersResponses>,
+    Api.SearchUsersErrors
+  >;
   getAdminConsole: Operation<
     'console',
     Api.GetAdminConsoleData,

@@ -361,6 +361,8 @@ export interface MediaServer {
    * user holding it. A first sign-in asks once for every name it may use.
    */
   findUsersByNames(names: string[]): Promise<Map<string, MediaUser>>;
+  /** Every user, hidden and disabled ones included (an administrator looks for them too). */
+  listUsers(): Promise<MediaUser[]>;
   /** Throws SsoError('name_conflict') when the name is taken. */
   createUser(name: string): Promise<MediaUser>;
   /**

@@ -18,6 +18,7 @@ import {
   importSamlMetadata,
   previewOidcSignIn,
   previewSamlSignIn,
+  searchUsers,
   unregisterUser,
   type Client,
 } from '../../clients/typescript/index.js';
@@ -88,6 +89,7 @@ const ELEVATED_CALLS: Record<string, Call> = {
   },
   listLibraries: { allowed: 200, run: (client) => listLibraries({ client }) },
   listActivity: { allowed: 200, run: (client) => listActivity({ client }) },
+  searchUsers: { allowed: 200, run: (client) => searchUsers({ client, query: { search: 'matrix' } }) },
   testOidcProvider: {
     allowed: 404,
     run: (client) => testOidcProvider({ client, path: { provider: 'matrix-absent' } }),

@@ -67,10 +67,11 @@ describe('npm run demo', () => {
 
   it('when it starts, then it prints the start URL, the three accounts and a working API key', async () => {
     expect(demo.startUrl).toBe(`http://localhost:${port}/sso/OID/start/demo`);
+    expect(demo.output()).toContain(`Admin console  http://localhost:${port}/sso/admin/`);
     expect(demo.output()).toMatch(/alice\s+groups jellyfin-admins, jellyfin-users/);
     expect(demo.output()).toMatch(/bob\s+groups jellyfin-users/);
     expect(demo.output()).toMatch(
-      /carol\s+groups family\s+→ refused \(in no allowed group; see why in the admin console at http:\/\/localhost:\d+\/sso\/admin\/\)/,
+      /carol\s+groups family\s+→ refused \(in no allowed group; the admin console shows why, under Activity\)/,
     );
     expect(existsSync(demo.dataDir)).toBe(true);
     const providers = await fetch(`http://127.0.0.1:${port}/sso/OID/Get`, {

@@ -27,6 +27,7 @@ import {
   listLibraries,
   listActivity,
   listLinkDetails,
+  searchUsers,
   listOidcLinks,
   listSamlLinks,
   receiveSamlResponse,
@@ -194,6 +195,7 @@ const CALLS: Record<string, (o: CallOptions) => Result> = {
   listOidcLinks: (o) => listOidcLinks({ ...o, path: { jellyfinUserId: USER_ID } }),
   listSamlLinks: (o) => listSamlLinks({ ...o, path: { jellyfinUserId: USER_ID } }),
   listLinkDetails: (o) => listLinkDetails({ ...o, path: { jellyfinUserId: USER_ID } }),
+  searchUsers: (o) => searchUsers({ ...o, query: { search: 'ali', limit: 20 } }),
   unregisterUser: (o) =>
     unregisterUser({
       ...o,

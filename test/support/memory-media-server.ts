@@ -118,6 +118,7 @@ export function createMemoryMediaServer(): MemoryMediaServer {
       }
       return Promise.resolve(found);
     },
+    listUsers: () => Promise.resolve([...users.values()].map(copy)),
     async createUser(name) {
       maybeFail('createUser');
       return addUser(name);

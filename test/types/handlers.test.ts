@@ -15,6 +15,7 @@ import type {
   ProviderTestReport,
   ReceiveSamlResponseData,
   StartOidcLoginData,
+  UserSearchResult,
 } from '../../generated/index.js';
 import { reply, type Handler, type Handlers, type HandlersOfTag } from '../../src/http/handler.js';
 import type { HandlerInput, OperationId, ReplyOf } from '../../src/http/operations.js';
@@ -69,6 +70,7 @@ describe('handlers typed by the contract', () => {
     expectTypeOf<Json<'testOidcProvider', 404>['body']>().toEqualTypeOf<Problem>();
     expectTypeOf<Json<'importSamlMetadata', 200>['body']>().toEqualTypeOf<SamlMetadataImport>();
     expectTypeOf<Json<'importSamlMetadata', 502>['body']>().toEqualTypeOf<Problem>();
+    expectTypeOf<Json<'searchUsers', 200>['body']>().toEqualTypeOf<UserSearchResult>();
     expectTypeOf<Extract<ReplyOf<'getSamlMetadata'>, { kind: 'text' }>['text']>().toEqualTypeOf<
       GetSamlMetadataResponses[200]
     >();

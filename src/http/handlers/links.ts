@@ -4,8 +4,9 @@ import { invalidField } from '../../sso/errors.js';
 import { parseUserId, type LinkAdmin } from '../../sso/links.js';
 import type { ProtocolName } from '../../sso/provider-settings.js';
 import { reply, type Handler, type HandlersOfTag } from '../handler.js';
+import { searchUsersHandler, type UserSearchHandlerDeps } from './user-search.js';
 
-export interface LinkHandlerDeps {
+export interface LinkHandlerDeps extends UserSearchHandlerDeps {
   linkAdmin: LinkAdmin;
 }
 
@@ -35,6 +36,7 @@ export function createLinkHandlers(deps: LinkHandlerDeps): HandlersOfTag<'links'
       const body = details.map((d) => ({ ...d, created: d.created.toISOString() }));
       return reply({ kind: 'json', status: 200, body });
     },
+    searchUsers: searchUsersHandler(deps),
     listOidcLinks: list('oidc'),
     listSamlLinks: list('saml'),
     createLink: async ({ path, body: { data, ...device } }, state) => {

@@ -2,7 +2,7 @@
 // bootstrap key and the CLI need. This file wires the modules of each concern and names failed operations.
 
 import { systemClock } from '../../sso/basics.js';
-import type { Clock, Library, MediaServer, MediaUser } from '../../sso/ports.js';
+import type { Clock, Library, MediaServer } from '../../sso/ports.js';
 import type { Orm } from '../../storage/orm.js';
 import { createApiKey, ensureApiKey, listApiKeys, revokeApiKey, type ApiKeyInfo } from './api-keys.js';
 import { setAvatar } from './avatars.js';
@@ -43,7 +43,6 @@ export interface EmbeddedDirectory extends MediaServer {
   listApiKeys(): Promise<ApiKeyInfo[]>;
   /** False when there is no such active key. */
   revokeApiKey(id: string): Promise<boolean>;
-  listUsers(): Promise<MediaUser[]>;
   setLibraries(list: LibraryInput[]): Promise<Library[]>;
 }
 
@@ -68,6 +67,7 @@ function portMethods(ctx: DirectoryContext, ready: Ready): MediaServer & { kind:
       }),
     getUserByName: (name) => storing('reading a user', undefined, () => findUserByName(orm, name)),
     findUsersByNames: (names) => storing('reading users', undefined, () => findUsersByNames(orm, names)),
+    listUsers: () => storing('listing users', 'admin', () => listUsers(orm)),
     createUser: (name) => createUser(ctx, name),
     deleteUser: (userId) => storing('removing a user', 'session', () => deleteUser(orm, userId)),
     updatePolicy: (userId, change) =>
@@ -85,7 +85,7 @@ function portMethods(ctx: DirectoryContext, ready: Ready): MediaServer & { kind:
 
 type AdminMethods = Pick<
   EmbeddedDirectory,
-  'ensureApiKey' | 'createApiKey' | 'listApiKeys' | 'revokeApiKey' | 'listUsers' | 'setLibraries'
+  'ensureApiKey' | 'createApiKey' | 'listApiKeys' | 'revokeApiKey' | 'setLibraries'
 >;
 
 /** What the bootstrap key and the CLI need besides the port. */
@@ -97,7 +97,6 @@ function adminMethods(ctx: DirectoryContext): AdminMethods {
     createApiKey: (name) => storing('creating an API key', 'admin', () => createApiKey(ctx, name)),
     listApiKeys: () => storing('listing API keys', 'admin', () => listApiKeys(orm)),
     revokeApiKey: (id) => storing('revoking an API key', 'admin', () => revokeApiKey(ctx, id)),
-    listUsers: () => storing('listing users', 'admin', () => listUsers(orm)),
     setLibraries: (list) => storing('saving libraries', 'admin', () => replaceLibraries(orm, list)),
   };
 }

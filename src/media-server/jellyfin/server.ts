@@ -73,7 +73,10 @@ export function createJellyfinServer(options: JellyfinServerOptions): JellyfinSe
   };
 }
 
-type UserLookups = Pick<MediaServer, 'getUserById' | 'getUserByName' | 'findUsersByNames' | 'listLibraries'>;
+type UserLookups = Pick<
+  MediaServer,
+  'getUserById' | 'getUserByName' | 'findUsersByNames' | 'listUsers' | 'listLibraries'
+>;
 
 function userLookups(client: JellyfinClient): UserLookups {
   return {
@@ -95,6 +98,8 @@ function userLookups(client: JellyfinClient): UserLookups {
         const found = await findUsersByNames(client, names);
         return new Map([...found].map(([name, dto]) => [name, toMediaUser(dto)]));
       }),
+    listUsers: () =>
+      reportingAs('listing users', 'admin', async () => (await client.users()).map(toMediaUser)),
     listLibraries: () =>
       reportingAs('listing libraries', 'admin', async () =>
         (await client.mediaFolders()).map((folder) => ({
