@@ -174,7 +174,7 @@ describe('npm run demo', () => {
 
         await page.getByRole('link', { name: 'Activity' }).click();
         const refusal = page.getByRole('row').filter({ hasText: 'carol' });
-        await refusal.getByText('access.required_role').waitFor();
+        await refusal.getByText('access.required_role').first().waitFor();
         await saveScreenshot(page, 'demo-activity');
 
         await page.goto(`${consoleUrl}#/providers/oidc/demo/test`);
