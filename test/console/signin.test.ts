@@ -7,39 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOidcProvider, getAdminConsole, getAdminConsoleAsset } from '../../clients/typescript/index.js';
+import { getAdminConsole, getAdminConsoleAsset } from '../../clients/typescript/index.js';
 import { BOOTSTRAP_KEY, startTestApp, type TestApp } from '../support/app.js';
 import { chromiumPath, launchChromium } from '../support/chromium.js';
 import { openConsoleTab, saveScreenshot, signInWithApiKey } from '../support/console-browser.js';
+import { startConsoleService, type ConsoleService } from '../support/console-service.js';
 import { startFakeJellyfin, type FakeJellyfin } from '../support/fake-jellyfin.js';
 import { requireJellyfinDocuments } from '../support/jellyfin-openapi.js';
-import { jellyfinClient, startOidcIdp, type OidcIdp } from '../support/oidc-idp.js';
-import { freePort } from '../support/ports.js';
-
-const ACCOUNTS = {
-  'sub-alice': { preferred_username: 'alice', groups: ['jellyfin-users', 'jellyfin-admins'] },
-  'sub-bob': { preferred_username: 'bob', groups: ['jellyfin-users'] },
-};
-
-async function addTestProvider(t: TestApp, idp: OidcIdp): Promise<void> {
-  const { response } = await addOidcProvider({
-    client: t.admin,
-    path: { provider: 'test' },
-    body: {
-      oidEndpoint: idp.issuer,
-      oidClientId: 'jellyfin',
-      oidSecret: 'jellyfin-secret',
-      enabled: true,
-      enableAuthorization: true,
-      enableAllFolders: true,
-      roles: ['jellyfin-users'],
-      adminRoles: ['jellyfin-admins'],
-      roleClaim: 'groups',
-      oidScopes: ['groups'],
-    },
-  });
-  expect(response.status).toBe(200);
-}
+import type { OidcIdp } from '../support/oidc-idp.js';
 
 describe('the console page over HTTP', () => {
   let t: TestApp;
@@ -120,19 +95,16 @@ if (browser === null) {
   afterAll(() => chromium.close());
 
   describe('signing in to the console (embedded directory)', () => {
+    let service: ConsoleService;
     let idp: OidcIdp;
     let t: TestApp;
 
     beforeAll(async () => {
-      const port = await freePort();
-      idp = await startOidcIdp({ clients: [jellyfinClient(port, 'test')], accounts: ACCOUNTS });
-      t = await startTestApp({ SSO_PUBLIC_URL: `http://127.0.0.1:${port}` }, { port });
-      await addTestProvider(t, idp);
+      service = await startConsoleService('test');
+      ({ t, idp } = service);
+      await service.addProvider('test');
     });
-    afterAll(async () => {
-      await t.close();
-      await idp.close();
-    });
+    afterAll(() => service.close());
 
     it('when an API key is typed, then the console opens on the providers, keeps the key in this tab only, and signs out', async () => {
       const tab = await openConsoleTab(chromium, t.baseUrl);

@@ -1,5 +1,5 @@
 // What the console's browser tests of providers and activity run against: the service beside the in-process
-// OpenID Provider (alice an administrator, carol in no allowed group), providers added through the
+// OpenID Provider (alice an administrator, bob a member, carol in no allowed group), providers added through the
 // generated client with the usual role rules, and a tab signed in to the console on a given view.
 import type { Browser } from 'playwright-core';
 import { addOidcProvider, type OidcProviderInput } from '../../clients/typescript/index.js';
@@ -10,6 +10,7 @@ import { freePort } from './ports.js';
 
 export const CONSOLE_ACCOUNTS = {
   'sub-alice': { preferred_username: 'alice', groups: ['jellyfin-users', 'jellyfin-admins'] },
+  'sub-bob': { preferred_username: 'bob', groups: ['jellyfin-users'] },
   'sub-carol': { preferred_username: 'carol', groups: ['family'] },
 };
 
