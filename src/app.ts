@@ -7,7 +7,7 @@ import { createHttpApp, type HttpApp } from './http/api.js';
 import { loadConsoleBundle } from './http/console-bundle.js';
 import { createHandlers, type HandlerDeps } from './http/handlers/index.js';
 import type { Logger } from './logger.js';
-import { createEmbeddedDirectory } from './media-server/embedded/directory.js';
+import { createEmbeddedDirectory, type EmbeddedDirectory } from './media-server/embedded/directory.js';
 import { createJellyfinServer, JellyfinCheckError } from './media-server/jellyfin/index.js';
 import { fetchAvatar, isPublicAddress } from './media-server/shared/avatar.js';
 import { createOidcConnector } from './protocols/oidc-connector.js';
@@ -172,13 +172,24 @@ async function openMediaServer(
     return jellyfin;
   }
   const directory = createEmbeddedDirectory({ orm: database.orm, clock });
-  if (config.bootstrapApiKey !== null) await directory.ensureApiKey(config.bootstrapApiKey, 'bootstrap');
+  if (config.bootstrapApiKey !== null) await setBootstrapKey(directory, config.bootstrapApiKey, log);
   else if ((await directory.listApiKeys()).length === 0) {
     log.info(
       'no API key yet: create one with `npm run cli -- api-key create admin`, or set SSO_BOOTSTRAP_API_KEY, to administer providers',
     );
   }
   return directory;
+}
+
+/** SSO_BOOTSTRAP_API_KEY becomes the one bootstrap key; one readable line says what happened (never the key). */
+async function setBootstrapKey(directory: EmbeddedDirectory, value: string, log: Logger): Promise<void> {
+  const { info, outcome, revokedKeys } = await directory.setBootstrapKey(value);
+  const said = {
+    created: 'bootstrap API key created from SSO_BOOTSTRAP_API_KEY',
+    kept: 'bootstrap API key kept: SSO_BOOTSTRAP_API_KEY is unchanged',
+    replaced: `bootstrap API key replaced: the previous one (${revokedKeys} key${revokedKeys === 1 ? '' : 's'}) no longer works`,
+  }[outcome];
+  log.info({ keyId: info.id, outcome, revokedKeys }, said);
 }
 
 export async function createApp({

@@ -12,7 +12,7 @@ import {
   MAX_AVATAR_BYTES,
   type EmbeddedDirectory,
 } from '../../src/media-server/embedded/directory.js';
-import { AvatarEntity, MediaUserEntity, MetaEntity } from '../../src/storage/entities.js';
+import { ApiKeyEntity, AvatarEntity, MediaUserEntity, MetaEntity } from '../../src/storage/entities.js';
 import type { Orm } from '../../src/storage/orm.js';
 import { upperInvariant } from '../../src/media-server/shared/jellyfin-rules.js';
 import { newUserPolicy } from '../../src/media-server/shared/jellyfin-shapes.js';
@@ -337,47 +337,87 @@ describeEachDatabase('embedded directory without administrators', (ctx) => {
 });
 
 describeEachDatabase('embedded directory across restarts', (ctx) => {
-  it('when the bootstrap key is ensured twice and after a restart, then one active key with that value exists', async () => {
+  it('when the bootstrap key is set twice and after a restart, then one active key with that value exists and the outcome is created, then kept', async () => {
     const value = 'bootstrap-key-0123456789abcdef';
-    const first = await createEmbeddedDirectory({ orm: ctx().db.orm }).ensureApiKey(value, 'bootstrap');
-    const again = await createEmbeddedDirectory({ orm: ctx().db.orm }).ensureApiKey(value, 'bootstrap');
-    expect(again.id).toBe(first.id);
+    const first = await createEmbeddedDirectory({ orm: ctx().db.orm }).setBootstrapKey(value);
+    expect(first.outcome).toBe('created');
+    const again = await createEmbeddedDirectory({ orm: ctx().db.orm }).setBootstrapKey(value);
+    expect(again).toMatchObject({ outcome: 'kept', revokedKeys: 0, info: { id: first.info.id } });
     const db = await ctx().reopen();
     const afterRestart = createEmbeddedDirectory({ orm: db.orm });
-    expect((await afterRestart.ensureApiKey(value, 'bootstrap')).id).toBe(first.id);
+    expect((await afterRestart.setBootstrapKey(value)).info.id).toBe(first.info.id);
     expect((await afterRestart.listApiKeys()).filter((k) => k.name === 'bootstrap')).toHaveLength(1);
     expect(await afterRestart.resolveToken(value)).toEqual({
       kind: 'apiKey',
-      keyId: first.id,
+      keyId: first.info.id,
       name: 'bootstrap',
     });
   });
 
-  it('when the bootstrap key was revoked but is still configured, then ensuring it makes it active again', async () => {
+  it('when a restart sets another bootstrap value, then the old key stops working, the new one works, and other keys are untouched', async () => {
+    const dir = createEmbeddedDirectory({ orm: ctx().db.orm });
+    const old = await dir.setBootstrapKey('bootstrap-old-0123456789abcdef');
+    const cli = await dir.createApiKey('ops');
+    const db = await ctx().reopen();
+    const restarted = createEmbeddedDirectory({ orm: db.orm });
+    const replaced = await restarted.setBootstrapKey('bootstrap-new-0123456789abcdef');
+    expect(replaced).toMatchObject({ outcome: 'replaced', revokedKeys: 1 });
+    expect(await restarted.resolveToken('bootstrap-old-0123456789abcdef')).toBeNull();
+    expect(await restarted.resolveToken('bootstrap-new-0123456789abcdef')).toMatchObject({
+      name: 'bootstrap',
+    });
+    expect(await restarted.resolveToken(cli.key)).toMatchObject({ name: 'ops' });
+    const active = (await restarted.listApiKeys()).filter((k) => k.revokedAt === null);
+    expect(active.map((k) => k.name).sort()).toEqual(['bootstrap', 'ops']);
+    expect(active.some((k) => k.id === old.info.id)).toBe(false);
+  });
+
+  it('when older databases hold several keys named bootstrap, then setting the value leaves exactly one active', async () => {
+    const dir = createEmbeddedDirectory({ orm: ctx().db.orm });
+    await dir.setBootstrapKey('bootstrap-first-0123456789abc');
+    // Rows as earlier versions wrote them: one per value ever configured, all active.
+    await ctx()
+      .db.orm.em.fork()
+      .insert(ApiKeyEntity, {
+        id: 'f'.repeat(32),
+        name: 'bootstrap',
+        tokenHash: 'e'.repeat(64),
+        createdAt: new Date(),
+        revokedAt: null,
+      });
+    const outcome = await dir.setBootstrapKey('bootstrap-first-0123456789abc');
+    expect(outcome).toMatchObject({ outcome: 'replaced', revokedKeys: 1 });
+    const active = (await dir.listApiKeys()).filter((k) => k.revokedAt === null && k.name === 'bootstrap');
+    expect(active).toHaveLength(1);
+  });
+
+  it('when the bootstrap key was revoked but is still configured, then setting it makes it active again', async () => {
     const value = 'bootstrap-revoked-0123456789';
     const dir = createEmbeddedDirectory({ orm: ctx().db.orm });
-    const info = await dir.ensureApiKey(value, 'bootstrap-2');
+    const { info } = await dir.setBootstrapKey(value);
     await dir.revokeApiKey(info.id);
     expect(await dir.resolveToken(value)).toBeNull();
-    expect((await dir.ensureApiKey(value, 'bootstrap-2')).revokedAt).toBeNull();
+    expect((await dir.setBootstrapKey(value)).info.revokedAt).toBeNull();
     expect(await dir.resolveToken(value)).not.toBeNull();
   });
 
-  it('when the bootstrap key is ensured concurrently, then exactly one key row exists', async () => {
+  it('when the bootstrap key is set concurrently, then exactly one key row exists', async () => {
     const value = 'bootstrap-race-0123456789abcdef';
     const results = await Promise.all(
-      Array.from({ length: 5 }, () =>
-        createEmbeddedDirectory({ orm: ctx().db.orm }).ensureApiKey(value, 'race'),
-      ),
+      Array.from({ length: 5 }, () => createEmbeddedDirectory({ orm: ctx().db.orm }).setBootstrapKey(value)),
     );
-    expect(new Set(results.map((r) => r.id)).size).toBe(1);
-    expect((await rawRows(ctx().db, `select id from media_api_key where name = 'race'`)).length).toBe(1);
+    expect(new Set(results.map((r) => r.info.id)).size).toBe(1);
+    const rows = await rawRows(
+      ctx().db,
+      `select id from media_api_key where token_hash = '${sha256(value)}'`,
+    );
+    expect(rows.length).toBe(1);
   });
 
-  it('when the bootstrap key is too short, then it is refused', async () => {
-    await expect(
-      createEmbeddedDirectory({ orm: ctx().db.orm }).ensureApiKey('short', 'b'),
-    ).rejects.toMatchObject({ code: 'invalid_request' });
+  it('when the bootstrap key is too short, or the CLI asks for a key named bootstrap, then it is refused', async () => {
+    const dir = createEmbeddedDirectory({ orm: ctx().db.orm });
+    await expect(dir.setBootstrapKey('short')).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(dir.createApiKey(' Bootstrap ')).rejects.toMatchObject({ code: 'invalid_request' });
   });
 
   it('when sessions are made before and after a restart, then the server id is the same 32-hex value', async () => {

@@ -4,7 +4,14 @@
 import { systemClock } from '../../sso/basics.js';
 import type { Clock, Library, MediaServer } from '../../sso/ports.js';
 import type { Orm } from '../../storage/orm.js';
-import { createApiKey, ensureApiKey, listApiKeys, revokeApiKey, type ApiKeyInfo } from './api-keys.js';
+import {
+  createApiKey,
+  listApiKeys,
+  revokeApiKey,
+  setBootstrapKey,
+  type ApiKeyInfo,
+  type BootstrapKeyOutcome,
+} from './api-keys.js';
 import { setAvatar } from './avatars.js';
 import { storing, type DirectoryContext } from './context.js';
 import { identityOnFirstUse } from './identity.js';
@@ -36,8 +43,8 @@ export interface EmbeddedDirectoryOptions {
 
 export interface EmbeddedDirectory extends MediaServer {
   readonly kind: 'embedded';
-  /** Guarantees an active API key with exactly this value (idempotent, restart- and race-safe). */
-  ensureApiKey(value: string, name: string): Promise<ApiKeyInfo>;
+  /** Makes this value the one active bootstrap key; older bootstrap keys are revoked. */
+  setBootstrapKey(value: string): Promise<BootstrapKeyOutcome>;
   /** A new key; `key` is the only time the plaintext exists outside the caller. */
   createApiKey(name: string): Promise<{ key: string; info: ApiKeyInfo }>;
   listApiKeys(): Promise<ApiKeyInfo[]>;
@@ -85,15 +92,15 @@ function portMethods(ctx: DirectoryContext, ready: Ready): MediaServer & { kind:
 
 type AdminMethods = Pick<
   EmbeddedDirectory,
-  'ensureApiKey' | 'createApiKey' | 'listApiKeys' | 'revokeApiKey' | 'setLibraries'
+  'setBootstrapKey' | 'createApiKey' | 'listApiKeys' | 'revokeApiKey' | 'setLibraries'
 >;
 
 /** What the bootstrap key and the CLI need besides the port. */
 function adminMethods(ctx: DirectoryContext): AdminMethods {
   const { orm } = ctx;
   return {
-    ensureApiKey: (value, name) =>
-      storing('ensuring the bootstrap API key', 'admin', () => ensureApiKey(ctx, value, name)),
+    setBootstrapKey: (value) =>
+      storing('setting the bootstrap API key', 'admin', () => setBootstrapKey(ctx, value)),
     createApiKey: (name) => storing('creating an API key', 'admin', () => createApiKey(ctx, name)),
     listApiKeys: () => storing('listing API keys', 'admin', () => listApiKeys(orm)),
     revokeApiKey: (id) => storing('revoking an API key', 'admin', () => revokeApiKey(ctx, id)),
