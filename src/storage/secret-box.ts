@@ -61,6 +61,20 @@ export interface LoadedSecretKey {
   warning?: string;
 }
 
+/** SSO_DATA_DIR as a folder (created when missing); a file or an unwritable place there is named. */
+function makeDataDir(dataDir: string): void {
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    const found = isErrno(error, 'EEXIST')
+      ? 'is a file, not a folder'
+      : isErrno(error, 'ENOTDIR')
+        ? 'cannot be a folder: a part of its path is a file'
+        : errorText(error);
+    throw new SecretKeyError(`SSO_DATA_DIR ${dataDir} ${found}`, { cause: error });
+  }
+}
+
 /**
  * The key, from SSO_SECRET_KEY when given, else from `<dataDir>/secret.key`, created (mode 0600) on first
  * start and reused afterwards. Throws SecretKeyError with a message naming SSO_SECRET_KEY or the file.
@@ -75,7 +89,7 @@ export function loadSecretKey(source: SecretKeySource): LoadedSecretKey {
   }
 
   const file = join(source.dataDir, KEY_FILE_NAME);
-  mkdirSync(source.dataDir, { recursive: true, mode: 0o700 });
+  makeDataDir(source.dataDir);
   const generated = randomBytes(KEY_BYTES);
   try {
     // 'wx' fails if the file exists: two instances starting at once cannot both write a key.

@@ -99,6 +99,17 @@ describe('secret key sources', () => {
     expect(second.warning).toBeUndefined();
   });
 
+  it('when SSO_DATA_DIR is a file, or inside one, then the error names SSO_DATA_DIR and what was found', () => {
+    const file = join(tempDir(), 'not-a-folder');
+    writeFileSync(file, 'x');
+    expect(() => loadSecretKey({ dataDir: file })).toThrow(
+      new SecretKeyError(`SSO_DATA_DIR ${file} is a file, not a folder`),
+    );
+    expect(() => loadSecretKey({ dataDir: join(file, 'data') })).toThrow(
+      /^SSO_DATA_DIR .*\/not-a-folder\/data cannot be a folder: a part of its path is a file$/,
+    );
+  });
+
   it('when the key file has the wrong length, then it is refused and the error names the file', () => {
     const dataDir = tempDir();
     writeFileSync(join(dataDir, 'secret.key'), 'abcd\n', { mode: 0o600 });
