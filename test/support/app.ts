@@ -60,13 +60,20 @@ export async function startTestApp(
       callback();
     },
   });
-  const app = await createApp({
-    config,
-    log: createLogger(config.logLevel, sink),
-    validateResponses: true,
-    ...(options.clock === undefined ? {} : { clock: options.clock }),
-    ...(options.consoleDir === undefined ? {} : { consoleDir: options.consoleDir }),
-  });
+  let app: App;
+  try {
+    app = await createApp({
+      config,
+      log: createLogger(config.logLevel, sink),
+      validateResponses: true,
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+      ...(options.consoleDir === undefined ? {} : { consoleDir: options.consoleDir }),
+    });
+  } catch (error) {
+    // A start that fails (a test of a refused start) leaves no temporary folder behind.
+    if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   const { port } = await app.listen(options.port ?? 0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${port}`;
   const stop = () => app.close();
