@@ -7,6 +7,8 @@
 #   .ci/pg.sh url     print the URL of the running cluster
 #   .ci/pg.sh stop    stop the cluster and delete $PG_DIR (it is throwaway)
 #
+# Only a PG_DIR this script created (it holds a marker file) is ever stopped or deleted.
+#
 # Environment: PG_DIR (default ${TMPDIR:-/tmp}/jellyfin-sso-pg), PG_PORT (first port tried, default 55432),
 # PG_DB (default sso_test). Needs the PostgreSQL server binaries (Debian: apt-get install postgresql; they
 # live in /usr/lib/postgresql/<ver>/bin, which is not on PATH). initdb refuses to run as root, so as root
@@ -56,6 +58,16 @@ port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 url_for() { printf 'postgres://%s@127.0.0.1:%s/%s\n' "$PG_USER" "$1" "$PG_DB"; }
 
+# Every cluster this script makes carries this file; a PG_DIR without it is someone else's and is never
+# stopped or deleted (a mistyped PG_DIR must not wipe a real database or a home folder).
+MARKER=.jellyfin-sso-throwaway-cluster
+
+refuse_foreign_dir() {
+  if [[ -e "$PG_DIR" && ! -f "$PG_DIR/$MARKER" ]] && [[ -n "$(ls -A "$PG_DIR" 2>/dev/null)" || ! -d "$PG_DIR" ]]; then
+    die "$PG_DIR exists and was not created by $0: refusing to touch it (set PG_DIR to a new folder)"
+  fi
+}
+
 stop_cluster() {
   local bin="$1"
   if [[ -f "$PG_DIR/data/postmaster.pid" ]]; then
@@ -70,10 +82,13 @@ cmd_start() {
   bin="$(find_bin)" || die "PostgreSQL server binaries not found (Debian: apt-get install -y postgresql)"
   log "using $bin ($("$bin/postgres" --version))"
 
-  # Idempotent: a leftover cluster from an earlier run in the same directory is stopped and wiped.
+  # Idempotent: a leftover cluster from an earlier run in the same directory is stopped and wiped — only
+  # one this script made.
+  refuse_foreign_dir
   stop_cluster "$bin"
   rm -rf "$PG_DIR"
   mkdir -p "$PG_DIR"
+  touch "$PG_DIR/$MARKER"
   if [[ "$(id -u)" -eq 0 ]]; then
     id -u "$PG_USER" >/dev/null 2>&1 || die "user $PG_USER does not exist (it comes with the postgresql package)"
     chown "$PG_USER:" "$PG_DIR"
@@ -126,6 +141,7 @@ cmd_stop() {
     log "nothing to stop in $PG_DIR"
     return 0
   fi
+  refuse_foreign_dir
   if bin="$(find_bin)"; then stop_cluster "$bin"; fi
   rm -rf "$PG_DIR"
   log "removed $PG_DIR"
