@@ -248,6 +248,7 @@ export interface Operations {
     JsonReply<Api.SearchUsersResponses>,
     Api.SearchUsersErrors
   >;
+  getHome: Operation<'console', Api.GetHomeData, HtmlReply<Api.GetHomeResponses>, Api.GetHomeErrors>;
   getAdminConsole: Operation<
     'console',
     Api.GetAdminConsoleData,

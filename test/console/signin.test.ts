@@ -52,6 +52,16 @@ describe('the console page over HTTP', () => {
     expect(asset.response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
   });
 
+  it('when a browser opens the root, then a short page points to the console (not a JSON 404)', async () => {
+    const response = await fetch(`${t.baseUrl}/`, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(response.headers.get('content-security-policy')).toMatch(
+      /^default-src 'none'; style-src 'sha256-/,
+    );
+    expect(await response.text()).toContain('<a href="/sso/admin">Open the admin console</a>');
+  });
+
   it('when an asset is unknown or its name is not a plain file name, then 404 or 400 and nothing from disk', async () => {
     const unknown = await fetch(`${t.baseUrl}/sso/admin/assets/nothing-here.js`);
     expect(unknown.status).toBe(404);

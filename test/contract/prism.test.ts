@@ -18,6 +18,7 @@ import {
   deleteSamlProvider,
   getAdminConsole,
   getAdminConsoleAsset,
+  getHome,
   getOidcProviderNames,
   getOidcProviders,
   getOidcStates,
@@ -224,6 +225,7 @@ const CALLS: Record<string, (o: CallOptions) => Result> = {
       body: { url: 'https://keycloak.example.com/realms/home/protocol/saml/descriptor' },
     }),
   getAdminConsole: (o) => getAdminConsole(o),
+  getHome: (o) => getHome(o),
   getAdminConsoleAsset: (o) => getAdminConsoleAsset({ ...o, path: { asset: 'index-4f3a2b1c.js' } }),
 };
 

@@ -2262,6 +2262,31 @@ export type ListActivityResponses = {
 
 export type ListActivityResponse = ListActivityResponses[keyof ListActivityResponses];
 
+export type GetHomeData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/';
+};
+
+export type GetHomeErrors = {
+    /**
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
+     */
+    429: Problem;
+};
+
+export type GetHomeError = GetHomeErrors[keyof GetHomeErrors];
+
+export type GetHomeResponses = {
+    /**
+     * The pointer page.
+     */
+    200: string;
+};
+
+export type GetHomeResponse = GetHomeResponses[keyof GetHomeResponses];
+
 export type GetAdminConsoleData = {
     body?: never;
     path?: never;
