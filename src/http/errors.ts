@@ -97,9 +97,15 @@ export const publicTextByCode = {
  * reason, never by message, so that nothing configured can reach a stranger.
  */
 export const publicTextByReason: Readonly<Record<string, string>> = {
+  // RFC 6749 §4.1.2.1: what an IdP answers when the user presses "cancel" (or it declines to ask them).
+  idp_access_denied:
+    'You cancelled the sign-in, or the identity provider declined it. Start again when you are ready.',
   open_sign_ins_limit:
     'Too many sign-ins are open from your address. Finish one, or wait until the older ones expire, and try again.',
 };
+
+/** Refusals a "Try again" link cannot cure: the error page offers none. */
+const NO_RETRY_CODES: ReadonlySet<SsoErrorCode> = new Set(['provider_not_found', 'provider_disabled']);
 
 export interface ProblemDocument {
   type: 'about:blank';
@@ -201,10 +207,12 @@ export function renderError(
   const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
   if (error.code === 'rate_limited') headers['Retry-After'] = '60';
   if (options.page) {
+    // Starting again at a provider that does not exist (or is off) would only show this page again.
+    const retryUrl = NO_RETRY_CODES.has(error.code) ? undefined : options.retryUrl;
     return {
       status: problem.status,
       contentType: 'text/html; charset=utf-8',
-      body: errorPage({ problem, retryUrl: options.retryUrl, homeUrl: options.homeUrl ?? null }),
+      body: errorPage({ problem, retryUrl, homeUrl: options.homeUrl ?? null }),
       headers: { ...headers, 'Content-Security-Policy': ERROR_PAGE_CSP },
     };
   }

@@ -10,7 +10,12 @@ export interface ErrorPageInput {
 }
 
 export function errorPage({ problem, retryUrl, homeUrl = null }: ErrorPageInput): string {
-  const heading = problem.status === 403 ? 'Access denied' : 'Sign-in failed';
+  const heading =
+    problem.reason === 'idp_access_denied'
+      ? 'Sign-in cancelled'
+      : problem.status === 403
+        ? 'Access denied'
+        : 'Sign-in failed';
   // Only our own http(s) or relative links: never a scheme that could run script.
   const safeRetry =
     retryUrl !== undefined && /^(https?:\/\/|\/(?!\/))/i.test(retryUrl) ? retryUrl : undefined;

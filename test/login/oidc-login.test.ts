@@ -448,6 +448,24 @@ describe('OIDC sign-in', () => {
     const page = await browserGet(callback, jar);
     expect(page.status).toBe(401);
     expect(errorPageOf(page.text).reason).toBe('idp_access_denied');
+    expect(page.text).toContain('<h1>Sign-in cancelled</h1>');
+    expect(page.text).toContain('You cancelled the sign-in, or the identity provider declined it.');
+  });
+
+  it('when a sign-in starts at an unknown provider, then the page offers no "Try again" that would fail the same way; an IdP refusal does', async () => {
+    const unknown = await browserGet(`${t.baseUrl}/sso/OID/start/no-such-provider`, new CookieJar());
+    expect(unknown.status).toBe(404);
+    expect(errorPageOf(unknown.text).reason).toBe('provider_not_found');
+    expect(unknown.text).not.toContain('Try again');
+    const jar = new CookieJar();
+    const start = await browserGet(`${t.baseUrl}/sso/OID/start/test`, jar);
+    const callback = await followLogin(start.headers.get('location') ?? '', 'sub-bob', undefined, {
+      deny: true,
+    });
+    const cancelled = await browserGet(callback, jar);
+    expect(cancelled.text).toContain(
+      `<a id="retry" href="${t.config.publicUrl}/sso/OID/start/test">Try again</a>`,
+    );
   });
 
   it('when the account has none of the required roles, then it is denied naming the rule and nothing is created', async () => {
