@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { addOidcProvider } from '../../clients/typescript/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { chromiumPath, launchChromium } from '../support/chromium.js';
+import { describeWithChromium, launchChromium } from '../support/chromium.js';
 import { CookieJar, followLogin, startOidcIdp, type OidcIdp, jellyfinClient } from '../support/oidc-idp.js';
 import { browserGet } from '../support/browser.js';
 import { freePort } from '../support/ports.js';
@@ -98,10 +98,7 @@ describe('launchChromium without a Chromium binary', () => {
 
 const browser: Browser | null = await launchChromium();
 
-if (browser === null) {
-  console.log(`browser tests did not run: no Chromium at ${chromiumPath()} (apt-get install -y chromium)`);
-} else {
-  const chromium = browser;
+describeWithChromium('OIDC sign-in in headless Chromium', browser, (chromium) => {
   let idp: OidcIdp;
   let t: TestApp;
   let port: number;
@@ -288,4 +285,4 @@ if (browser === null) {
     });
   });
   registerLinkingTests(chromium);
-}
+});

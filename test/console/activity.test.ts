@@ -5,7 +5,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listActivity } from '../../clients/typescript/index.js';
-import { chromiumPath, launchChromium } from '../support/chromium.js';
+import { describeWithChromium, launchChromium } from '../support/chromium.js';
 import { saveScreenshot, type ConsoleTab } from '../support/console-browser.js';
 import { openConsoleAt, startConsoleService, type ConsoleService } from '../support/console-service.js';
 
@@ -14,12 +14,7 @@ const OFF_ATTEMPTS = 55;
 
 const browser: Browser | null = await launchChromium();
 
-if (browser === null) {
-  console.log(
-    `console activity tests did not run: no Chromium at ${chromiumPath()} (apt-get install -y chromium)`,
-  );
-} else {
-  const chromium = browser;
+describeWithChromium('the console Activity page', browser, (chromium) => {
   afterAll(() => chromium.close());
 
   describe('the Activity page', () => {
@@ -186,4 +181,4 @@ if (browser === null) {
       await tab.close();
     });
   });
-}
+});

@@ -6,7 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addSamlProvider } from '../../clients/typescript/index.js';
-import { chromiumPath, launchChromium } from '../support/chromium.js';
+import { describeWithChromium, launchChromium } from '../support/chromium.js';
 import { saveScreenshot, type ConsoleTab } from '../support/console-browser.js';
 import {
   openConsoleAt,
@@ -19,12 +19,7 @@ import { genuineAndRogueIdps } from '../support/saml-idp.js';
 
 const browser: Browser | null = await launchChromium();
 
-if (browser === null) {
-  console.log(
-    `console diagnostics tests did not run: no Chromium at ${chromiumPath()} (apt-get install -y chromium)`,
-  );
-} else {
-  const chromium = browser;
+describeWithChromium('the console Test and Preview panels', browser, (chromium) => {
   afterAll(() => chromium.close());
 
   let service: ConsoleService;
@@ -267,4 +262,4 @@ if (browser === null) {
       await tab.close();
     });
   });
-}
+});

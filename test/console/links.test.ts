@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listLinkDetails } from '../../clients/typescript/index.js';
 import { BOOTSTRAP_KEY, startTestApp } from '../support/app.js';
-import { chromiumPath, launchChromium } from '../support/chromium.js';
+import { describeWithChromium, launchChromium } from '../support/chromium.js';
 import {
   openConsoleTab,
   saveScreenshot,
@@ -32,12 +32,7 @@ const ACCOUNTS = {
 
 const browser: Browser | null = await launchChromium();
 
-if (browser === null) {
-  console.log(
-    `console Links tests did not run: no Chromium at ${chromiumPath()} (apt-get install -y chromium)`,
-  );
-} else {
-  const chromium = browser;
+describeWithChromium('the console Links page', browser, (chromium) => {
   afterAll(() => chromium.close());
 
   describe('the Links page', () => {
@@ -161,4 +156,4 @@ if (browser === null) {
       await tab.close();
     });
   });
-}
+});

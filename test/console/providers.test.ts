@@ -18,7 +18,7 @@ import {
 import { makeCertificates } from '../admin/certificates.js';
 import { replaceLibraries } from '../../src/media-server/embedded/libraries.js';
 import { BOOTSTRAP_KEY, startTestApp, type TestApp } from '../support/app.js';
-import { chromiumPath, launchChromium } from '../support/chromium.js';
+import { describeWithChromium, launchChromium } from '../support/chromium.js';
 import {
   openConsoleTab,
   saveScreenshot,
@@ -35,12 +35,7 @@ const NAMES = ['authentik', 'edited', 'toggled', 'libraries', 'doomed', 'refusin
 
 const browser: Browser | null = await launchChromium();
 
-if (browser === null) {
-  console.log(
-    `console providers tests did not run: no Chromium at ${chromiumPath()} (apt-get install -y chromium)`,
-  );
-} else {
-  const chromium = browser;
+describeWithChromium('the console Providers pages', browser, (chromium) => {
   afterAll(() => chromium.close());
 
   describe('the providers pages of the console', () => {
@@ -431,4 +426,4 @@ if (browser === null) {
       await finish(tab);
     });
   });
-}
+});

@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getAdminConsole, getAdminConsoleAsset } from '../../clients/typescript/index.js';
 import { BOOTSTRAP_KEY, startTestApp, type TestApp } from '../support/app.js';
-import { chromiumPath, launchChromium } from '../support/chromium.js';
+import { describeWithChromium, launchChromium } from '../support/chromium.js';
 import { openConsoleTab, saveScreenshot, signInWithApiKey } from '../support/console-browser.js';
 import { startConsoleService, type ConsoleService } from '../support/console-service.js';
 import { startFakeJellyfin, type FakeJellyfin } from '../support/fake-jellyfin.js';
@@ -96,12 +96,7 @@ describe('the console when it has not been built', () => {
 
 const browser: Browser | null = await launchChromium();
 
-if (browser === null) {
-  console.log(
-    `console browser tests did not run: no Chromium at ${chromiumPath()} (apt-get install -y chromium)`,
-  );
-} else {
-  const chromium = browser;
+describeWithChromium('signing in to the console', browser, (chromium) => {
   afterAll(() => chromium.close());
 
   describe('signing in to the console (embedded directory)', () => {
@@ -244,4 +239,4 @@ if (browser === null) {
       await page.context().close();
     });
   });
-}
+});

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { SPEC_PATH } from '../../src/app.js';
 import { startUiDev, type UiDev } from '../../scripts/ui-dev.js';
-import { chromiumPath, launchChromium } from '../support/chromium.js';
+import { describeWithChromium, launchChromium } from '../support/chromium.js';
 import { openConsoleTab, saveScreenshot, signInWithApiKey } from '../support/console-browser.js';
 import { freePort } from '../support/ports.js';
 
@@ -22,12 +22,7 @@ function exampleProviderNames(path: '/sso/OID/Get' | '/sso/SAML/Get'): string[] 
 
 const browser: Browser | null = await launchChromium();
 
-if (browser === null) {
-  console.log(
-    `ui:dev browser test did not run: no Chromium at ${chromiumPath()} (apt-get install -y chromium)`,
-  );
-} else {
-  const chromium = browser;
+describeWithChromium('npm run ui:dev against Prism', browser, (chromium) => {
   afterAll(() => chromium.close());
 
   describe('npm run ui:dev', () => {
@@ -80,4 +75,4 @@ if (browser === null) {
       await expect(fetch(dev.url)).rejects.toThrow();
     }, 120_000);
   });
-}
+});

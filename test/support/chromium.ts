@@ -1,8 +1,9 @@
 // Headless Chromium for the browser tests: Debian's `chromium` driven by playwright-core (never a
 // downloaded browser). The binary is `CHROMIUM_PATH` or /usr/bin/chromium. When it is missing, CI fails
-// loudly; elsewhere `launchChromium()` returns null so the test file can say it did not run.
+// loudly; elsewhere `launchChromium()` returns null and `describeWithChromium` reports the suite as skipped.
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { describe } from 'vitest';
 
 /** Flags this machine needs: no sandbox as root, and no background calls to Google's hosts. */
 export const CHROMIUM_ARGS = [
@@ -48,4 +49,24 @@ export function chromiumAvailable(): boolean {
     throw new Error(`Chromium not found at ${chromiumPath()} but CI is set: install Debian's chromium`);
   }
   return false;
+}
+
+/**
+ * A suite that needs Chromium. It is registered either way, so that without a browser vitest itself reports
+ * its tests as skipped, the suite's name saying why, instead of leaving them out of the count. (On CI a
+ * missing browser has already thrown in launchChromium().)
+ */
+export function describeWithChromium(
+  name: string,
+  browser: Browser | null,
+  body: (browser: Browser) => void,
+): void {
+  const title =
+    browser === null
+      ? `${name} (skipped: no Chromium at ${chromiumPath()}; apt-get install -y chromium)`
+      : name;
+  describe.skipIf(browser === null)(title, () => {
+    // Without a browser the suite is skipped: its hooks and tests never run, so nothing touches the value.
+    body(browser ?? (null as unknown as Browser));
+  });
 }
