@@ -26,7 +26,7 @@ import { DEFAULT_AUTH_PROVIDER_ID, SSO_AUTH_PROVIDER_ID } from '../../src/sso/po
 import { BOOTSTRAP_KEY, startTestApp, type TestApp } from '../support/app.js';
 import { directoryOf, uniqueUserName } from '../support/users.js';
 import { makeCertificates } from './certificates.js';
-import { appDatabaseTargets } from '../support/db.js';
+import { appDatabaseTargets, describeOn } from '../support/db.js';
 
 interface Problem {
   status: number;
@@ -932,7 +932,7 @@ describe('Unregister', () => {
 // Persistence, concurrency and Unregister on each database.
 
 for (const target of appDatabaseTargets('provider-admin cases')) {
-  describe(`on ${target.dialect}`, () => {
+  describeOn(target, `on ${target.dialect}`, () => {
     let app: TestApp;
     let env: Record<string, string>;
     let cleanup: () => Promise<void> = async () => undefined;

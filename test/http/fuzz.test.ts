@@ -10,7 +10,7 @@
 //   FUZZ_RUNS=2000 FUZZ_SEED=$RANDOM npx vitest run test/http/fuzz.test.ts
 // A failure prints the seed and the offending requests, so the run can be repeated exactly. FUZZ_PARALLEL=1
 // sends the requests of a round concurrently (the requests stay the same; their interleaving does not).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { addOidcProvider, addSamlProvider } from '../../clients/typescript/index.js';
 import { SPEC_PATH } from '../../src/app.js';
 import { accessRule, loadSpec } from '../../src/http/api.js';
@@ -38,7 +38,7 @@ import { authBody, browserGet, CookieJar, pageParams } from '../support/browser.
 import { authorizeAt, startHostileOp, type HostileOp } from '../support/hostile-op.js';
 import { freePort } from '../support/ports.js';
 import { createUserWithToken } from '../support/users.js';
-import { appDatabaseTargets } from '../support/db.js';
+import { appDatabaseTargets, describeOn } from '../support/db.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 0x5eed11);
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 24);
@@ -324,7 +324,7 @@ const spec = loadSpec(SPEC_PATH) as unknown as Schema;
 const certificates = makeCertificates();
 
 for (const target of appDatabaseTargets('fuzz')) {
-  describe(`fuzz of every operation [${target.dialect}]`, () => {
+  describeOn(target, `fuzz of every operation [${target.dialect}]`, () => {
     let t: TestApp;
     let op: HostileOp;
     let cleanup: () => Promise<void> = async () => undefined;

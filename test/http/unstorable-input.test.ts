@@ -9,7 +9,7 @@ import { foreignErrorToSsoError } from '../../src/http/errors.js';
 import { BOOTSTRAP_KEY, startTestApp, type TestApp } from '../support/app.js';
 import { sendRaw, type RawResponse } from '../support/fuzz.js';
 import { directoryOf } from '../support/users.js';
-import { appDatabaseTargets } from '../support/db.js';
+import { appDatabaseTargets, describeOn } from '../support/db.js';
 
 const AUTH = `MediaBrowser Token="${BOOTSTRAP_KEY}"`;
 const OIDC = { oidEndpoint: 'https://idp.example.com/realms/home', oidClientId: 'jellyfin' };
@@ -42,7 +42,7 @@ function fields(problem: Problem): string[] {
 }
 
 for (const target of appDatabaseTargets('bad-input cases')) {
-  describe(`bad input [${target.dialect}]`, () => {
+  describeOn(target, `bad input [${target.dialect}]`, () => {
     let t: TestApp;
     let cleanup: () => Promise<void> = async () => undefined;
 

@@ -2,12 +2,12 @@
 // stray user behind — in the embedded directory and in (the fake) Jellyfin, on one instance over SQLite and
 // on two instances sharing one PostgreSQL database. The same for the re-point path (the linked user was
 // deleted). Needs TEST_PG_URL for the PostgreSQL ones.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { addOidcProvider, authenticateOidc } from '../../clients/typescript/index.js';
 import { createPgScratchDatabase } from '../../scripts/pg-scratch.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { CookieJar, authBody, browserGet, pageParams } from '../support/browser.js';
-import { dbTargets, randomSecretKey } from '../support/db.js';
+import { dbTargets, describeOn, randomSecretKey } from '../support/db.js';
 import { startFakeJellyfin, type FakeJellyfin } from '../support/fake-jellyfin.js';
 import { requireJellyfinDocuments } from '../support/jellyfin-openapi.js';
 import { followLogin, startOidcIdp, type OidcIdp, jellyfinClient } from '../support/oidc-idp.js';
@@ -17,15 +17,17 @@ import { directoryOf } from '../support/users.js';
 const PARALLEL = 4;
 requireJellyfinDocuments();
 const modes = ['embedded', 'jellyfin'] as const;
-const topologies = dbTargets().map((target) =>
-  target.dialect === 'sqlite'
-    ? ('one instance on SQLite' as const)
-    : ('two instances on PostgreSQL' as const),
-);
+const topologies = dbTargets().map((target) => ({
+  target,
+  name:
+    target.dialect === 'sqlite'
+      ? ('one instance on SQLite' as const)
+      : ('two instances on PostgreSQL' as const),
+}));
 
 for (const mode of modes) {
-  for (const topology of topologies) {
-    describe(`first sign-ins racing, ${mode} mode, ${topology}`, () => {
+  for (const { target, name: topology } of topologies) {
+    describeOn(target, `first sign-ins racing, ${mode} mode, ${topology}`, () => {
       let idp: OidcIdp;
       let fake: FakeJellyfin | undefined;
       let instances: TestApp[];

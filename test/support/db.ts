@@ -1,7 +1,7 @@
 // Test databases for the storage and embedded-directory suites: the same cases run on a real SQLite FILE in
 // a temp folder, and on PostgreSQL when TEST_PG_URL names a server (a fresh `sso_t_<random>` database per
-// suite, dropped afterwards). Without TEST_PG_URL the PostgreSQL cases are not registered (one line says
-// so), except under CI, where that is an error: CI must prove both dialects.
+// suite, dropped afterwards). Without TEST_PG_URL the PostgreSQL cases are registered as skipped (their
+// suite's name says why), except under CI, where that is an error: CI must prove both dialects.
 
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -38,11 +38,11 @@ export interface BlankDatabase {
 
 export interface DbTarget {
   dialect: Dialect;
+  /** Why this target cannot run here (its suites are registered as skipped), or null. */
+  skipReason: string | null;
   blank(): Promise<BlankDatabase>;
   create(options?: { secretKey?: string | undefined }): Promise<TestDatabase>;
 }
-
-let notedMissingPg = false;
 
 export function randomSecretKey(): string {
   return randomBytes(32).toString('hex');
@@ -61,6 +61,7 @@ function sqliteTarget(): DbTarget {
   };
   return {
     dialect: 'sqlite',
+    skipReason: null,
     blank,
     async create(options = {}) {
       return wrap('sqlite', await blank(), options);
@@ -83,6 +84,7 @@ function postgresTarget(serverUrl: string): DbTarget {
   };
   return {
     dialect: 'postgresql',
+    skipReason: null,
     blank,
     async create(options = {}) {
       return wrap('postgresql', await blank(), options);
@@ -124,21 +126,30 @@ async function wrap(
   return test;
 }
 
-/** SQLite always; PostgreSQL when TEST_PG_URL is set (required under CI). */
-export function dbTargets(): DbTarget[] {
-  const targets = [sqliteTarget()];
-  const pgUrl = process.env.TEST_PG_URL;
-  if (pgUrl) {
-    targets.push(postgresTarget(pgUrl));
-  } else if (process.env.CI) {
-    throw new Error(
-      'TEST_PG_URL is not set: under CI the PostgreSQL storage cases must run (start PostgreSQL and set it)',
-    );
-  } else if (!notedMissingPg) {
-    notedMissingPg = true;
-    process.stdout.write('PostgreSQL cases not run: TEST_PG_URL is not set\n');
+const NO_PG = 'TEST_PG_URL is not set';
+
+/** Under CI both dialects must run; elsewhere a missing PostgreSQL only skips its cases. */
+function requirePgUnderCi(what: string): void {
+  if (process.env['CI']) {
+    throw new Error(`${NO_PG}: under CI the PostgreSQL ${what} must run (start PostgreSQL and set it)`);
   }
-  return targets;
+}
+
+/** SQLite always; PostgreSQL when TEST_PG_URL is set, else a PostgreSQL target that is skipped. */
+export function dbTargets(): DbTarget[] {
+  const pgUrl = process.env['TEST_PG_URL'];
+  if (pgUrl) return [sqliteTarget(), postgresTarget(pgUrl)];
+  requirePgUnderCi('storage cases');
+  const missing = (): never => {
+    throw new Error(NO_PG);
+  };
+  return [sqliteTarget(), { dialect: 'postgresql', skipReason: NO_PG, blank: missing, create: missing }];
+}
+
+/** A describe block on one target: skipped, its title saying why, when the target cannot run here. */
+export function describeOn(target: { skipReason: string | null }, title: string, body: () => void): void {
+  const skipped = target.skipReason !== null;
+  describe.skipIf(skipped)(skipped ? `${title} (skipped: ${target.skipReason})` : title, body);
 }
 
 /**
@@ -150,7 +161,7 @@ export function describeEachDatabase(
   body: (ctx: () => TestDatabase, target: DbTarget) => void,
 ): void {
   for (const target of dbTargets()) {
-    describe(`${title} [${target.dialect}]`, () => {
+    describeOn(target, `${title} [${target.dialect}]`, () => {
       let current: TestDatabase | undefined;
       beforeAll(async () => {
         current = await target.create();
@@ -174,33 +185,39 @@ export async function rawRows(db: Database, sql: string): Promise<Record<string,
 /** A database for a whole service under test (startTestApp): the environment that selects it, and its cleanup. */
 export interface AppDatabaseTarget {
   dialect: Dialect;
+  /** Why this target cannot run here (register its suite with `describeOn`), or null. */
+  skipReason: string | null;
   prepare(): Promise<{ env: Record<string, string>; cleanup(): Promise<void> }>;
 }
 
 /**
  * SQLite (the service's default file) and, with TEST_PG_URL, a scratch PostgreSQL database per `prepare`.
- * Without TEST_PG_URL the PostgreSQL cases are left out with one line saying so, except under CI, where
- * that is an error. `what` names the cases in those messages.
+ * Without TEST_PG_URL the PostgreSQL target is skipped (`describeOn`), except under CI, where that is an
+ * error. `what` names the cases in that error.
  */
 export function appDatabaseTargets(what: string): AppDatabaseTarget[] {
-  const targets: AppDatabaseTarget[] = [
-    { dialect: 'sqlite', prepare: async () => ({ env: {}, cleanup: async () => undefined }) },
-  ];
+  const sqlite: AppDatabaseTarget = {
+    dialect: 'sqlite',
+    skipReason: null,
+    prepare: async () => ({ env: {}, cleanup: async () => undefined }),
+  };
   const pgUrl = process.env['TEST_PG_URL'];
-  if (pgUrl) {
-    targets.push({
+  if (!pgUrl) {
+    requirePgUnderCi(what);
+    const missing = (): never => {
+      throw new Error(NO_PG);
+    };
+    return [sqlite, { dialect: 'postgresql', skipReason: NO_PG, prepare: missing }];
+  }
+  return [
+    sqlite,
+    {
       dialect: 'postgresql',
+      skipReason: null,
       prepare: async () => {
         const scratch = await createPgScratchDatabase(pgUrl);
         return { env: { SSO_DATABASE_URL: scratch.url }, cleanup: () => scratch.drop() };
       },
-    });
-  } else if (process.env['CI']) {
-    throw new Error(
-      `TEST_PG_URL is not set: under CI the PostgreSQL ${what} must run (start PostgreSQL and set it)`,
-    );
-  } else {
-    process.stdout.write(`PostgreSQL ${what} not run: TEST_PG_URL is not set\n`);
-  }
-  return targets;
+    },
+  ];
 }
