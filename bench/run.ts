@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
+import { asksForHelp, BENCH_USAGE } from '../src/usage.js';
 import { freePort } from '../test/support/ports.js';
 import {
   cpuTimeMs,
@@ -873,6 +874,11 @@ async function main(): Promise<void> {
   writeFileSync(OUT, `${JSON.stringify(report, null, 2)}\n`);
   out.push(`written: ${OUT}${failures > 0 ? ` — ${failures} case(s) could not run` : ''}`, '');
   process.stdout.write(out.join('\n'));
+}
+
+if (asksForHelp(process.argv.slice(2))) {
+  process.stdout.write(BENCH_USAGE);
+  process.exit(0);
 }
 
 main()

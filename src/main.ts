@@ -4,6 +4,7 @@
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createApp, startupRefusal, type App } from './app.js';
 import { createLogger } from './logger.js';
+import { asksForHelp, START_USAGE } from './usage.js';
 
 /** Exit status of a refusal caused by the settings or the environment; 1 is left for crashes. */
 const EXIT_REFUSED = 2;
@@ -64,4 +65,5 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-main().catch((error: unknown) => process.exit(reportStartFailure(error)));
+if (asksForHelp(process.argv.slice(2))) process.stdout.write(START_USAGE);
+else main().catch((error: unknown) => process.exit(reportStartFailure(error)));

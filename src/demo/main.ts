@@ -9,6 +9,7 @@ import { createApp, type App } from '../app.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createLogger } from '../logger.js';
 import { startDemoIdp, type DemoAccount, type DemoIdp } from './idp.js';
+import { asksForHelp, DEMO_USAGE } from '../usage.js';
 
 const DEMO_PROVIDER = 'demo';
 
@@ -214,7 +215,11 @@ function describe(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`jellyfin-sso demo failed to start: ${describe(error)}\n`);
-  process.exit(1);
-});
+if (asksForHelp(process.argv.slice(2))) {
+  process.stdout.write(DEMO_USAGE);
+} else {
+  main().catch((error: unknown) => {
+    process.stderr.write(`jellyfin-sso demo failed to start: ${describe(error)}\n`);
+    process.exit(1);
+  });
+}
