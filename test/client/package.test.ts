@@ -45,6 +45,15 @@ console.log(JSON.stringify({
 }));
 `;
 
+// ESM only: CommonJS callers reach it through require(esm) (Node.js 20.19+, 22.12+) or import().
+const USE_CJS = `
+const { createSsoClient, getOidcProviderNames } = require('@jellyfin-sso/client');
+
+getOidcProviderNames({ client: createSsoClient({ baseUrl: process.argv[2] }) }).then(({ data }) =>
+  console.log(JSON.stringify(data)),
+);
+`;
+
 const CHECK_TS = `
 import { createSsoClient, getOidcProviderNames, addOidcProvider, type OidcProviderInput } from '@jellyfin-sso/client';
 
@@ -118,6 +127,12 @@ describe('the client package', () => {
       clientId: 'jellyfin',
       refused: { status: 401, code: 'unauthenticated' },
     });
+  });
+
+  it('is required from a CommonJS script (it sees the provider the ESM script added)', async () => {
+    writeFileSync(join(project, 'use.cjs'), USE_CJS);
+    const output = await run('node', ['use.cjs', t.baseUrl], project);
+    expect(JSON.parse(output)).toEqual(['packaged']);
   });
 
   it('gives TypeScript its declarations under NodeNext resolution', async () => {
