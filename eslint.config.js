@@ -12,6 +12,7 @@ export default defineConfig(
       'dist/',
       'coverage/',
       'generated/',
+      'clients/typescript/dist/', // npm run build:client output, git-ignored
       'clients/typescript/src/**', // hey-api output dir (clean: true), see openapi-ts.config.ts
       'clients/typescript/**/*.gen.ts',
       'clients/typescript/client/**',
