@@ -8,12 +8,15 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SOURCES = ['console', 'clients/typescript'].map((dir) => join(ROOT, dir));
 const BUILT = join(ROOT, 'dist/console/index.html');
 
+/** The newest modification time of the files below `path` (a folder's own time moves when a build writes into it). */
 function newestMtime(path: string): number {
   const stat = statSync(path);
   if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
+  let newest = 0;
   for (const entry of readdirSync(path)) {
-    if (entry !== 'node_modules') newest = Math.max(newest, newestMtime(join(path, entry)));
+    // Build outputs inside the sources (the client's dist/) are not sources.
+    if (entry !== 'node_modules' && entry !== 'dist')
+      newest = Math.max(newest, newestMtime(join(path, entry)));
   }
   return newest;
 }
