@@ -4,6 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { SsoError } from '../sso/errors.js';
 import {
   COLLECTION_TYPES,
@@ -14,30 +15,73 @@ import {
 import { DEFAULT_DATA_DIR, DEFAULT_DATABASE_URL } from '../database-settings.js';
 import { openDatabase } from '../storage/orm.js';
 
-const HELP = `Usage: npm run cli -- <command> [options]
-
-Administers the embedded media-server directory of jellyfin-sso.
-
-Commands:
-  api-key create <name>            create an API key; it is printed once, store it now
-  api-key list                     list API keys (ids, names, dates; never the keys)
-  api-key revoke <id>              revoke an API key by its id
-  users list                       list users (id, name, administrator, disabled)
-  libraries list                   list the libraries offered to folder-role mapping
-  libraries set <spec>...          replace the library list; each <spec> is
+/** Every command: its group and action, its arguments and one line on what it does. */
+const COMMANDS = [
+  {
+    group: 'api-key',
+    action: 'create',
+    args: '<name>',
+    says: 'create an API key; it is printed once, store it now',
+  },
+  { group: 'api-key', action: 'list', args: '', says: 'list API keys (ids, names, dates; never the keys)' },
+  {
+    group: 'api-key',
+    action: 'revoke',
+    args: '<id or name>',
+    says: 'revoke an API key by its id, or by its name when one active key has it',
+  },
+  { group: 'users', action: 'list', args: '', says: 'list users (id, name, administrator, disabled)' },
+  { group: 'libraries', action: 'list', args: '', says: 'list the libraries offered to folder-role mapping' },
+  {
+    group: 'libraries',
+    action: 'set',
+    args: '<spec>...',
+    says: `replace the library list; each <spec> is
                                      <id>=<name>[:<type>]  id: 32 hex or a GUID
                                      <name>[:<type>]       id derived from the name
-                                   <type>: ${COLLECTION_TYPES.join(', ')}
+                                   <type>: ${COLLECTION_TYPES.join(', ')}`,
+  },
+] as const;
 
-Options:
+type CommandSpec = (typeof COMMANDS)[number];
+/**
+ * A command's `group action`. TypeScript widens a template of two unions to every pairing; only the pairs
+ * COMMANDS lists exist, hence the cast where the name is built.
+ */
+type CommandName = Exclude<Command['kind'], 'help'>;
+
+function commandLines(commands: readonly CommandSpec[]): string {
+  return commands
+    .map((c) => `  ${`${c.group} ${c.action} ${c.args}`.trimEnd().padEnd(33)}${c.says}`)
+    .join('\n');
+}
+
+const OPTIONS_AND_ENVIRONMENT = `Options:
   --json                           print list output as JSON
-  -h, --help                       show this help
+  -h, --help                       show this help (after a command or group: its own)
 
 Environment:
   SSO_DATABASE_URL   sqlite:<path> or postgres://… (default ${DEFAULT_DATABASE_URL})
   SSO_DATA_DIR       data folder holding secret.key (default ${DEFAULT_DATA_DIR})
   SSO_SECRET_KEY     the service's secret key, if it is not in the key file
 `;
+
+/** The help of the whole CLI, of one group (`api-key`), or of one command (`api-key revoke`). */
+function helpFor(group?: string, action?: string): string {
+  const matching = COMMANDS.filter(
+    (c) => (group === undefined || c.group === group) && (action === undefined || c.action === action),
+  );
+  const usage =
+    group === undefined ? '<command>' : action === undefined ? `${group} <command>` : `${group} ${action}`;
+  return `Usage: npm run cli -- ${usage} [options]
+
+Administers the embedded media-server directory of jellyfin-sso.
+
+Commands:
+${commandLines(matching)}
+
+${OPTIONS_AND_ENVIRONMENT}`;
+}
 
 export interface CliIo {
   stdout(text: string): void;
@@ -48,10 +92,10 @@ export interface CliIo {
 class UsageError extends Error {}
 
 type Command =
-  | { kind: 'help' }
+  | { kind: 'help'; text: string }
   | { kind: 'api-key create'; name: string }
   | { kind: 'api-key list' }
-  | { kind: 'api-key revoke'; id: string }
+  | { kind: 'api-key revoke'; idOrName: string }
   | { kind: 'users list' }
   | { kind: 'libraries list' }
   | { kind: 'libraries set'; libraries: LibraryInput[] };
@@ -79,40 +123,63 @@ export function parseLibrarySpec(spec: string): LibraryInput {
   return { Id: id, Name: rest, CollectionType: type };
 }
 
+/** Options by node:util's parseArgs; the words left are `<group> <action> <args>`. */
 function parse(argv: string[]): { command: Command; json: boolean } {
-  const json = argv.includes('--json');
-  const args = argv.filter((arg) => arg !== '--json');
-  if (args.length === 0 || args.includes('--help') || args.includes('-h') || args[0] === 'help') {
-    return { command: { kind: 'help' }, json };
+  let parsed: ReturnType<typeof parseCliArgs>;
+  try {
+    parsed = parseCliArgs(argv);
+  } catch (error) {
+    // parseArgs explains `--` at length after its first sentence, which names the option.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(message.replace(/\. To specify a positional argument[\s\S]*$/, ''));
   }
-  const unknownOption = args.find((arg) => arg.startsWith('--'));
-  if (unknownOption) throw new UsageError(`unknown option ${unknownOption}`);
-  const [group, action, ...rest] = args;
-  const exactly = (count: number, usage: string) => {
-    if (rest.length !== count) throw new UsageError(`usage: ${usage}`);
+  const { values, positionals } = parsed;
+  const json = values.json ?? false;
+  const [group, action, ...rest] = positionals;
+  const known = COMMANDS.filter((c) => c.group === group);
+  const spec = known.find((c) => c.action === action);
+  if (group === undefined || group === 'help') return { command: { kind: 'help', text: helpFor() }, json };
+  if (known.length === 0) throw new UsageError(`unknown command "${positionals.join(' ')}"`);
+  if (values.help === true) {
+    return { command: { kind: 'help', text: helpFor(group, spec?.action) }, json };
+  }
+  if (action === undefined) throw new UsageError(`"${group}" needs a command:\n${commandLines(known)}`);
+  if (spec === undefined) throw new UsageError(`unknown command "${positionals.join(' ')}"`);
+  return { command: commandOf(spec, rest), json };
+}
+
+function parseCliArgs(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+}
+
+/** The command a spec names, with its arguments checked. */
+function commandOf(spec: CommandSpec, rest: string[]): Command {
+  const exactly = (count: number): void => {
+    if (rest.length !== count)
+      throw new UsageError(`usage: ${`${spec.group} ${spec.action} ${spec.args}`.trimEnd()}`);
   };
-  switch (`${group ?? ''} ${action ?? ''}`) {
+  const name = `${spec.group} ${spec.action}` as CommandName;
+  switch (name) {
     case 'api-key create':
-      exactly(1, 'api-key create <name>');
-      return { command: { kind: 'api-key create', name: rest[0] ?? '' }, json };
-    case 'api-key list':
-      exactly(0, 'api-key list');
-      return { command: { kind: 'api-key list' }, json };
+      exactly(1);
+      return { kind: name, name: rest[0] ?? '' };
     case 'api-key revoke':
-      exactly(1, 'api-key revoke <id>');
-      return { command: { kind: 'api-key revoke', id: rest[0] ?? '' }, json };
-    case 'users list':
-      exactly(0, 'users list');
-      return { command: { kind: 'users list' }, json };
-    case 'libraries list':
-      exactly(0, 'libraries list');
-      return { command: { kind: 'libraries list' }, json };
+      exactly(1);
+      return { kind: name, idOrName: rest[0] ?? '' };
     case 'libraries set':
       // An explicit empty list would be `libraries set` with no spec: refuse it, it is almost always a slip.
       if (rest.length === 0) throw new UsageError('usage: libraries set <id>=<name>[:<type>] …');
-      return { command: { kind: 'libraries set', libraries: rest.map(parseLibrarySpec) }, json };
-    default:
-      throw new UsageError(`unknown command "${args.join(' ')}"`);
+      return { kind: name, libraries: rest.map(parseLibrarySpec) };
+    case 'api-key list':
+    case 'users list':
+    case 'libraries list':
+      exactly(0);
+      return { kind: name };
   }
 }
 
@@ -160,14 +227,8 @@ async function run(
       ]);
       return 0;
     }
-    case 'api-key revoke': {
-      if (!(await directory.revokeApiKey(command.id))) {
-        io.stderr(`no active API key with id ${command.id}\n`);
-        return 1;
-      }
-      io.stdout(`revoked API key ${command.id}\n`);
-      return 0;
-    }
+    case 'api-key revoke':
+      return revoke(directory, command.idOrName, io);
     case 'users list': {
       const users = await directory.listUsers();
       print(users, () => [
@@ -200,6 +261,28 @@ async function run(
   }
 }
 
+/** Revokes the key with this id, else the one active key with this name; a name several keys share is refused. */
+async function revoke(directory: EmbeddedDirectory, idOrName: string, io: CliIo): Promise<number> {
+  if (await directory.revokeApiKey(idOrName)) {
+    io.stdout(`revoked API key ${idOrName}\n`);
+    return 0;
+  }
+  const named = (await directory.listApiKeys()).filter((k) => k.revokedAt === null && k.name === idOrName);
+  const only = named[0];
+  if (named.length > 1) {
+    io.stderr(
+      `${named.length} active API keys are named "${idOrName}": revoke one by its id (api-key list)\n`,
+    );
+    return 1;
+  }
+  if (only === undefined || !(await directory.revokeApiKey(only.id))) {
+    io.stderr(`no active API key with id or name "${idOrName}"\n`);
+    return 1;
+  }
+  io.stdout(`revoked API key "${idOrName}" (id ${only.id})\n`);
+  return 0;
+}
+
 /** Runs one CLI invocation; returns the exit code. Never calls process.exit (testable in-process). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let parsed: ReturnType<typeof parse>;
@@ -207,12 +290,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     parsed = parse(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.stderr(`error: ${error.message}\nRun with --help for the list of commands.\n`);
+    io.stderr(`error: ${error.message}\nRun with --help for the commands.\n`);
     return 2;
   }
   const { command, json } = parsed;
   if (command.kind === 'help') {
-    io.stdout(HELP);
+    io.stdout(command.text);
     return 0;
   }
 

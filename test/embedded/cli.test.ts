@@ -52,6 +52,45 @@ describe('admin CLI', () => {
     }
   });
 
+  it('when a group has no command, then it lists its commands; --help after a command or group shows only theirs', async () => {
+    const group = await cli('api-key');
+    expect(group.code).toBe(2);
+    expect(group.stderr).toContain('"api-key" needs a command:');
+    for (const action of ['create <name>', 'list', 'revoke <id or name>']) {
+      expect(group.stderr).toContain(`api-key ${action}`);
+    }
+    expect(group.stderr).not.toContain('libraries');
+    const one = await cli('api-key', 'revoke', '--help');
+    expect(one.code).toBe(0);
+    expect(one.stdout).toContain('Usage: npm run cli -- api-key revoke [options]');
+    expect(one.stdout).toContain('api-key revoke <id or name>');
+    expect(one.stdout).not.toContain('api-key create');
+    const libraries = await cli('libraries', '-h');
+    expect(libraries.stdout).toContain('libraries set <spec>...');
+    expect(libraries.stdout).not.toContain('api-key');
+  });
+
+  it('when a key is revoked by its name, then that key stops working; a name two active keys share is refused', async () => {
+    const made = await cli('api-key', 'create', 'tv-box');
+    expect(made.code).toBe(0);
+    const byName = await cli('api-key', 'revoke', 'tv-box');
+    expect(byName.code).toBe(0);
+    expect(byName.stdout).toMatch(/^revoked API key "tv-box" \(id [0-9a-f]{32}\)\n$/);
+    expect((await cli('api-key', 'revoke', 'tv-box')).stderr).toContain(
+      'no active API key with id or name "tv-box"',
+    );
+    await cli('api-key', 'create', 'twin');
+    await cli('api-key', 'create', 'twin');
+    const shared = await cli('api-key', 'revoke', 'twin');
+    expect(shared.code).toBe(1);
+    expect(shared.stderr).toContain('2 active API keys are named "twin"');
+    const keys = JSON.parse((await cli('api-key', 'list', '--json')).stdout) as {
+      name: string;
+      revokedAt: string | null;
+    }[];
+    expect(keys.filter((k) => k.name === 'twin' && k.revokedAt === null)).toHaveLength(2);
+  });
+
   it('when an API key is created, then it is printed once, works, is listed without its value, and can be revoked', async () => {
     const created = await cli('api-key', 'create', 'home assistant');
     expect(created.code).toBe(0);
