@@ -33,8 +33,13 @@ export function storedSession(): Credential | null {
   if (!Array.isArray(servers)) return null;
   const here = location.origin + basePath();
   // jellyfin-web may know several servers: prefer the one on this origin.
-  const candidates = (servers as StoredServer[]).filter(
-    (s) => typeof s.AccessToken === 'string' && s.AccessToken !== '' && typeof s.UserId === 'string',
+  const candidates = servers.filter(
+    (s: unknown): s is StoredServer =>
+      typeof s === 'object' &&
+      s !== null &&
+      typeof Reflect.get(s, 'AccessToken') === 'string' &&
+      Reflect.get(s, 'AccessToken') !== '' &&
+      typeof Reflect.get(s, 'UserId') === 'string',
   );
   const server = candidates.find((s) => s.ManualAddress === here) ?? candidates[0];
   if (server === undefined) return null;

@@ -173,6 +173,20 @@ describeWithChromium('signing in to the console', browser, (chromium) => {
       await tab.close();
     });
 
+    it('when the stored jellyfin-web credentials are malformed, then the console asks for a sign-in instead of failing', async () => {
+      const context = await chromium.newContext();
+      await context.addInitScript(() => {
+        localStorage.setItem('jellyfin_credentials', '{"Servers":[null,5,{"AccessToken":""},{"UserId":7}]}');
+      });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(`${t.baseUrl}/sso/admin/`);
+      await page.getByLabel('API key').waitFor();
+      expect(errors).toEqual([]);
+      await context.close();
+    });
+
     it('when the console is opened on a phone, then nothing overflows the screen sideways', async () => {
       const tab = await openConsoleTab(chromium, t.baseUrl, { viewport: { width: 390, height: 844 } });
       await signInWithApiKey(tab.page, BOOTSTRAP_KEY);
