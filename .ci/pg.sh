@@ -10,7 +10,8 @@
 # Only a PG_DIR this script created (it holds a marker file) is ever stopped or deleted.
 #
 # Environment: PG_DIR (default ${TMPDIR:-/tmp}/jellyfin-sso-pg), PG_PORT (first port tried, default 55432),
-# PG_DB (default sso_test). Needs the PostgreSQL server binaries (Debian: apt-get install postgresql; they
+# PG_DB (default sso_test), PG_DURABLE=1 (keep fsync, synchronous_commit and full_page_writes on, as in
+# production; the default turns them off for speed). Needs the PostgreSQL server binaries (Debian: apt-get install postgresql; they
 # live in /usr/lib/postgresql/<ver>/bin, which is not on PATH). initdb refuses to run as root, so as root
 # the cluster is owned by the `postgres` user. Trust auth, listening on 127.0.0.1 only.
 set -euo pipefail
@@ -18,6 +19,8 @@ set -euo pipefail
 PG_DIR="${PG_DIR:-${TMPDIR:-/tmp}/jellyfin-sso-pg}"
 PG_PORT="${PG_PORT:-55432}"
 PG_DB="${PG_DB:-sso_test}"
+SPEED_OPTIONS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+if [[ "${PG_DURABLE:-}" == 1 ]]; then SPEED_OPTIONS=""; fi
 PG_USER=postgres
 
 log() { printf '[pg] %s\n' "$*" >&2; }
@@ -112,7 +115,7 @@ cmd_start() {
     fi
     log "starting on 127.0.0.1:$port (socket dir $PG_DIR)"
     if as_owner "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-      -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+      -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 $SPEED_OPTIONS" \
       start >&2; then
       break
     fi

@@ -30,8 +30,15 @@ import {
 import { httpSlice, type HttpLoad } from './lib/load.js';
 import { loginSlice, type LoginTarget } from './lib/logins.js';
 import { cpuPressure, load1, machine } from './lib/machine.js';
-import { redact, startPostgres, type Postgres } from './lib/pg.js';
-import { computeRatios, table, type CaseResult, type Report } from './lib/report.js';
+import { durable, redact, startPostgres, type Postgres } from './lib/pg.js';
+import {
+  computePostgresVsSqlite,
+  computeRatios,
+  postgresVsSqliteLines,
+  table,
+  type CaseResult,
+  type Report,
+} from './lib/report.js';
 import { emptyRaw, median, mergeRaw, summarise, type Raw } from './lib/stats.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -534,11 +541,13 @@ async function main(): Promise<void> {
     say(`  PostgreSQL cases ${pgFailed ? 'could not run' : 'skipped'}: ${pgReason}`);
   } else {
     report.notes.push(`PostgreSQL from ${postgres.source}, scratch database ${redact(postgres.url)}`);
-    if (postgres.source.startsWith('.ci/pg.sh')) {
-      report.notes.push(
-        'the throwaway cluster of .ci/pg.sh runs with fsync=off, synchronous_commit=off, full_page_writes=off: PostgreSQL writes are cheaper than on a durable server, while SQLite (WAL) syncs its commits',
-      );
-    }
+    report.postgres = { durability: postgres.durability, durable: durable(postgres.durability) };
+    const settings = Object.entries(postgres.durability).map(([name, value]) => `${name}=${value}`);
+    report.notes.push(
+      durable(postgres.durability)
+        ? `PostgreSQL runs with production durability (${settings.join(', ')})`
+        : `PostgreSQL runs WITHOUT production durability (${settings.join(', ')}): its writes are cheaper than in production`,
+    );
     try {
       pg = await startService('sso-pg', pgPort, postgres.url, issuer);
     } catch (error) {
@@ -678,6 +687,13 @@ async function main(): Promise<void> {
     unit: 'req/s',
     role: 'baseline',
   };
+  const startExpress: CaseBase = {
+    id: 'start-express',
+    label: 'bare express 5 route, same 302',
+    short: 'express 5 302',
+    unit: 'req/s',
+    role: 'baseline',
+  };
   await runGroup('start', [
     onSqlite(
       {
@@ -686,7 +702,7 @@ async function main(): Promise<void> {
         short: 'same, PAR off',
         unit: 'req/s',
         role: 'case',
-        baselines: [startBare.id],
+        baselines: [startBare.id, startExpress.id],
         note: startNote,
       },
       start(PROVIDER),
@@ -697,12 +713,13 @@ async function main(): Promise<void> {
         label: 'GET /sso/OID/start/{provider} [PostgreSQL, PAR off]',
         unit: 'req/s',
         role: 'case',
-        baselines: [startBare.id],
+        baselines: [startBare.id, startExpress.id],
         note: startNote,
       },
       start(PROVIDER),
     ),
     onChild(startBare, bare, bareError, (url) => http({ url: `${url}/start`, expect: [302] })),
+    onChild(startExpress, express, bareError, (url) => http({ url: `${url}/start`, expect: [302] })),
     onSqlite(
       {
         id: 'start-par-sqlite',
@@ -819,6 +836,7 @@ async function main(): Promise<void> {
   );
 
   computeRatios(cases);
+  computePostgresVsSqlite(cases);
   report.machine.loadAverageAtEnd = load1();
   report.machine.cpuPressureAtEnd = cpuPressure();
   report.durationSeconds = Math.round((performance.now() - began) / 100) / 10;
@@ -831,6 +849,11 @@ async function main(): Promise<void> {
   const out: string[] = ['', table(cases), ''];
   if (cases.some((c) => c.role === 'detail'))
     out.push("detail (not in the issue's table):", table(cases, ['detail']), '');
+  const vsSqlite = postgresVsSqliteLines(cases);
+  if (vsSqlite.length > 0) {
+    const durability = report.postgres?.durable === true ? 'fsync on' : 'fsync OFF';
+    out.push(`PostgreSQL (${durability}) vs SQLite, same case, same run (goal ≥ 0.7×):`, ...vsSqlite, '');
+  }
   for (const [name, rss] of Object.entries(report.peakRss)) {
     out.push(
       `peak RSS [${name}]: ${'peakMiB' in rss ? `${rss.peakMiB ?? 'n/a'} MiB` : `n/a (${rss.status}: ${rss.reason})`}`,

@@ -37,6 +37,8 @@ export interface CaseResult {
   cpuMsPerOp?: Record<string, number | null>;
   note?: string;
   extra?: Record<string, unknown>;
+  /** PostgreSQL rows only: rate ÷ the rate of the same case on SQLite (id `…-pg` vs `…-sqlite`). */
+  vsSqlite?: number | null;
 }
 
 export interface Report {
@@ -49,6 +51,8 @@ export interface Report {
   peakRss: Record<string, { peakMiB: number | null; note: string } | { status: Status; reason: string }>;
   coldStart: Record<string, unknown>;
   loginSteps: Record<string, unknown>;
+  /** The PostgreSQL server's durability settings as read back (`SHOW`), when PostgreSQL ran. */
+  postgres?: { durability: Record<string, string>; durable: boolean };
   notes: string[];
   durationSeconds?: number;
 }
@@ -66,6 +70,24 @@ export function computeRatios(cases: CaseResult[]): void {
           : null;
     }
   }
+}
+
+/** For every `…-pg` case with a `…-sqlite` twin: its rate ÷ the twin's rate, in `vsSqlite`. */
+export function computePostgresVsSqlite(cases: CaseResult[]): void {
+  const byId = new Map(cases.map((c) => [c.id, c]));
+  for (const c of cases) {
+    if (!c.id.endsWith('-pg')) continue;
+    const twin = byId.get(`${c.id.slice(0, -'-pg'.length)}-sqlite`);
+    if (twin === undefined) continue;
+    c.vsSqlite = c.status === 'ok' && twin.status === 'ok' && c.rate && twin.rate ? c.rate / twin.rate : null;
+  }
+}
+
+/** One line per PostgreSQL case: its rate against the same case on SQLite. */
+export function postgresVsSqliteLines(cases: CaseResult[]): string[] {
+  return cases
+    .filter((c) => c.vsSqlite !== undefined)
+    .map((c) => `  ${c.label.padEnd(48)} ${ratioText(c.vsSqlite).padStart(7)} of SQLite`);
 }
 
 function num(value: number | undefined, digits: number): string {

@@ -1,4 +1,5 @@
-// Baseline: one bare express 5 route answering the GetNames bytes the service answered (BENCH_BARE, JSON).
+// Baseline: bare express 5 routes answering the bytes the service answered (BENCH_BARE, JSON): GetNames'
+// body and content type, and start's 302 (same Location, same flow Set-Cookie) on /start.
 //   node --import tsx bench/servers/bare-express.ts --port <n>
 import express from 'express';
 
@@ -7,11 +8,17 @@ import { arg, exitWithParent, fail, ready } from './child.js';
 async function main(): Promise<void> {
   const replies = JSON.parse(process.env['BENCH_BARE'] ?? '') as {
     names: { contentType: string; body: string };
+    redirect: { location: string; setCookie: string };
   };
   const body = Buffer.from(replies.names.body, 'utf8');
   const app = express();
   app.get('/sso/OID/GetNames', (_req, res) => {
     res.type(replies.names.contentType).send(body);
+  });
+  // No body, as the service's 302 (res.redirect would add one).
+  app.get('/start', (_req, res) => {
+    res.status(302).set({ location: replies.redirect.location, 'set-cookie': replies.redirect.setCookie });
+    res.end();
   });
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve, reject) => {
     const listening = app.listen(Number(arg('port', '0')), '127.0.0.1', (error?: Error) =>
