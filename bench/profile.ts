@@ -17,7 +17,14 @@ import { killAllNow, spawnChild, startChild, stopAll, REPO_ROOT, type Child } fr
 import { httpSlice } from './lib/load.js';
 import { loginSlice, oneLogin } from './lib/logins.js';
 import { summariseProfile } from './lib/profile.js';
-import { Samples, summarise } from './lib/stats.js';
+import {
+  countLogin,
+  countRequests,
+  statementLines,
+  statementReader,
+  StatementTally,
+} from './lib/statements.js';
+import { summarise } from './lib/stats.js';
 
 const KEY = 'bench-bootstrap-key-0123456789abcdef';
 const which = process.argv[2] ?? 'login';
@@ -65,58 +72,19 @@ async function profileSaml(): Promise<void> {
  */
 async function countQueries(child: Child, baseUrl: string): Promise<void> {
   const runs = 20;
-  const read = async (): Promise<Record<string, number>> => {
-    const line = child.waitForLine('QUERIES ');
-    child.send('queries');
-    return JSON.parse((await line).slice('QUERIES '.length)) as Record<string, number>;
-  };
   const target = { kind: 'service', baseUrl, provider: 'bench' } as const;
   for (let i = 0; i < 3; i++) await oneLogin(target, 'bench-0', null); // the first one creates the user
-  await read();
-  const totals = new Map<string, Record<string, number>>();
-  const times = new Map<string, Samples>();
-  const add = (name: string, counts: Record<string, number>, ms: number): void => {
-    const into = totals.get(name) ?? {};
-    for (const [kind, n] of Object.entries(counts)) into[kind] = (into[kind] ?? 0) + n;
-    totals.set(name, into);
-    const samples = times.get(name) ?? new Samples();
-    samples.push(ms);
-    times.set(name, samples);
-  };
-  for (const [name, url] of [
-    ['GetNames', `${baseUrl}/sso/OID/GetNames`],
-    ['start (PAR off)', `${baseUrl}/sso/OID/start/bench`],
-  ] as const) {
-    for (let i = 0; i < runs; i++) {
-      const t0 = performance.now();
-      const response = await fetch(url, { redirect: 'manual' });
-      await response.arrayBuffer();
-      const ms = performance.now() - t0;
-      add(name, await read(), ms);
-    }
-  }
+  const read = statementReader(child);
+  const tally = new StatementTally();
+  await countRequests(read, tally, 'GetNames', `${baseUrl}/sso/OID/GetNames`, runs);
+  await countRequests(read, tally, 'start (PAR off)', `${baseUrl}/sso/OID/start/bench`, runs);
   for (let i = 0; i < runs; i++) {
-    let t0 = performance.now();
-    await oneLogin(target, 'bench-0', null, async (step) => {
-      const ms = performance.now() - t0;
-      add(`login: ${step}`, await read(), ms);
-      t0 = performance.now();
-    });
+    await countLogin(read, tally, target, 'bench-0', (step) => `login: ${step}`);
   }
-  const rows = [...totals].map(([name, counts]) => {
-    const perOp = Object.fromEntries(Object.entries(counts).map(([kind, n]) => [kind, n / runs]));
-    const total = Object.values(perOp).reduce((a, b) => a + b, 0);
-    const { p50 } = times.get(name)?.summary() ?? { p50: Number.NaN };
-    return { name, statements: total, byKind: perOp, p50Ms: p50 };
-  });
+  const rows = tally.rows();
   const lines = [
     `SQL statements per request / login step (mean of ${runs}, one at a time; 'other' = begin/commit/pragma…):`,
-    ...rows.map(
-      (r) =>
-        `  ${r.name.padEnd(18)} ${r.statements.toFixed(1).padStart(5)}  (${Object.entries(r.byKind)
-          .map(([k, n]) => `${k} ${n.toFixed(1)}`)
-          .join(', ')})  p50 ${r.p50Ms.toFixed(1)} ms`,
-    ),
+    ...statementLines(rows),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   writeResult('queries', {

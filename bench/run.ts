@@ -10,7 +10,7 @@
 // (default 3), BENCH_QUICK=1 (1 s per case, 0.5 s warm-up, 1 round, 1 cold start; written to
 // results/quick.json), BENCH_PG_URL (a PostgreSQL server to use instead of a throwaway cluster),
 // BENCH_LOG_LEVEL (the service's LOG_LEVEL, default info), BENCH_OUT (path of the JSON file).
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -23,22 +23,21 @@ import {
   memoryOf,
   REPO_ROOT,
   spawnChild,
+  spawnNode,
   startChild,
   stopAll,
   type Child,
 } from './lib/children.js';
 import { httpSlice, type HttpLoad } from './lib/load.js';
 import { loginSlice, type LoginTarget } from './lib/logins.js';
+import { benchSamlIdp, SamlLogins, samlProviderBody } from './lib/saml-logins.js';
+import { comparisonLines, evaluateGoals, goalLines } from './lib/goals.js';
 import { cpuPressure, load1, machine } from './lib/machine.js';
 import { durable, redact, startPostgres, type Postgres } from './lib/pg.js';
-import {
-  computePostgresVsSqlite,
-  computeRatios,
-  postgresVsSqliteLines,
-  table,
-  type CaseResult,
-  type Report,
-} from './lib/report.js';
+import { productionStart, type ProductionStart } from './lib/server-start.js';
+import { computePostgresVsSqlite, computeRatios, type CaseResult, type Report } from './lib/report.js';
+import { loginStatements } from './lib/statements.js';
+import { summaryLines } from './lib/summary.js';
 import { emptyRaw, median, mergeRaw, summarise, type Raw } from './lib/stats.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -65,6 +64,8 @@ const SETTINGS = {
   coldStarts: Math.max(1, Math.round(numberEnv('BENCH_COLD_STARTS', QUICK ? 1 : 3))),
   logLevel: process.env['BENCH_LOG_LEVEL'] ?? 'info',
 };
+/** `--compare`: print each ratio against the previous run's, and the goals of issue #14 met or missed. */
+const COMPARE = process.argv.slice(2).includes('--compare');
 const OUT = resolve(
   REPO_ROOT,
   process.env['BENCH_OUT'] ?? join('bench', 'results', QUICK ? 'quick.json' : 'latest.json'),
@@ -75,6 +76,7 @@ const CLIENT_ID = 'jellyfin';
 const CLIENT_SECRET = 'bench-client-secret';
 const PROVIDER = 'bench'; // disablePushedAuthorization: true — start = flow write + redirect
 const PROVIDER_PAR = 'bench-par'; // PAR on — start adds a back-channel PAR request (detail row only)
+const PROVIDER_SAML = 'bench-saml'; // the test suite's SAML IdP, in this process
 const SCOPE = 'openid profile groups email'; // what the service asks for with oidScopes [groups, email]
 const ADMIN_HEADERS = { authorization: `MediaBrowser Token="${ADMIN_KEY}"` };
 
@@ -161,7 +163,28 @@ function providerBody(issuer: string, disablePar: boolean): Record<string, unkno
   };
 }
 
-/** Starts the service on `databaseUrl` and adds the two bench providers; stops it again on failure. */
+/** The SAML IdP of the SAML login case: in this process, which signs every response before its slice. */
+const samlIdp = benchSamlIdp();
+
+async function addProvider(baseUrl: string, path: string, body: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method: 'POST',
+    headers: { ...ADMIN_HEADERS, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (response.status !== 200)
+    throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
+}
+
+/** The bench's providers: OIDC with PAR off and on (on the IdP child at `issuer`), and SAML. */
+async function addProviders(baseUrl: string, issuer: string | null): Promise<void> {
+  if (issuer === null) throw new Error('the IdP did not start');
+  await addProvider(baseUrl, `/sso/OID/Add/${PROVIDER}`, providerBody(issuer, true));
+  await addProvider(baseUrl, `/sso/OID/Add/${PROVIDER_PAR}`, providerBody(issuer, false));
+  await addProvider(baseUrl, `/sso/SAML/Add/${PROVIDER_SAML}`, samlProviderBody(samlIdp));
+}
+
+/** Starts the service on `databaseUrl` and adds the bench providers; stops it again on failure. */
 async function startService(
   name: string,
   port: number,
@@ -176,19 +199,7 @@ async function startService(
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
-    if (issuer === null) throw new Error('the IdP did not start');
-    for (const [provider, par] of [
-      [PROVIDER, false],
-      [PROVIDER_PAR, true],
-    ] as const) {
-      const response = await fetch(`${baseUrl}/sso/OID/Add/${provider}`, {
-        method: 'POST',
-        headers: { ...ADMIN_HEADERS, 'content-type': 'application/json' },
-        body: JSON.stringify(providerBody(issuer, !par)),
-      });
-      if (response.status !== 200)
-        throw new Error(`Add ${provider} answered ${response.status}: ${await response.text()}`);
-    }
+    await addProviders(baseUrl, issuer);
   } catch (error) {
     await child.stop();
     throw error;
@@ -196,35 +207,138 @@ async function startService(
   return { child, baseUrl };
 }
 
-/** Spawn → first 200 on GetNames, polling every 5 ms. */
-async function coldStart(name: string, dataDir: string): Promise<number> {
-  const port = await freePort();
-  const began = performance.now();
-  const child = spawnChild(name, 'bench/servers/sso.ts', {
-    args: serviceArgs(port, dataDir),
-    env: serviceEnv(port, `sqlite:${join(dataDir, 'sso.sqlite')}`, dataDir),
+// ---------------------------------------------------------------------------------------------------------
+// The production start (compiled when the project builds it): cold start and footprint
+
+/** The production start reads its port and address from the environment, and logs to stdout (a file here). */
+function spawnProduction(name: string, start: ProductionStart, port: number, dataDir: string): Child {
+  return spawnNode(name, start.nodeArgs, {
+    env: {
+      ...serviceEnv(port, `sqlite:${join(dataDir, 'sso.sqlite')}`, dataDir),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    },
+    stdoutFile: join(dataDir, 'service.log'),
     logFile: join(tempRoot, `${name}.stderr.log`),
   });
+}
+
+/** Polls GetNames every 5 ms until the first 200; resolves with the ms since `began`. */
+async function firstAnswer(child: Child, port: number, began: number): Promise<number> {
   let exited = false;
   void child.exited.then(() => (exited = true));
-  try {
-    for (;;) {
-      if (exited) throw new Error(`the service exited before answering: ${child.stderrTail().slice(-500)}`);
-      if (performance.now() - began > 120_000) throw new Error('no 200 within 120 s');
-      try {
-        const response = await fetch(`http://127.0.0.1:${port}/sso/OID/GetNames`, {
-          signal: AbortSignal.timeout(2_000),
-        });
-        await response.arrayBuffer();
-        if (response.status === 200) return performance.now() - began;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 5));
+  for (;;) {
+    if (exited) throw new Error(`the service exited before answering: ${child.stderrTail().slice(-500)}`);
+    if (performance.now() - began > 120_000) throw new Error('no 200 within 120 s');
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/sso/OID/GetNames`, {
+        signal: AbortSignal.timeout(2_000),
+      });
+      await response.arrayBuffer();
+      if (response.status === 200) return performance.now() - began;
+    } catch {
+      // not listening yet
     }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Spawn → first 200 on GetNames. */
+async function coldStart(name: string, dataDir: string, start: ProductionStart): Promise<number> {
+  const port = await freePort();
+  const began = performance.now();
+  const child = spawnProduction(name, start, port, dataDir);
+  try {
+    return await firstAnswer(child, port, began);
   } finally {
     await child.stop();
   }
+}
+
+async function coldStarts(report: Report, start: ProductionStart): Promise<void> {
+  say(`· cold start: spawn → first 200 on GetNames (${start.compiled ? 'compiled' : 'tsx'}) …`);
+  try {
+    const dir = mkdtempSync(join(tempRoot, 'cold-'));
+    const fresh: number[] = [];
+    const existing: number[] = [];
+    for (let i = 0; i < SETTINGS.coldStarts; i++) {
+      const freshDir = mkdtempSync(join(tempRoot, 'cold-fresh-'));
+      fresh.push(await coldStart('cold-fresh', freshDir, start));
+      rmSync(freshDir, { recursive: true, force: true });
+    }
+    await coldStart('cold-prepare', dir, start); // creates the database the "existing" starts open
+    for (let i = 0; i < SETTINGS.coldStarts; i++) existing.push(await coldStart('cold-existing', dir, start));
+    report.coldStart = {
+      status: 'ok',
+      compiled: start.compiled,
+      freshDatabaseMs: fresh.map(Math.round),
+      freshMedianMs: Math.round(median(fresh)),
+      existingDatabaseMs: existing.map(Math.round),
+      existingMedianMs: Math.round(median(existing)),
+      note: `spawn of ${start.note} (SQLite) until the first 200 on GetNames; fresh = empty data folder (key file, migrations), existing = an existing database`,
+    };
+  } catch (error) {
+    failures++;
+    report.coldStart = { status: 'failed', reason: message(error) };
+    say(`  cold start failed: ${message(error)}`);
+  }
+}
+
+/**
+ * Peak RSS of the production start after the whole bench: a fresh service on SQLite takes each case's load
+ * once, for the length of a case (GetNames, start, OIDC logins, SAML logins, admin), then its VmHWM is read.
+ */
+async function footprint(report: Report, start: ProductionStart, port: number, issuer: string | null) {
+  say(`· footprint: the ${start.compiled ? 'compiled' : 'tsx'} start through every case …`);
+  const dataDir = mkdtempSync(join(tempRoot, 'footprint-'));
+  const child = spawnProduction('footprint', start, port, dataDir);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const seconds = SETTINGS.durationSeconds;
+  try {
+    await firstAnswer(child, port, performance.now());
+    await addProviders(baseUrl, issuer);
+    await httpSlice({ url: `${baseUrl}/sso/OID/GetNames` }, SETTINGS.connections, seconds, false);
+    await httpSlice(
+      { url: `${baseUrl}/sso/OID/start/${PROVIDER}`, expect: [302] },
+      SETTINGS.connections,
+      seconds,
+      false,
+    );
+    await loginSlice({ kind: 'service', baseUrl, provider: PROVIDER }, SETTINGS.loginWorkers, seconds, false);
+    const saml = new SamlLogins(samlIdp, baseUrl, PROVIDER_SAML, SETTINGS.loginWorkers);
+    await saml.prepare(seconds);
+    await saml.slice(seconds, false);
+    await httpSlice(adminLoad(baseUrl, issuer), SETTINGS.connections, seconds, false);
+    const memory = memoryOf(child.pid);
+    report.footprint = {
+      status: 'ok',
+      peakMiB: memory === null ? null : Math.round(memory.peakKiB / 102.4) / 10,
+      compiled: start.compiled,
+      note: `VmHWM of ${start.note} on SQLite after ${seconds} s of each case (GetNames, start, OIDC login, SAML login, admin)`,
+    };
+  } catch (error) {
+    failures++;
+    report.footprint = { status: 'failed', reason: message(error) };
+    say(`  footprint failed: ${message(error)}`);
+  } finally {
+    await child.stop();
+  }
+}
+
+/** Each connection alternates Add (replacing provider "bench-admin") and Get. */
+function adminLoad(baseUrl: string, issuer: string | null): HttpLoad {
+  return {
+    url: baseUrl,
+    requests: [
+      {
+        method: 'POST',
+        path: '/sso/OID/Add/bench-admin',
+        headers: { ...ADMIN_HEADERS, 'content-type': 'application/json' },
+        body: JSON.stringify(providerBody(issuer ?? 'http://127.0.0.1:9', true)),
+      },
+      { method: 'GET', path: '/sso/OID/Get', headers: ADMIN_HEADERS },
+    ],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -239,6 +353,8 @@ interface Member {
   run: Slice | { reason: string; failed: boolean };
   /** Processes whose CPU time is charged to this member's operations (name → pid); the first is the server. */
   processes?: Record<string, number>;
+  /** Work before each slice of `seconds` that is neither timed nor charged (e.g. signing SAML responses). */
+  prepare?: (seconds: number) => Promise<void>;
 }
 
 const cases: CaseResult[] = [];
@@ -284,6 +400,7 @@ async function runGroup(title: string, members: Member[]): Promise<CaseResult[]>
   const active: {
     index: number;
     run: Slice;
+    prepare: (seconds: number) => Promise<void>;
     raw: Raw;
     processes: Record<string, number>;
     cpuMs: Record<string, number>;
@@ -303,6 +420,7 @@ async function runGroup(title: string, members: Member[]): Promise<CaseResult[]>
     active.push({
       index,
       run: member.run,
+      prepare: member.prepare ?? (async () => undefined),
       raw: emptyRaw(),
       processes,
       cpuMs: { ...cpuMs, [LOAD_GENERATOR]: 0 },
@@ -311,6 +429,7 @@ async function runGroup(title: string, members: Member[]): Promise<CaseResult[]>
   for (const entry of [...active]) {
     if (SETTINGS.warmupSeconds === 0) break;
     try {
+      await entry.prepare(SETTINGS.warmupSeconds);
       await entry.run(SETTINGS.warmupSeconds, false);
     } catch (error) {
       fail(results[entry.index] as CaseResult, `warm-up: ${message(error)}`);
@@ -323,6 +442,7 @@ async function runGroup(title: string, members: Member[]): Promise<CaseResult[]>
     for (const entry of order) {
       if (entry === undefined || !active.includes(entry)) continue;
       try {
+        await entry.prepare(sliceSeconds);
         const before = cpuSnapshot(entry.processes);
         mergeRaw(entry.raw, await entry.run(sliceSeconds, true));
         const after = cpuSnapshot(entry.processes);
@@ -440,6 +560,44 @@ async function samlGroup(verify: CaseBase, xmlCrypto: CaseBase): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// SQL statements per login step, one login at a time, on each database (after the load: caches are warm)
+
+const STATEMENT_RUNS = QUICK ? 3 : 10;
+
+async function countStatements(report: Report, services: [string, Service | null][]): Promise<void> {
+  say('· SQL statements per login step …');
+  const counted = (report.statements ??= {});
+  for (const [database, svc] of services) {
+    if (svc === null) continue;
+    try {
+      const rows = await loginStatements(
+        svc.child,
+        { kind: 'service', baseUrl: svc.baseUrl, provider: PROVIDER },
+        {
+          returningSub: 'bench-0',
+          runs: STATEMENT_RUNS,
+          newSubs: Array.from({ length: STATEMENT_RUNS }, (_, i) => `bench-${SETTINGS.loginWorkers + i}`),
+        },
+      );
+      counted[database] = { status: 'ok', rows };
+    } catch (error) {
+      failures++;
+      counted[database] = { status: 'failed', reason: message(error) };
+      say(`  statement counts [${database}] failed: ${message(error)}`);
+    }
+  }
+}
+
+/** An earlier run's JSON, or null when there is none (or it cannot be read). */
+function readReport(path: string): Report | null {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Report;
+  } catch {
+    return null;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // The run
 
 async function main(): Promise<void> {
@@ -455,6 +613,7 @@ async function main(): Promise<void> {
     peakRss: {},
     coldStart: {},
     loginSteps: {},
+    statements: {},
     notes: [],
   };
   say(
@@ -465,37 +624,16 @@ async function main(): Promise<void> {
   );
 
   // --- Cold start, before anything else runs: spawn → first 200 on GetNames ---
-  say('· cold start: spawn → first 200 on GetNames …');
-  try {
-    const dir = mkdtempSync(join(tempRoot, 'cold-'));
-    const fresh: number[] = [];
-    const existing: number[] = [];
-    for (let i = 0; i < SETTINGS.coldStarts; i++) {
-      const freshDir = mkdtempSync(join(tempRoot, 'cold-fresh-'));
-      fresh.push(await coldStart('cold-fresh', freshDir));
-      rmSync(freshDir, { recursive: true, force: true });
-    }
-    await coldStart('cold-prepare', dir); // creates the database the "existing" starts open
-    for (let i = 0; i < SETTINGS.coldStarts; i++) existing.push(await coldStart('cold-existing', dir));
-    report.coldStart = {
-      status: 'ok',
-      freshDatabaseMs: fresh.map(Math.round),
-      freshMedianMs: Math.round(median(fresh)),
-      existingDatabaseMs: existing.map(Math.round),
-      existingMedianMs: Math.round(median(existing)),
-      note: 'spawn of `node --import tsx bench/servers/sso.ts` (SQLite) until the first 200 on GetNames; fresh = empty data folder (key file, migrations), existing = an existing database',
-    };
-  } catch (error) {
-    failures++;
-    report.coldStart = { status: 'failed', reason: message(error) };
-    say(`  cold start failed: ${message(error)}`);
-  }
+  const production = await productionStart(say);
+  report.notes.push(`production start (cold start, footprint): ${production.note}`);
+  await coldStarts(report, production);
 
   // --- Children: IdP, both services, the bare servers, the openid-client RP ---
   const sqlitePort = await freePort();
   const pgPort = await freePort();
   const rpPort = await freePort();
-  const redirectUris = [sqlitePort, pgPort].flatMap((port) =>
+  const footprintPort = await freePort();
+  const redirectUris = [sqlitePort, pgPort, footprintPort].flatMap((port) =>
     [PROVIDER, PROVIDER_PAR].map((name) => `http://127.0.0.1:${port}/sso/OID/redirect/${name}`),
   );
   redirectUris.push(`http://127.0.0.1:${rpPort}/cb`);
@@ -509,7 +647,8 @@ async function main(): Promise<void> {
           clientId: CLIENT_ID,
           clientSecret: CLIENT_SECRET,
           redirectUris,
-          accounts: Math.max(64, SETTINGS.loginWorkers),
+          // One per login worker, then the never-seen accounts of the statement counts' new-user logins.
+          accounts: SETTINGS.loginWorkers + 64,
         }),
       },
       logFile: join(tempRoot, 'idp.stderr.log'),
@@ -769,7 +908,29 @@ async function main(): Promise<void> {
     ),
     onChild(loginBase, rp, rpError, (url) => logins({ kind: 'openid-client', baseUrl: url }), withIdp),
   ]);
-  for (const result of loginResults) {
+  const samlMember = (base: CaseBase, svc: Service | null, reason: string, failed: boolean): Member => {
+    if (svc === null) return unavailable(base, reason, failed);
+    const saml = new SamlLogins(samlIdp, svc.baseUrl, PROVIDER_SAML, SETTINGS.loginWorkers);
+    return {
+      base,
+      run: (seconds, record) => saml.slice(seconds, record),
+      prepare: (seconds) => saml.prepare(seconds),
+      processes: { service: svc.child.pid },
+    };
+  };
+  const samlCase = (id: string, database: string): CaseBase => ({
+    id,
+    label: `full SAML login through HTTP [${database}]`,
+    unit: 'logins/s',
+    role: 'case',
+    baselines: ['saml-xml-crypto'],
+    note: `${SETTINGS.loginWorkers} workers: POST of a fresh signed response to the ACS (signature, conditions, replay cache, flow lookup, page) → POST /sso/SAML/Auth; each login's start and the IdP's signature are made before the slice, outside its time and CPU`,
+  });
+  const samlResults = await runGroup('full SAML login', [
+    samlMember(samlCase('saml-login-sqlite', 'SQLite'), sqlite, sqliteError, true),
+    samlMember(samlCase('saml-login-pg', 'PostgreSQL'), pg, pgReason, pgFailed),
+  ]);
+  for (const result of [...loginResults, ...samlResults]) {
     if (result.extra?.['steps'] !== undefined) report.loginSteps[result.id] = result.extra['steps'];
   }
 
@@ -782,20 +943,13 @@ async function main(): Promise<void> {
         role: 'case',
         note: 'each connection alternates Add (replacing provider "bench-admin") and Get; the rate counts both (pairs/s = half); absolute, for trend',
       },
-      (svc) =>
-        http({
-          url: svc.baseUrl,
-          requests: [
-            {
-              method: 'POST',
-              path: '/sso/OID/Add/bench-admin',
-              headers: { ...ADMIN_HEADERS, 'content-type': 'application/json' },
-              body: JSON.stringify(providerBody(issuer ?? 'http://127.0.0.1:9', true)),
-            },
-            { method: 'GET', path: '/sso/OID/Get', headers: ADMIN_HEADERS },
-          ],
-        }),
+      (svc) => http(adminLoad(svc.baseUrl, issuer)),
     ),
+  ]);
+
+  await countStatements(report, [
+    ['sqlite', sqlite],
+    ['postgresql', pg],
   ]);
 
   // --- Peak RSS of each service child: VmHWM, its lifetime peak, which covers every case above ---
@@ -813,6 +967,7 @@ async function main(): Promise<void> {
       note: `VmHWM of the ${name} service child after all its cases (GetNames, start, login${name === 'sqlite' ? ', admin' : ''})`,
     };
   }
+  await footprint(report, production, footprintPort, issuer);
   await stopAll(); // nothing but the SAML loop child from here on
 
   // --- SAML: in-process loops, alone on the machine (apart from this idle parent) ---
@@ -846,54 +1001,17 @@ async function main(): Promise<void> {
   );
 
   // --- Output ---
-  const out: string[] = ['', table(cases), ''];
-  if (cases.some((c) => c.role === 'detail'))
-    out.push("detail (not in the issue's table):", table(cases, ['detail']), '');
-  const vsSqlite = postgresVsSqliteLines(cases);
-  if (vsSqlite.length > 0) {
-    const durability = report.postgres?.durable === true ? 'fsync on' : 'fsync OFF';
-    out.push(`PostgreSQL (${durability}) vs SQLite, same case, same run (goal ≥ 0.7×):`, ...vsSqlite, '');
-  }
-  for (const [name, rss] of Object.entries(report.peakRss)) {
-    out.push(
-      `peak RSS [${name}]: ${'peakMiB' in rss ? `${rss.peakMiB ?? 'n/a'} MiB` : `n/a (${rss.status}: ${rss.reason})`}`,
-    );
-  }
-  const cs = report.coldStart as {
-    status: string;
-    freshMedianMs?: number;
-    existingMedianMs?: number;
-    freshDatabaseMs?: number[];
-    existingDatabaseMs?: number[];
-    reason?: string;
-  };
-  out.push(
-    cs.status === 'ok'
-      ? `cold start to first 200 (median of ${SETTINGS.coldStarts}): fresh database ${cs.freshMedianMs} ms [${cs.freshDatabaseMs?.join(', ')}], existing database ${cs.existingMedianMs} ms [${cs.existingDatabaseMs?.join(', ')}]`
-      : `cold start: n/a (${cs.reason})`,
-  );
-  for (const c of cases.filter(
-    (x) => x.unit === 'logins/s' && x.status === 'ok' && x.cpuMsPerOp !== undefined,
-  )) {
-    const parts = Object.entries(c.cpuMsPerOp ?? {}).map(
-      ([name, ms]) => `${name} ${ms === null ? 'n/a' : ms.toFixed(1)}`,
-    );
-    out.push(`CPU ms per login [${c.id}]: ${parts.join(', ')}`);
-  }
-  for (const [who, steps] of Object.entries(report.loginSteps)) {
-    const parts = Object.entries(steps as Record<string, { p50Ms: number; p99Ms: number }>).map(
-      ([step, s]) => `${step} ${s.p50Ms.toFixed(1)}/${s.p99Ms.toFixed(1)}`,
-    );
-    out.push(`login steps, p50/p99 ms [${who}]: ${parts.join(', ')}`);
-  }
-  out.push(
-    `machine: ${info.cores} cores, ${info.cpuModel}, ${info.memoryGiB} GiB, Node ${info.node}, ${info.os}; 1-min load ${info.loadAverageAtStart} → ${report.machine.loadAverageAtEnd}, CPU pressure ${info.cpuPressureAtStart ?? 'n/a'}% → ${report.machine.cpuPressureAtEnd ?? 'n/a'}%; ${report.date}; ${report.durationSeconds} s`,
-  );
-
+  report.goals = evaluateGoals(report);
+  const out = summaryLines(report);
   mkdirSync(dirname(OUT), { recursive: true });
-  if (!QUICK && existsSync(OUT) && process.env['BENCH_OUT'] === undefined) {
-    renameSync(OUT, join(dirname(OUT), 'previous.json'));
+  const previousPath = join(dirname(OUT), 'previous.json');
+  if (!QUICK && existsSync(OUT) && process.env['BENCH_OUT'] === undefined) renameSync(OUT, previousPath);
+  if (COMPARE) {
+    // A full run compares with the run it just moved to previous.json; a quick one with the last full run.
+    const earlier = QUICK ? join(dirname(OUT), 'latest.json') : previousPath;
+    out.push('', ...comparisonLines(report, readReport(earlier), earlier), '', ...goalLines(report.goals));
   }
+  mkdirSync(dirname(OUT), { recursive: true });
   writeFileSync(OUT, `${JSON.stringify(report, null, 2)}\n`);
   out.push(`written: ${OUT}${failures > 0 ? ` — ${failures} case(s) could not run` : ''}`, '');
   process.stdout.write(out.join('\n'));

@@ -1,8 +1,9 @@
 // Child processes of the bench: each server under test and each loop runs in its own `node --import tsx`
-// process. Every child is registered here so that `stopAll()` (normal end, error, SIGINT/SIGTERM) ends it;
+// process (the production start of the service runs as `npm start` does, see server-start.ts). Every child
+// is registered here so that `stopAll()` (normal end, error, SIGINT/SIGTERM) ends it;
 // a child also exits by itself when its stdin closes, i.e. when this process dies (bench/servers/child.ts).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -35,21 +36,26 @@ export interface SpawnOptions {
   nodeFlags?: string[];
   /** Where stderr is appended (the bench's temp folder). */
   logFile?: string;
+  /** Where stdout goes instead of being read (a service that logs to stdout; no READY line then). */
+  stdoutFile?: string;
   readyTimeoutMs?: number;
 }
 
 /** Spawns `node --import tsx <script> …args` from the repository root. */
 export function spawnChild(name: string, script: string, options: SpawnOptions = {}): Child {
-  const proc = spawn(
-    process.execPath,
-    [...(options.nodeFlags ?? []), '--import', 'tsx', script, ...(options.args ?? [])],
-    {
-      cwd: REPO_ROOT,
-      env: { ...process.env, NODE_ENV: 'production', ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
-  );
-  if (proc.pid === undefined) throw new Error(`${name}: could not spawn ${script}`);
+  return spawnNode(name, [...(options.nodeFlags ?? []), '--import', 'tsx', script], options);
+}
+
+/** Spawns `node <nodeArgs> …args` from the repository root. */
+export function spawnNode(name: string, nodeArgs: string[], options: SpawnOptions = {}): Child {
+  const stdout = options.stdoutFile === undefined ? 'pipe' : openSync(options.stdoutFile, 'a');
+  const proc = spawn(process.execPath, [...nodeArgs, ...(options.args ?? [])], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NODE_ENV: 'production', ...options.env },
+    stdio: ['pipe', stdout, 'pipe'],
+  });
+  if (typeof stdout === 'number') closeSync(stdout); // the child has its own copy
+  if (proc.pid === undefined) throw new Error(`${name}: could not spawn node ${nodeArgs.join(' ')}`);
   let stderr = '';
   const lines: string[] = [];
   let buffer = '';

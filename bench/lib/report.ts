@@ -1,5 +1,7 @@
 // The result model, the stdout table and the JSON file.
 import type { Machine } from './machine.js';
+import type { GoalResult } from './goals.js';
+import type { StatementRow } from './statements.js';
 
 export type Status = 'ok' | 'skipped' | 'failed';
 
@@ -51,6 +53,14 @@ export interface Report {
   peakRss: Record<string, { peakMiB: number | null; note: string } | { status: Status; reason: string }>;
   coldStart: Record<string, unknown>;
   loginSteps: Record<string, unknown>;
+  /** The production start (compiled when built) on SQLite after it went through every case once. */
+  footprint?:
+    | { status: 'ok'; peakMiB: number | null; compiled: boolean; note: string }
+    | { status: Status; reason: string; peakMiB?: undefined };
+  /** SQL statements per OIDC login step by database (`sqlite`, `postgresql`), one login at a time. */
+  statements?: Record<string, { status: 'ok'; rows: StatementRow[] } | { status: Status; reason: string }>;
+  /** The goals of issue #14, met or missed in this run. */
+  goals?: GoalResult[];
   /** The PostgreSQL server's durability settings as read back (`SHOW`), when PostgreSQL ran. */
   postgres?: { durability: Record<string, string>; durable: boolean };
   notes: string[];
