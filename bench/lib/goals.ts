@@ -85,6 +85,11 @@ function footprintGoals(report: Report): GoalResult[] {
   ];
 }
 
+/** `start [PostgreSQL, PAR off]` → `start [PAR off]`, `GetNames [PostgreSQL]` → `GetNames`. */
+function withoutDatabase(label: string): string {
+  return label.replace(' [PostgreSQL]', '').replace('[PostgreSQL, ', '[');
+}
+
 export function evaluateGoals(report: Report): GoalResult[] {
   const { cases } = report;
   return [
@@ -104,7 +109,7 @@ export function evaluateGoals(report: Report): GoalResult[] {
     ...cases
       .filter((c) => c.vsSqlite !== undefined)
       .map((c): GoalResult => ({
-        goal: `PostgreSQL vs SQLite: ${c.label.replace(' [PostgreSQL]', '')} ≥ 0.7×`,
+        goal: `PostgreSQL vs SQLite: ${withoutDatabase(c.label)} ≥ 0.7×`,
         measured: ratioText(c.vsSqlite),
         status: verdict(c.vsSqlite, (v) => v >= 0.7),
       })),

@@ -95,9 +95,9 @@ export function computePostgresVsSqlite(cases: CaseResult[]): void {
 
 /** One line per PostgreSQL case: its rate against the same case on SQLite. */
 export function postgresVsSqliteLines(cases: CaseResult[]): string[] {
-  return cases
-    .filter((c) => c.vsSqlite !== undefined)
-    .map((c) => `  ${c.label.padEnd(48)} ${ratioText(c.vsSqlite).padStart(7)} of SQLite`);
+  const rows = cases.filter((c) => c.vsSqlite !== undefined);
+  const width = Math.max(0, ...rows.map((c) => c.label.length));
+  return rows.map((c) => `  ${c.label.padEnd(width)}  ${ratioText(c.vsSqlite).padStart(7)} of SQLite`);
 }
 
 function num(value: number | undefined, digits: number): string {
