@@ -493,8 +493,25 @@ async function runGroup(title: string, members: Member[]): Promise<CaseResult[]>
   return results;
 }
 
+/**
+ * One more response of the SAML login case, never posted, for the verification loops: both loops and the
+ * login case then check the same kind of bytes (same IdP, key, user shape, audience, ACS URL).
+ */
+async function spareSamlResponse(report: Report, svc: Service | null): Promise<string | null> {
+  if (svc === null) return null;
+  try {
+    const spare = await new SamlLogins(samlIdp, svc.baseUrl, PROVIDER_SAML, 1).spare();
+    const file = join(tempRoot, 'saml-response.json');
+    writeFileSync(file, JSON.stringify(spare));
+    return file;
+  } catch (error) {
+    report.notes.push(`the SAML loops verify a response of their own: ${message(error)}`);
+    return null;
+  }
+}
+
 /** The SAML loops run in one child that alternates the two modes itself (same process, same conditions). */
-async function samlGroup(verify: CaseBase, xmlCrypto: CaseBase): Promise<void> {
+async function samlGroup(verify: CaseBase, xmlCrypto: CaseBase, responseFile: string | null): Promise<void> {
   say(`· SAML verification loops (${verify.id}, ${xmlCrypto.id}) …`);
   const results: CaseResult[] = [
     { ...verify, status: 'ok', load1: load1() },
@@ -510,6 +527,7 @@ async function samlGroup(verify: CaseBase, xmlCrypto: CaseBase): Promise<void> {
       String(SETTINGS.warmupSeconds),
       '--rounds',
       String(SETTINGS.rounds),
+      ...(responseFile === null ? [] : ['--response', responseFile]),
     ],
     logFile: join(tempRoot, 'saml-loops.stderr.log'),
   });
@@ -968,6 +986,7 @@ async function main(): Promise<void> {
     };
   }
   await footprint(report, production, footprintPort, issuer);
+  const samlResponseFile = await spareSamlResponse(report, sqlite ?? pg);
   await stopAll(); // nothing but the SAML loop child from here on
 
   // --- SAML: in-process loops, alone on the machine (apart from this idle parent) ---
@@ -988,6 +1007,7 @@ async function main(): Promise<void> {
       role: 'baseline',
       note: 'base64 decode + xmldom parse + SignedXml.loadSignature/checkSignature, same bytes and certificate',
     },
+    samlResponseFile,
   );
 
   computeRatios(cases);

@@ -55,6 +55,13 @@ interface Prepared {
   relayState: string;
 }
 
+/** A response of this case as the verification loops need it (loops/saml.ts --response). */
+export interface SpareResponse {
+  samlResponse: string;
+  requestId: string;
+  acsUrl: string;
+}
+
 /** Logins/s assumed before the first slice; later slices size their stock from the best rate seen. */
 const FIRST_GUESS_PER_SECOND = 40;
 /** Stock per worker and slice at most, so a very fast service cannot make preparation endless. */
@@ -85,7 +92,7 @@ export class SamlLogins {
     }
   }
 
-  private async startOne(worker: number): Promise<Prepared> {
+  private async startOne(worker: number): Promise<Prepared & SpareResponse> {
     const jar = new CookieJar();
     const start = await browserGet(`${this.baseUrl}/sso/SAML/start/${this.provider}`, jar);
     if (start.status !== 302)
@@ -94,7 +101,19 @@ export class SamlLogins {
       nameId: `bench-${worker}@example.test`,
       attributes: { ...ATTRIBUTES, email: [`bench-${worker}@example.test`] },
     });
-    return { jar, samlResponse: answer.samlResponse, relayState: answer.relayState ?? '' };
+    return {
+      jar,
+      samlResponse: answer.samlResponse,
+      relayState: answer.relayState ?? '',
+      requestId: answer.request.id,
+      acsUrl: answer.request.acsUrl,
+    };
+  }
+
+  /** One more response like every other of this case, never posted: the verification loops check it. */
+  async spare(): Promise<SpareResponse> {
+    const { samlResponse, requestId, acsUrl } = await this.startOne(0);
+    return { samlResponse, requestId, acsUrl };
   }
 
   private async loginOnce(prepared: Prepared, steps: Map<string, Samples> | null): Promise<void> {

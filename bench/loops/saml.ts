@@ -5,7 +5,9 @@
 //   xmlcrypto  xml-crypto alone on the same bytes: base64 decode, DOM parse, find the Signature,
 //              loadSignature + checkSignature against the same certificate
 // Both get the same warm-up, then `--rounds` alternating slices sharing `--duration` seconds each.
-// `--modes service` runs one mode only; `--profile <file>` writes a V8 CPU profile of the measured loop.
+// `--modes service` runs one mode only; `--profile <file>` writes a V8 CPU profile of the measured loop;
+// `--response <file>` verifies that response ({ samlResponse, requestId, acsUrl }: one the SAML login case
+// made with the same IdP) instead of making one.
 // Prints one line: `RESULT {"service":{…},"xmlcrypto":{…},"responseBytes":n}`; a mode whose first
 // verification fails carries `error` instead of figures.
 //   node --import tsx bench/loops/saml.ts --duration 5 --warmup 2 --rounds 3
@@ -95,16 +97,15 @@ async function main(): Promise<void> {
     certPem,
     lifetimeSeconds: 3_600,
   });
-  const { url, requestId } = await saml.start(record, { relayState: 'bench', acsUrl: ACS_URL });
-  const answer = await idp.respond(url, {
-    nameId: 'alice@example.test',
-    attributes: { Role: ['jellyfin-users', 'jellyfin-admins'], email: ['alice@example.test'] },
-  });
-  const samlResponse = answer.samlResponse;
+  const given = arg('response', '');
+  const { samlResponse, requestId, acsUrl } =
+    given === ''
+      ? await ownResponse(idp, saml, record)
+      : (JSON.parse(readFileSync(given, 'utf8')) as SignedAnswer);
   const now = new Date();
 
   const operations: Record<Mode, () => unknown> = {
-    service: () => saml.verify(record, { samlResponse, acsUrl: ACS_URL, expectedRequestId: requestId, now }),
+    service: () => saml.verify(record, { samlResponse, acsUrl, expectedRequestId: requestId, now }),
     xmlcrypto: () => {
       const xml = Buffer.from(samlResponse, 'base64').toString('utf8');
       const doc = new xmldom.DOMParser().parseFromString(xml, 'text/xml');
@@ -175,6 +176,26 @@ async function main(): Promise<void> {
   }
   const responseBytes = Buffer.from(samlResponse, 'base64').length;
   process.stdout.write(`RESULT ${JSON.stringify({ ...results, responseBytes })}\n`);
+}
+
+interface SignedAnswer {
+  samlResponse: string;
+  requestId: string;
+  acsUrl: string;
+}
+
+/** A response of the test IdP to an AuthnRequest of the service's SAML adapter. */
+async function ownResponse(
+  idp: ReturnType<typeof createSamlIdp>,
+  saml: ReturnType<typeof createSamlProtocol>,
+  record: ProviderRecord<SamlProviderSettings>,
+): Promise<SignedAnswer> {
+  const { url, requestId } = await saml.start(record, { relayState: 'bench', acsUrl: ACS_URL });
+  const answer = await idp.respond(url, {
+    nameId: 'alice@example.test',
+    attributes: { Role: ['jellyfin-users', 'jellyfin-admins'], email: ['alice@example.test'] },
+  });
+  return { samlResponse: answer.samlResponse, requestId, acsUrl: ACS_URL };
 }
 
 /** The V8 CPU profiler of this process, so the profile covers the measured loop only. */
