@@ -481,7 +481,11 @@ async function runGroup(title: string, members: Member[]): Promise<CaseResult[]>
       ...(measured.steps === undefined ? {} : { extra: { steps: measured.steps } }),
       ...(pressure === null ? {} : { cpuPressureSome10s: pressure }),
     });
-    if (measured.count > 0 && measured.errors === measured.count) {
+    if (measured.count === 0) {
+      say(
+        `  ${result.label}: no operation completed within the measured time (the machine is too busy for slices this short)`,
+      );
+    } else if (measured.errors === measured.count) {
       fail(result, `every operation failed: ${measured.firstError ?? '?'}`);
     } else if (measured.errors > 0) {
       say(

@@ -59,14 +59,36 @@ export async function oneLogin(
 }
 
 /** One slice: `workers` concurrent workers, each running logins back to back for `seconds`. */
-export async function loginSlice(
+export function loginSlice(
   target: LoginTarget,
   workers: number,
   seconds: number,
   record = true,
 ): Promise<Raw> {
+  return workerSlice({ workers, seconds, steps: STEPS, record }, (worker, steps) =>
+    oneLogin(target, `bench-${worker}`, steps),
+  );
+}
+
+export interface WorkerSliceOptions {
+  workers: number;
+  seconds: number;
+  /** Step names `login` times into the map it is given. */
+  steps: readonly string[];
+  /** Keep latencies and step times (false in a warm-up). */
+  record: boolean;
+}
+
+/**
+ * `workers` concurrent workers, each calling `login(worker, steps)` back to back until `seconds` passed or
+ * `login` returns null (nothing left for that worker); the rate is over the slice's real length.
+ */
+export async function workerSlice(
+  { workers, seconds, steps: stepNames, record }: WorkerSliceOptions,
+  login: (worker: number, steps: Map<string, Samples> | null) => Promise<void> | null,
+): Promise<Raw> {
   const latencies = new Samples();
-  const steps = new Map<string, Samples>(STEPS.map((step) => [step, new Samples()]));
+  const steps = new Map<string, Samples>(stepNames.map((step) => [step, new Samples()]));
   let count = 0;
   let errors = 0;
   let firstError: string | undefined;
@@ -76,9 +98,11 @@ export async function loginSlice(
     Array.from({ length: workers }, async (_, worker) => {
       while (performance.now() < end) {
         const t0 = performance.now();
+        const running = login(worker, record ? steps : null);
+        if (running === null) return;
         count++;
         try {
-          await oneLogin(target, `bench-${worker}`, record ? steps : null);
+          await running;
           if (record) latencies.push(performance.now() - t0);
         } catch (error) {
           errors++;

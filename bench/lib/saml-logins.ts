@@ -11,7 +11,8 @@ import { performance } from 'node:perf_hooks';
 
 import { authBody, browserGet, browserPostForm, CookieJar, pageParams } from '../../test/support/browser.js';
 import { createSamlIdp, type SamlIdp } from '../../test/support/saml-idp.js';
-import { Samples, type Raw } from './stats.js';
+import { workerSlice } from './logins.js';
+import type { Raw, Samples } from './stats.js';
 
 /** The same issuer, audience, user shape and key as the in-process verification loops (loops/saml.ts). */
 const IDP_ENTITY_ID = 'https://idp.example.test/bench';
@@ -139,32 +140,14 @@ export class SamlLogins {
 
   /** Up to `seconds` of logins by every worker; a worker whose stock runs out stops early. */
   async slice(seconds: number, record: boolean): Promise<Raw> {
-    const latencies = new Samples();
-    const steps = new Map<string, Samples>(SAML_STEPS.map((step) => [step, new Samples()]));
-    let count = 0;
-    let errors = 0;
-    let firstError: string | undefined;
-    const began = performance.now();
-    const end = began + seconds * 1000;
-    await Promise.all(
-      this.stock.map(async (mine) => {
-        for (let next = mine.shift(); next !== undefined && performance.now() < end; next = mine.shift()) {
-          const t0 = performance.now();
-          count++;
-          try {
-            await this.loginOnce(next, record ? steps : null);
-            if (record) latencies.push(performance.now() - t0);
-          } catch (error) {
-            errors++;
-            firstError ??= error instanceof Error ? error.message : String(error);
-          }
-        }
-      }),
+    const raw = await workerSlice(
+      { workers: this.workers, seconds, steps: SAML_STEPS, record },
+      (worker, steps) => {
+        const next = this.stock[worker]?.shift();
+        return next === undefined ? null : this.loginOnce(next, steps);
+      },
     );
-    const elapsed = (performance.now() - began) / 1000;
-    this.bestRate = Math.max(this.bestRate, (count - errors) / elapsed);
-    const raw: Raw = { latencies, count, errors, seconds: elapsed, statuses: {}, steps };
-    if (firstError !== undefined) raw.firstError = firstError;
+    this.bestRate = Math.max(this.bestRate, (raw.count - raw.errors) / raw.seconds);
     return raw;
   }
 }
