@@ -3,7 +3,9 @@
 // child process of its own; the load comes from this process (autocannon, or the login workers). A case
 // and its baselines form a group: each member is warmed up, then the members take turns in short slices
 // (the order rotates every round), so background load on the machine hits them alike. Figures never fail
-// the run; the exit code is 1 only when a case could not run at all.
+// the run; the exit code is 1 only when a case could not run at all. Beside the cases: SQL statements per
+// login step on each database, and the cold start and footprint of the production start (compiled when the
+// project builds it). `--compare` adds each ratio against the previous run and the goals of issue #14.
 //
 // Environment: BENCH_DURATION (s per case, default 5), BENCH_WARMUP (s, default 2), BENCH_ROUNDS (slices per
 // case, default 3), BENCH_CONNECTIONS (default 16), BENCH_LOGIN_WORKERS (default 8), BENCH_COLD_STARTS
