@@ -38,7 +38,7 @@ import { cpuPressure, load1, machine } from './lib/machine.js';
 import { durable, redact, startPostgres, type Postgres } from './lib/pg.js';
 import { productionStart, type ProductionStart } from './lib/server-start.js';
 import { computePostgresVsSqlite, computeRatios, type CaseResult, type Report } from './lib/report.js';
-import { loginStatements } from './lib/statements.js';
+import { loginStatements, samlStatements } from './lib/statements.js';
 import { summaryLines } from './lib/summary.js';
 import { emptyRaw, median, mergeRaw, summarise, type Raw } from './lib/stats.js';
 
@@ -589,7 +589,7 @@ async function samlGroup(verify: CaseBase, xmlCrypto: CaseBase, responseFile: st
 const STATEMENT_RUNS = QUICK ? 3 : 10;
 
 async function countStatements(report: Report, services: [string, Service | null][]): Promise<void> {
-  say('· SQL statements per login step …');
+  say('· SQL statements per login step (OIDC and SAML) …');
   const counted = (report.statements ??= {});
   for (const [database, svc] of services) {
     if (svc === null) continue;
@@ -603,6 +603,8 @@ async function countStatements(report: Report, services: [string, Service | null
           newSubs: Array.from({ length: STATEMENT_RUNS }, (_, i) => `bench-${SETTINGS.loginWorkers + i}`),
         },
       );
+      const saml = new SamlLogins(samlIdp, svc.baseUrl, PROVIDER_SAML, 1);
+      rows.push(...(await samlStatements(svc.child, saml, STATEMENT_RUNS)));
       counted[database] = { status: 'ok', rows };
     } catch (error) {
       failures++;

@@ -93,7 +93,8 @@ export class SamlLogins {
     }
   }
 
-  private async startOne(worker: number): Promise<Prepared & SpareResponse> {
+  /** A start as `worker`'s user and the IdP's signed answer to it, not posted yet. */
+  async startOne(worker: number): Promise<Prepared & SpareResponse> {
     const jar = new CookieJar();
     const start = await browserGet(`${this.baseUrl}/sso/SAML/start/${this.provider}`, jar);
     if (start.status !== 302)
@@ -117,7 +118,12 @@ export class SamlLogins {
     return { samlResponse, requestId, acsUrl };
   }
 
-  private async loginOnce(prepared: Prepared, steps: Map<string, Samples> | null): Promise<void> {
+  /** ACS then Auth with a prepared login; `afterStep` runs after each step, outside its timing. */
+  async loginOnce(
+    prepared: Prepared,
+    steps: Map<string, Samples> | null,
+    afterStep: (step: (typeof SAML_STEPS)[number]) => Promise<void> = async () => undefined,
+  ): Promise<void> {
     let t = performance.now();
     // The IdP's page posts cross-site: the browser sends no cookie with it.
     const page = await browserPostForm(
@@ -127,6 +133,7 @@ export class SamlLogins {
     );
     if (page.status !== 200) throw new Error(`ACS answered ${page.status}: ${page.text.slice(0, 200)}`);
     steps?.get('acs')?.push(performance.now() - t);
+    await afterStep('acs');
     t = performance.now();
     const auth = await fetch(`${this.baseUrl}/sso/SAML/Auth/${this.provider}`, {
       method: 'POST',
@@ -136,6 +143,7 @@ export class SamlLogins {
     const text = await auth.text();
     if (auth.status !== 200) throw new Error(`SAML Auth answered ${auth.status}: ${text.slice(0, 200)}`);
     steps?.get('auth')?.push(performance.now() - t);
+    await afterStep('auth');
   }
 
   /** Up to `seconds` of logins by every worker; a worker whose stock runs out stops early. */

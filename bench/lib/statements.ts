@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 
 import type { Child } from './children.js';
 import { oneLogin, type LoginStep, type LoginTarget } from './logins.js';
+import type { SamlLogins } from './saml-logins.js';
 import { Samples } from './stats.js';
 
 /** Statements by kind: select, insert, update, delete, other (begin, commit, pragma…). */
@@ -127,6 +128,27 @@ export async function loginStatements(
   }
   const rows = tally.rows();
   return LOGIN_STEP_ROWS.flatMap((name) => rows.filter((row) => row.name === name));
+}
+
+/** The SAML rows: ACS and Auth of a user who signed in before, after starts made beforehand. */
+export const SAML_STEP_ROWS = { acs: 'SAML ACS', auth: 'SAML Auth' } as const;
+
+/** The statements of the SAML login's two steps: `runs` logins of worker 0's user (it signed in before). */
+export async function samlStatements(child: Child, saml: SamlLogins, runs: number): Promise<StatementRow[]> {
+  const read = statementReader(child);
+  const tally = new StatementTally();
+  const prepared = [];
+  for (let i = 0; i < runs; i++) prepared.push(await saml.startOne(0));
+  for (const login of prepared) {
+    await read(); // the starts' statements are not the login's
+    let t0 = performance.now();
+    await saml.loginOnce(login, null, async (step) => {
+      const ms = performance.now() - t0;
+      tally.add(SAML_STEP_ROWS[step], await read(), ms);
+      t0 = performance.now();
+    });
+  }
+  return tally.rows();
 }
 
 /** `name  n  (select 1.0, insert 1.0)  p50 x ms` lines. */

@@ -2,12 +2,12 @@
 // SQLite, statements per step, memory, cold start, CPU and step times per login, the machine).
 import { STATEMENT_GOALS } from './goals.js';
 import { postgresVsSqliteLines, table, type Report } from './report.js';
-import type { StatementRow } from './statements.js';
+import { SAML_STEP_ROWS, type StatementRow } from './statements.js';
 
 function statementTable(report: Report): string[] {
   const databases = Object.entries(report.statements ?? {});
   if (databases.length === 0) return [];
-  const steps = Object.keys(STATEMENT_GOALS);
+  const steps = [...Object.keys(STATEMENT_GOALS), ...Object.values(SAML_STEP_ROWS)];
   const rows = [
     ['database', ...steps],
     ...databases.map(([database, entry]) => {
@@ -18,7 +18,7 @@ function statementTable(report: Report): string[] {
         ...steps.map((step) => rows.find((r) => r.name === step)?.statements.toFixed(1) ?? 'n/a'),
       ];
     }),
-    ['goal (at most)', ...steps.map((step) => String(STATEMENT_GOALS[step]))],
+    ['goal (at most)', ...steps.map((step) => String(STATEMENT_GOALS[step] ?? '—'))],
   ];
   const widths = steps.map((step, i) => Math.max(step.length, ...rows.map((r) => (r[i + 1] ?? '').length)));
   const first = Math.max(...rows.map((r) => (r[0] ?? '').length));
@@ -26,7 +26,7 @@ function statementTable(report: Report): string[] {
     .map(([, e]) => ('rows' in e ? e.rows[0]?.runs : undefined))
     .find((n) => n !== undefined);
   return [
-    `SQL statements per OIDC login step (mean of ${runs ?? '?'} logins, one at a time; knex query events):`,
+    `SQL statements per login step (mean of ${runs ?? '?'} logins, one at a time; knex query events; OIDC, then SAML with a returning user):`,
     ...rows.map((r) =>
       [(r[0] ?? '').padEnd(first), ...r.slice(1).map((cell, i) => cell.padStart(widths[i] ?? 0))].join('  '),
     ),
