@@ -8,7 +8,7 @@ import type { MediaUserRow } from '../../storage/entities.js';
 import { randomHex32, type DirectoryContext } from './context.js';
 import { normalizeGuid } from '../shared/jellyfin-rules.js';
 import { toSessionDto, toUserDto, type ServerIdentity } from '../shared/jellyfin-shapes.js';
-import { dateColumn, isUniqueViolation, type Sql } from './sql.js';
+import { dateColumn, isUniqueViolation, type Sql } from '../shared/sql.js';
 import { toDtoInput, toMediaUser, userFromColumns } from './users.js';
 
 /** Jellyfin refreshes a token's last-activity at most this often (AuthorizationContext.cs). */

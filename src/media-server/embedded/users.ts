@@ -7,7 +7,7 @@ import { MediaUserEntity, type MediaUserRow } from '../../storage/entities.js';
 import type { Orm } from '../../storage/orm.js';
 import { compareOrdinal, storageError } from '../../storage/shared.js';
 import { randomHex32, type DirectoryContext } from './context.js';
-import { dateColumn, isUniqueViolation, jsonColumn, type Sql } from './sql.js';
+import { dateColumn, isUniqueViolation, jsonColumn, type Sql } from '../shared/sql.js';
 import { checkUserName, normalizeGuid, upperInvariant } from '../shared/jellyfin-rules.js';
 import { newUserConfiguration, newUserPolicy, type UserDtoInput } from '../shared/jellyfin-shapes.js';
 

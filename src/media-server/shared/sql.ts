@@ -1,4 +1,4 @@
-// The embedded directory's SQL on the ORM's knex: statements with bound parameters (no unit of work, no
+// The media-server adapters' SQL on the ORM's knex: statements with bound parameters (no unit of work, no
 // SQL text built per value), the values' storage forms on each dialect, and their unique-key violations.
 
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
