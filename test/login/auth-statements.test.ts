@@ -3,7 +3,7 @@
 // changes nothing, and the avatar fetched after the reply and only when the picture changed.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { addOidcProvider, authenticateOidc } from '../../clients/typescript/index.js';
 import { startOidcIdp, followLogin, type OidcIdp } from '../support/oidc-idp.js';
 import { startTestApp, type TestApp } from '../support/app.js';

@@ -29,6 +29,14 @@ function enabledSql(sql: Sql, alias: string): string {
     : `coalesce(json_extract(${alias}.policy, '$.IsDisabled'), 0) = 0`;
 }
 
+/** The one row of the credential select: a key's columns, or a session's and its user's (`u.*`). */
+type TokenRow = Record<string, unknown> & {
+  key_id: string | null;
+  key_name: string | null;
+  session_id: string | null;
+  session_activity: unknown;
+};
+
 /**
  * One indexed select per credential: the active API key with this hash, else the session with it and its
  * user. Nothing is cached, so a revoked key or a disabled user is refused at once on every instance.
@@ -36,7 +44,7 @@ function enabledSql(sql: Sql, alias: string): string {
 export async function resolveToken(ctx: DirectoryContext, token: string): Promise<Principal | null> {
   if (token === '') return null;
   const tokenHash = sha256(token);
-  const [row] = await ctx.sql.rows(
+  const [row] = await ctx.sql.rows<TokenRow>(
     `select k.id as key_id, k.name as key_name, s.id as session_id, s.last_activity_at as session_activity,
        u.*
      from (select 1 as probe) probe
@@ -45,13 +53,13 @@ export async function resolveToken(ctx: DirectoryContext, token: string): Promis
      left join media_user u on u.id = s.user_id`,
     [tokenHash, tokenHash],
   );
-  if (row?.['key_id'] != null)
-    return { kind: 'apiKey', keyId: String(row['key_id']), name: String(row['key_name']) };
-  if (row?.['id'] == null) return null;
+  if (!row) return null;
+  if (row.key_id !== null) return { kind: 'apiKey', keyId: row.key_id, name: row.key_name ?? '' };
+  if (row.session_id === null || row['id'] == null) return null;
   const user = userFromColumns(row);
   // A disabled account's tokens are refused, as Jellyfin's AuthService does.
   if (user.policy.IsDisabled) return null;
-  await refreshActivity(ctx, String(row['session_id']), dateColumn(row['session_activity']), user);
+  await refreshActivity(ctx, row.session_id, dateColumn(row.session_activity), user);
   return { kind: 'user', user: toMediaUser(user) };
 }
 

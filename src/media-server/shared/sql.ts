@@ -41,10 +41,17 @@ export function jsonColumn<T>(value: unknown): T {
   return (typeof value === 'string' ? JSON.parse(value) : value) as T;
 }
 
-/** A date column as read: milliseconds (number or text) on SQLite, a Date on PostgreSQL. */
+/**
+ * A date column as read: milliseconds on SQLite; on PostgreSQL the timestamptz text (the ORM's connection
+ * leaves dates unparsed), e.g. `2026-12-03 11:40:00.123+00`, whose offset JavaScript wants as `+00:00`.
+ */
 export function dateColumn(value: unknown): Date | null {
   if (value === null || value === undefined) return null;
-  return value instanceof Date ? value : new Date(Number(value));
+  if (value instanceof Date) return value;
+  if (typeof value === 'string' && !/^\d+$/.test(value)) {
+    return new Date(value.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'));
+  }
+  return new Date(Number(value));
 }
 
 /** A unique key refused the row: the ORM's exception, or the driver's own error from a raw statement. */
