@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import { addOidcProvider, authenticateOidc } from '../../clients/typescript/index.js';
+import { addOidcProvider, authenticateOidc, getOidcProviders } from '../../clients/typescript/index.js';
 import { startOidcIdp, followLogin, type OidcIdp } from '../support/oidc-idp.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { appDatabaseTargets, describeOn } from '../support/db.js';
@@ -108,15 +108,9 @@ for (const target of appDatabaseTargets('sign-in statement counts')) {
         client: t.admin,
         path: { provider: 'test' },
         body: {
-          oidEndpoint: idp.issuer,
-          oidClientId: 'jellyfin',
-          oidSecret: 'jellyfin-secret',
-          enabled: true,
-          enableAuthorization: true,
-          enableAllFolders: true,
-          roles: ['jellyfin-users'],
-          adminRoles: ['jellyfin-admins'],
-          roleClaim: 'groups',
+          ...{ oidEndpoint: idp.issuer, oidClientId: 'jellyfin', oidSecret: 'jellyfin-secret' },
+          ...{ enabled: true, enableAuthorization: true, enableAllFolders: true },
+          ...{ roleClaim: 'groups', roles: ['jellyfin-users'], adminRoles: ['jellyfin-admins'] },
           oidScopes: ['groups', 'profile'],
         },
       });
@@ -133,11 +127,13 @@ for (const target of appDatabaseTargets('sign-in statement counts')) {
       const start = await browserGet(`${t.baseUrl}/sso/OID/start/test`, jar);
       const page = await browserGet(await followLogin(start.headers.get('location') ?? '', sub), jar);
       statements = [];
+      const body = authBody(pageParams(page.text).data);
+      const headers = { cookie: jar.header() };
       const result = await authenticateOidc({
         client: t.anonymous,
         path: { provider: 'test' },
-        body: authBody(pageParams(page.text).data),
-        headers: { cookie: jar.header() },
+        body,
+        headers,
       });
       expect(result.response.status).toBe(200);
       const auth = statements;
@@ -196,6 +192,17 @@ for (const target of appDatabaseTargets('sign-in statement counts')) {
       expect(created.user?.User.Name).toBe('cat');
       // Free names, the user, its policy, the session (two on SQLite).
       expect(directoryStatements(created.statements).length).toBeLessThanOrEqual(5);
+    });
+
+    it("when an admin request carries an API key or an administrator's token, then one select resolves it", async () => {
+      groupsOf['dee'] = ['jellyfin-users', 'jellyfin-admins'];
+      const signedIn = await signIn('sub-dee');
+      await until('the avatar', () => allStatements.some((sql) => /insert into sso_meta/.test(sql)));
+      for (const client of [t.admin, t.clientWith(signedIn.user?.AccessToken ?? '')]) {
+        statements = [];
+        expect((await getOidcProviders({ client })).response.status).toBe(200);
+        expect(directoryStatements(statements)).toHaveLength(1);
+      }
     });
 
     it('when the avatar server is slow, then Auth answers without waiting; a second sign-in with the same picture fetches nothing', async () => {

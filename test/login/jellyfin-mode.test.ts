@@ -127,11 +127,13 @@ describe('sign-in in jellyfin mode', () => {
       const start = await browserGet(`${t.baseUrl}/sso/OID/start/idp`, jar);
       const page = await browserGet(await followLogin(start.headers.get('location') ?? '', 'sub-bob'), jar);
       const before = fake.requests.length;
+      const body = authBody(pageParams(page.text).data);
+      const headers = { cookie: jar.header() };
       const { response } = await authenticateOidc({
         client: t.anonymous,
         path: { provider: 'idp' },
-        body: authBody(pageParams(page.text).data),
-        headers: { cookie: jar.header() },
+        body,
+        headers,
       });
       expect(response.status).toBe(200);
       return fake.requests.slice(before).map((request) => request.operationId);
