@@ -10,6 +10,7 @@ import type { Logger } from './logger.js';
 import { createEmbeddedDirectory, type EmbeddedDirectory } from './media-server/embedded/directory.js';
 import { createJellyfinServer, JellyfinCheckError } from './media-server/jellyfin/index.js';
 import { fetchAvatar, isPublicAddress } from './media-server/shared/avatar.js';
+import { avatarsAfterLogin } from './media-server/shared/avatar-refresh.js';
 import { createOidcConnector } from './protocols/oidc-connector.js';
 import { createOidcProtocol } from './protocols/oidc.js';
 import { createSamlConnector } from './protocols/saml-connector.js';
@@ -232,6 +233,7 @@ export async function createApp({
         mediaServer,
         connectors,
         activityLog: held.activity.recorder,
+        orm: database.orm,
       }),
       loadConsoleBundle(consoleDir),
     );
@@ -342,6 +344,7 @@ function createUseCases(parts: {
   mediaServer: MediaServer;
   connectors: Connectors;
   activityLog: ActivityRecorder;
+  orm: Database['orm'];
 }): HandlerDeps {
   const { config, log, clock, stores, mediaServer, connectors } = parts;
   const { providers, flows, links } = stores;
@@ -356,7 +359,7 @@ function createUseCases(parts: {
     maxOpenFlowsPerClient: config.maxOpenFlowsPerClient,
     warn: (fields, message) => log.warn(fields, message),
     info: (fields, message) => log.info(fields, message),
-    afterLogin: avatarFromClaims(config, log, mediaServer),
+    afterLogin: avatarFromClaims(config, log, mediaServer, parts.orm),
     // A retention of 0 days keeps nothing, so nothing is recorded.
     activityLog: config.activityRetentionDays > 0 ? parts.activityLog : undefined,
   });
@@ -385,15 +388,16 @@ function avatarFromClaims(
   config: Config,
   log: Logger,
   mediaServer: MediaServer,
+  orm: Database['orm'],
 ): (user: MediaUser, identity: VerifiedIdentity) => Promise<void> {
-  return async (user, identity) => {
-    if (identity.avatarUrl === null) return;
-    const image = await fetchAvatar(identity.avatarUrl, {
-      allowPrivateHosts: config.avatarAllowPrivateHosts,
-      log: log.child({ component: 'avatar' }),
-    });
-    if (image !== null) await mediaServer.setAvatar(user.id, image);
-  };
+  const avatarLog = log.child({ component: 'avatar' });
+  return avatarsAfterLogin({
+    orm,
+    mediaServer,
+    log: avatarLog,
+    fetchImage: (url) =>
+      fetchAvatar(url, { allowPrivateHosts: config.avatarAllowPrivateHosts, log: avatarLog }),
+  });
 }
 
 /** Listens and resolves with the bound port; `opened` learns the server at once, so close() can stop it. */

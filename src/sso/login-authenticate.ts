@@ -145,8 +145,11 @@ async function writePolicy(
 ): Promise<void> {
   const { user, provider, flow, isNewUser, decision } = change;
   try {
-    await deps.mediaServer.updatePolicy(user.id, (policy) =>
-      applyDecision(policy, provider.settings, decision, isNewUser),
+    // `user` was read just now: a sign-in that changes nothing writes nothing.
+    await deps.mediaServer.updatePolicy(
+      user.id,
+      (policy) => applyDecision(policy, provider.settings, decision, isNewUser),
+      user,
     );
   } catch (error) {
     // The media server refuses to demote its last administrator; keep them admin rather than fail.

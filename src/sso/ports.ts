@@ -370,8 +370,15 @@ export interface MediaServer {
    * claim while making it). A user that is already gone is not an error.
    */
   deleteUser(userId: string): Promise<void>;
-  /** One read-modify-write of the whole policy; fields `change` does not touch survive. */
-  updatePolicy(userId: string, change: (policy: UserPolicy) => UserPolicy): Promise<MediaUser>;
+  /**
+   * One read-modify-write of the whole policy; fields `change` does not touch survive. `seen`, the user as the
+   * caller just read it, lets the adapter skip a change that leaves its policy as it is (no write at all).
+   */
+  updatePolicy(
+    userId: string,
+    change: (policy: UserPolicy) => UserPolicy,
+    seen?: MediaUser,
+  ): Promise<MediaUser>;
   /** Mints a session for the user on the given device, as Jellyfin's AuthenticateDirect would. */
   createSession(userId: string, device: DeviceInfo): Promise<AuthenticationResult>;
   listLibraries(): Promise<Library[]>;

@@ -120,6 +120,34 @@ describe('sign-in in jellyfin mode', () => {
     expect(fake.violations).toEqual([]);
   });
 
+  it('when a user signs in again with unchanged roles, then Jellyfin is asked for the user and the session only', async () => {
+    /** One sign-in of bob; the operations the service asked Jellyfin for during its Auth step. */
+    const signIn = async (): Promise<(string | null)[]> => {
+      const jar = new CookieJar();
+      const start = await browserGet(`${t.baseUrl}/sso/OID/start/idp`, jar);
+      const page = await browserGet(await followLogin(start.headers.get('location') ?? '', 'sub-bob'), jar);
+      const before = fake.requests.length;
+      const body = authBody(pageParams(page.text).data);
+      const headers = { cookie: jar.header() };
+      const { response } = await authenticateOidc({
+        client: t.anonymous,
+        path: { provider: 'idp' },
+        body,
+        headers,
+      });
+      expect(response.status).toBe(200);
+      return fake.requests.slice(before).map((request) => request.operationId);
+    };
+    expect(await signIn()).toContain('UpdateUserPolicy'); // a new user gets the provider's rights
+    expect(await signIn()).toEqual([
+      'GetUserById',
+      'InitiateQuickConnect',
+      'AuthorizeQuickConnect',
+      'AuthenticateWithQuickConnect',
+    ]);
+    expect(fake.violations).toEqual([]);
+  });
+
   it('when Quick Connect is off, then Auth answers 503 telling the admin to enable it', async () => {
     fake.quickConnectEnabled = false;
     const jar = new CookieJar();

@@ -1,7 +1,6 @@
 // Avatars in the embedded directory: one image per user, kept in the database and replaced on each set.
 
 import { SsoError, invalidField } from '../../sso/errors.js';
-import { AvatarEntity, MediaUserEntity } from '../../storage/entities.js';
 import type { DirectoryContext } from './context.js';
 import { checkAvatarImage, normalizeGuid } from '../shared/jellyfin-rules.js';
 
@@ -20,16 +19,14 @@ export async function setAvatar(
   const id = normalizeGuid(userId);
   const notFound = (): SsoError => new SsoError('user_not_found', 'no such user', { step: 'session' });
   if (!id) throw notFound();
-  await ctx.orm.em.fork().transactional(async (em) => {
-    // Write first (see context.ts): the delete takes the write lock before anything is read.
-    await em.nativeDelete(AvatarEntity, { user: id });
-    const user = await em.findOne(MediaUserEntity, { id }, { fields: ['id'] });
-    if (!user) throw notFound();
-    await em.insert(AvatarEntity, {
-      user: id,
-      contentType: image.contentType,
-      bytes: Buffer.from(image.bytes),
-      updatedAt: ctx.clock.now(),
-    });
-  });
+  // One upsert, written only for an existing user (the select finds none for an unknown id).
+  const written = await ctx.sql.rows(
+    `insert into media_avatar (user_id, content_type, bytes, updated_at)
+     select id, ?, ?, ? from media_user where id = ?
+     on conflict (user_id) do update set content_type = excluded.content_type, bytes = excluded.bytes,
+       updated_at = excluded.updated_at
+     returning user_id`,
+    [image.contentType, Buffer.from(image.bytes), ctx.sql.date(ctx.clock.now()), id],
+  );
+  if (written.length === 0) throw notFound();
 }

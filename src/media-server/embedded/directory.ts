@@ -18,6 +18,7 @@ import { identityOnFirstUse } from './identity.js';
 import { listLibraries, replaceLibraries, type LibraryInput } from './libraries.js';
 import { updatePolicy } from './policy.js';
 import { createSession, resolveToken } from './sessions.js';
+import { sqlOf } from '../shared/sql.js';
 import {
   createUser,
   deleteUser,
@@ -54,8 +55,12 @@ export interface EmbeddedDirectory extends MediaServer {
 }
 
 export function createEmbeddedDirectory(options: EmbeddedDirectoryOptions): EmbeddedDirectory {
-  const ctx: DirectoryContext = { orm: options.orm, clock: options.clock ?? systemClock };
-  const ready = identityOnFirstUse(ctx.orm, options);
+  const ctx: DirectoryContext = {
+    orm: options.orm,
+    sql: sqlOf(options.orm),
+    clock: options.clock ?? systemClock,
+  };
+  const ready = identityOnFirstUse(ctx, options);
   return { ...portMethods(ctx, ready), ...adminMethods(ctx) };
 }
 
@@ -63,22 +68,22 @@ type Ready = ReturnType<typeof identityOnFirstUse>;
 
 /** The MediaServer port, as the SSO use cases call it. */
 function portMethods(ctx: DirectoryContext, ready: Ready): MediaServer & { kind: 'embedded' } {
-  const { orm } = ctx;
+  const { orm, sql } = ctx;
   return {
     kind: 'embedded',
     resolveToken: (token) => storing('checking a credential', 'credentials', () => resolveToken(ctx, token)),
     getUserById: (id) =>
       storing('reading a user', undefined, async () => {
-        const row = await findUserRow(orm, id);
+        const row = await findUserRow(sql, id);
         return row ? toMediaUser(row) : null;
       }),
-    getUserByName: (name) => storing('reading a user', undefined, () => findUserByName(orm, name)),
-    findUsersByNames: (names) => storing('reading users', undefined, () => findUsersByNames(orm, names)),
+    getUserByName: (name) => storing('reading a user', undefined, () => findUserByName(sql, name)),
+    findUsersByNames: (names) => storing('reading users', undefined, () => findUsersByNames(sql, names)),
     listUsers: () => storing('listing users', 'admin', () => listUsers(orm)),
     createUser: (name) => createUser(ctx, name),
     deleteUser: (userId) => storing('removing a user', 'session', () => deleteUser(orm, userId)),
-    updatePolicy: (userId, change) =>
-      storing('updating a user policy', 'admin', () => updatePolicy(ctx, ready, userId, change)),
+    updatePolicy: (userId, change, seen) =>
+      storing('updating a user policy', 'admin', () => updatePolicy(ctx, ready, userId, change, seen)),
     createSession: (userId, device) =>
       storing('creating a session', 'session', () => createSession(ctx, ready, userId, device)),
     listLibraries: () =>

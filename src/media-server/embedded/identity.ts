@@ -8,6 +8,8 @@ import { randomHex32 } from './context.js';
 import type { ServerIdentity } from '../shared/jellyfin-shapes.js';
 import { replaceLibraries, type LibraryInput } from './libraries.js';
 import { META_POLICY_LOCK } from './policy.js';
+import { rekeyDeviceSessions } from './sessions.js';
+import type { Sql } from '../shared/sql.js';
 
 const DEFAULT_SERVER_NAME = 'Jellyfin SSO';
 const META_SERVER_ID = 'embedded.server_id';
@@ -24,10 +26,13 @@ export interface IdentitySettings {
  * A function giving the server's identity, set up once on first use; a failed set-up is retried by the next
  * call (e.g. the database was briefly unreachable).
  */
-export function identityOnFirstUse(orm: Orm, settings: IdentitySettings): () => Promise<ServerIdentity> {
+export function identityOnFirstUse(
+  { orm, sql }: { orm: Orm; sql: Sql },
+  settings: IdentitySettings,
+): () => Promise<ServerIdentity> {
   let setUp: Promise<ServerIdentity> | null = null;
   return () => {
-    setUp ??= initialize(orm, settings).catch((error: unknown) => {
+    setUp ??= initialize(orm, sql, settings).catch((error: unknown) => {
       setUp = null;
       throw storageError(error, 'initialising the embedded directory');
     });
@@ -42,7 +47,7 @@ async function insertMetaIfMissing(orm: Orm, key: string, value: string): Promis
   return row.value;
 }
 
-async function initialize(orm: Orm, settings: IdentitySettings): Promise<ServerIdentity> {
+async function initialize(orm: Orm, sql: Sql, settings: IdentitySettings): Promise<ServerIdentity> {
   const id = await insertMetaIfMissing(orm, META_SERVER_ID, randomHex32());
   await insertMetaIfMissing(orm, META_POLICY_LOCK, '0');
   let name = await insertMetaIfMissing(orm, META_SERVER_NAME, settings.serverName ?? DEFAULT_SERVER_NAME);
@@ -51,5 +56,6 @@ async function initialize(orm: Orm, settings: IdentitySettings): Promise<ServerI
     name = settings.serverName;
   }
   if (settings.libraries) await replaceLibraries(orm, settings.libraries);
+  await rekeyDeviceSessions(sql);
   return { id, name };
 }

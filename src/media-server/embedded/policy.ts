@@ -1,12 +1,14 @@
-// Policy changes in the embedded directory, serialized across instances by a lock row, with the checks
-// Jellyfin's UserController.UpdateUserPolicy makes before saving.
+// Policy changes in the embedded directory: none when nothing changes, a compare-and-set when no rule is at
+// stake, else serialized across instances by a lock row, with the checks Jellyfin's
+// UserController.UpdateUserPolicy makes before saving.
 
+import { isDeepStrictEqual } from 'node:util';
 import { SsoError, invalidField } from '../../sso/errors.js';
 import type { MediaUser, UserPolicy } from '../../sso/ports.js';
 import { MediaSessionEntity, MediaUserEntity, MetaEntity } from '../../storage/entities.js';
 import type { DirectoryContext } from './context.js';
 import { normalizeGuid } from '../shared/jellyfin-rules.js';
-import { toMediaUser } from './users.js';
+import { findUserRow, toMediaUser, userFromColumns } from './users.js';
 
 /** A row every policy change writes first: it serializes those changes across instances. */
 export const META_POLICY_LOCK = 'embedded.policy_lock';
@@ -38,19 +40,51 @@ function checkPolicy(policy: UserPolicy): void {
 }
 
 /**
- * One read-modify-write of a user's policy, after `ready` (which creates the lock row). The lock row is
- * written first: PostgreSQL holds its row lock and SQLite its write lock until commit, so two changes cannot
- * both see "another administrator exists" and both demote.
+ * One read-modify-write of a user's policy. A change that leaves the policy as it is writes nothing; one that
+ * cannot break the rules below (no demotion, not disabled) is one compare-and-set of the policy as read;
+ * anything else, or a policy changed since it was read, goes through the locked transaction.
+ * `seen` is the user as the caller just read it: its policy is taken as the current one.
  */
 export async function updatePolicy(
   ctx: DirectoryContext,
   ready: () => Promise<unknown>,
   userId: string,
   change: (policy: UserPolicy) => UserPolicy,
+  seen?: MediaUser,
 ): Promise<MediaUser> {
   const id = normalizeGuid(userId);
   if (!id) throw userNotFound();
+  const current = seen?.id === id ? seen : await readUser(ctx, id);
+  const after = change(structuredClone(current.policy));
+  checkPolicy(after);
+  if (isDeepStrictEqual(after, current.policy)) return current;
+  const demotes = current.policy.IsAdministrator && !after.IsAdministrator;
+  if (!demotes && !after.IsDisabled) {
+    const [row] = await ctx.sql.rows(
+      'update media_user set policy = ? where id = ? and policy = ? returning *',
+      [JSON.stringify(after), id, JSON.stringify(current.policy)],
+    );
+    if (row) return toMediaUser(userFromColumns(row));
+  }
   await ready();
+  return lockedUpdate(ctx, id, change);
+}
+
+async function readUser(ctx: DirectoryContext, id: string): Promise<MediaUser> {
+  const row = await findUserRow(ctx.sql, id);
+  if (!row) throw userNotFound();
+  return toMediaUser(row);
+}
+
+/**
+ * The lock row (created by `ready`) is written first: PostgreSQL holds its row lock and SQLite its write
+ * lock until commit, so two changes cannot both see "another administrator exists" and both demote.
+ */
+async function lockedUpdate(
+  ctx: DirectoryContext,
+  id: string,
+  change: (policy: UserPolicy) => UserPolicy,
+): Promise<MediaUser> {
   return ctx.orm.em.fork().transactional(async (em) => {
     const locked = await em.nativeUpdate(
       MetaEntity,

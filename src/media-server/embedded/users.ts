@@ -2,11 +2,12 @@
 // SSO users with Jellyfin's defaults, removal, and the list the CLI shows.
 
 import { SsoError } from '../../sso/errors.js';
-import type { MediaUser } from '../../sso/ports.js';
+import type { MediaUser, UserPolicy } from '../../sso/ports.js';
 import { MediaUserEntity, type MediaUserRow } from '../../storage/entities.js';
 import type { Orm } from '../../storage/orm.js';
-import { compareOrdinal, isUniqueViolation, storageError } from '../../storage/shared.js';
+import { compareOrdinal, storageError } from '../../storage/shared.js';
 import { randomHex32, type DirectoryContext } from './context.js';
+import { dateColumn, isUniqueViolation, jsonColumn, type Sql } from '../shared/sql.js';
 import { checkUserName, normalizeGuid, upperInvariant } from '../shared/jellyfin-rules.js';
 import { newUserConfiguration, newUserPolicy, type UserDtoInput } from '../shared/jellyfin-shapes.js';
 
@@ -24,29 +25,55 @@ export function toDtoInput(row: MediaUserRow): UserDtoInput {
   };
 }
 
-/** By N or dashed GUID; null for anything else. */
-export async function findUserRow(orm: Orm, id: string): Promise<MediaUserRow | null> {
+/** A `media_user` row as a raw statement returns it (`select *` or `returning *`). */
+export function userFromColumns(row: Record<string, unknown>): MediaUserRow {
+  return {
+    id: String(row['id']),
+    name: String(row['name']),
+    normalizedName: String(row['normalized_name']),
+    policy: jsonColumn<UserPolicy>(row['policy']),
+    configuration: jsonColumn<Record<string, unknown>>(row['configuration']),
+    passwordHash: typeof row['password_hash'] === 'string' ? row['password_hash'] : null,
+    createdAt: dateColumn(row['created_at']) ?? new Date(0),
+    lastLoginDate: dateColumn(row['last_login_date']),
+    lastActivityDate: dateColumn(row['last_activity_date']),
+  };
+}
+
+/** By N or dashed GUID; null for anything else. One indexed select (the primary key). */
+export async function findUserRow(sql: Sql, id: string): Promise<MediaUserRow | null> {
   const normalized = normalizeGuid(id);
-  return normalized ? orm.em.fork().findOne(MediaUserEntity, { id: normalized }) : null;
+  if (!normalized) return null;
+  const [row] = await sql.rows('select * from media_user where id = ?', [normalized]);
+  return row ? userFromColumns(row) : null;
 }
 
-export async function findUserByName(orm: Orm, name: string): Promise<MediaUser | null> {
-  const row = await orm.em.fork().findOne(MediaUserEntity, { normalizedName: upperInvariant(name) });
-  return row ? toMediaUser(row) : null;
+export async function findUserByName(sql: Sql, name: string): Promise<MediaUser | null> {
+  const [row] = await sql.rows('select * from media_user where normalized_name = ?', [upperInvariant(name)]);
+  return row ? toMediaUser(userFromColumns(row)) : null;
 }
 
-export async function findUsersByNames(orm: Orm, names: string[]): Promise<Map<string, MediaUser>> {
-  const wanted = new Map(names.map((name) => [upperInvariant(name), name]));
-  const rows = await orm.em.fork().find(MediaUserEntity, { normalizedName: { $in: [...wanted.keys()] } });
+/** One select for every name (the unique index on the normalized name). */
+export async function findUsersByNames(sql: Sql, names: string[]): Promise<Map<string, MediaUser>> {
   const found = new Map<string, MediaUser>();
+  const wanted = [...new Set(names.map(upperInvariant))];
+  if (wanted.length === 0) return found;
+  const rows = await sql.rows(
+    `select * from media_user where normalized_name in (${wanted.map(() => '?').join(', ')})`,
+    wanted,
+  );
+  const byNormalized = new Map(rows.map((row) => [String(row['normalized_name']), row]));
   for (const name of names) {
-    const row = rows.find((candidate) => candidate.normalizedName === upperInvariant(name));
-    if (row) found.set(name, toMediaUser(row));
+    const row = byNormalized.get(upperInvariant(name));
+    if (row) found.set(name, toMediaUser(userFromColumns(row)));
   }
   return found;
 }
 
-/** A new SSO user with Jellyfin's new-user policy and no password; a taken name is `name_conflict`. */
+/**
+ * A new SSO user with Jellyfin's new-user policy and no password, in one insert; a taken name is
+ * `name_conflict` (the unique normalized name decides, so two sign-ins cannot both take it).
+ */
 export async function createUser(ctx: DirectoryContext, name: string): Promise<MediaUser> {
   checkUserName(name);
   const row: MediaUserRow = {
@@ -61,7 +88,18 @@ export async function createUser(ctx: DirectoryContext, name: string): Promise<M
     lastActivityDate: null,
   };
   try {
-    await ctx.orm.em.fork().insert(MediaUserEntity, row);
+    await ctx.sql.rows(
+      `insert into media_user (id, name, normalized_name, policy, configuration, password_hash, created_at,
+         last_login_date, last_activity_date) values (?, ?, ?, ?, ?, null, ?, null, null)`,
+      [
+        row.id,
+        row.name,
+        row.normalizedName,
+        JSON.stringify(row.policy),
+        JSON.stringify(row.configuration),
+        ctx.sql.date(row.createdAt),
+      ],
+    );
   } catch (error) {
     if (isUniqueViolation(error)) {
       throw new SsoError('name_conflict', `the user name "${name}" is already taken`, {

@@ -3,6 +3,7 @@
 //
 // Tokens: tokens.ts; users and policies: users.ts; sessions (Quick Connect on the user's behalf): sessions.ts.
 
+import { isDeepStrictEqual } from 'node:util';
 import { systemClock } from '../../sso/basics.js';
 import { silentLog, type Clock, type Log, type MediaServer } from '../../sso/ports.js';
 import { checkAvatarImage, normalizeGuid } from '../shared/jellyfin-rules.js';
@@ -116,10 +117,13 @@ type UserChanges = Pick<MediaServer, 'updatePolicy' | 'deleteUser' | 'setAvatar'
 function userChanges(users: UserDeps): UserChanges {
   const { client } = users;
   return {
-    updatePolicy: (userId, change) =>
-      reportingAs("updating the user's policy", 'admin', () => {
+    updatePolicy: (userId, change, seen) =>
+      reportingAs("updating the user's policy", 'admin', async () => {
         const id = normalizeGuid(userId);
         if (!id) throw userNotFound('admin');
+        // The user as the caller just read it: a change that leaves its policy as it is costs no request.
+        if (seen?.id === id && isDeepStrictEqual(change(structuredClone(seen.policy)), seen.policy))
+          return seen;
         return writePolicy(users, id, change, 'admin');
       }),
     deleteUser: (userId) =>

@@ -2,6 +2,7 @@
 // default provider, then the SSO provider), and the GET-modify-POST of a whole policy.
 
 import { randomBytes } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { SsoError, invalidField, type SsoStep } from '../../sso/errors.js';
 import {
   DEFAULT_AUTH_PROVIDER_ID,
@@ -57,14 +58,15 @@ export async function findUserByName(client: JellyfinClient, name: string): Prom
   return (await client.users()).find((user) => upperInvariant(user.Name) === wanted) ?? null;
 }
 
-/** GET-modify-POST of the whole policy: Jellyfin's POST replaces every field. */
+/** GET-modify-POST of the whole policy (Jellyfin's POST replaces every field); no POST when nothing changes. */
 export async function writePolicy(
   deps: UserDeps,
   id: string,
   change: (policy: UserPolicy) => UserPolicy,
   step: SsoStep,
 ): Promise<MediaUser> {
-  const before = (await readUser(deps.client, id, step)).Policy;
+  const user = await readUser(deps.client, id, step);
+  const before = user.Policy;
   const after = change(structuredClone(before));
   // Jellyfin answers 400 when either provider id is missing or empty: keep the current (or default) one.
   if (typeof after.AuthenticationProviderId !== 'string' || after.AuthenticationProviderId.trim() === '') {
@@ -74,6 +76,7 @@ export async function writePolicy(
     after.PasswordResetProviderId =
       before.PasswordResetProviderId.trim() || DEFAULT_PASSWORD_RESET_PROVIDER_ID;
   }
+  if (isDeepStrictEqual(after, before)) return toMediaUser(user);
   await deps.client.setPolicy(id, after);
   deps.forgetUser(id);
   return toMediaUser(await readUser(deps.client, id, step));
