@@ -1,30 +1,31 @@
 // The composition root: the only file that knows every concrete adapter. It opens the database, builds the
 // stores, the media-server adapter, the protocols and the use cases, and hands them to the HTTP edge.
-import { fileURLToPath } from 'node:url';
+// What a deployment may not use is imported when first needed (each import() is a chunk of the compiled
+// server): the embedded directory or the Jellyfin adapter, whichever SSO_MEDIA_SERVER names, and the SAML
+// stack (xml-crypto, xmldom, the saml modules) once a SAML provider exists or a SAML endpoint is called.
 import type { Server } from 'node:http';
 import type { Config } from './config.js';
 import { createHttpApp, type HttpApp } from './http/api.js';
 import { loadConsoleBundle } from './http/console-bundle.js';
+import type { Handlers, RequestState } from './http/handler.js';
 import { createHandlers, type HandlerDeps } from './http/handlers/index.js';
 import type { Logger } from './logger.js';
-import { createEmbeddedDirectory, type EmbeddedDirectory } from './media-server/embedded/directory.js';
-import { createJellyfinServer, JellyfinCheckError } from './media-server/jellyfin/index.js';
+import type { EmbeddedDirectory } from './media-server/embedded/directory.js';
 import { fetchAvatar, isPublicAddress } from './media-server/shared/avatar.js';
 import { avatarsAfterLogin } from './media-server/shared/avatar-refresh.js';
 import { createOidcConnector } from './protocols/oidc-connector.js';
 import { createOidcProtocol } from './protocols/oidc.js';
-import { createSamlConnector } from './protocols/saml-connector.js';
-import { createSamlProtocol } from './protocols/saml.js';
 import { createActivityRecorder, startActivityRetention, type ActivityRecorder } from './sso/activity.js';
 import { createLinkAdmin } from './sso/links.js';
 import { createLogin } from './sso/login.js';
 import { createProviderAdmin } from './sso/provider-admin.js';
 import { createProviderTester } from './sso/provider-test.js';
+import type { SamlMetadataReader } from './sso/saml-metadata-import.js';
 import { createSignInPreviewer } from './sso/sign-in-preview.js';
-import { createSamlMetadataReader } from './protocols/saml-idp-metadata.js';
 import type {
   ActivityStore,
   Clock,
+  Connector,
   Connectors,
   FlowStore,
   LinkStore,
@@ -42,11 +43,10 @@ import { createLinkStore } from './storage/link-store.js';
 import { createReplayCache } from './storage/replay-cache.js';
 import { DatabaseUrlError, openDatabase, type Database } from './storage/orm.js';
 import { SecretKeyError } from './storage/secret-box.js';
+import { CONSOLE_DIR, SPEC_PATH } from './repository-files.js';
 import { createProviderStore } from './storage/provider-store.js';
 
-export const SPEC_PATH = fileURLToPath(new URL('../openapi.yaml', import.meta.url));
-/** Where `npm run build:console` writes the admin console. */
-export const CONSOLE_DIR = fileURLToPath(new URL('../dist/console', import.meta.url));
+export { SPEC_PATH, CONSOLE_DIR };
 
 export interface AppOptions {
   config: Config;
@@ -105,7 +105,8 @@ const LISTEN_ERRORS: Record<string, string> = {
  * key, the database URL or connection, the listening address. Null for anything else.
  */
 export function startupRefusal(error: unknown, listenAt?: { host: string; port: number }): string | null {
-  if (error instanceof JellyfinCheckError)
+  // By name: the Jellyfin adapter (and its error class) is imported only in jellyfin mode.
+  if (error instanceof Error && error.name === 'JellyfinCheckError')
     return `jellyfin-sso cannot use the Jellyfin server: ${error.message}`;
   if (error instanceof SecretKeyError) {
     return `jellyfin-sso cannot use its secret key (SSO_SECRET_KEY, or secret.key in SSO_DATA_DIR): ${error.message}`;
@@ -152,6 +153,7 @@ async function openMediaServer(
   database: Database,
 ): Promise<MediaServer> {
   if (config.mediaServer === 'jellyfin' && config.jellyfinUrl !== null && config.jellyfinApiKey !== null) {
+    const { createJellyfinServer } = await import('./media-server/jellyfin/index.js');
     const jellyfin = createJellyfinServer({
       baseUrl: config.jellyfinUrl,
       apiKey: config.jellyfinApiKey,
@@ -172,6 +174,7 @@ async function openMediaServer(
     for (const warning of check.warnings) log.warn({ component: 'jellyfin' }, warning);
     return jellyfin;
   }
+  const { createEmbeddedDirectory } = await import('./media-server/embedded/directory.js');
   const directory = createEmbeddedDirectory({ orm: database.orm, clock });
   if (config.bootstrapApiKey !== null) await setBootstrapKey(directory, config.bootstrapApiKey, log);
   else if ((await directory.listApiKeys()).length === 0) {
@@ -223,19 +226,25 @@ export async function createApp({
     held.mediaServer = mediaServer;
     held.purge = startPurge(stores, clock, log);
     held.activity = openActivityLog(config, log, clock, stores.activity);
-    const connectors = createConnectors(config, log, stores, clock);
-    const handlers = createHandlers(
-      createUseCases({
-        config,
-        log,
-        clock,
-        stores,
-        mediaServer,
-        connectors,
-        activityLog: held.activity.recorder,
-        orm: database.orm,
-      }),
-      loadConsoleBundle(consoleDir),
+    const saml = lazySamlStack(config, log, stores, clock);
+    if ((await stores.providers.list('saml')).length > 0) await saml.load();
+    const connectors = createConnectors(config, log, saml);
+    const handlers = loadingSamlFirst(
+      createHandlers(
+        createUseCases({
+          config,
+          log,
+          clock,
+          stores,
+          mediaServer,
+          connectors,
+          samlMetadata: saml.metadataReader,
+          activityLog: held.activity.recorder,
+          orm: database.orm,
+        }),
+        loadConsoleBundle(consoleDir),
+      ),
+      saml,
     );
     const http = await createHttpApp({
       specPath: SPEC_PATH,
@@ -321,18 +330,104 @@ function startPurge({ flows, replay }: Stores, clock: Clock, log: Logger): NodeJ
   return purge;
 }
 
-/** One connector per protocol, each wrapping its protocol engine. */
-function createConnectors(config: Config, log: Logger, { replay }: Stores, clock: Clock): Connectors {
+/** One connector per protocol, each wrapping its protocol engine (SAML's loaded when first needed). */
+function createConnectors(config: Config, log: Logger, saml: SamlStack): Connectors {
   return {
     oidc: createOidcConnector({ engine: createOidcProtocol({ logger: log }), publicUrl: config.publicUrl }),
-    saml: createSamlConnector({
+    saml: saml.connector,
+  };
+}
+
+/** What the SAML stack provides, as its modules build it. */
+interface SamlParts {
+  connector: Connector<'saml'>;
+  metadataReader: SamlMetadataReader;
+}
+
+/** The SAML stack behind stand-ins that import it on first use; `load()` imports it (once) ahead of time. */
+interface SamlStack extends SamlParts {
+  load(): Promise<void>;
+}
+
+async function importSamlStack(
+  config: Config,
+  log: Logger,
+  { replay }: Stores,
+  clock: Clock,
+): Promise<SamlParts> {
+  const [{ createSamlConnector }, { createSamlProtocol }, { createSamlMetadataReader }] = await Promise.all([
+    import('./protocols/saml-connector.js'),
+    import('./protocols/saml.js'),
+    import('./protocols/saml-idp-metadata.js'),
+  ]);
+  return {
+    connector: createSamlConnector({
       engine: createSamlProtocol({ logger: log, clockSkewSeconds: config.samlClockSkewSeconds }),
       replay,
       clock,
       publicUrl: config.publicUrl,
       clockSkewSeconds: config.samlClockSkewSeconds,
     }),
+    metadataReader: createSamlMetadataReader({
+      isPublicAddress,
+      allowPrivateHosts: config.avatarAllowPrivateHosts,
+    }),
   };
+}
+
+/**
+ * The SAML connector and metadata reader as stand-ins: their asynchronous steps import the stack first;
+ * the synchronous ones (settings, locate, preview, SP metadata) need it in memory already, which
+ * loadingSamlFirst() ensures for every SAML operation (and createApp() at start when a SAML provider exists).
+ */
+function lazySamlStack(config: Config, log: Logger, stores: Stores, clock: Clock): SamlStack {
+  let parts: SamlParts | undefined;
+  let loading: Promise<void> | undefined;
+  const load = (): Promise<void> =>
+    (loading ??= importSamlStack(config, log, stores, clock).then((imported) => {
+      parts = imported;
+    }));
+  const loaded = (): SamlParts => {
+    if (parts === undefined) throw new Error('the SAML stack is used before it was loaded');
+    return parts;
+  };
+  const connector = (): Connector<'saml'> => loaded().connector;
+  return {
+    load,
+    connector: {
+      protocol: 'saml',
+      get answerIsBrowserBound() {
+        return connector().answerIsBrowserBound;
+      },
+      parseSettings: (input, now) => connector().parseSettings(input, now),
+      locate: (callback) => connector().locate(callback),
+      readIdentity: (provider, asserted) => connector().readIdentity(provider, asserted),
+      metadata(provider) {
+        const xml = connector().metadata?.(provider);
+        if (xml === undefined) throw new Error('the SAML connector publishes no metadata');
+        return xml;
+      },
+      start: (provider, context) => load().then(() => connector().start(provider, context)),
+      finish: (provider, callback, flow) => load().then(() => connector().finish(provider, callback, flow)),
+      diagnose: (provider, context) => load().then(() => connector().diagnose(provider, context)),
+    },
+    metadataReader: { read: (source) => load().then(() => loaded().metadataReader.read(source)) },
+  };
+}
+
+/** The handlers, where every SAML operation first awaits the SAML stack (see lazySamlStack). */
+function loadingSamlFirst(handlers: Handlers, saml: SamlStack): Handlers {
+  const wrapped: Handlers = { ...handlers };
+  for (const [operationId, handler] of Object.entries(handlers)) {
+    if (!operationId.includes('Saml')) continue;
+    Object.assign(wrapped, {
+      [operationId]: async (input: never, state: RequestState) => {
+        await saml.load();
+        return handler(input, state);
+      },
+    });
+  }
+  return wrapped;
 }
 
 /** The use cases over the stores, the media server and the connectors: what the HTTP handlers call. */
@@ -343,6 +438,7 @@ function createUseCases(parts: {
   stores: Stores;
   mediaServer: MediaServer;
   connectors: Connectors;
+  samlMetadata: SamlMetadataReader;
   activityLog: ActivityRecorder;
   orm: Database['orm'];
 }): HandlerDeps {
@@ -367,10 +463,7 @@ function createUseCases(parts: {
     providerAdmin: createProviderAdmin({ providers, connectors, clock }),
     providerTester: createProviderTester({ providers, connectors, clock }),
     signInPreview: createSignInPreviewer({ providers, connectors, links, mediaServer }),
-    samlMetadata: createSamlMetadataReader({
-      isPublicAddress,
-      allowPrivateHosts: config.avatarAllowPrivateHosts,
-    }),
+    samlMetadata: parts.samlMetadata,
     userAdmin: createUserAdmin({ mediaServer }),
     flows,
     mediaServer,

@@ -1,9 +1,11 @@
 // Process entry: configuration → app → listen; SIGINT/SIGTERM close the server and the database cleanly.
+// `npm start` runs it compiled (dist/server/main.js, scripts/build-server.ts); `npm run dev` through tsx.
 // Every way start-up can fail ends the same way: one line on stderr that says what to change, a non-zero
 // exit, and no stack trace unless LOG_LEVEL is debug or trace (a refusal is not a crash).
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createApp, startupRefusal, type App } from './app.js';
-import { createLogger } from './logger.js';
+import { constants } from 'node:os';
+import { createLogger, type Logger } from './logger.js';
 import { asksForHelp, START_USAGE } from './usage.js';
 
 /** Exit status of a refusal caused by the settings or the environment; 1 is left for crashes. */
@@ -20,6 +22,41 @@ function reportStartFailure(error: unknown, listenAt?: { host: string; port: num
     process.stderr.write(`${error.stack ?? ''}\n`);
   }
   return refusal === null ? 1 : EXIT_REFUSED;
+}
+
+/**
+ * A second signal this long after the first stops at once. Sooner, it is the same request: a terminal's
+ * Ctrl-C reaches npm and node together, and npm forwards it to node again.
+ */
+const INSIST_AFTER_MS = 500;
+
+/**
+ * SIGINT and SIGTERM close the server (requests in progress finish), then the database; the last log line
+ * says the service stopped. A second signal during that stops at once, with the signal's exit status.
+ */
+function stopOnSignals(app: App, log: Logger): void {
+  let closingSince: number | undefined;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (closingSince !== undefined) {
+      if (performance.now() - closingSince < INSIST_AFTER_MS) return;
+      log.warn({ signal }, `jellyfin-sso stopped at once (${signal} during shutdown)`);
+      process.exit(128 + constants.signals[signal]);
+    }
+    closingSince = performance.now();
+    log.info({ signal }, `shutting down (${signal})`);
+    app.close().then(
+      () => {
+        log.info('jellyfin-sso stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log.error({ err: error }, 'jellyfin-sso stopped; a step of the shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
 }
 
 async function main(): Promise<void> {
@@ -48,21 +85,7 @@ async function main(): Promise<void> {
     { port, host: config.host, publicUrl: config.publicUrl, mediaServer: config.mediaServer },
     `jellyfin-sso listening on http://${config.host}:${port} (public URL ${config.publicUrl})`,
   );
-  let closing = false;
-  const shutdown = (signal: string): void => {
-    if (closing) return;
-    closing = true;
-    log.info({ signal }, 'shutting down');
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  stopOnSignals(app, log);
 }
 
 if (asksForHelp(process.argv.slice(2))) process.stdout.write(START_USAGE);

@@ -1,0 +1,58 @@
+// Compiles the service (src/ → dist/server/main.js plus chunks) with esbuild, so that `npm start` runs
+// plain node with no TypeScript loader. Our code is bundled; every package stays external (loaded from
+// node_modules as usual); each dynamic import() becomes a chunk that loads only when first needed.
+// Builds when the sources are newer than the output; `--force` always builds.
+import { renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { isStale } from './build-staleness.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const SERVER_DIR = join(ROOT, 'dist/server');
+/** What `npm start` runs. */
+export const SERVER_ENTRY = join(SERVER_DIR, 'main.js');
+// This script and tsconfig.json shape the output too; generated/ only holds types (erased).
+const SOURCES = ['src', 'scripts/build-server.ts', 'scripts/build-staleness.ts', 'tsconfig.json'].map(
+  (path) => join(ROOT, path),
+);
+
+export function serverIsStale(): boolean {
+  return isStale(SERVER_ENTRY, SOURCES);
+}
+
+/**
+ * Builds when stale (or always with `force`); returns whether it built. The output is written beside
+ * dist/server and swapped in whole, so a running service or a concurrent build never sees half of it.
+ */
+export async function buildServer({ force = false } = {}): Promise<boolean> {
+  if (!force && !serverIsStale()) return false;
+  const staging = `${SERVER_DIR}.${process.pid}.tmp`;
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    await build({
+      absWorkingDir: ROOT,
+      entryPoints: { main: 'src/main.ts' },
+      outdir: staging,
+      bundle: true,
+      packages: 'external',
+      splitting: true,
+      chunkNames: 'chunks/[name]-[hash]',
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      sourcemap: true,
+      logLevel: 'warning',
+    });
+    rmSync(SERVER_DIR, { recursive: true, force: true });
+    renameSync(staging, SERVER_DIR);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return true;
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const built = await buildServer({ force: process.argv.includes('--force') });
+  console.log(built ? 'server compiled into dist/server/' : 'compiled server is up to date');
+}

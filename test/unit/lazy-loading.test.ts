@@ -1,0 +1,59 @@
+// The SAML stack (xml-crypto, xmldom, the saml modules) loads only where it is used: not at the start of
+// a service without SAML providers, on the first SAML request, and at start once a SAML provider exists.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { addSamlProvider } from '../../clients/typescript/index.js';
+import { startTestApp } from '../support/app.js';
+import { pemToBase64Der } from '../support/saml-idp.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const dataDir = mkdtempSync(join(tmpdir(), 'sso-lazy-'));
+
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+/** Which SAML packages a fresh service process on `dataDir` has loaded (after GET `path`, if given). */
+function loadedStacks(path?: string): Promise<{ xmlCrypto: boolean; xmldom: boolean }> {
+  const args = [
+    '--import',
+    'tsx',
+    'test/support/loaded-stacks.ts',
+    dataDir,
+    ...(path === undefined ? [] : [path]),
+  ];
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { cwd: ROOT, timeout: 90_000 }, (error, stdout, stderr) => {
+      if (error !== null) reject(new Error(`${error.message}\n${stderr}`));
+      else resolve(JSON.parse(stdout) as { xmlCrypto: boolean; xmldom: boolean });
+    });
+  });
+}
+
+describe('the SAML stack', () => {
+  it('when no SAML provider exists, then start-up does not load it', async () => {
+    expect(await loadedStacks()).toEqual({ xmlCrypto: false, xmldom: false });
+  });
+
+  it('when a SAML endpoint is called, then it is loaded', async () => {
+    expect(await loadedStacks('/sso/SAML/GetNames')).toEqual({ xmlCrypto: true, xmldom: true });
+  });
+
+  it('when a SAML provider exists, then start-up loads it', async () => {
+    const t = await startTestApp({}, { dataDir });
+    const certificate = pemToBase64Der(readFileSync(join(ROOT, 'test/fixtures/saml/idp-cert.pem'), 'utf8'));
+    const { response } = await addSamlProvider({
+      client: t.admin,
+      path: { provider: 'corp' },
+      body: {
+        samlEndpoint: 'https://idp.example.test/sso',
+        samlClientId: 'jellyfin',
+        samlCertificate: certificate,
+      },
+    });
+    expect(response.status).toBe(200);
+    await t.stop();
+    expect(await loadedStacks()).toEqual({ xmlCrypto: true, xmldom: true });
+  });
+});
