@@ -9,7 +9,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { OpenAPIBackend, type Document } from 'openapi-backend';
 import { parse as parseYaml } from 'yaml';
 import type { Logger } from '../logger.js';
-import { isElevated, type MediaServer } from '../sso/ports.js';
+import { isElevated, type MediaServer, type Principal } from '../sso/ports.js';
 import { browserStepsOf, protocolOf, startUrl } from './browser-steps.js';
 import { createDispatcher, type Dispatcher } from './dispatch.js';
 import { bodyParserError, sendFailure } from './error-replies.js';
@@ -76,23 +76,35 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxyValue(options.trustProxy));
-  app.use((_req: Request, res: Response, next: NextFunction) => {
+  const json = express.json({
+    limit: options.bodyLimitBytes,
+    strict: false, // Unregister's body is a bare JSON string
+    type: ['application/json', 'application/*+json'],
+  });
+  const urlencoded = express.urlencoded({
+    extended: false,
+    limit: options.bodyLimitBytes,
+    parameterLimit: 50,
+  });
+  const handle = operationMiddleware(dispatcher, validation, definition, options);
+  // One express layer for every request (each layer costs a router step): the security headers, the body
+  // parsers only when a body was sent (RFC 9112 §6.3), then the operation.
+  app.use((req: Request, res: Response, next: NextFunction) => {
     const requestId = randomUUID();
     res.locals['requestId'] = requestId;
     res.setHeader('X-Request-Id', requestId);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
-    next();
+    const run = (): void => void handle(req, res).catch(next);
+    if (!hasBody(req)) {
+      run();
+      return;
+    }
+    json(req, res, (jsonError?: unknown) => {
+      if (jsonError !== undefined) next(jsonError);
+      else urlencoded(req, res, (formError?: unknown) => (formError === undefined ? run() : next(formError)));
+    });
   });
-  app.use(
-    express.json({
-      limit: options.bodyLimitBytes,
-      strict: false, // Unregister's body is a bare JSON string
-      type: ['application/json', 'application/*+json'],
-    }),
-  );
-  app.use(express.urlencoded({ extended: false, limit: options.bodyLimitBytes, parameterLimit: 50 }));
-  app.use(operationMiddleware(dispatcher, validation, definition, options));
 
   // Errors of the body parsers (malformed JSON, too large, bad charset) never reach express's HTML page.
   app.use((thrown: unknown, req: Request, res: Response, next: NextFunction) => {
@@ -129,7 +141,7 @@ function operationMiddleware(
     const requestId = requestIdOf(res);
     const logRequest = options.log.isLevelEnabled('debug');
     const started = logRequest ? process.hrtime.bigint() : 0n;
-    const state = requestState(req, requestId, options.log);
+    const state = new EdgeRequestState(requestId, req, options.log);
     const canonical = canonicaliser.canonicalise(req.path);
     const pending = pendingRequest(req, state, canonical.path);
     try {
@@ -164,19 +176,38 @@ function operationMiddleware(
   };
 }
 
-/** The request's state; its logger (a pino child naming the request id) is made on first use only. */
-function requestState(req: Request, requestId: string, log: Logger): RequestState {
-  let child: Logger | undefined;
-  return {
-    requestId,
-    get log(): Logger {
-      child ??= log.child({ requestId });
-      return child;
-    },
-    principal: null,
-    cookies: parseCookies(req.headers.cookie),
-    clientAddress: req.ip ?? req.socket.remoteAddress ?? 'unknown',
-  };
+/**
+ * The request's state. Its logger (a pino child naming the request id) and the client address (read
+ * through the trusted proxies) are made on first use: most requests need neither.
+ */
+class EdgeRequestState implements RequestState {
+  principal: Principal | null = null;
+  readonly cookies: Record<string, string>;
+  #log: Logger | undefined;
+  #clientAddress: string | undefined;
+
+  constructor(
+    readonly requestId: string,
+    private readonly req: Request,
+    private readonly rootLog: Logger,
+  ) {
+    this.cookies = parseCookies(req.headers.cookie);
+  }
+
+  get log(): Logger {
+    this.#log ??= this.rootLog.child({ requestId: this.requestId });
+    return this.#log;
+  }
+
+  get clientAddress(): string {
+    this.#clientAddress ??= this.req.ip ?? this.req.socket.remoteAddress ?? 'unknown';
+    return this.#clientAddress;
+  }
+}
+
+/** RFC 9112 §6.3: a request has a body when it says how the body is framed. */
+function hasBody(req: Request): boolean {
+  return req.headers['transfer-encoding'] !== undefined || req.headers['content-length'] !== undefined;
 }
 
 /** A browser step's "try again" link: start the same provider's sign-in afresh. */

@@ -18,6 +18,8 @@ interface Route {
   access: AccessRule;
   /** The operation requires a credential (its security requirements are not empty). */
   secured: boolean;
+  /** The operation declares parameters or a body: without either there is nothing to validate. */
+  hasInputs: boolean;
   handler: RegisteredHandler | undefined;
 }
 
@@ -61,7 +63,7 @@ export function createDispatcher(deps: {
       shapeRoutedRequest(route.operation, pending);
       security.limitRate(route.access, pending);
       await security.authorize(route, pending);
-      validation.validate(route.operationId, pending);
+      if (route.hasInputs) validation.validate(route.operationId, pending);
       assertStorableBody(pending.parsedBody);
       if (route.handler === undefined) {
         throw new SsoError(
@@ -94,6 +96,7 @@ function routeTable(
       operationId,
       access: accessRule(operation),
       secured: (operation.security ?? []).length > 0,
+      hasInputs: (operation.parameters ?? []).length > 0 || operation.requestBody !== undefined,
       handler: handlers[operationId],
     });
     routes.set(operation.path, byMethod);

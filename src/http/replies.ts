@@ -30,7 +30,8 @@ export function prepareJson(body: unknown): PreparedJson {
 }
 
 export function writeReply(req: Request, res: Response, reply: Reply): void {
-  res.status(reply.status);
+  // The status is one the spec declares (typed replies): express's range check of `res.status` is not needed.
+  res.statusCode = reply.status;
   if (reply.headers !== undefined) res.set(reply.headers);
   for (const cookie of reply.cookies ?? []) {
     res.cookie(cookie.name, cookie.value, {
