@@ -62,7 +62,8 @@ export function loadSpec(specPath: string): Document {
 
 export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   const definition = loadSpec(options.specPath);
-  // Loads and dereferences the spec; validators are compiled per operation on first use (dispatch.ts).
+  // Loads and dereferences the spec; validators are compiled per operation on first use
+  // (request-validation.ts).
   const api = new Backend({ definition, strict: true, validate: false });
   await api.init();
   const operations = api.getOperations();
@@ -103,8 +104,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       return;
     }
     json(req, res, (jsonError?: unknown) => {
-      if (jsonError !== undefined) next(jsonError);
-      else urlencoded(req, res, (formError?: unknown) => (formError === undefined ? run() : next(formError)));
+      if (isError(jsonError)) next(jsonError);
+      else urlencoded(req, res, (formError?: unknown) => (isError(formError) ? next(formError) : run()));
     });
   });
 
@@ -205,6 +206,11 @@ class EdgeRequestState implements RequestState {
     this.#clientAddress ??= this.req.ip ?? this.req.socket.remoteAddress ?? 'unknown';
     return this.#clientAddress;
   }
+}
+
+/** What a middleware hands to `next`: nothing (or null) when it went well, else its error. */
+function isError(passed: unknown): boolean {
+  return passed !== undefined && passed !== null;
 }
 
 /** RFC 9112 §6.3: a request has a body when it says how the body is framed. */
