@@ -1,34 +1,24 @@
-// The HTTP edge: express 5 + openapi-backend, wired by operationId only (no hand-written routes).
-// Request walk: request id → body parsing → case-insensitive path → routing → credential → access rule →
-// rate limit → schema validation (query coerced to the declared types) → storable body strings → typed
-// handler → reply (validated against the spec in tests). Every failure becomes an SsoError and leaves
-// through error-replies.ts.
+// The HTTP edge: express 5 + the spec, wired by operationId only (no hand-written routes).
+// Request walk: request id → body parsing → case-insensitive path → dispatch.ts (routing, credential, access
+// rule, rate limit, schema validation with the query coerced to the declared types, storable body strings,
+// typed handler) → reply (validated against the spec in tests). Every failure becomes an SsoError and
+// leaves through error-replies.ts.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { OpenAPIBackend, type Context, type Document } from 'openapi-backend';
-import addFormatsModule from 'ajv-formats';
-import { parse as parseYaml } from 'yaml';
+import { OpenAPIBackend, type Document } from 'openapi-backend';
+import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import type { Logger } from '../logger.js';
-import { SsoError } from '../sso/errors.js';
-import { isElevated, type MediaServer } from '../sso/ports.js';
-import { assertStorableBody } from './body-strings.js';
+import { isElevated, type MediaServer, type Principal } from '../sso/ports.js';
 import { browserStepsOf, protocolOf, startUrl } from './browser-steps.js';
+import { createDispatcher, type Dispatcher } from './dispatch.js';
 import { bodyParserError, sendFailure } from './error-replies.js';
 import { foreignErrorToSsoError } from './errors.js';
-import { inputOf, type Handlers, type RegisteredHandler, type RequestState } from './handler.js';
-import type { Reply } from './operations.js';
+import type { Handlers, RegisteredHandler, RequestState } from './handler.js';
 import { checkReplyContract, writeReply } from './replies.js';
-import { registerRequestSecurity } from './request-security.js';
-import {
-  handlerBody,
-  invalidRequest,
-  parseCookies,
-  pendingRequest,
-  routedParams,
-  shapeRoutedRequest,
-  type Pending,
-} from './request-shape.js';
+import { createRequestSecurity } from './request-security.js';
+import { parseCookies, pendingRequest, type Pending } from './request-shape.js';
+import { createRequestValidation, type RequestValidation } from './request-validation.js';
 import { createPathCanonicaliser } from './routing.js';
 
 export { accessRule, type AccessRule } from './request-security.js';
@@ -39,12 +29,6 @@ class Backend extends OpenAPIBackend {
     return this.document;
   }
 }
-
-// ajv-formats is CommonJS: the default import is its module object whatever the loader, and the plugin
-// is also its `default` property (it sets `exports.default` on itself).
-const addFormats = addFormatsModule.default;
-
-const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
 export interface HttpAppOptions {
   specPath: string;
@@ -64,40 +48,66 @@ export interface HttpAppOptions {
 
 export interface HttpApp {
   app: express.Express;
-  api: OpenAPIBackend;
   operationIds: string[];
+  /** The operationIds that have a handler. */
+  handled: string[];
 }
 
 export function loadSpec(specPath: string): Document {
-  // YAML parses to an untyped value; openapi-backend checks the document's structure when it starts.
-  return parseYaml(readFileSync(specPath, 'utf8')) as Document;
+  // js-yaml parses the spec in a fraction of `yaml`'s time (start-up); the core schema reads it as YAML 1.2
+  // does (test/unit/spec-load.test.ts checks the two agree). YAML parses to an untyped value;
+  // openapi-backend checks the document's structure when it starts.
+  return loadYaml(readFileSync(specPath, 'utf8'), { schema: CORE_SCHEMA }) as Document;
 }
 
 export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   const definition = loadSpec(options.specPath);
-  const api = await createBackend(definition, options);
-  const operationIds = api.getOperations().map((operation) => operation.operationId ?? '');
+  // Loads and dereferences the spec; validators are compiled per operation on first use
+  // (request-validation.ts).
+  const api = new Backend({ definition, strict: true, validate: false });
+  await api.init();
+  const operations = api.getOperations();
+  const validation = createRequestValidation(api.definition);
+  const registered: Record<string, RegisteredHandler> = options.handlers;
+  const dispatcher = createDispatcher({
+    operations,
+    handlers: registered,
+    security: createRequestSecurity(options),
+    validation,
+  });
 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxyValue(options.trustProxy));
-  app.use((_req: Request, res: Response, next: NextFunction) => {
+  const json = express.json({
+    limit: options.bodyLimitBytes,
+    strict: false, // Unregister's body is a bare JSON string
+    type: ['application/json', 'application/*+json'],
+  });
+  const urlencoded = express.urlencoded({
+    extended: false,
+    limit: options.bodyLimitBytes,
+    parameterLimit: 50,
+  });
+  const handle = operationMiddleware(dispatcher, validation, definition, options);
+  // One express layer for every request (each layer costs a router step): the security headers, the body
+  // parsers only when a body was sent (RFC 9112 §6.3), then the operation.
+  app.use((req: Request, res: Response, next: NextFunction) => {
     const requestId = randomUUID();
     res.locals['requestId'] = requestId;
     res.setHeader('X-Request-Id', requestId);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
-    next();
+    const run = (): void => void handle(req, res).catch(next);
+    if (!hasBody(req)) {
+      run();
+      return;
+    }
+    json(req, res, (jsonError?: unknown) => {
+      if (isError(jsonError)) next(jsonError);
+      else urlencoded(req, res, (formError?: unknown) => (isError(formError) ? next(formError) : run()));
+    });
   });
-  app.use(
-    express.json({
-      limit: options.bodyLimitBytes,
-      strict: false, // Unregister's body is a bare JSON string
-      type: ['application/json', 'application/*+json'],
-    }),
-  );
-  app.use(express.urlencoded({ extended: false, limit: options.bodyLimitBytes, parameterLimit: 50 }));
-  app.use(operationMiddleware(api, definition, options));
 
   // Errors of the body parsers (malformed JSON, too large, bad charset) never reach express's HTML page.
   app.use((thrown: unknown, req: Request, res: Response, next: NextFunction) => {
@@ -117,94 +127,36 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     });
   });
 
-  return { app, api, operationIds };
+  const operationIds = operations.map((operation) => operation.operationId ?? '');
+  return { app, operationIds, handled: dispatcher.handled };
 }
 
-/** openapi-backend with our hooks and the typed handlers registered, initialised. */
-async function createBackend(definition: Document, options: HttpAppOptions): Promise<OpenAPIBackend> {
-  const api = new Backend({
-    definition,
-    strict: true,
-    quick: false,
-    validate: true,
-    // Query and path parameters reach the handlers as the types the spec declares (`isLinking` boolean).
-    coerceTypes: true,
-    ajvOpts: { allErrors: true, strict: false },
-    customizeAjv: (ajv) => addFormats(ajv),
-  });
-  const checkRateLimit = registerRequestSecurity(api, definition, options);
-  api.register({
-    notFound: () => {
-      throw new SsoError('not_found', 'There is no such endpoint. Check the path against the API reference.');
-    },
-    methodNotAllowed: () => {
-      throw new SsoError('method_not_allowed', 'This endpoint does not accept this HTTP method.');
-    },
-    postRoutingHandler: (c: Context, pending: Pending) => {
-      if (c.operation === undefined) return;
-      pending.operation = c.operation;
-      pending.params = routedParams(c);
-      shapeRoutedRequest(c.operation, pending);
-      // openapi-backend parsed the request before this hook; hand the handlers the canonical forms.
-      c.request.query = pending.request.query;
-      c.request.requestBody = handlerBody(pending);
-      checkRateLimit(c.operation, pending);
-    },
-    validationFail: (c: Context) => {
-      throw invalidRequest(c.validation.errors ?? []);
-    },
-    notImplemented: (c: Context) => {
-      throw new SsoError(
-        'not_implemented',
-        `${c.operation?.operationId ?? 'This operation'} has no handler in this version of the service.`,
-      );
-    },
-  });
-  const registered: Record<string, RegisteredHandler> = options.handlers;
-  for (const [operationId, handler] of Object.entries(registered)) {
-    api.register(operationId, (c: Context, pending: Pending) => {
-      assertStorableBody(pending.parsedBody);
-      return handler(inputOf(c), pending.state);
-    });
-  }
-  await api.init();
-  return api;
-}
-
-/** The express middleware that runs every request through openapi-backend and writes its outcome. */
-function operationMiddleware(api: OpenAPIBackend, definition: Document, options: HttpAppOptions) {
+/** The express middleware that runs every request through the dispatcher and writes its outcome. */
+function operationMiddleware(
+  dispatcher: Dispatcher,
+  validation: RequestValidation,
+  definition: Document,
+  options: HttpAppOptions,
+) {
   const canonicaliser = createPathCanonicaliser(Object.keys(definition.paths ?? {}));
   const browserSteps = browserStepsOf(definition);
-  const methodsByPath = new Map(
-    Object.entries(definition.paths ?? {}).map(([path, item]) => [
-      path,
-      HTTP_METHODS.filter((method) => item !== undefined && method in item).map((m) => m.toUpperCase()),
-    ]),
-  );
   return async (req: Request, res: Response): Promise<void> => {
     const requestId = requestIdOf(res);
-    const log = options.log.child({ requestId });
-    const started = process.hrtime.bigint();
-    const state: RequestState = {
-      requestId,
-      log,
-      principal: null,
-      cookies: parseCookies(req.headers.cookie),
-      clientAddress: req.ip ?? req.socket.remoteAddress ?? 'unknown',
-    };
+    const logRequest = options.log.isLevelEnabled('debug');
+    const started = logRequest ? process.hrtime.bigint() : 0n;
+    const state = new EdgeRequestState(requestId, req, options.log);
     const canonical = canonicaliser.canonicalise(req.path);
     const pending = pendingRequest(req, state, canonical.path);
     try {
-      // openapi-backend hands back, untyped, what the registered handler returned: a Reply.
-      const reply = (await api.handleRequest(pending.request, pending)) as Reply;
+      const reply = await dispatcher.dispatch(pending, canonical);
       if (options.validateResponses && pending.operation !== undefined) {
-        checkReplyContract(api, pending.operation, reply);
+        checkReplyContract(validation, pending.operation, reply);
       }
-      writeReply(res, reply);
+      writeReply(req, res, reply);
     } catch (thrown) {
       const operationId = pending.operation?.operationId;
       const browserStep = operationId !== undefined && browserSteps.has(operationId);
-      sendFailure(req, res, log, foreignErrorToSsoError(thrown), {
+      sendFailure(req, res, state.log, foreignErrorToSsoError(thrown), {
         requestId,
         operationId,
         path: pending.request.path,
@@ -213,16 +165,57 @@ function operationMiddleware(api: OpenAPIBackend, definition: Document, options:
         elevated: state.principal !== null && isElevated(state.principal),
         retryUrl: browserStep ? retryUrlOf(options.publicUrl, pending) : undefined,
         homeUrl: options.homeUrl,
-        allow: canonical.template === null ? undefined : methodsByPath.get(canonical.template),
+        allow: canonical.template === null ? undefined : dispatcher.methodsOf(canonical.template),
       });
     }
+    // One line per request, and only when it is written: the level is checked before anything is built.
+    if (!logRequest) return;
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     const operationId = pending.operation?.operationId;
-    log.debug(
+    state.log.debug(
       { method: req.method, path: pending.request.path, operationId, status: res.statusCode, ms },
       'request',
     );
   };
+}
+
+/**
+ * The request's state. Its logger (a pino child naming the request id) and the client address (read
+ * through the trusted proxies) are made on first use: most requests need neither.
+ */
+class EdgeRequestState implements RequestState {
+  principal: Principal | null = null;
+  readonly cookies: Record<string, string>;
+  #log: Logger | undefined;
+  #clientAddress: string | undefined;
+
+  constructor(
+    readonly requestId: string,
+    private readonly req: Request,
+    private readonly rootLog: Logger,
+  ) {
+    this.cookies = parseCookies(req.headers.cookie);
+  }
+
+  get log(): Logger {
+    this.#log ??= this.rootLog.child({ requestId: this.requestId });
+    return this.#log;
+  }
+
+  get clientAddress(): string {
+    this.#clientAddress ??= this.req.ip ?? this.req.socket.remoteAddress ?? 'unknown';
+    return this.#clientAddress;
+  }
+}
+
+/** What a middleware hands to `next`: nothing (or null) when it went well, else its error. */
+function isError(passed: unknown): boolean {
+  return passed !== undefined && passed !== null;
+}
+
+/** RFC 9112 §6.3: a request has a body when it says how the body is framed. */
+function hasBody(req: Request): boolean {
+  return req.headers['transfer-encoding'] !== undefined || req.headers['content-length'] !== undefined;
 }
 
 /** A browser step's "try again" link: start the same provider's sign-in afresh. */

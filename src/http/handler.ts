@@ -1,7 +1,6 @@
 // The shape of an operation handler: typed by its operationId from the contract (operations.ts), it receives
 // the validated request and the per-request state and returns one of the replies the spec allows (or
 // throws an SsoError). Writing the reply to the wire is replies.ts's job.
-import type { Context } from 'openapi-backend';
 import type { Logger } from '../logger.js';
 import type { Principal } from '../sso/ports.js';
 import type { HandlerInput, OperationId, OperationOfTag, Reply, ReplyOf, Tag } from './operations.js';
@@ -54,14 +53,11 @@ export function reply<R>(value: NoInfer<R>): R {
 export type RegisteredHandler = (input: never, state: RequestState) => Promise<Reply>;
 
 /**
- * A handler's input from openapi-backend's parsed request. openapi-backend has validated path, query
- * (coerced to the declared types) and body against the routed operation's schema before any handler runs,
- * but its Context is untyped and the operation is known only at run time: the type system cannot know that
- * the values have the shape of that operation's generated `…Data`, hence the one cast.
+ * A handler's input from the validated request. Path, query (coerced to the declared types) and body were
+ * validated against the routed operation's schema before any handler runs, but the operation is known only
+ * at run time: the type system cannot know that the values have the shape of that operation's generated
+ * `…Data`, hence the one cast.
  */
-export function inputOf(c: Context): never {
-  const path: unknown = c.request.params;
-  const query: unknown = c.request.query;
-  const body: unknown = c.request.requestBody;
+export function inputOf(path: unknown, query: unknown, body: unknown): never {
   return { path, query, body } as never;
 }

@@ -22,9 +22,18 @@ export interface ReplyExtras {
 
 type Status<R> = Extract<keyof R, number>;
 
+/**
+ * A JSON body serialised once for many replies (replies.ts `prepareJson`), with its strong validator
+ * (RFC 9110 §8.8.3): the edge sends the bytes as they are and answers 304 to a matching If-None-Match.
+ */
+export interface PreparedJson {
+  bytes: Buffer;
+  etag: string;
+}
+
 /** One JSON reply per status the spec declares, with that status's body. */
 export type JsonReply<R> = {
-  [S in Status<R>]: ReplyExtras & { kind: 'json'; status: S; body: R[S] };
+  [S in Status<R>]: ReplyExtras & { kind: 'json'; status: S; body: R[S]; prepared?: PreparedJson };
 }[Status<R>];
 
 /** A status the spec declares without a body. */

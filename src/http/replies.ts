@@ -1,23 +1,37 @@
 // Reply writing: a handler's reply onto the wire (status, headers, cookies, body by kind), after checking a
-// JSON body against the spec when asked to (tests and development).
-import type { Response } from 'express';
-import type { OpenAPIBackend, Operation } from 'openapi-backend';
+// JSON body against the spec when asked to (tests and development). A prepared JSON body goes out as its
+// bytes, with its ETag, or as a 304 to a request that already holds it.
+import { createHash } from 'node:crypto';
+import type { Request, Response } from 'express';
+import type { Operation } from 'openapi-backend';
 import { SsoError } from '../sso/errors.js';
-import type { Reply } from './operations.js';
+import type { PreparedJson, Reply } from './operations.js';
+import type { RequestValidation } from './request-validation.js';
 
 /** Refuses (500) a JSON reply that breaks the operation's response schema. */
-export function checkReplyContract(api: OpenAPIBackend, operation: Operation, reply: Reply): void {
+export function checkReplyContract(validation: RequestValidation, operation: Operation, reply: Reply): void {
   if (reply.kind !== 'json') return;
-  const result = api.validateResponse(reply.body, operation, reply.status);
-  if (result.errors) {
+  const errors = validation.replyErrors(operation, reply.status, reply.body);
+  if (errors !== null) {
     throw new SsoError('internal', 'The service produced a reply that breaks its own contract.', {
-      detail: JSON.stringify(result.errors),
+      detail: JSON.stringify(errors),
     });
+  }
+  if (reply.prepared !== undefined && !reply.prepared.bytes.equals(prepareJson(reply.body).bytes)) {
+    throw new SsoError('internal', 'A prepared reply does not hold the bytes of its body.');
   }
 }
 
-export function writeReply(res: Response, reply: Reply): void {
-  res.status(reply.status);
+/** Serialises a JSON body once; its ETag is a digest of the bytes, so equal bodies share it. */
+export function prepareJson(body: unknown): PreparedJson {
+  const bytes = Buffer.from(JSON.stringify(body), 'utf8');
+  const digest = createHash('sha256').update(bytes).digest('base64url').slice(0, 22);
+  return { bytes, etag: `"${digest}"` };
+}
+
+export function writeReply(req: Request, res: Response, reply: Reply): void {
+  // The status is one the spec declares (typed replies): express's range check of `res.status` is not needed.
+  res.statusCode = reply.status;
   if (reply.headers !== undefined) res.set(reply.headers);
   for (const cookie of reply.cookies ?? []) {
     res.cookie(cookie.name, cookie.value, {
@@ -30,7 +44,8 @@ export function writeReply(res: Response, reply: Reply): void {
   }
   switch (reply.kind) {
     case 'json':
-      res.type('application/json; charset=utf-8').send(JSON.stringify(reply.body));
+      if (reply.prepared !== undefined) writePrepared(req, res, reply.prepared);
+      else res.type('application/json; charset=utf-8').send(JSON.stringify(reply.body));
       return;
     case 'empty':
       res.end();
@@ -48,4 +63,34 @@ export function writeReply(res: Response, reply: Reply): void {
       res.type(reply.contentType).send(reply.text);
       return;
   }
+}
+
+/** Node's own writes: express's `send` would hash the bytes again for an ETag we already have. */
+function writePrepared(req: Request, res: Response, prepared: PreparedJson): void {
+  res.setHeader('ETag', prepared.etag);
+  // Any cache may keep the list but must ask again before using it: it can change at any time.
+  res.setHeader('Cache-Control', 'no-cache');
+  if (res.statusCode === 200 && holdsCurrent(req, prepared.etag)) {
+    res.statusCode = 304;
+    res.end();
+    return;
+  }
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', prepared.bytes.length);
+  res.end(req.method === 'HEAD' ? undefined : prepared.bytes);
+}
+
+/**
+ * RFC 9110 §13.1.2: If-None-Match on a GET or HEAD holds `*` or a list of entity tags, compared weakly
+ * (`W/"x"` matches `"x"`).
+ */
+function holdsCurrent(req: Request, etag: string): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  const header = req.headers['if-none-match'];
+  if (header === undefined) return false;
+  for (const candidate of header.split(',')) {
+    const tag = candidate.trim();
+    if (tag === '*' || tag === etag || tag === `W/${etag}`) return true;
+  }
+  return false;
 }

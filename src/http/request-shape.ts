@@ -1,24 +1,23 @@
-// The request as openapi-backend sees it, and the shaping it needs before validation: the canonical path,
+// The request as the operation's validators see it, and the shaping it needs before validation: the canonical path,
 // the declared query names in any letter case, the media type, keys in any letter case, and validation
 // errors turned into the problem document's field list.
 import type { Request } from 'express';
 import type { ErrorObject } from 'ajv';
-import type { Context, Operation } from 'openapi-backend';
-import { isRecord } from '../sso/basics.js';
+import type { Operation } from 'openapi-backend';
 import { SsoError } from '../sso/errors.js';
 import { canonicaliseKeys } from './body-keys.js';
 import type { RequestState } from './handler.js';
 
-/** The request object handed to openapi-backend; mutable so keys can be canonicalised before validation. */
+/** The request as validated; mutable so keys can be canonicalised before validation. */
 export interface BackendRequest {
   method: string;
   path: string;
-  query: Record<string, string | string[]>;
-  headers: Record<string, string | string[]>;
+  query: Record<string, unknown>;
+  headers: Request['headers'];
   body: unknown;
 }
 
-/** One request on its way through openapi-backend's hooks. */
+/** One request on its way from routing to its handler. */
 export interface Pending {
   state: RequestState;
   request: BackendRequest;
@@ -26,15 +25,9 @@ export interface Pending {
   rawQuery: Record<string, string | string[]>;
   /** The body as express parsed it. */
   parsedBody: unknown;
-  /** Once routed: the operation and its path parameters (decoded once by openapi-backend). */
+  /** Once routed: the operation and its path parameters (each decoded once). */
   operation?: Operation;
   params?: Record<string, unknown>;
-}
-
-/** The path parameters of the routed request (openapi-backend types them loosely). */
-export function routedParams(c: Context): Record<string, unknown> {
-  const params: unknown = c.request.params;
-  return isRecord(params) ? params : {};
 }
 
 export function pendingRequest(req: Request, state: RequestState, canonicalPath: string): Pending {
@@ -48,9 +41,8 @@ export function pendingRequest(req: Request, state: RequestState, canonicalPath:
       method: req.method,
       path: canonicalPath,
       query: { ...rawQuery },
-      headers: definedHeaders(req.headers),
-      // openapi-backend JSON-parses a string body again: a bare JSON string (Unregister) goes in as text.
-      body: typeof parsedBody === 'string' ? JSON.stringify(parsedBody) : parsedBody,
+      headers: req.headers,
+      body: parsedBody,
     },
   };
 }
@@ -66,11 +58,6 @@ export function shapeRoutedRequest(operation: Operation, pending: Pending): void
   if (schema !== undefined && typeof pending.request.body === 'object') {
     pending.request.body = canonicaliseKeys(pending.request.body, schema);
   }
-}
-
-/** The body a handler receives: a bare JSON string as parsed, else the canonicalised body. */
-export function handlerBody(pending: Pending): unknown {
-  return typeof pending.parsedBody === 'string' ? pending.parsedBody : pending.request.body;
 }
 
 /** The media types of the operation's body; openapi-backend has dereferenced every `$ref` by now. */
@@ -108,7 +95,7 @@ function canonicaliseQuery(operation: Operation, request: BackendRequest): void 
   const names = (operation.parameters ?? [])
     .filter((p): p is { name: string; in: string } => 'in' in p && p.in === 'query')
     .map((p) => p.name);
-  const out: Record<string, string | string[]> = {};
+  const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(request.query)) {
     const name = names.find((n) => n.toLowerCase() === key.toLowerCase());
     if (name !== undefined) out[name] = value;
@@ -170,12 +157,6 @@ function queryStrings(query: Request['query']): Record<string, string | string[]
     if (typeof value === 'string') out[key] = value;
     else if (Array.isArray(value)) out[key] = value.filter((v): v is string => typeof v === 'string');
   }
-  return out;
-}
-
-function definedHeaders(headers: Request['headers']): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined) out[name] = value;
   return out;
 }
 

@@ -4,7 +4,8 @@
 // stay percent-encoded (openapi-backend decodes them once; decoding here too would let `%3F` cut the path).
 
 interface Template {
-  segments: { literal: string | null }[];
+  /** A literal segment, or the name of a parameter (`literal: null`). */
+  segments: { literal: string | null; name: string }[];
   path: string;
 }
 
@@ -12,6 +13,8 @@ export interface CanonicalPath {
   path: string;
   /** The spec path it matched, or null when none did (a 404). */
   template: string | null;
+  /** The path parameters of the matched template, each decoded once (empty when none matched). */
+  params: Record<string, string>;
 }
 
 export interface PathCanonicaliser {
@@ -32,13 +35,25 @@ export function createPathCanonicaliser(specPaths: string[]): PathCanonicaliser 
     segments: path
       .split('/')
       .slice(1)
-      .map((segment) => ({ literal: /^\{.+\}$/.test(segment) ? null : segment })),
+      .map((segment) => ({
+        literal: /^\{.+\}$/.test(segment) ? null : segment,
+        name: segment.slice(1, -1),
+      })),
   }));
+  // Paths without parameters, by their lower-case spelling: most requests need no template walk.
+  const literalPaths = new Map(
+    templates
+      .filter((template) => template.segments.every((segment) => segment.literal !== null))
+      .map((template) => [template.path.toLowerCase(), template.path]),
+  );
 
   return {
     canonicalise(rawPath) {
       let path = rawPath;
       if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+      // Without `%`, decoding changes nothing: a literal path is found by its letters alone.
+      const literal = path.includes('%') ? undefined : literalPaths.get(path.toLowerCase());
+      if (literal !== undefined) return { path: literal, template: literal, params: {} };
       const raw = path.split('/').slice(1);
       // Literal segments are compared decoded (`%73so` is `sso`); parameters are re-encoded below.
       const parts = raw.map((part) => decode(part) ?? part);
@@ -62,12 +77,16 @@ export function createPathCanonicaliser(specPaths: string[]): PathCanonicaliser 
         // The template with the most literal segments wins (`/sso/oid/links/x` over `/sso/{mode}/…`).
         if (matches && (best === null || literals > best.literals)) best = { template, literals };
       }
-      if (best === null) return { path, template: null };
+      if (best === null) return { path, template: null, params: {} };
       const chosen = best.template;
-      const canonical = raw.map(
-        (part, i) => chosen.segments[i]?.literal ?? encodeURIComponent(decode(part) ?? part),
-      );
-      return { path: '/' + canonical.join('/'), template: chosen.path };
+      const params: Record<string, string> = {};
+      const canonical = raw.map((part, i) => {
+        const segment = chosen.segments[i];
+        if (segment === undefined || segment.literal !== null) return segment?.literal ?? part;
+        params[segment.name] = parts[i] ?? part;
+        return encodeURIComponent(parts[i] ?? part);
+      });
+      return { path: '/' + canonical.join('/'), template: chosen.path, params };
     },
   };
 }

@@ -9,6 +9,8 @@ import type { Clock, FlowStore, MediaServer } from '../../sso/ports.js';
 import type { ProtocolName } from '../../sso/provider-settings.js';
 import type { UserAdmin } from '../../sso/user-admin.js';
 import { reply, type Handler, type HandlersOfTag } from '../handler.js';
+import type { ReplyOf } from '../operations.js';
+import { prepareJson } from '../replies.js';
 import { listActivityHandler, type ActivityHandlerDeps } from './activity.js';
 import { previewHandlers, type PreviewHandlerDeps } from './preview.js';
 
@@ -45,10 +47,10 @@ export function createAdminHandlers(deps: AdminDeps): HandlersOfTag<'admin'> {
       state.log.info({ protocol, provider, checks: statuses }, 'provider tested');
       return reply({ kind: 'json', status: 200, body: report });
     };
-  const names =
-    (protocol: ProtocolName): Handler<'getOidcProviderNames' | 'getSamlProviderNames'> =>
-    async () =>
-      reply({ kind: 'json', status: 200, body: await deps.providerAdmin.names(protocol) });
+  const names = (protocol: ProtocolName): Handler<'getOidcProviderNames' | 'getSamlProviderNames'> => {
+    const namesReply = preparedNamesReply();
+    return async () => namesReply(await deps.providerAdmin.names(protocol));
+  };
 
   return {
     addOidcProvider: add('oidc'),
@@ -94,5 +96,21 @@ export function createAdminHandlers(deps: AdminDeps): HandlersOfTag<'admin'> {
     listLibraries: async () =>
       reply({ kind: 'json', status: 200, body: await deps.mediaServer.listLibraries() }),
     listActivity: listActivityHandler(deps),
+  };
+}
+
+/**
+ * GetNames is public and on every login page: its reply is serialised and tagged once per list, and the
+ * same bytes (and ETag) go out until the list changes.
+ */
+function preparedNamesReply(): (names: string[]) => ReplyOf<'getOidcProviderNames'> {
+  let last: { names: string[]; reply: ReplyOf<'getOidcProviderNames'> } | undefined;
+  return (names) => {
+    const same = last?.names.length === names.length && names.every((name, i) => last?.names[i] === name);
+    if (last === undefined || !same) {
+      const prepared = prepareJson(names);
+      last = { names, reply: reply({ kind: 'json', status: 200, body: names, prepared }) };
+    }
+    return last.reply;
   };
 }
