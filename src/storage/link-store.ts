@@ -10,6 +10,7 @@ import type { AccountLink, Clock, LinkClaim, LinkStore } from '../sso/ports.js';
 import type { ProtocolName } from '../sso/provider-settings.js';
 import { AccountLinkEntity, ProviderEntity, type AccountLinkRow } from './entities.js';
 import { isUniqueViolation, storageError, systemClock, withStorageErrors, type StoreDeps } from './shared.js';
+import { readDate, sqlOf } from './sql.js';
 import { compareOrdinal, linkConflict, linkGone, linkProviderGone, PENDING_USER_ID } from './store-rules.js';
 
 interface ProviderRef {
@@ -37,13 +38,33 @@ function providerRef(em: EntityManager, providerId: string): Promise<ProviderRef
   return em.findOne(ProviderEntity, { id: providerId }, { fields: ['name', 'protocol'] });
 }
 
+/** A complete link and its provider, as the sign-in's lookup reads them in one statement. */
+interface LinkWithProviderRow {
+  user_id: string;
+  label: string | null;
+  created_at: unknown;
+  name: string;
+  protocol: string;
+}
+
 function find({ orm }: LinkDeps, providerId: string, subject: string): Promise<AccountLink | null> {
   return withStorageErrors('reading an account link', 'link', async () => {
-    const em = orm.em.fork();
-    const row = await em.findOne(AccountLinkEntity, { provider: providerId, subject, claimId: null });
-    if (!row) return null;
-    const provider = await providerRef(em, providerId);
-    return provider ? toLink(row, provider) : null;
+    const [row] = await sqlOf(orm).rows<LinkWithProviderRow>(
+      'select l.user_id, l.label, l.created_at, p.name, p.protocol from sso_account_link l ' +
+        'join sso_provider p on p.id = l.provider_id ' +
+        'where l.provider_id = ? and l.subject = ? and l.claim_id is null',
+      [providerId, subject],
+    );
+    if (row === undefined) return null;
+    return {
+      providerId,
+      providerName: row.name,
+      protocol: row.protocol as ProtocolName, // written by ProviderStore.save, which takes a ProtocolName
+      subject,
+      userId: row.user_id,
+      label: row.label ?? null,
+      createdAt: readDate(row.created_at),
+    };
   });
 }
 

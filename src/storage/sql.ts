@@ -61,16 +61,26 @@ function createSql(knex: KnexLike): Sql {
   };
 }
 
-/** A date column as read back: a Date (PostgreSQL) or milliseconds (SQLite). */
+/**
+ * A date column as read back: milliseconds (SQLite), or PostgreSQL's text (MikroORM keeps timestamptz as
+ * text, e.g. `2030-01-01 00:00:00.001+00`, which is ISO 8601 once the space and the offset are spelled out).
+ */
 export function readDate(value: unknown): Date {
-  return value instanceof Date ? value : new Date(Number(value));
+  if (value instanceof Date) return value;
+  if (typeof value === 'string' && !/^\d+$/.test(value)) {
+    return new Date(value.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'));
+  }
+  return new Date(Number(value));
 }
 
 export function readNullableDate(value: unknown): Date | null {
   return value === null || value === undefined ? null : readDate(value);
 }
 
-/** A JSON column as read back: parsed already (PostgreSQL jsonb) or text (SQLite). */
+/**
+ * A JSON column as read back: parsed already (PostgreSQL jsonb) or text (SQLite). `T` is what the store
+ * wrote there, which the column's type cannot say.
+ */
 export function readJson<T>(value: unknown): T {
   return (typeof value === 'string' ? JSON.parse(value) : value) as T;
 }
