@@ -24,6 +24,7 @@ import { SsoError, type SsoErrorCode } from './errors.js';
 import { tooManyOpenFlows } from './open-flows.js';
 import type {
   BrowserBinding,
+  ClaimedFlow,
   Clock,
   FlowPurpose,
   FlowSecretsOf,
@@ -201,7 +202,7 @@ export interface ConsumeInput {
  * conditional update that carries every check: provider and its version, expiry, status, purpose and the
  * browser binding. Only when it takes nothing is the flow read, to say which check refused it.
  */
-export async function consumeFlow(deps: FlowDeps, input: ConsumeInput): Promise<LoginFlow> {
+export async function consumeFlow(deps: FlowDeps, input: ConsumeInput): Promise<ClaimedFlow> {
   const { provider, purpose, attemptId } = input;
   const now = deps.clock.now();
   const request = {

@@ -181,6 +181,15 @@ export interface ClaimRequest extends ConsumeRequest {
   leaseUntil: Date;
 }
 
+/** A claimed flow, and what Auth reads next when the store can read it with the claim. */
+export interface ClaimedFlow extends LoginFlow {
+  /**
+   * The complete account link of the flow's identity (as `LinkStore.find` gives it), read by the claim's
+   * own statement; null when there is none; absent when the store did not read it.
+   */
+  link?: AccountLink | null;
+}
+
 export interface FlowStore {
   /** Stores a started flow in one statement, with the limit and version checks `flow` asks for. */
   create(flow: NewLoginFlow): Promise<FlowCreated>;
@@ -204,7 +213,7 @@ export interface FlowStore {
    * verified → claimed by one Auth attempt, in one conditional update (like `consume`); a claimed flow whose
    * lease ran out (its attempt died) may be claimed again. Null for everyone but the single winner.
    */
-  claim(request: ClaimRequest): Promise<LoginFlow | null>;
+  claim(request: ClaimRequest): Promise<ClaimedFlow | null>;
   /** claimed (by this attempt) → consumed, once the session exists. False when the attempt lost its claim. */
   finishClaim(id: string, attemptId: string): Promise<boolean>;
   /** claimed (by this attempt) → verified: no session was made, so the same token may be tried again. */

@@ -9,6 +9,7 @@
 // hash, enough to count its open flows.
 
 import type {
+  ClaimedFlow,
   ClaimRequest,
   ConsumeRequest,
   FlowCreated,
@@ -223,6 +224,38 @@ async function takeOne(
   return row ? toFlow(box, row) : null;
 }
 
+/** The columns of the identity's complete link, read by the claim itself: what Auth looks up next. */
+function linkColumns(sql: Sql): string {
+  const subject = sql.jsonText('sso_login_flow.identity', 'subject');
+  const of = (column: string) =>
+    `(select l.${column} from sso_account_link l where l.provider_id = sso_login_flow.provider_id ` +
+    `and l.subject = ${subject} and l.claim_id is null) as link_${column}`;
+  return [of('user_id'), of('label'), of('created_at')].join(', ');
+}
+
+interface LinkColumns {
+  link_user_id: string | null;
+  link_label: string | null;
+  link_created_at: unknown;
+}
+
+function toClaimedFlow(box: SecretBox, row: FlowRow & LinkColumns): ClaimedFlow {
+  const flow: ClaimedFlow = toFlow(box, row);
+  flow.link =
+    row.link_user_id === null || flow.identity === null
+      ? null
+      : {
+          providerId: flow.providerId,
+          providerName: flow.providerName,
+          protocol: flow.protocol,
+          subject: flow.identity.subject,
+          userId: row.link_user_id,
+          label: row.link_label ?? null,
+          createdAt: readDate(row.link_created_at),
+        };
+  return flow;
+}
+
 function consume(deps: FlowDeps, request: ConsumeRequest) {
   return withStorageErrors('consuming a login flow', 'session', () =>
     takeOne(
@@ -233,22 +266,20 @@ function consume(deps: FlowDeps, request: ConsumeRequest) {
   );
 }
 
-function claim(deps: FlowDeps, request: ClaimRequest): Promise<LoginFlow | null> {
-  const { sql } = deps;
-  return withStorageErrors('claiming a login flow', 'session', () =>
-    // The single winner: a verified flow, or a claimed one whose attempt's lease ran out.
-    takeOne(
-      deps,
-      {
-        sql: "status = 'claimed', attempt_id = ?, lease_expires_at = ?",
-        bindings: [request.attemptId, sql.date(request.leaseUntil)],
-      },
-      redeemable(sql, request, {
-        sql: "(status = 'verified' or (status = 'claimed' and lease_expires_at <= ?))",
-        bindings: [sql.date(request.now)],
-      }),
-    ),
-  );
+function claim({ sql, box }: FlowDeps, request: ClaimRequest): Promise<ClaimedFlow | null> {
+  // The single winner: a verified flow, or a claimed one whose attempt's lease ran out.
+  const where = redeemable(sql, request, {
+    sql: "(status = 'verified' or (status = 'claimed' and lease_expires_at <= ?))",
+    bindings: [sql.date(request.now)],
+  });
+  return withStorageErrors('claiming a login flow', 'session', async () => {
+    const [row] = await sql.rows<FlowRow & LinkColumns>(
+      'update sso_login_flow set status = ?, attempt_id = ?, lease_expires_at = ? ' +
+        `where ${where.where} returning ${FLOW_COLUMNS}, ${linkColumns(sql)}`,
+      ['claimed', request.attemptId, sql.date(request.leaseUntil), ...where.bindings],
+    );
+    return row ? toClaimedFlow(box, row) : null;
+  });
 }
 
 /** claimed (by `attemptId`) → `status`, in one conditional update; false when the attempt lost its claim. */
