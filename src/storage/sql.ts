@@ -6,7 +6,7 @@ import { DriverException } from '@mikro-orm/core';
 import { isStorableParameter, UnstorableValueError } from './query-guard.js';
 import type { Orm } from './orm.js';
 
-export type SqlValue = string | number | Date | null;
+export type SqlValue = string | number | boolean | Date | null;
 
 export interface Sql {
   readonly dialect: 'sqlite' | 'postgresql';
@@ -14,6 +14,8 @@ export interface Sql {
   rows<T>(sql: string, bindings: readonly SqlValue[]): Promise<T[]>;
   /** A date parameter as the dialect stores it. */
   date(value: Date): SqlValue;
+  /** A boolean parameter as the dialect stores it (SQLite: 0 or 1). */
+  boolean(value: boolean): SqlValue;
   /** A placeholder for a date in a select list, where PostgreSQL cannot infer its type. */
   readonly datePlaceholder: string;
   /** The expression reading the string field `field` of the JSON column `column`. */
@@ -55,6 +57,7 @@ function createSql(knex: KnexLike): Sql {
       return (postgres ? (result as { rows: T[] }).rows : result) as T[];
     },
     date: (value) => (postgres ? value : value.getTime()),
+    boolean: (value) => (postgres ? value : value ? 1 : 0),
     datePlaceholder: postgres ? '?::timestamptz' : '?',
     jsonText: (column, field) =>
       postgres ? `(${column} ->> '${field}')` : `json_extract(${column}, '$.${field}')`,
