@@ -96,8 +96,7 @@ for (const target of appDatabaseTargets('statement counts per sign-in step')) {
       const again = await signIn();
       // The sign-in core's statements (flows, links, providers, activity) are pinned; the embedded
       // directory's (users, sessions, policy) may only go down.
-      const core = (statements: string[]) =>
-        statements.filter((sql) => CORE_TABLE.test(sql)).length;
+      const core = (statements: string[]) => statements.filter((sql) => CORE_TABLE.test(sql)).length;
       const counts = {
         firstStart: first.start.length,
         start: again.start.length,

@@ -15,8 +15,8 @@ export function countStatements(app: App): StatementCounter {
     seen.push(query.sql ?? '');
   });
   return {
-    async take(quietMs = 60) {
-      for (let before = -1; before !== seen.length; ) {
+    async take(quietMs = 250) {
+      for (let before = -1; before !== seen.length;) {
         before = seen.length;
         await sleep(quietMs);
       }
