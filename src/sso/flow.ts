@@ -21,7 +21,10 @@
 import { randomBytes } from 'node:crypto';
 import { sha256 } from './basics.js';
 import { SsoError, type SsoErrorCode } from './errors.js';
+import { tooManyOpenFlows } from './open-flows.js';
 import type {
+  BrowserBinding,
+  ClaimedFlow,
   Clock,
   FlowPurpose,
   FlowSecretsOf,
@@ -64,9 +67,23 @@ export interface FlowDeps {
   flowTtlSeconds: number;
 }
 
-/** Stores a started flow; the browser keeps `browserSecret` in the flow's cookie. */
+/**
+ * The caller's copy of the provider is older than the database's: a step that checks the version refuses
+ * before it changes anything, and the step runs again with the provider read afresh (login.ts).
+ */
+export class ProviderChangedError extends Error {
+  constructor() {
+    super('the provider changed since it was read');
+  }
+}
+
+/**
+ * Stores a started flow in one statement, which also counts the client's open flows against
+ * `maxOpenFlowsPerClient` (0: no limit) and checks that `provider` is still current; the browser keeps
+ * `browserSecret` in the flow's cookie.
+ */
 export async function createFlow<P extends ProtocolName>(
-  deps: FlowDeps,
+  deps: FlowDeps & { maxOpenFlowsPerClient: number },
   request: {
     provider: ProviderOf<P>;
     clientKey: string;
@@ -78,7 +95,7 @@ export async function createFlow<P extends ProtocolName>(
   const now = deps.clock.now();
   const flowId = randomBytes(16).toString('hex');
   const browserSecret = randomToken();
-  await deps.flows.create({
+  const created = await deps.flows.create({
     id: flowId,
     providerId: request.provider.id,
     providerName: request.provider.name,
@@ -91,12 +108,21 @@ export async function createFlow<P extends ProtocolName>(
     secrets: request.started.secrets,
     createdAt: now,
     expiresAt: new Date(now.getTime() + deps.flowTtlSeconds * 1000),
+    providerVersion: request.provider.version,
+    maxOpenPerClient: deps.maxOpenFlowsPerClient,
   });
+  if (created === 'too_many_open') throw tooManyOpenFlows(deps);
+  if (created === 'provider_changed') throw new ProviderChangedError();
   return { flowId, browserSecret };
 }
 
 /** The checks every flow lookup makes: provider, expiry, status. */
 export function checkFlow(flow: LoginFlow, provider: ProviderRecord, expected: FlowStatus, now: Date): void {
+  // A flow read with its provider's version tells a caller holding an older copy of that provider.
+  const known = flow.providerVersion;
+  if (known !== undefined && flow.providerId === provider.id && known !== provider.version) {
+    throw new ProviderChangedError();
+  }
   if (flow.providerId !== provider.id) {
     throw flowError(
       'provider_mismatch',
@@ -112,6 +138,14 @@ export function checkFlow(flow: LoginFlow, provider: ProviderRecord, expected: F
       'This sign-in was already used or has failed. Start again from the login page.',
     );
   }
+}
+
+/** The flow cookies a request carries, as the conditional consume matches them against the flow. */
+function browserBindings(cookies: Record<string, string>): BrowserBinding[] {
+  const prefix = flowCookieName('');
+  return Object.entries(cookies)
+    .filter(([name]) => name.startsWith(prefix))
+    .map(([name, value]) => ({ flowId: name.slice(prefix.length), browserHash: sha256(value) }));
 }
 
 /** The browser binding: the request carries the cookie whose hash the flow keeps. */
@@ -164,51 +198,65 @@ export interface ConsumeInput {
 }
 
 /**
- * Finds a verified flow by its one-time token and, after every check, consumes it (Link) or claims it for
- * this attempt (Auth).
+ * Consumes (Link) or claims for this attempt (Auth) the verified flow a one-time token names, in one
+ * conditional update that carries every check: provider and its version, expiry, status, purpose and the
+ * browser binding. Only when it takes nothing is the flow read, to say which check refused it.
  */
-export async function consumeFlow(deps: FlowDeps, input: ConsumeInput): Promise<LoginFlow> {
+export async function consumeFlow(deps: FlowDeps, input: ConsumeInput): Promise<ClaimedFlow> {
   const { provider, purpose, attemptId } = input;
-  const tokenHash = sha256(input.token);
+  const now = deps.clock.now();
+  const request = {
+    tokenHash: sha256(input.token),
+    providerId: provider.id,
+    now,
+    purpose,
+    browser: browserBindings(input.cookies),
+    providerVersion: provider.version,
+  };
+  const taken =
+    attemptId === undefined
+      ? await deps.flows.consume(request)
+      : await deps.flows.claim({
+          ...request,
+          attemptId,
+          leaseUntil: new Date(now.getTime() + AUTH_CLAIM_LEASE_MS),
+        });
+  if (taken !== null) {
+    input.found?.(taken);
+    return taken;
+  }
+  throw await refusal(deps, input, request.tokenHash, now);
+}
+
+/** Why a token took no flow: the same checks, in the same order, on the flow as it is now. */
+async function refusal(deps: FlowDeps, input: ConsumeInput, tokenHash: string, now: Date): Promise<Error> {
+  const { provider, purpose, attemptId } = input;
   const flow = await deps.flows.findByTokenHash(tokenHash);
   if (flow === null) {
-    throw flowError(
+    return flowError(
       'flow_not_found',
       'This sign-in is unknown or was already used. Start again from the login page.',
       'session',
     );
   }
   input.found?.(flow);
-  const now = deps.clock.now();
-  checkFlow(flow, provider, attemptId === undefined ? 'verified' : claimableStatus(flow, now), now);
-  if (flow.purpose !== purpose) {
-    throw flowError(
-      'flow_purpose_mismatch',
-      purpose === 'login'
-        ? 'This sign-in was started to link an account and cannot sign you in.'
-        : 'This sign-in was started to sign in and cannot link an account.',
-      'session',
-    );
+  try {
+    checkFlow(flow, provider, attemptId === undefined ? 'verified' : claimableStatus(flow, now), now);
+    if (flow.purpose !== purpose) {
+      throw flowError(
+        'flow_purpose_mismatch',
+        purpose === 'login'
+          ? 'This sign-in was started to link an account and cannot sign you in.'
+          : 'This sign-in was started to sign in and cannot link an account.',
+        'session',
+      );
+    }
+    checkBrowser(flow, input.cookies);
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
   }
-  checkBrowser(flow, input.cookies);
-  const consumed =
-    attemptId === undefined
-      ? await deps.flows.consume({ tokenHash, providerId: provider.id, now })
-      : await deps.flows.claim({
-          tokenHash,
-          providerId: provider.id,
-          now,
-          attemptId,
-          leaseUntil: new Date(now.getTime() + AUTH_CLAIM_LEASE_MS),
-        });
-  if (consumed === null) {
-    throw flowError(
-      'flow_used',
-      'This sign-in was already used. Start again from the login page.',
-      'session',
-    );
-  }
-  return consumed;
+  // Every check passes on the flow as it is now: another request took it first.
+  return flowError('flow_used', 'This sign-in was already used. Start again from the login page.', 'session');
 }
 
 /** started → verified, with a fresh one-time token for the page to post; refused if no longer started. */

@@ -8,9 +8,12 @@ import { SsoError } from './errors.js';
 import { consumeFlow, flowError, type FlowDeps } from './flow.js';
 import type {
   AccessDecision,
+  AccountLink,
   AuthenticationResult,
+  ClaimedFlow,
   DeviceInfo,
   FlowPurpose,
+  LinkStore,
   LoginFlow,
   MediaUser,
   ProviderStore,
@@ -92,7 +95,7 @@ async function takeVerifiedFlow(
   deps: AuthenticateDeps,
   input: TokenInput,
   { purpose, trail, attemptId }: { purpose: FlowPurpose; trail: AttemptTrail; attemptId?: string },
-): Promise<{ provider: ProviderRecord; flow: LoginFlow }> {
+): Promise<{ provider: ProviderRecord; flow: ClaimedFlow }> {
   const provider = await deps.providers.get(input.protocol, input.providerName);
   if (provider === null) throw providerNotFound(input.protocol, input.providerName);
   if (purpose === 'login' && !provider.settings.enabled) {
@@ -115,7 +118,7 @@ async function takeVerifiedFlow(
 async function signIn(
   deps: AuthenticateDeps,
   provider: ProviderRecord,
-  flow: LoginFlow,
+  flow: ClaimedFlow,
   device: DeviceInfo,
   trail: AttemptTrail,
 ): Promise<{ result: AuthenticationResult; user: MediaUser }> {
@@ -126,11 +129,36 @@ async function signIn(
   // The role gate is evaluated again with the provider's settings of this moment, before any account is
   // touched: a role removed since the callback counts now.
   const decision = admittedAccess(identity, provider.settings);
-  const { user, isNewUser } = await ensureAccount(deps, provider, identity);
+  const links = answeringFirstLookup(deps.links, flow.link, { providerId: provider.id, identity });
+  const { user, isNewUser } = await ensureAccount({ ...deps, links }, provider, identity);
   trail.userId = user.id;
   trail.username = user.name;
   await writePolicy(deps, { user, provider, flow, isNewUser, decision });
   return { result: await deps.mediaServer.createSession(user.id, device), user };
+}
+
+/**
+ * The link store as `ensureAccount` reads it, with its first lookup of this identity answered by the link
+ * the claim read in the same statement (`ClaimedFlow.link`); later lookups (a retry after a wait) go to the
+ * store. Without a link read by the claim, the store answers everything.
+ */
+function answeringFirstLookup(
+  links: LinkStore,
+  known: AccountLink | null | undefined,
+  of: { providerId: string; identity: VerifiedIdentity },
+): LinkStore {
+  if (known === undefined) return links;
+  let pending = true;
+  return {
+    ...links,
+    find(providerId, subject) {
+      if (pending && providerId === of.providerId && subject === of.identity.subject) {
+        pending = false;
+        return Promise.resolve(known);
+      }
+      return links.find(providerId, subject);
+    },
+  };
 }
 
 async function writePolicy(

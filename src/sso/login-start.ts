@@ -1,9 +1,8 @@
-// Starting a sign-in, for either protocol: the open-flow limit, the connector's redirect to the IdP, and
-// the stored flow bound to this browser.
+// Starting a sign-in, for either protocol: the connector's redirect to the IdP, and the stored flow bound to
+// this browser, written by one statement that also holds the client to its open-flow limit.
 import { clientKey } from './client-address.js';
 import { SsoError, type SsoStep } from './errors.js';
 import { createFlow, randomToken, type FlowDeps } from './flow.js';
-import { checkOpenFlows } from './open-flows.js';
 import type { Connectors, ProviderStore } from './ports.js';
 import { providerNotFound } from './provider-admin.js';
 import { isProviderOf, type ProtocolName, type ProviderOf } from './provider-settings.js';
@@ -11,7 +10,7 @@ import { isProviderOf, type ProtocolName, type ProviderOf } from './provider-set
 export interface StartDeps extends FlowDeps {
   providers: ProviderStore;
   connectors: Connectors;
-  /** Open flows one client may have at once (open-flows.ts); 0 switches the limit off. */
+  /** Open flows one client may have at once (open-flows.ts, checked by the flow's insert); 0: no limit. */
   maxOpenFlowsPerClient: number;
 }
 
@@ -59,7 +58,6 @@ export async function startLogin<P extends ProtocolName>(
 ): Promise<StartedLogin> {
   const provider = await enabledProvider(deps.providers, protocol, input.providerName);
   const client = clientKey(input.clientAddress);
-  await checkOpenFlows(deps, client); // before the connector's start (discovery) and the insert
   // The state ties the IdP's answer to this flow (OIDC `state`, SAML RelayState, Bindings §3.4.3): a random
   // secret.
   const state = randomToken();

@@ -14,6 +14,7 @@ import { startLogin, type StartDeps, type StartInput, type StartedLogin } from '
 import type { AuthenticationResult, DeviceInfo, VerifiedIdentity } from './ports.js';
 import { SsoError, type SsoStep } from './errors.js';
 import { providerNotFound } from './provider-admin.js';
+import { cacheProviders } from './provider-cache.js';
 import { isProviderOf, type ProtocolName, type ProviderRecord } from './provider-settings.js';
 
 export { sha256 } from './basics.js';
@@ -71,7 +72,10 @@ export interface Login {
   samlMetadata(providerName: string): Promise<string>;
 }
 
-export function createLogin(deps: LoginDeps): Login {
+export function createLogin(loginDeps: LoginDeps): Login {
+  // The sign-in steps read providers through the cache (provider-cache.ts), each step checking the version.
+  const cache = cacheProviders(loginDeps.providers);
+  const deps: LoginDeps = { ...loginDeps, providers: cache.providers };
   /** Runs a step of an attempt, noting its refusal (and, at Auth, its success) in the activity log. */
   const attempt = <T>(
     where: { protocol: ProtocolName; provider: string; step: SsoStep; linking: boolean; success?: boolean },
@@ -81,7 +85,7 @@ export function createLogin(deps: LoginDeps): Login {
     const trail = newTrail(where.linking);
     const stage = { protocol: where.protocol, provider: where.provider, fallbackStep: where.step };
     return recordAttempt(deps.activityLog, { stage, request, trail, success: where.success ?? false }, () =>
-      run(trail),
+      cache.whileCurrent(where.protocol, where.provider, () => run(trail)),
     );
   };
   const start = (protocol: ProtocolName, input: StartInput & Attempted) =>
@@ -133,7 +137,8 @@ export function createLogin(deps: LoginDeps): Login {
         (trail) => consumeForLink(deps, input, trail),
       ),
     async samlMetadata(providerName) {
-      const provider = await deps.providers.get('saml', providerName);
+      // Read afresh: metadata is no sign-in step, and nothing here checks the provider's version.
+      const provider = await loginDeps.providers.get('saml', providerName);
       if (provider === null || !isProviderOf(provider, 'saml')) throw providerNotFound('saml', providerName);
       const xml = deps.connectors.saml.metadata?.(provider);
       if (xml === undefined) throw new SsoError('internal', 'The SAML connector publishes no metadata.');

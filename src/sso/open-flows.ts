@@ -6,31 +6,25 @@
 // - "open" is exact: a flow that finished, failed or expired frees its place at once, so many people
 //   behind one NAT are refused only while that many sign-ins are really in progress;
 // - it holds across instances sharing PostgreSQL and across restarts, like the rows it protects;
-// - the price is one indexed COUNT per start, next to the INSERT the start makes anyway.
-// Count-then-insert is not atomic: a burst of concurrent starts from one client can pass the limit by the
-// burst's size, which the rate limit bounds; the aim is that the table cannot be filled, not an exact cap.
+// - it costs no statement of its own: the start's INSERT counts the open flows and stores the new one only
+//   below the limit (FlowStore.create), so even a burst of concurrent starts cannot pass it.
 import { SsoError } from './errors.js';
 import type { Clock, FlowStore } from './ports.js';
 import type { ProtocolName } from './provider-settings.js';
 
 export interface OpenFlowLimit {
-  flows: FlowStore;
-  clock: Clock;
   /** 0 switches the limit off. */
   maxOpenFlowsPerClient: number;
   flowTtlSeconds: number;
 }
 
-/** Refuses (429) a start by a client that already has the maximum of open flows. */
-export async function checkOpenFlows(limit: OpenFlowLimit, clientKey: string): Promise<void> {
-  if (limit.maxOpenFlowsPerClient <= 0) return;
-  const open = await limit.flows.countOpenByClient(clientKey, limit.clock.now());
-  if (open < limit.maxOpenFlowsPerClient) return;
+/** The refusal (429) of a start by a client that already has the maximum of open flows. */
+export function tooManyOpenFlows(limit: OpenFlowLimit): SsoError {
   const minutes = Math.ceil(limit.flowTtlSeconds / 60);
-  throw new SsoError(
+  return new SsoError(
     'rate_limited',
     `Too many sign-ins are open from your address. Finish one, or wait up to ${minutes} minutes, and try again.`,
-    { step: 'start', reason: 'open_sign_ins_limit', detail: `open flows=${open}` },
+    { step: 'start', reason: 'open_sign_ins_limit', detail: `open flows>=${limit.maxOpenFlowsPerClient}` },
   );
 }
 

@@ -127,17 +127,52 @@ export interface LoginFlow {
   leaseExpiresAt: Date | null;
   createdAt: Date;
   expiresAt: Date;
+  /**
+   * The version its provider had when the flow was read (null: the provider is gone), so a caller holding an
+   * older copy of the provider learns it. A fact about the read, not part of the flow's value: stores attach
+   * it with `withProviderVersion` (not enumerable, so copies and comparisons leave it out). Absent when the
+   * store does not say.
+   */
+  readonly providerVersion?: string | null;
 }
 
-export type NewLoginFlow = Omit<LoginFlow, 'status' | 'identity' | 'tokenHash' | 'leaseExpiresAt'> & {
+/** Attaches the version a flow read found its provider at (see `LoginFlow.providerVersion`). */
+export function withProviderVersion(flow: LoginFlow, version: string | null): LoginFlow {
+  Object.defineProperty(flow, 'providerVersion', { value: version, enumerable: false });
+  return flow;
+}
+
+export type NewLoginFlow = Omit<
+  LoginFlow,
+  'status' | 'identity' | 'tokenHash' | 'leaseExpiresAt' | 'providerVersion'
+> & {
   /** Who started it (src/sso/client-address.ts `clientKey`), so its open flows can be counted. */
   clientKey: string;
+  /** Store it only while the provider is still at this version (the caller's copy is current). */
+  providerVersion?: string;
+  /** Store it only while its client has fewer open flows than this; absent or 0: no limit. */
+  maxOpenPerClient?: number;
 };
+
+/** What `create` did: stored the flow, or refused it (the client's open flows, or a changed provider). */
+export type FlowCreated = 'created' | 'too_many_open' | 'provider_changed';
+
+/** A flow cookie a request carried: the flow it names, and the hash of its value. */
+export interface BrowserBinding {
+  flowId: string;
+  browserHash: string;
+}
 
 export interface ConsumeRequest {
   tokenHash: string;
   providerId: string;
   now: Date;
+  /** Each given condition is part of the same conditional update: the flow's purpose, */
+  purpose?: FlowPurpose;
+  /** the browser binding (one of these cookies is the flow's), */
+  browser?: BrowserBinding[];
+  /** and the provider's version (the caller's copy of the provider is current). */
+  providerVersion?: string;
 }
 
 export interface ClaimRequest extends ConsumeRequest {
@@ -146,8 +181,18 @@ export interface ClaimRequest extends ConsumeRequest {
   leaseUntil: Date;
 }
 
+/** A claimed flow, and what Auth reads next when the store can read it with the claim. */
+export interface ClaimedFlow extends LoginFlow {
+  /**
+   * The complete account link of the flow's identity (as `LinkStore.find` gives it), read by the claim's
+   * own statement; null when there is none; absent when the store did not read it.
+   */
+  link?: AccountLink | null;
+}
+
 export interface FlowStore {
-  create(flow: NewLoginFlow): Promise<void>;
+  /** Stores a started flow in one statement, with the limit and version checks `flow` asks for. */
+  create(flow: NewLoginFlow): Promise<FlowCreated>;
   findByStateHash(stateHash: string): Promise<LoginFlow | null>;
   findBySamlRequestId(providerId: string, requestId: string): Promise<LoginFlow | null>;
   findByTokenHash(tokenHash: string): Promise<LoginFlow | null>;
@@ -160,15 +205,15 @@ export interface FlowStore {
   /** started → failed (a denied or broken callback can not be retried with the same state). */
   markFailed(id: string): Promise<void>;
   /**
-   * verified → consumed in one conditional update (status, provider, token and expiry all in the WHERE):
-   * exactly one caller wins; everyone else gets null.
+   * verified → consumed in one conditional update (status, provider, token, expiry and the request's other
+   * conditions all in the WHERE): exactly one caller wins; everyone else gets null.
    */
   consume(request: ConsumeRequest): Promise<LoginFlow | null>;
   /**
    * verified → claimed by one Auth attempt, in one conditional update (like `consume`); a claimed flow whose
    * lease ran out (its attempt died) may be claimed again. Null for everyone but the single winner.
    */
-  claim(request: ClaimRequest): Promise<LoginFlow | null>;
+  claim(request: ClaimRequest): Promise<ClaimedFlow | null>;
   /** claimed (by this attempt) → consumed, once the session exists. False when the attempt lost its claim. */
   finishClaim(id: string, attemptId: string): Promise<boolean>;
   /** claimed (by this attempt) → verified: no session was made, so the same token may be tried again. */

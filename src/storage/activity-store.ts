@@ -7,6 +7,7 @@ import type { SsoErrorCode, SsoStep } from '../sso/errors.js';
 import type { ProtocolName } from '../sso/provider-settings.js';
 import { ActivityEntryEntity, type ActivityEntryRow } from './entities.js';
 import { withStorageErrors, type StoreDeps } from './shared.js';
+import { sqlOf } from './sql.js';
 
 // The row holds what `record` wrote, which the port typed: the narrow types are known to be stored.
 function toEntry(row: ActivityEntryRow): ActivityEntry {
@@ -42,9 +43,33 @@ function filterOf(query: ActivityQuery): FilterQuery<ActivityEntryRow> {
 
 export function createActivityStore({ orm }: Pick<StoreDeps, 'orm'>): ActivityStore {
   return {
+    // Every sign-in writes one: a hand-written INSERT (./sql.ts).
     record: (entry) =>
       withStorageErrors('recording sign-in activity', undefined, async () => {
-        await orm.em.fork().insert(ActivityEntryEntity, { ...entry });
+        const sql = sqlOf(orm);
+        await sql.rows(
+          'insert into sso_activity (id, time, protocol, provider, step, outcome, code, reason, message, rule, ' +
+            'subject, username, user_id, client_address, request_id, linking) ' +
+            'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id',
+          [
+            entry.id,
+            sql.date(entry.time),
+            entry.protocol,
+            entry.provider,
+            entry.step,
+            entry.outcome,
+            entry.code,
+            entry.reason,
+            entry.message,
+            entry.rule,
+            entry.subject,
+            entry.username,
+            entry.userId,
+            entry.clientAddress,
+            entry.requestId,
+            sql.boolean(entry.linking),
+          ],
+        );
       }),
 
     list: (query) =>

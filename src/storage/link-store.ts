@@ -10,6 +10,7 @@ import type { AccountLink, Clock, LinkClaim, LinkStore } from '../sso/ports.js';
 import type { ProtocolName } from '../sso/provider-settings.js';
 import { AccountLinkEntity, ProviderEntity, type AccountLinkRow } from './entities.js';
 import { isUniqueViolation, storageError, systemClock, withStorageErrors, type StoreDeps } from './shared.js';
+import { readDate, sqlOf, type SqlValue } from './sql.js';
 import { compareOrdinal, linkConflict, linkGone, linkProviderGone, PENDING_USER_ID } from './store-rules.js';
 
 interface ProviderRef {
@@ -37,13 +38,33 @@ function providerRef(em: EntityManager, providerId: string): Promise<ProviderRef
   return em.findOne(ProviderEntity, { id: providerId }, { fields: ['name', 'protocol'] });
 }
 
+/** A complete link and its provider, as the sign-in's lookup reads them in one statement. */
+interface LinkWithProviderRow {
+  user_id: string;
+  label: string | null;
+  created_at: unknown;
+  name: string;
+  protocol: string;
+}
+
 function find({ orm }: LinkDeps, providerId: string, subject: string): Promise<AccountLink | null> {
   return withStorageErrors('reading an account link', 'link', async () => {
-    const em = orm.em.fork();
-    const row = await em.findOne(AccountLinkEntity, { provider: providerId, subject, claimId: null });
-    if (!row) return null;
-    const provider = await providerRef(em, providerId);
-    return provider ? toLink(row, provider) : null;
+    const [row] = await sqlOf(orm).rows<LinkWithProviderRow>(
+      'select l.user_id, l.label, l.created_at, p.name, p.protocol from sso_account_link l ' +
+        'join sso_provider p on p.id = l.provider_id ' +
+        'where l.provider_id = ? and l.subject = ? and l.claim_id is null',
+      [providerId, subject],
+    );
+    if (row === undefined) return null;
+    return {
+      providerId,
+      providerName: row.name,
+      protocol: row.protocol as ProtocolName, // written by ProviderStore.save, which takes a ProtocolName
+      subject,
+      userId: row.user_id,
+      label: row.label ?? null,
+      createdAt: readDate(row.created_at),
+    };
   });
 }
 
@@ -97,43 +118,44 @@ async function create({ orm, clock }: LinkDeps, link: NewLink): Promise<AccountL
 
 /**
  * One conditional write per path: a first claim inserts a pending link (the unique index picks one winner),
- * a re-point takes the complete link naming `replacing`; failing that, a lapsed claim is taken over.
+ * a re-point takes the complete link naming `replacing`; failing that, a lapsed claim is taken over. Each is
+ * one hand-written statement (./sql.ts): a first sign-in runs them.
  */
 function claim({ orm, clock }: LinkDeps, request: LinkClaim): Promise<boolean> {
   const { providerId, subject, label, claimId, leaseUntil, now, replacing } = request;
-  const held = { claimId, claimExpiresAt: leaseUntil };
+  const sql = sqlOf(orm);
+  const changed = async (statement: string, bindings: SqlValue[]) =>
+    (await sql.rows(`${statement} returning id`, bindings)).length === 1;
   return withStorageErrors('claiming an account link', 'link', async () => {
-    const em = orm.em.fork();
-    if (replacing === undefined) {
-      try {
-        await em.insert(AccountLinkEntity, {
-          id: randomUUID(),
-          provider: providerId,
-          subject,
-          userId: PENDING_USER_ID,
-          label,
-          ...held,
-          createdAt: clock.now(),
-        });
-        return true;
-      } catch (error) {
-        if (!isUniqueViolation(error)) throw error;
-      }
-    } else {
-      const repointed = await em.nativeUpdate(
-        AccountLinkEntity,
-        { provider: providerId, subject, userId: replacing, claimId: null },
-        held,
-      );
-      if (repointed === 1) return true;
-    }
+    const won =
+      replacing === undefined
+        ? await changed(
+            'insert into sso_account_link (id, provider_id, subject, user_id, label, claim_id, ' +
+              'claim_expires_at, created_at) values (?, ?, ?, ?, ?, ?, ?, ?) ' +
+              'on conflict (provider_id, subject) do nothing',
+            [
+              randomUUID(),
+              providerId,
+              subject,
+              PENDING_USER_ID,
+              label,
+              claimId,
+              sql.date(leaseUntil),
+              sql.date(clock.now()),
+            ],
+          )
+        : await changed(
+            'update sso_account_link set claim_id = ?, claim_expires_at = ? ' +
+              'where provider_id = ? and subject = ? and user_id = ? and claim_id is null',
+            [claimId, sql.date(leaseUntil), providerId, subject, replacing],
+          );
+    if (won) return true;
     // Someone holds it: take it over only if their lease ran out.
-    const lapsed = await em.nativeUpdate(
-      AccountLinkEntity,
-      { provider: providerId, subject, claimId: { $ne: null }, claimExpiresAt: { $lte: now } },
-      held,
+    return changed(
+      'update sso_account_link set claim_id = ?, claim_expires_at = ? ' +
+        'where provider_id = ? and subject = ? and claim_id is not null and claim_expires_at <= ?',
+      [claimId, sql.date(leaseUntil), providerId, subject, sql.date(now)],
     );
-    return lapsed === 1;
   });
 }
 
@@ -144,14 +166,12 @@ function completeClaim(
 ): Promise<boolean> {
   const { providerId, subject, claimId } = held;
   return withStorageErrors('completing an account link', 'link', async () => {
-    const changed = await orm.em
-      .fork()
-      .nativeUpdate(
-        AccountLinkEntity,
-        { provider: providerId, subject, claimId },
-        { userId, claimId: null, claimExpiresAt: null },
-      );
-    return changed === 1;
+    const completed = await sqlOf(orm).rows(
+      'update sso_account_link set user_id = ?, claim_id = null, claim_expires_at = null ' +
+        'where provider_id = ? and subject = ? and claim_id = ? returning id',
+      [userId, providerId, subject, claimId],
+    );
+    return completed.length === 1;
   });
 }
 

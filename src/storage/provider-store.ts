@@ -1,5 +1,5 @@
 // ProviderStore (src/sso/ports.ts) on MikroORM: identity provider settings, with the secrets sealed by the
-// SecretBox. `save` is an upsert that keeps the row (and so its id, which account links and flows point
+// SecretBox (`get`, which sign-ins use, is one hand-written statement: ./sql.ts). `save` is an upsert that keeps the row (and so its id, which account links and flows point
 // to), merges write-only secrets, and gives the provider a new version on every save. Concurrent saves are
 // serialized by a row lock; two first saves of one name are settled by the unique (protocol, name) index.
 
@@ -11,6 +11,7 @@ import type { ProtocolName, ProviderRecord, ProviderSecrets } from '../sso/provi
 import { ProviderEntity, type ProviderRow } from './entities.js';
 import type { SecretBox } from './secret-box.js';
 import { isUniqueViolation, systemClock, withStorageErrors, type StoreDeps } from './shared.js';
+import { readDate, readJson, sqlOf } from './sql.js';
 import { compareOrdinal, emptySecrets, mergeSecrets } from './store-rules.js';
 
 /** Attempts before `save` gives up: only a lost insert race retries, and the retry is an update. */
@@ -38,6 +39,31 @@ function toRecord(row: ProviderRow, secrets: ProviderSecrets): ProviderRecord {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   } as ProviderRecord;
+}
+
+/** A row of sso_provider as a hand-written statement reads it. */
+interface ProviderColumns {
+  id: string;
+  protocol: string;
+  name: string;
+  settings: unknown;
+  secrets: string;
+  version: string;
+  created_at: unknown;
+  updated_at: unknown;
+}
+
+function fromColumns(row: ProviderColumns): ProviderRow {
+  return {
+    id: row.id,
+    protocol: row.protocol,
+    name: row.name,
+    settings: readJson(row.settings),
+    secrets: row.secrets,
+    version: row.version,
+    createdAt: readDate(row.created_at),
+    updatedAt: readDate(row.updated_at),
+  };
 }
 
 type ProviderDeps = Omit<StoreDeps, 'clock'> & { clock: Clock };
@@ -133,8 +159,14 @@ export function createProviderStore({ orm, box, clock = systemClock }: StoreDeps
       }),
     get: (protocol, name) =>
       withStorageErrors('reading a provider', undefined, async () => {
-        const row = await orm.em.fork().findOne(ProviderEntity, { protocol, name });
-        return row ? toRecord(row, openSecrets(box, row)) : null;
+        const [row] = await sqlOf(orm).rows<ProviderColumns>(
+          'select id, protocol, name, settings, secrets, version, created_at, updated_at from sso_provider ' +
+            'where protocol = ? and name = ?',
+          [protocol, name],
+        );
+        if (row === undefined) return null;
+        const provider = fromColumns(row);
+        return toRecord(provider, openSecrets(box, provider));
       }),
     save: (protocol, name, write) => save(deps, { protocol, name }, write),
     delete: (protocol, name) =>

@@ -7,6 +7,7 @@ import type { Clock } from '../sso/ports.js';
 import type { Orm } from './orm.js';
 import { UnstorableValueError } from './query-guard.js';
 import type { SecretBox } from './secret-box.js';
+import { StatementError } from './sql.js';
 
 export interface StoreDeps {
   orm: Orm;
@@ -18,8 +19,12 @@ export interface StoreDeps {
 export { systemClock } from '../sso/basics.js';
 export { compareOrdinal } from './store-rules.js';
 
-export function isUniqueViolation(error: unknown): error is UniqueConstraintViolationException {
-  return error instanceof UniqueConstraintViolationException;
+/** A unique index refused the row: through the ORM, or through a hand-written statement (sql.ts). */
+export function isUniqueViolation(error: unknown): boolean {
+  return (
+    error instanceof UniqueConstraintViolationException ||
+    (error instanceof StatementError && error.isUniqueViolation)
+  );
 }
 
 /**

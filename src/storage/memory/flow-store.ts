@@ -4,18 +4,29 @@
 // where they matter) and writes in the same synchronous step, so only one caller can win. Flow secrets and
 // the starting client are kept in clear: nothing here is at rest.
 
-import type { ClaimRequest, ConsumeRequest, FlowStore, LoginFlow, NewLoginFlow } from '../../sso/ports.js';
+import type {
+  ClaimRequest,
+  ConsumeRequest,
+  FlowCreated,
+  FlowStore,
+  LoginFlow,
+  NewLoginFlow,
+} from '../../sso/ports.js';
+import { withProviderVersion } from '../../sso/ports.js';
 import { SsoError } from '../../sso/errors.js';
 import { compareOrdinal, flowClash, OPEN_FLOW_STATUSES } from '../store-rules.js';
 import { atomically, copy, type MemoryFlow, type MemoryState } from './state.js';
 
-/** The port's view of a kept flow: a fresh copy without the store's own fields. */
-function toFlow({ clientKey: _clientKey, attemptId: _attemptId, ...flow }: MemoryFlow): LoginFlow {
-  return copy(flow);
+/** The port's view of a kept flow: a fresh copy without the store's own fields, with its provider's version. */
+function toFlow(
+  state: MemoryState,
+  { clientKey: _clientKey, attemptId: _attemptId, ...flow }: MemoryFlow,
+): LoginFlow {
+  return withProviderVersion(copy(flow), state.providers.get(flow.providerId)?.version ?? null);
 }
 
 function find(state: MemoryState, matches: (flow: MemoryFlow) => boolean): LoginFlow | null {
-  for (const flow of state.flows.values()) if (matches(flow)) return toFlow(flow);
+  for (const flow of state.flows.values()) if (matches(flow)) return toFlow(state, flow);
   return null;
 }
 
@@ -23,7 +34,17 @@ function isOpen(flow: MemoryFlow, now: Date): boolean {
   return OPEN_FLOW_STATUSES.includes(flow.status) && flow.expiresAt > now;
 }
 
-function create(state: MemoryState, flow: NewLoginFlow): void {
+function create(state: MemoryState, flow: NewLoginFlow): FlowCreated {
+  const { providerVersion, maxOpenPerClient, ...kept } = flow;
+  if (providerVersion !== undefined && state.providers.get(flow.providerId)?.version !== providerVersion) {
+    return 'provider_changed';
+  }
+  if (maxOpenPerClient !== undefined && maxOpenPerClient > 0) {
+    const open = [...state.flows.values()].filter(
+      (other) => other.clientKey === flow.clientKey && isOpen(other, flow.createdAt),
+    );
+    if (open.length >= maxOpenPerClient) return 'too_many_open';
+  }
   if (!state.providers.has(flow.providerId)) {
     // What the database's foreign key refuses, reported as its store does: a storage failure.
     throw new SsoError('internal', 'storage failure while creating a login flow', {
@@ -36,13 +57,14 @@ function create(state: MemoryState, flow: NewLoginFlow): void {
   );
   if (taken) throw flowClash();
   state.flows.set(flow.id, {
-    ...copy(flow),
+    ...copy(kept),
     status: 'started',
     identity: null,
     tokenHash: null,
     leaseExpiresAt: null,
     attemptId: null,
   });
+  return 'created';
 }
 
 function markVerified(
@@ -67,13 +89,24 @@ function markVerified(
 function redeemable(state: MemoryState, request: ConsumeRequest, allowLapsedClaim: boolean) {
   for (const flow of state.flows.values()) {
     if (flow.tokenHash !== request.tokenHash || flow.providerId !== request.providerId) continue;
-    if (!(flow.expiresAt > request.now)) return null;
+    if (!(flow.expiresAt > request.now) || !meetsConditions(state, flow, request)) return null;
     if (flow.status === 'verified') return flow;
     const lapsed =
       flow.status === 'claimed' && flow.leaseExpiresAt !== null && flow.leaseExpiresAt <= request.now;
     return allowLapsedClaim && lapsed ? flow : null;
   }
   return null;
+}
+
+/** The request's optional conditions, as the database's WHERE has them. */
+function meetsConditions(state: MemoryState, flow: MemoryFlow, request: ConsumeRequest): boolean {
+  if (request.purpose !== undefined && flow.purpose !== request.purpose) return false;
+  const bound = request.browser?.some(
+    (cookie) => cookie.flowId === flow.id && cookie.browserHash === flow.browserHash,
+  );
+  if (bound === false) return false;
+  const version = state.providers.get(flow.providerId)?.version;
+  return request.providerVersion === undefined || version === request.providerVersion;
 }
 
 function claim(state: MemoryState, request: ClaimRequest): LoginFlow | null {
@@ -84,7 +117,7 @@ function claim(state: MemoryState, request: ClaimRequest): LoginFlow | null {
     attemptId: request.attemptId,
     leaseExpiresAt: request.leaseUntil,
   });
-  return toFlow(flow);
+  return toFlow(state, flow);
 }
 
 /** Ends the claim of `attemptId` (if it still holds it), moving the flow to `status`. */
@@ -131,7 +164,7 @@ export function createMemoryFlowStore({ state }: { state: MemoryState }): FlowSt
         const flow = redeemable(state, request, false);
         if (!flow) return null;
         flow.status = 'consumed';
-        return toFlow(flow);
+        return toFlow(state, flow);
       }),
     claim: (request) => atomically(() => claim(state, request)),
     finishClaim: (id, attemptId) => atomically(() => endClaim(state, id, attemptId, 'consumed')),
@@ -141,7 +174,7 @@ export function createMemoryFlowStore({ state }: { state: MemoryState }): FlowSt
         [...state.flows.values()]
           .filter((flow) => flow.protocol === protocol && isOpen(flow, now))
           .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || compareOrdinal(a.id, b.id))
-          .map(toFlow),
+          .map((flow) => toFlow(state, flow)),
       ),
     countOpenByClient: (clientKey, now) =>
       atomically(
