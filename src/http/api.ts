@@ -191,6 +191,8 @@ function operationMiddleware(api: OpenAPIBackend, definition: Document, options:
       principal: null,
       cookies: parseCookies(req.headers.cookie),
       clientAddress: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+      requestOrigin: `${req.protocol}://${req.host ?? ''}`,
+      navigation: isNavigation(req),
     };
     const canonical = canonicaliser.canonicalise(req.path);
     const pending = pendingRequest(req, state, canonical.path);
@@ -231,6 +233,12 @@ function retryUrlOf(publicUrl: string, pending: Pending): string | undefined {
   const provider = pending.params?.['provider'];
   if (protocol === undefined || typeof provider !== 'string') return undefined;
   return startUrl(publicUrl, protocol, provider);
+}
+
+/** A browser's top-level navigation; a browser too old to send Sec-Fetch-Mode counts when it asks for HTML. */
+function isNavigation(req: Request): boolean {
+  const mode = req.get('sec-fetch-mode');
+  return mode === undefined ? req.accepts(['application/json', 'text/html']) === 'text/html' : mode === 'navigate';
 }
 
 function requestIdOf(res: Response): string {
