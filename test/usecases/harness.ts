@@ -215,6 +215,7 @@ export function createUseCases(options: { activityStore?: ActivityStore } = {}):
 
 /** The callback's outcome when it verified a sign-in; any other outcome fails the test here. */
 function expectVerified(finished: FinishedLogin): VerifiedLogin {
-  if (finished.kind !== 'verified') throw new Error(`the callback did not verify a sign-in: ${finished.kind}`);
+  if (finished.kind !== 'verified')
+    throw new Error(`the callback did not verify a sign-in: ${finished.kind}`);
   return finished;
 }
