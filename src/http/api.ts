@@ -238,7 +238,9 @@ function retryUrlOf(publicUrl: string, pending: Pending): string | undefined {
 /** A browser's top-level navigation; a browser too old to send Sec-Fetch-Mode counts when it asks for HTML. */
 function isNavigation(req: Request): boolean {
   const mode = req.get('sec-fetch-mode');
-  return mode === undefined ? req.accepts(['application/json', 'text/html']) === 'text/html' : mode === 'navigate';
+  return mode === undefined
+    ? req.accepts(['application/json', 'text/html']) === 'text/html'
+    : mode === 'navigate';
 }
 
 function requestIdOf(res: Response): string {
