@@ -1,7 +1,8 @@
-// The demo's OpenID Provider: oidc-provider (a devDependency, allowed in src/demo/ only) on loopback, with
-// PKCE required, PAR, a `groups` scope, auto-consent and a password-less login form that asks only for the
-// account name. Everything lives in memory and is gone when the demo stops. It mirrors the test IdP
-// (test/support/oidc-idp.ts), which src/ may not import.
+// The demo's OpenID Provider: oidc-provider (allowed in src/demo/ only) on loopback, with PKCE required,
+// PAR, a `groups` scope, auto-consent and a password-less login form that asks only for the account name.
+// Its address shows what it is and its accounts, and signs the browser out to switch user. Everything lives
+// in memory and is gone when the demo stops. It mirrors the test IdP (test/support/oidc-idp.ts), which
+// src/ may not import.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -28,6 +29,10 @@ export interface DemoIdpOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;
+  /** Where a sign-in at the service starts, offered after a sign-out. */
+  serviceStartUrl?: string;
+  /** What signing in with an account gives at the service (shown beside each account). */
+  outcomeOf?: (account: DemoAccount) => string;
 }
 
 export interface DemoIdp {
@@ -68,6 +73,19 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
     return new Provider(issuer, providerConfiguration(options.clients, accounts));
   });
   provider.use(async (ctx, next) => {
+    if (ctx.path === '/' && ctx.method === 'GET') {
+      ctx.type = 'text/html';
+      ctx.body = homePage(options, null);
+      return;
+    }
+    if (ctx.path === '/sign-out' && ctx.method === 'POST') {
+      // The demo's "switch user": the IdP forgets who signed in, so the next sign-in asks again.
+      const session = await provider.Session.get(ctx);
+      if (session.accountId !== undefined) await session.destroy();
+      ctx.type = 'text/html';
+      ctx.body = homePage(options, session.accountId ?? null);
+      return;
+    }
     const interaction = /^\/interaction\/([^/]+)(?:\/(login|abort))?$/.exec(ctx.path);
     if (interaction === null) {
       await next();
@@ -237,14 +255,41 @@ async function handleInteraction(
   );
 }
 
-function loginForm(base: string, accounts: DemoAccount[], problem: string | null): string {
-  const rows = accounts
+/** The IdP's own address: what it is, its accounts, and the sign-out that lets the browser switch user. */
+function homePage(options: DemoIdpOptions, signedOut: string | null): string {
+  const again =
+    options.serviceStartUrl === undefined
+      ? ''
+      : ` <a href="${escapeHtml(options.serviceStartUrl)}">Sign in at the service</a>`;
+  return page(
+    'Demo identity provider',
+    '<h1>Demo identity provider</h1>' +
+      (signedOut === null
+        ? ''
+        : `<p class="done">Signed out <code>${escapeHtml(signedOut)}</code> here: the next sign-in asks for an account again.${again}</p>`) +
+      '<p>This is the local OpenID Provider of <code>npm run demo</code>, a stand-in for authentik, Keycloak or ' +
+      'any other identity provider. It has no passwords: the sign-in form asks only for an account name.</p>' +
+      `<ul>${accountRows([...options.accounts], options.outcomeOf)}</ul>` +
+      '<p>It remembers who signed in (as a real IdP does). To sign in as someone else, sign out here first.</p>' +
+      '<form method="post" action="/sign-out"><button type="submit">Sign out (switch user)</button></form>' +
+      (options.serviceStartUrl === undefined ? '' : `<p>${again}</p>`),
+  );
+}
+
+function accountRows(accounts: DemoAccount[], outcomeOf?: (account: DemoAccount) => string): string {
+  return accounts
     .map(
       (account) =>
         `<li><code>${escapeHtml(account.name)}</code> (${escapeHtml(account.displayName)}): groups ` +
-        `${account.groups.map((group) => `<code>${escapeHtml(group)}</code>`).join(', ')}</li>`,
+        `${account.groups.map((group) => `<code>${escapeHtml(group)}</code>`).join(', ')}` +
+        (outcomeOf === undefined ? '' : ` → ${escapeHtml(outcomeOf(account))}`) +
+        '</li>',
     )
     .join('');
+}
+
+function loginForm(base: string, accounts: DemoAccount[], problem: string | null): string {
+  const rows = accountRows(accounts);
   return page(
     'Demo IdP sign-in',
     '<h1>Demo identity provider</h1>' +
@@ -266,6 +311,7 @@ function page(title: string, body: string): string {
     `<title>${escapeHtml(title)}</title><style>` +
     'body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5}' +
     'form{margin:1rem 0}input{padding:.3rem}button{padding:.3rem .8rem}.problem{color:#b00020}' +
+    '.done{color:#05603a}' +
     `</style></head><body>${body}</body></html>`
   );
 }
