@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { default as ProviderClass, Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import { DemoRefusal } from './refusal.js';
 
 export interface DemoAccount {
   /** The account name typed on the login form; also the OIDC `sub`. */
@@ -68,10 +69,13 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
   const issuer = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const accounts = new Map(options.accounts.map((account) => [account.name, account]));
 
-  const provider = await quietly(async () => {
-    const { default: Provider } = await import('oidc-provider');
-    return new Provider(issuer, providerConfiguration(options.clients, accounts));
+  const Provider = await quietly(loadOidcProvider).catch(async (error: unknown) => {
+    server.close();
+    throw error;
   });
+  const provider = await quietly(
+    async () => new Provider(issuer, providerConfiguration(options.clients, accounts)),
+  );
   provider.use(async (ctx, next) => {
     if (ctx.path === '/' && ctx.method === 'GET') {
       ctx.type = 'text/html';
@@ -108,6 +112,22 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
       await closed;
     },
   };
+}
+
+/**
+ * oidc-provider is a development dependency: the service never needs it, so an installation made with
+ * `npm ci --omit=dev` lacks it, and the demo says so rather than failing with a module trace.
+ */
+async function loadOidcProvider(): Promise<typeof ProviderClass> {
+  try {
+    return (await import('oidc-provider')).default;
+  } catch (error) {
+    if (!(error instanceof Error && 'code' in error && error.code === 'ERR_MODULE_NOT_FOUND')) throw error;
+    throw new DemoRefusal(
+      'jellyfin-sso demo needs the development dependencies (its OpenID Provider is oidc-provider), which this installation omits (npm ci --omit=dev): run `npm ci` to try the demo; `npm start` does not need them',
+      { cause: error },
+    );
+  }
 }
 
 /** An HTTP server listening on host:port; rejects when the port cannot be taken. */

@@ -9,6 +9,7 @@ import { createApp, startupRefusal, type App } from '../app.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createLogger } from '../logger.js';
 import { startDemoIdp, type DemoAccount, type DemoIdp } from './idp.js';
+import { DemoRefusal } from './refusal.js';
 import { asksForHelp, DEMO_USAGE } from '../usage.js';
 
 const DEMO_PROVIDER = 'demo';
@@ -28,9 +29,6 @@ const DEMO_ACCOUNTS: DemoAccount[] = [
 /** The groups the demo provider lets in, and those it makes administrators. */
 const ALLOWED_GROUPS = ['jellyfin-users'];
 const ADMIN_GROUPS = ['jellyfin-admins'];
-
-/** A start the settings prevent (a port in use): one line naming the setting, exit 2, no stack trace. */
-class DemoRefusal extends Error {}
 
 /** The listen errors a setting causes, as the refusal names them. */
 const LISTEN_PROBLEMS: Record<string, string> = {

@@ -256,7 +256,7 @@ describe('npm run demo', () => {
   });
 });
 
-describe('npm run demo on a port in use', () => {
+describe('npm run demo refusing to start', () => {
   let blocker: Server;
   let taken = 0;
   beforeAll(async () => {
@@ -267,12 +267,15 @@ describe('npm run demo on a port in use', () => {
   });
   afterAll(() => new Promise((resolve) => blocker.close(resolve)));
 
-  /** Runs the demo with these settings until it exits. */
-  function runDemo(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  /** Runs the demo with these settings (and node options before tsx) until it exits. */
+  function runDemo(
+    env: Record<string, string>,
+    nodeOptions: string[] = [],
+  ): Promise<{ code: number | null; stderr: string }> {
     return new Promise((resolve) => {
       execFile(
         process.execPath,
-        ['--import', 'tsx', 'src/demo/main.ts'],
+        [...nodeOptions, '--import', 'tsx', 'src/demo/main.ts'],
         { cwd: ROOT, env: { ...cleanEnv(), ...env }, timeout: 100_000 },
         (error, _stdout, stderr) => resolve({ code: error === null ? 0 : (error.code as number), stderr }),
       );
@@ -297,5 +300,22 @@ describe('npm run demo on a port in use', () => {
     const debug = await runDemo({ PORT: String(port), DEMO_IDP_PORT: String(taken), LOG_LEVEL: 'debug' });
     expect(debug.code).toBe(2);
     expect(debug.stderr).toMatch(/^\s+at /m);
+  }, 110_000);
+
+  it('when the installation has no development dependencies (no oidc-provider), then one line says so and the exit status is 2', async () => {
+    // A resolve hook stands in for `npm ci --omit=dev`: oidc-provider cannot be found.
+    const hook = `export async function resolve(specifier, context, next) {
+      if (specifier === 'oidc-provider') throw Object.assign(new Error('Cannot find package oidc-provider'), { code: 'ERR_MODULE_NOT_FOUND' });
+      return next(specifier, context);
+    }`;
+    const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
+    const outcome = await runDemo({ PORT: String(await freePort()) }, [
+      '--import',
+      `data:text/javascript,${encodeURIComponent(register)}`,
+    ]);
+    expect(outcome.code, outcome.stderr).toBe(2);
+    expect(outcome.stderr.trim().split('\n'), outcome.stderr).toHaveLength(1);
+    expect(outcome.stderr).toContain('needs the development dependencies');
+    expect(outcome.stderr).toContain('npm ci --omit=dev');
   }, 110_000);
 });
