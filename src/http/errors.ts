@@ -100,8 +100,6 @@ export const publicTextByReason: Readonly<Record<string, string>> = {
   // RFC 6749 §4.1.2.1: what an IdP answers when the user presses "cancel" (or it declines to ask them).
   idp_access_denied:
     'You cancelled the sign-in, or the identity provider declined it. Start again when you are ready.',
-  flow_cookie_missing:
-    'Your browser brought no cookie for this sign-in to this address: it was started at another address, or in another browser.',
   open_sign_ins_limit:
     'Too many sign-ins are open from your address. Finish one, or wait until the older ones expire, and try again.',
 };

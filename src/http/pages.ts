@@ -28,7 +28,7 @@ export function errorPage({ problem, retryUrl, homeUrl = null }: ErrorPageInput)
   return staticPage(
     heading,
     `<p id="detail">${escapeHtml(problem.detail)}</p>
-${problem.reason === 'flow_cookie_missing' ? publicHostHint(safeRetry) : ''}${retry}
+${problem.reason === 'browser_mismatch' ? publicHostHint(safeRetry) : ''}${retry}
 <p class="small">Error <code id="reason">${escapeHtml(problem.reason)}</code> (${problem.status}) · request <code id="request-id">${escapeHtml(problem.requestId)}</code>. Give this to your admin if it keeps happening.</p>`,
   );
 }
@@ -40,7 +40,7 @@ ${problem.reason === 'flow_cookie_missing' ? publicHostHint(safeRetry) : ''}${re
 function publicHostHint(retryUrl: string | undefined): string {
   if (retryUrl === undefined || !/^https?:/i.test(retryUrl)) return '';
   const origin = new URL(retryUrl).origin;
-  return `<p id="host-hint">Open this sign-in at <strong>${escapeHtml(origin)}</strong> — it was started at another address (such as 127.0.0.1 or a LAN address), whose cookies this address cannot read.</p>\n`;
+  return `<p id="host-hint">Open this sign-in at <strong>${escapeHtml(origin)}</strong>: if it was started at another address (such as 127.0.0.1 or a LAN address), its cookie stayed there, where this address cannot read it.</p>\n`;
 }
 
 export interface AlreadyFinishedInput {

@@ -2,16 +2,8 @@
 // protocol's connector verify it, apply the role gate, and make the flow verified with a one-time token.
 import { newTrail, type AttemptTrail } from './activity.js';
 import { sha256 } from './basics.js';
-import { SsoError, inFlow } from './errors.js';
-import {
-  checkBrowser,
-  checkFlow,
-  flowCookieName,
-  flowError,
-  startedFlow,
-  verifyFlow,
-  type FlowDeps,
-} from './flow.js';
+import { inFlow } from './errors.js';
+import { checkBrowser, checkFlow, flowError, startedFlow, verifyFlow, type FlowDeps } from './flow.js';
 import { enabledProvider } from './login-start.js';
 import type {
   CallbackOf,
@@ -108,20 +100,13 @@ function finishedHere(
   }
 }
 
-/**
- * The browser binding, with a refusal that tells a missing cookie apart: the usual cause is a sign-in
- * started at another address than SSO_PUBLIC_URL's (cookies are kept per host), which the page explains.
- */
+/** The browser binding; its refusal names the flow for the log. */
 function checkBrowserOf(flow: LoginFlow, cookies: Record<string, string>): void {
-  if (cookies[flowCookieName(flow.id)] !== undefined) {
+  try {
     checkBrowser(flow, cookies);
-    return;
+  } catch (error) {
+    throw inFlow(error, flow.id);
   }
-  throw new SsoError(
-    'browser_mismatch',
-    'This browser brought no cookie for this sign-in: it was started at another address than the public URL, or in another browser.',
-    { step: 'state', reason: 'flow_cookie_missing', flowId: flow.id },
-  );
 }
 
 /** The flow an answer names: by its state, or else by the id of the request it answers. */

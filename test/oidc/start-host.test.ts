@@ -109,7 +109,7 @@ describe('the host of a sign-in', () => {
     const callback = await followLogin(start.headers.get('location') ?? '', 'sub-bob');
     const page = await browserGet(callback, new CookieJar());
     expect(page.status).toBe(401);
-    expect(errorPageOf(page.text).reason).toBe('flow_cookie_missing');
+    expect(errorPageOf(page.text).reason).toBe('browser_mismatch');
     expect(page.text).toContain(`Open this sign-in at <strong>${publicOrigin}</strong>`);
     expect(page.text).toContain(`href="${publicOrigin}/sso/OID/start/test"`);
   });
