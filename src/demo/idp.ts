@@ -69,13 +69,13 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
   const issuer = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const accounts = new Map(options.accounts.map((account) => [account.name, account]));
 
-  const Provider = await quietly(loadOidcProvider).catch(async (error: unknown) => {
-    server.close();
+  const provider = await quietly(async () => {
+    const Provider = await loadOidcProvider();
+    return new Provider(issuer, providerConfiguration(options.clients, accounts));
+  }).catch((error: unknown) => {
+    server.close(); // nothing listens on without its provider
     throw error;
   });
-  const provider = await quietly(
-    async () => new Provider(issuer, providerConfiguration(options.clients, accounts)),
-  );
   provider.use(async (ctx, next) => {
     if (ctx.path === '/' && ctx.method === 'GET') {
       ctx.type = 'text/html';
