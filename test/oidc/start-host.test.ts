@@ -6,14 +6,11 @@
 // is sent with node:http.
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOidcProvider } from '../../clients/typescript/index.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import type { TestApp } from '../support/app.js';
 import { authBody, browserGet, pageParams } from '../support/browser.js';
 import { errorPageOf } from '../support/error-page.js';
-import { CookieJar, followLogin, jellyfinClient, startOidcIdp, type OidcIdp } from '../support/oidc-idp.js';
-import { freePort } from '../support/ports.js';
-
-const ACCOUNTS = { 'sub-bob': { preferred_username: 'bob', groups: ['jellyfin-users'] } };
+import { startConsoleService, type ConsoleService } from '../support/console-service.js';
+import { CookieJar, followLogin, type OidcIdp } from '../support/oidc-idp.js';
 
 /** A GET as a browser's navigation would send it, to `url`'s address with `headers` (Host among them). */
 function navigate(
@@ -39,36 +36,20 @@ function navigate(
 }
 
 describe('the host of a sign-in', () => {
-  let idp: OidcIdp;
+  let service: ConsoleService;
   let t: TestApp;
+  let idp: OidcIdp;
   let port: number;
   let publicOrigin: string;
 
   beforeAll(async () => {
-    port = await freePort();
-    publicOrigin = `http://127.0.0.1:${port}`;
-    idp = await startOidcIdp({ clients: [jellyfinClient(port, 'test')], accounts: ACCOUNTS });
-    t = await startTestApp({ SSO_PUBLIC_URL: publicOrigin }, { port });
-    const { response } = await addOidcProvider({
-      client: t.admin,
-      path: { provider: 'test' },
-      body: {
-        oidEndpoint: idp.issuer,
-        oidClientId: 'jellyfin',
-        oidSecret: 'jellyfin-secret',
-        enabled: true,
-        enableAuthorization: true,
-        roles: ['jellyfin-users'],
-        roleClaim: 'groups',
-        oidScopes: ['groups'],
-      },
-    });
-    expect(response.status).toBe(200);
+    service = await startConsoleService('test');
+    await service.addProvider('test');
+    ({ t, idp } = service);
+    publicOrigin = t.baseUrl; // the service's own address is its SSO_PUBLIC_URL here
+    port = Number(new URL(publicOrigin).port);
   });
-  afterAll(async () => {
-    await t?.close();
-    await idp?.close();
-  });
+  afterAll(() => service?.close());
 
   const startPath = '/sso/OID/start/test?isLinking=true';
 
