@@ -145,7 +145,9 @@ function completeOidcHandler(
     });
     state.log.info(
       { provider, flowId: verified.flowId, isLinking: verified.isLinking },
-      'OIDC sign-in verified',
+      verified.kind === 'verified'
+        ? 'OIDC sign-in verified'
+        : 'OIDC sign-in page reloaded by the browser that finished it',
     );
     return loginPageReply(deps, 'oidc', provider, verified);
   };
