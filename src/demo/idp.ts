@@ -1,12 +1,14 @@
-// The demo's OpenID Provider: oidc-provider (a devDependency, allowed in src/demo/ only) on loopback, with
-// PKCE required, PAR, a `groups` scope, auto-consent and a password-less login form that asks only for the
-// account name. Everything lives in memory and is gone when the demo stops. It mirrors the test IdP
-// (test/support/oidc-idp.ts), which src/ may not import.
+// The demo's OpenID Provider: oidc-provider (allowed in src/demo/ only) on loopback, with PKCE required,
+// PAR, a `groups` scope, auto-consent and a password-less login form that asks only for the account name.
+// Its address shows what it is and its accounts, and signs the browser out to switch user. Everything lives
+// in memory and is gone when the demo stops. It mirrors the test IdP (test/support/oidc-idp.ts), which
+// src/ may not import.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { default as ProviderClass, Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import { DemoRefusal } from './refusal.js';
 
 export interface DemoAccount {
   /** The account name typed on the login form; also the OIDC `sub`. */
@@ -28,6 +30,10 @@ export interface DemoIdpOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;
+  /** Where a sign-in at the service starts, offered after a sign-out. */
+  serviceStartUrl?: string;
+  /** What signing in with an account gives at the service (shown beside each account). */
+  outcomeOf?: (account: DemoAccount) => string;
 }
 
 export interface DemoIdp {
@@ -64,10 +70,26 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
   const accounts = new Map(options.accounts.map((account) => [account.name, account]));
 
   const provider = await quietly(async () => {
-    const { default: Provider } = await import('oidc-provider');
+    const Provider = await loadOidcProvider();
     return new Provider(issuer, providerConfiguration(options.clients, accounts));
+  }).catch((error: unknown) => {
+    server.close(); // nothing listens on without its provider
+    throw error;
   });
   provider.use(async (ctx, next) => {
+    if (ctx.path === '/' && ctx.method === 'GET') {
+      ctx.type = 'text/html';
+      ctx.body = homePage(options, null);
+      return;
+    }
+    if (ctx.path === '/sign-out' && ctx.method === 'POST') {
+      // The demo's "switch user": the IdP forgets who signed in, so the next sign-in asks again.
+      const session = await provider.Session.get(ctx);
+      if (session.accountId !== undefined) await session.destroy();
+      ctx.type = 'text/html';
+      ctx.body = homePage(options, session.accountId ?? null);
+      return;
+    }
     const interaction = /^\/interaction\/([^/]+)(?:\/(login|abort))?$/.exec(ctx.path);
     if (interaction === null) {
       await next();
@@ -90,6 +112,22 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
       await closed;
     },
   };
+}
+
+/**
+ * oidc-provider is a development dependency: the service never needs it, so an installation made with
+ * `npm ci --omit=dev` lacks it, and the demo says so rather than failing with a module trace.
+ */
+async function loadOidcProvider(): Promise<typeof ProviderClass> {
+  try {
+    return (await import('oidc-provider')).default;
+  } catch (error) {
+    if (!(error instanceof Error && 'code' in error && error.code === 'ERR_MODULE_NOT_FOUND')) throw error;
+    throw new DemoRefusal(
+      'jellyfin-sso demo needs the development dependencies (its OpenID Provider is oidc-provider), which this installation omits (npm ci --omit=dev): run `npm ci` to try the demo; `npm start` does not need them',
+      { cause: error },
+    );
+  }
 }
 
 /** An HTTP server listening on host:port; rejects when the port cannot be taken. */
@@ -237,14 +275,41 @@ async function handleInteraction(
   );
 }
 
-function loginForm(base: string, accounts: DemoAccount[], problem: string | null): string {
-  const rows = accounts
+/** The IdP's own address: what it is, its accounts, and the sign-out that lets the browser switch user. */
+function homePage(options: DemoIdpOptions, signedOut: string | null): string {
+  const again =
+    options.serviceStartUrl === undefined
+      ? ''
+      : ` <a href="${escapeHtml(options.serviceStartUrl)}">Sign in at the service</a>`;
+  return page(
+    'Demo identity provider',
+    '<h1>Demo identity provider</h1>' +
+      (signedOut === null
+        ? ''
+        : `<p class="done">Signed out <code>${escapeHtml(signedOut)}</code> here: the next sign-in asks for an account again.${again}</p>`) +
+      '<p>This is the local OpenID Provider of <code>npm run demo</code>, a stand-in for authentik, Keycloak or ' +
+      'any other identity provider. It has no passwords: the sign-in form asks only for an account name.</p>' +
+      `<ul>${accountRows([...options.accounts], options.outcomeOf)}</ul>` +
+      '<p>It remembers who signed in (as a real IdP does). To sign in as someone else, sign out here first.</p>' +
+      '<form method="post" action="/sign-out"><button type="submit">Sign out (switch user)</button></form>' +
+      (options.serviceStartUrl === undefined ? '' : `<p>${again}</p>`),
+  );
+}
+
+function accountRows(accounts: DemoAccount[], outcomeOf?: (account: DemoAccount) => string): string {
+  return accounts
     .map(
       (account) =>
         `<li><code>${escapeHtml(account.name)}</code> (${escapeHtml(account.displayName)}): groups ` +
-        `${account.groups.map((group) => `<code>${escapeHtml(group)}</code>`).join(', ')}</li>`,
+        `${account.groups.map((group) => `<code>${escapeHtml(group)}</code>`).join(', ')}` +
+        (outcomeOf === undefined ? '' : ` → ${escapeHtml(outcomeOf(account))}`) +
+        '</li>',
     )
     .join('');
+}
+
+function loginForm(base: string, accounts: DemoAccount[], problem: string | null): string {
+  const rows = accountRows(accounts);
   return page(
     'Demo IdP sign-in',
     '<h1>Demo identity provider</h1>' +
@@ -266,6 +331,7 @@ function page(title: string, body: string): string {
     `<title>${escapeHtml(title)}</title><style>` +
     'body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5}' +
     'form{margin:1rem 0}input{padding:.3rem}button{padding:.3rem .8rem}.problem{color:#b00020}' +
+    '.done{color:#05603a}' +
     `</style></head><body>${body}</body></html>`
   );
 }

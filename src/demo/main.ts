@@ -5,10 +5,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp, type App } from '../app.js';
+import { createApp, startupRefusal, type App } from '../app.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createLogger } from '../logger.js';
 import { startDemoIdp, type DemoAccount, type DemoIdp } from './idp.js';
+import { DemoRefusal } from './refusal.js';
 import { asksForHelp, DEMO_USAGE } from '../usage.js';
 
 const DEMO_PROVIDER = 'demo';
@@ -28,6 +29,23 @@ const DEMO_ACCOUNTS: DemoAccount[] = [
 /** The groups the demo provider lets in, and those it makes administrators. */
 const ALLOWED_GROUPS = ['jellyfin-users'];
 const ADMIN_GROUPS = ['jellyfin-admins'];
+
+/** The listen errors a setting causes, as the refusal names them. */
+const LISTEN_PROBLEMS: Record<string, string> = {
+  EADDRINUSE: 'the port is already in use',
+  EACCES: 'permission denied (ports below 1024 need privileges)',
+};
+
+/** The IdP's listen failure as a refusal naming DEMO_IDP_PORT; anything else as it was. */
+function idpListenRefusal(error: unknown, port: number): unknown {
+  const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+  const problem = LISTEN_PROBLEMS[code];
+  if (problem === undefined) return error;
+  return new DemoRefusal(
+    `jellyfin-sso demo cannot start its OpenID Provider on 127.0.0.1:${port} (DEMO_IDP_PORT): ${problem}; choose another DEMO_IDP_PORT, or leave it unset for a free port`,
+    { cause: error },
+  );
+}
 
 interface Running {
   idp?: DemoIdp;
@@ -129,8 +147,9 @@ function stopOnSignal(running: Running): () => boolean {
 async function startDemo(running: Running, apiKey: string, closing: () => boolean): Promise<Config | null> {
   const config = loadDemoConfig(process.env, running, apiKey);
   const clientSecret = randomBytes(24).toString('hex');
+  const idpPort = demoIdpPort(process.env);
   const idp = await startDemoIdp({
-    port: demoIdpPort(process.env),
+    port: idpPort,
     accounts: DEMO_ACCOUNTS,
     clients: [
       {
@@ -139,12 +158,19 @@ async function startDemo(running: Running, apiKey: string, closing: () => boolea
         redirectUris: [`${config.publicUrl}/sso/OID/redirect/${DEMO_PROVIDER}`],
       },
     ],
+    serviceStartUrl: startUrlOf(config),
+    outcomeOf,
+  }).catch((error: unknown) => {
+    throw idpListenRefusal(error, idpPort);
   });
   running.idp = idp;
   if (closing()) return null;
 
   running.app = await createApp({ config, log: createLogger(config.logLevel) });
-  const { port } = await running.app.listen(config.port, config.host);
+  const { port } = await running.app.listen(config.port, config.host).catch((error: unknown) => {
+    const refusal = startupRefusal(error, { host: config.host, port: config.port });
+    throw refusal === null ? error : new DemoRefusal(refusal, { cause: error });
+  });
   if (closing()) return null;
 
   await configureProvider(localBaseUrl(config, port), apiKey, {
@@ -160,6 +186,11 @@ async function startDemo(running: Running, apiKey: string, closing: () => boolea
     oidScopes: ['groups', 'email'],
   });
   return closing() ? null : config;
+}
+
+/** The sign-in the demo offers: the provider `demo` at the service's public URL. */
+function startUrlOf(config: Config): string {
+  return `${config.publicUrl}/sso/OID/start/${DEMO_PROVIDER}`;
 }
 
 /** What signing in with the account gives, by the provider's role rules. */
@@ -178,11 +209,12 @@ function welcome(config: Config, issuer: string, apiKey: string, tempData: boole
     '',
     'jellyfin-sso demo is running.',
     '',
-    `  Open  ${config.publicUrl}/sso/OID/start/${DEMO_PROVIDER}`,
+    `  Open  ${startUrlOf(config)}`,
     `  Admin console  ${config.publicUrl}/sso/admin/  (sign in as alice, or with the API key below)`,
     '',
-    `  Demo OpenID Provider: ${issuer} (password-less: type an account name)`,
+    `  Demo OpenID Provider: ${issuer}/ (password-less: type an account name)`,
     ...accounts,
+    `  To switch user, sign out at ${issuer}/ (the IdP remembers who signed in), then open the URL above again.`,
     '',
     `  Admin API key: ${apiKey}`,
     `    curl -H 'Authorization: MediaBrowser Token="${apiKey}"' ${config.publicUrl}/sso/OID/Get`,
@@ -203,8 +235,11 @@ async function main(): Promise<void> {
     process.stdout.write(welcome(config, running.idp.issuer, apiKey, running.tempDir !== undefined));
   } catch (error) {
     await stopAll(running).catch(() => undefined);
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof DemoRefusal) {
       process.stderr.write(`${error.message}\n`);
+      if (/^(debug|trace)$/.test(process.env['LOG_LEVEL']?.trim() ?? '')) {
+        process.stderr.write(`${describe(error.cause ?? error)}\n`);
+      }
       process.exit(2);
     }
     throw error;

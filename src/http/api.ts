@@ -206,6 +206,14 @@ class EdgeRequestState implements RequestState {
     this.#clientAddress ??= this.req.ip ?? this.req.socket.remoteAddress ?? 'unknown';
     return this.#clientAddress;
   }
+
+  get requestOrigin(): string {
+    return `${this.req.protocol}://${this.req.host ?? ''}`;
+  }
+
+  get navigation(): boolean {
+    return isNavigation(this.req);
+  }
 }
 
 /** What a middleware hands to `next`: nothing (or null) when it went well, else its error. */
@@ -224,6 +232,14 @@ function retryUrlOf(publicUrl: string, pending: Pending): string | undefined {
   const provider = pending.params?.['provider'];
   if (protocol === undefined || typeof provider !== 'string') return undefined;
   return startUrl(publicUrl, protocol, provider);
+}
+
+/** A browser's top-level navigation; a browser too old to send Sec-Fetch-Mode counts when it asks for HTML. */
+function isNavigation(req: Request): boolean {
+  const mode = req.get('sec-fetch-mode');
+  return mode === undefined
+    ? req.accepts(['application/json', 'text/html']) === 'text/html'
+    : mode === 'navigate';
 }
 
 function requestIdOf(res: Response): string {

@@ -15,6 +15,13 @@ export interface RequestState {
   principal: Principal | null;
   cookies: Record<string, string>;
   clientAddress: string;
+  /**
+   * The origin the request was sent to, as the service sees it: its Host and scheme, or a trusted proxy's
+   * X-Forwarded-Host and -Proto (SSO_TRUST_PROXY).
+   */
+  requestOrigin: string;
+  /** A browser's top-level navigation (Sec-Fetch-Mode), as opposed to a script or a tool. */
+  navigation: boolean;
 }
 
 /**

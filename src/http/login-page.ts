@@ -33,6 +33,7 @@ const LOGIN_SCRIPT = String.raw`
 
   function show(title, detail, retry) {
     statusEl.textContent = title;
+    document.title = title;
     detailEl.textContent = detail || '';
     retryEl.classList.toggle('hidden', !retry);
   }
@@ -149,7 +150,8 @@ const LOGIN_SCRIPT = String.raw`
   var work = params.isLinking
     ? link().then(function () {
         finished = true;
-        show('Account linked', 'Your ' + params.provider + ' account is now linked.', false);
+        show('Account linked', 'Your ' + params.provider + ' account is now linked. '
+          + (params.target === 'jellyfin-web' ? 'Returning to your profile…' : 'You can close this page.'), false);
         document.body.setAttribute('data-sso-state', 'linked');
         if (params.target === 'jellyfin-web') {
           setTimeout(function () { location.replace(webIndex + '#/mypreferencesmenu.html'); }, 1500);
@@ -165,7 +167,9 @@ const LOGIN_SCRIPT = String.raw`
         } else {
           storeCredentials(result);
           var isAdmin = !!(result.User.Policy && result.User.Policy.IsAdministrator);
-          show('Signed in as ' + result.User.Name, isAdmin ? 'You are an administrator of this server.' : 'You can close this page.', false);
+          show('Signed in as ' + result.User.Name, isAdmin
+            ? 'You are an administrator of this server: open the admin console below, or close this page.'
+            : 'You are signed in to this server. Nothing more is needed here: you can close this page.', false);
           document.getElementById('user').textContent = result.User.Name;
           if (isAdmin) {
             var consoleLink = document.getElementById('console');

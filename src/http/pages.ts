@@ -1,4 +1,5 @@
-// The HTML pages without a script: the error page of the browser steps, and the root's pointer page.
+// The HTML pages without a script: the error page of the browser steps, the page of a sign-in reloaded
+// after it finished, and the root's pointer page.
 // Everything echoed is escaped; both run under ERROR_PAGE_CSP (the shared style by hash, nothing else).
 import { PAGE_STYLE, escapeHtml } from './html.js';
 
@@ -27,8 +28,50 @@ export function errorPage({ problem, retryUrl, homeUrl = null }: ErrorPageInput)
   return staticPage(
     heading,
     `<p id="detail">${escapeHtml(problem.detail)}</p>
-${retry}
+${problem.reason === 'browser_mismatch' ? publicHostHint(safeRetry) : ''}${retry}
 <p class="small">Error <code id="reason">${escapeHtml(problem.reason)}</code> (${problem.status}) · request <code id="request-id">${escapeHtml(problem.requestId)}</code>. Give this to your admin if it keeps happening.</p>`,
+  );
+}
+
+/**
+ * The cookie of a sign-in is kept per host: one started at 127.0.0.1 or a LAN address has no cookie at the
+ * public URL the IdP sends the browser back to. Names the address to open (the "try again" link's origin).
+ */
+function publicHostHint(retryUrl: string | undefined): string {
+  if (retryUrl === undefined || !/^https?:/i.test(retryUrl)) return '';
+  const origin = new URL(retryUrl).origin;
+  return `<p id="host-hint">Open this sign-in at <strong>${escapeHtml(origin)}</strong>: if it was started at another address (such as 127.0.0.1 or a LAN address), its cookie stayed there, where this address cannot read it.</p>\n`;
+}
+
+export interface AlreadyFinishedInput {
+  isLinking: boolean;
+  /** jellyfin-web's page beside the service, or null when it runs alone. */
+  jellyfinUrl: string | null;
+  /** The admin console, offered when the service runs alone (its users have no other page to go to). */
+  consoleUrl: string | null;
+  /** Starts a new sign-in at the same provider (to sign in as someone else). */
+  retryUrl: string;
+}
+
+/** A sign-in page reloaded after this browser finished it: no failure, and what to do next. */
+export function alreadyFinishedPage(input: AlreadyFinishedInput): string {
+  const heading = input.isLinking ? 'Your account is already linked' : 'You are already signed in';
+  const next = [
+    ...(input.jellyfinUrl === null
+      ? []
+      : [`<a id="next" href="${escapeHtml(input.jellyfinUrl)}">Open Jellyfin</a>`]),
+    ...(input.consoleUrl === null
+      ? []
+      : [`<a id="console" href="${escapeHtml(input.consoleUrl)}">Open the admin console</a>`]),
+    `<a id="retry" href="${escapeHtml(input.retryUrl)}">${input.isLinking ? 'Link again' : 'Sign in again'}</a>`,
+  ];
+  const what = input.isLinking
+    ? 'This linking has already been done in this browser; it was not repeated.'
+    : 'This sign-in has already been completed in this browser. Nothing more is needed here: you can close this page.';
+  return staticPage(
+    heading,
+    `<p id="detail">${what}</p>
+<p>${next.join(' · ')}</p>`,
   );
 }
 

@@ -23,11 +23,24 @@ export interface FinishDeps extends FlowDeps {
 
 /** What the page needs after the IdP answered: the one-time token and what kind of flow it is. */
 export interface VerifiedLogin {
+  kind: 'verified';
   flowId: string;
   token: string;
   isLinking: boolean;
   username: string | null;
 }
+
+/**
+ * The IdP's answer to a flow this same browser already finished (its sign-in page reloaded): nothing
+ * changes, and the page says so instead of calling it a failure.
+ */
+export interface AlreadyFinishedLogin {
+  kind: 'already-finished';
+  flowId: string;
+  isLinking: boolean;
+}
+
+export type FinishedLogin = VerifiedLogin | AlreadyFinishedLogin;
 
 export interface FinishInput<P extends ProtocolName> {
   providerName: string;
@@ -41,18 +54,21 @@ export async function finishLogin<P extends ProtocolName>(
   protocol: P,
   input: FinishInput<P>,
   trail: AttemptTrail = newTrail(false),
-): Promise<VerifiedLogin> {
+): Promise<FinishedLogin> {
   const provider = await enabledProvider(deps.providers, protocol, input.providerName, 'state');
   const connector = deps.connectors[protocol];
   const flow = await findNamedFlow(deps, connector, provider, input.callback);
   trail.linking = flow.purpose === 'link';
+  if (connector.answerIsBrowserBound && finishedHere(flow, provider, input.cookies, deps.clock.now())) {
+    return { kind: 'already-finished', flowId: flow.id, isLinking: flow.purpose === 'link' };
+  }
   checkFlow(flow, provider, 'started', deps.clock.now());
   // A browser-bound answer may fail its flow: only the browser that started it can bring it. An answer
   // posted cross-site is unauthenticated and names the flow by public values (RelayState and the request id
   // both travel in the request URL): its refusal must leave the flow as it is, or anyone could spoil another
   // person's sign-in by posting junk that names it. Only an answer that verified against this flow may
   // change it, which `admit` does (denied: failed; allowed: verified).
-  if (connector.answerIsBrowserBound) checkBrowser(flow, input.cookies);
+  if (connector.answerIsBrowserBound) checkBrowserOf(flow, input.cookies);
   let identity: VerifiedIdentity;
   try {
     identity = await connector.finish(provider, input.callback, startedFlow(flow, protocol));
@@ -65,6 +81,32 @@ export async function finishLogin<P extends ProtocolName>(
   return admit(deps, flow, provider, identity).catch((error: unknown) => {
     throw inFlow(error, flow.id);
   });
+}
+
+/** A flow this browser finished (consumed, its cookie still here), of this provider and not expired. */
+function finishedHere(
+  flow: LoginFlow,
+  provider: ProviderRecord,
+  cookies: Record<string, string>,
+  now: Date,
+): boolean {
+  if (flow.status !== 'consumed' || flow.providerId !== provider.id) return false;
+  if (flow.expiresAt.getTime() <= now.getTime()) return false;
+  try {
+    checkBrowser(flow, cookies);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The browser binding; its refusal names the flow for the log. */
+function checkBrowserOf(flow: LoginFlow, cookies: Record<string, string>): void {
+  try {
+    checkBrowser(flow, cookies);
+  } catch (error) {
+    throw inFlow(error, flow.id);
+  }
 }
 
 /** The flow an answer names: by its state, or else by the id of the request it answers. */
@@ -101,6 +143,7 @@ async function admit(
   }
   const token = await verifyFlow(deps, flow, identity);
   return {
+    kind: 'verified',
     flowId: flow.id,
     token,
     isLinking: flow.purpose === 'link',

@@ -9,7 +9,7 @@ import {
   type RequestContext,
 } from './activity.js';
 import { authenticate, consumeForLink, type AuthenticateDeps } from './login-authenticate.js';
-import { finishLogin, type FinishDeps, type VerifiedLogin } from './login-finish.js';
+import { finishLogin, type FinishDeps, type FinishedLogin, type VerifiedLogin } from './login-finish.js';
 import { startLogin, type StartDeps, type StartInput, type StartedLogin } from './login-start.js';
 import type { AuthenticationResult, DeviceInfo, VerifiedIdentity } from './ports.js';
 import { SsoError, type SsoStep } from './errors.js';
@@ -20,7 +20,7 @@ import { isProviderOf, type ProtocolName, type ProviderRecord } from './provider
 export { sha256 } from './basics.js';
 export { acsUrl, endpointUrl, redirectUri } from './endpoints.js';
 export { AUTH_CLAIM_LEASE_MS, flowCookieName } from './flow.js';
-export type { StartInput, StartedLogin, VerifiedLogin };
+export type { FinishedLogin, StartInput, StartedLogin, VerifiedLogin };
 
 export interface LoginDeps extends StartDeps, FinishDeps, AuthenticateDeps {
   /** Where each attempt's outcome is noted (the sign-in activity log); none: nothing is recorded. */
@@ -41,7 +41,7 @@ export interface Login {
       callbackUrl: URL;
       cookies: Record<string, string>;
     } & Attempted,
-  ): Promise<VerifiedLogin>;
+  ): Promise<FinishedLogin>;
   startSaml(input: StartInput & Attempted): Promise<StartedLogin>;
   finishSaml(
     input: {
@@ -49,7 +49,7 @@ export interface Login {
       samlResponse: string;
       relayState: string | undefined;
     } & Attempted,
-  ): Promise<VerifiedLogin>;
+  ): Promise<FinishedLogin>;
   authenticate(
     input: {
       protocol: ProtocolName;

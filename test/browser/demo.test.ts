@@ -1,8 +1,9 @@
 // `npm run demo` for real: spawns `node --import tsx src/demo/main.ts` on a free port, reads the URL, the
 // accounts and the API key it prints, signs in through its IdP with fetch (and in headless Chromium when
 // one is installed), then sends SIGINT and expects exit code 0 and the temporary data folder gone.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authBody, browserGet, pageParams } from '../support/browser.js';
@@ -23,14 +24,19 @@ interface Demo {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-async function startDemo(port: number): Promise<Demo> {
+/** This process's environment without the settings the demo reads. */
+function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!/^(SSO_|PORT$|HOST$|DEMO_|LOG_LEVEL$)/.test(key)) env[key] = value;
   }
+  return env;
+}
+
+async function startDemo(port: number): Promise<Demo> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/demo/main.ts'], {
     cwd: ROOT,
-    env: { ...env, PORT: String(port) },
+    env: { ...cleanEnv(), PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
@@ -103,6 +109,47 @@ describe('npm run demo', () => {
     };
     expect(result.User.Name).toBe('alice');
     expect(result.User.Policy.IsAdministrator).toBe(true);
+  });
+
+  it('when the printed IdP address is opened, then it says what it is and lists the accounts with their outcome', async () => {
+    const issuer = /Demo OpenID Provider:\s+(http:\/\/\S+)/.exec(demo.output())?.[1] ?? '';
+    expect(issuer).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const home = await fetch(issuer);
+    expect(home.status).toBe(200);
+    const html = await home.text();
+    expect(html).toContain('local OpenID Provider of <code>npm run demo</code>');
+    expect(html).toMatch(/<code>alice<\/code>.*→ administrator/);
+    expect(html).toMatch(/<code>carol<\/code>.*→ refused/);
+    expect(html).toContain('Sign out (switch user)');
+  });
+
+  it('when alice signs out at the demo IdP, then the next sign-in in that browser asks again and bob can sign in', async () => {
+    const issuer = /Demo OpenID Provider:\s+(http:\/\/\S+)/.exec(demo.output())?.[1] ?? '';
+    const idpJar = new CookieJar();
+    /** One sign-in in a browser that keeps the IdP's cookies in idpJar; the name Auth answers. */
+    const signInAs = async (account: string): Promise<string> => {
+      const jar = new CookieJar();
+      const start = await browserGet(demo.startUrl, jar);
+      const callback = await followLogin(start.headers.get('location') ?? '', account, idpJar, {
+        useForm: true,
+      });
+      const page = await browserGet(callback, jar);
+      const response = await fetch(`http://localhost:${port}/sso/OID/Auth/demo`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: jar.header() },
+        body: JSON.stringify(authBody(pageParams(page.text).data)),
+      });
+      return ((await response.json()) as { User: { Name: string } }).User.Name;
+    };
+    expect(await signInAs('alice')).toBe('alice');
+    // The IdP remembers alice: without a sign-out, asking for bob still signs alice in.
+    expect(await signInAs('bob')).toBe('alice');
+    const signedOut = await fetch(`${issuer}sign-out`, {
+      method: 'POST',
+      headers: { cookie: idpJar.header() },
+    });
+    expect(await signedOut.text()).toContain('Signed out <code>alice</code>');
+    expect(await signInAs('bob')).toBe('bob');
   });
 
   it('when carol signs in, then the role rule refuses her at the callback and the activity log names it', async () => {
@@ -207,4 +254,68 @@ describe('npm run demo', () => {
     expect(demo.output()).toContain('Demo stopped.');
     expect(existsSync(demo.dataDir)).toBe(false);
   });
+});
+
+describe('npm run demo refusing to start', () => {
+  let blocker: Server;
+  let taken = 0;
+  beforeAll(async () => {
+    blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const address = blocker.address();
+    taken = typeof address === 'object' && address !== null ? address.port : 0;
+  });
+  afterAll(() => new Promise((resolve) => blocker.close(resolve)));
+
+  /** Runs the demo with these settings (and node options before tsx) until it exits. */
+  function runDemo(
+    env: Record<string, string>,
+    nodeOptions: string[] = [],
+  ): Promise<{ code: number | null; stderr: string }> {
+    return new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        [...nodeOptions, '--import', 'tsx', 'src/demo/main.ts'],
+        { cwd: ROOT, env: { ...cleanEnv(), ...env }, timeout: 100_000 },
+        (error, _stdout, stderr) => resolve({ code: error === null ? 0 : (error.code as number), stderr }),
+      );
+    });
+  }
+
+  it('when PORT is taken, then one line names HOST and PORT and the exit status is 2', async () => {
+    const outcome = await runDemo({ PORT: String(taken) });
+    expect(outcome.code, outcome.stderr).toBe(2);
+    expect(outcome.stderr.trim().split('\n'), outcome.stderr).toHaveLength(1);
+    expect(outcome.stderr).toContain(
+      `cannot listen on 127.0.0.1:${taken} (HOST, PORT): the port is already in use`,
+    );
+  }, 110_000);
+
+  it('when DEMO_IDP_PORT is taken, then one line names it and the exit status is 2; LOG_LEVEL=debug adds the stack', async () => {
+    const port = await freePort();
+    const outcome = await runDemo({ PORT: String(port), DEMO_IDP_PORT: String(taken) });
+    expect(outcome.code, outcome.stderr).toBe(2);
+    expect(outcome.stderr.trim().split('\n'), outcome.stderr).toHaveLength(1);
+    expect(outcome.stderr).toContain(`127.0.0.1:${taken} (DEMO_IDP_PORT): the port is already in use`);
+    const debug = await runDemo({ PORT: String(port), DEMO_IDP_PORT: String(taken), LOG_LEVEL: 'debug' });
+    expect(debug.code).toBe(2);
+    expect(debug.stderr).toMatch(/^\s+at /m);
+  }, 110_000);
+
+  it('when the installation has no development dependencies (no oidc-provider), then one line says so and the exit status is 2', async () => {
+    // A resolve hook stands in for `npm ci --omit=dev`: oidc-provider cannot be found.
+    const hook = `export async function resolve(specifier, context, next) {
+      if (specifier === 'oidc-provider') throw Object.assign(new Error('Cannot find package oidc-provider'), { code: 'ERR_MODULE_NOT_FOUND' });
+      return next(specifier, context);
+    }`;
+    const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
+    const outcome = await runDemo({ PORT: String(await freePort()) }, [
+      '--import',
+      `data:text/javascript,${encodeURIComponent(register)}`,
+    ]);
+    expect(outcome.code, outcome.stderr).toBe(2);
+    expect(outcome.stderr.trim().split('\n'), outcome.stderr).toHaveLength(1);
+    expect(outcome.stderr).toContain('needs the development dependencies');
+    expect(outcome.stderr).toContain('npm ci --omit=dev');
+  }, 110_000);
 });

@@ -162,7 +162,10 @@ describeWithChromium('OIDC sign-in in headless Chromium', browser, (chromium) =>
       await page.waitForSelector('body[data-sso-state="signed-in"]', { timeout: 30_000 });
       expect(await page.textContent('#status')).toBe('Signed in as bob');
       expect(await page.textContent('#user')).toBe('bob');
-      expect(await page.textContent('#detail')).toBe('You can close this page.');
+      expect(await page.textContent('#detail')).toBe(
+        'You are signed in to this server. Nothing more is needed here: you can close this page.',
+      );
+      expect(await page.title()).toBe('Signed in as bob');
 
       expect(seen.cspHeaders).toHaveLength(1);
       expect(seen.cspHeaders[0]).toMatch(/script-src 'sha256-[^']+'/);
@@ -191,9 +194,43 @@ describeWithChromium('OIDC sign-in in headless Chromium', browser, (chromium) =>
       await signIn(page, 'sub-alice');
       await page.waitForSelector('body[data-sso-state="signed-in"]', { timeout: 30_000 });
       expect(await page.textContent('#status')).toBe('Signed in as alice');
-      expect(await page.textContent('#detail')).toBe('You are an administrator of this server.');
+      expect(await page.textContent('#detail')).toBe(
+        'You are an administrator of this server: open the admin console below, or close this page.',
+      );
       expect(seen.problems).toEqual([]);
       expect(await cspViolations(page)).toEqual([]);
+    });
+
+    it('when the finished sign-in page is reloaded, then it says the user is already signed in, and another browser is refused', async () => {
+      const page = await context.newPage();
+      await signIn(page, 'sub-bob');
+      await page.waitForSelector('body[data-sso-state="signed-in"]', { timeout: 30_000 });
+      const callbackUrl = page.url();
+      await page.reload();
+      expect(await page.textContent('h1')).toBe('You are already signed in');
+      expect(await page.title()).toBe('You are already signed in');
+      expect(await page.getByRole('link', { name: 'Sign in again' }).getAttribute('href')).toBe(
+        `${t.baseUrl}/sso/OID/start/test`,
+      );
+      expect(await cspViolations(page)).toEqual([]);
+
+      const otherBrowser = await chromium.newContext();
+      const other = await otherBrowser.newPage();
+      const refused = await other.goto(callbackUrl);
+      expect(refused?.status()).toBe(400);
+      expect(await other.title()).toBe('Sign-in failed');
+      expect(await other.textContent('#reason')).toBe('flow_used');
+      await otherBrowser.close();
+    });
+
+    it('when the sign-in is opened at another host name than the public URL, then it moves there first and succeeds', async () => {
+      const page = await context.newPage();
+      await page.goto(`http://localhost:${port}/sso/OID/start/test`);
+      await page.waitForURL(`${idp.issuer}/interaction/**`);
+      await page.fill('input[name="login"]', 'sub-bob');
+      await page.click('button[type="submit"]');
+      await page.waitForSelector('body[data-sso-state="signed-in"]', { timeout: 30_000 });
+      expect(new URL(page.url()).origin).toBe(t.baseUrl);
     });
 
     it('when the page runs beside jellyfin-web, then it stores the session as jellyfin-web expects and opens /web/', async () => {

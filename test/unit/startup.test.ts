@@ -109,6 +109,36 @@ describe('start-up refusals', () => {
     expectRefusal(outcome, 'SSO_DATABASE_URL', /must name a database/);
   });
 
+  // The local PostgreSQL of the test run (TEST_PG_URL): reachable, so only the role is wrong.
+  const pgUrl = process.env['TEST_PG_URL'];
+  (pgUrl === undefined ? it.skip : it)(
+    'when the PostgreSQL role does not exist (wrong user or password), then SSO_DATABASE_URL is named without its password',
+    async () => {
+      const url = new URL(pgUrl ?? 'postgres://localhost/x');
+      url.username = 'no_such_role_sso';
+      url.password = 'hunter2-secret';
+      const outcome = await runService(withData({ SSO_DATABASE_URL: url.toString() }));
+      expectRefusal(outcome, 'SSO_DATABASE_URL', /no_such_role_sso/);
+      expect(outcome.stderr).not.toContain('hunter2-secret');
+    },
+  );
+
+  it('when the database host name does not resolve, then SSO_DATABASE_URL and the host are named', async () => {
+    const outcome = await runService(
+      withData({ SSO_DATABASE_URL: 'postgres://sso:hunter2-secret@no-such-host.invalid:5432/sso' }),
+    );
+    expectRefusal(outcome, 'SSO_DATABASE_URL', /no-such-host\.invalid/);
+    expect(outcome.stderr).not.toContain('hunter2-secret');
+  });
+
+  it('when HOST does not resolve, then HOST is named on one line, and LOG_LEVEL=debug adds the stack trace', async () => {
+    const env = withData({ HOST: 'no-such-host.invalid' });
+    expectRefusal(await runService(env), 'HOST', /no-such-host\.invalid.*does not resolve/);
+    const debug = await runService({ ...env, LOG_LEVEL: 'debug' });
+    expect(debug.code).toBe(2);
+    expect(debug.stderr).toMatch(/^\s+at /m);
+  });
+
   describe('when the port is taken', () => {
     let blocker: Server;
     let port = 0;

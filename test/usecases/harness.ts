@@ -6,7 +6,13 @@ import { createOidcConnector } from '../../src/protocols/oidc-connector.js';
 import { createSamlConnector } from '../../src/protocols/saml-connector.js';
 import { createActivityRecorder, type ActivityRecorder } from '../../src/sso/activity.js';
 import { createLinkAdmin, type LinkAdmin } from '../../src/sso/links.js';
-import { createLogin, flowCookieName, type Login, type VerifiedLogin } from '../../src/sso/login.js';
+import {
+  createLogin,
+  flowCookieName,
+  type FinishedLogin,
+  type Login,
+  type VerifiedLogin,
+} from '../../src/sso/login.js';
 import { sha256 } from '../../src/sso/basics.js';
 import { silentLog } from '../../src/sso/ports.js';
 import type {
@@ -149,21 +155,25 @@ export function createUseCases(options: { activityStore?: ActivityStore } = {}):
       const attributes = Object.fromEntries(
         Object.entries(claims).map(([name, value]) => [name, ([] as unknown[]).concat(value).map(String)]),
       );
-      return login.finishSaml({
-        providerName: browser.providerName,
-        samlResponse: idp.samlResponse(browser.requestId ?? '', subject, attributes),
-        relayState: browser.state,
-      });
+      return login
+        .finishSaml({
+          providerName: browser.providerName,
+          samlResponse: idp.samlResponse(browser.requestId ?? '', subject, attributes),
+          relayState: browser.state,
+        })
+        .then(expectVerified);
     }
     const code = idp.signIn(subject, claims);
     const callbackUrl = new URL(`/sso/OID/redirect/${browser.providerName}`, PUBLIC_URL);
     callbackUrl.search = new URLSearchParams({ state: browser.state, code }).toString();
-    return login.finishOidc({
-      providerName: browser.providerName,
-      query: { state: browser.state, code },
-      callbackUrl,
-      cookies: browser.cookies,
-    });
+    return login
+      .finishOidc({
+        providerName: browser.providerName,
+        query: { state: browser.state, code },
+        callbackUrl,
+        cookies: browser.cookies,
+      })
+      .then(expectVerified);
   };
 
   const authenticate: UseCases['authenticate'] = (browser, verified) =>
@@ -201,4 +211,11 @@ export function createUseCases(options: { activityStore?: ActivityStore } = {}):
       return authenticate(browser, await callback(browser, subject, claims));
     },
   };
+}
+
+/** The callback's outcome when it verified a sign-in; any other outcome fails the test here. */
+function expectVerified(finished: FinishedLogin): VerifiedLogin {
+  if (finished.kind !== 'verified')
+    throw new Error(`the callback did not verify a sign-in: ${finished.kind}`);
+  return finished;
 }

@@ -1,15 +1,18 @@
 // Handlers of the `oidc` and `saml` tags: the browser steps (start, IdP redirect / ACS), the Auth calls and
 // the SP metadata. They map the generated request types into the login use cases and set the flow's
 // browser-binding cookie.
-import type { Login, StartedLogin, VerifiedLogin } from '../../sso/login.js';
+import type { FinishedLogin, Login, StartedLogin } from '../../sso/login.js';
 import { flowCookieName } from '../../sso/login.js';
 import type { RequestContext } from '../../sso/activity.js';
 import type { MediaServer } from '../../sso/ports.js';
 import type { ProtocolName } from '../../sso/provider-settings.js';
 import { modeOf, startUrl } from '../browser-steps.js';
 import { reply, type Handler, type HandlersOfTag, type RequestState } from '../handler.js';
+import { ERROR_PAGE_CSP } from '../errors.js';
 import { LOGIN_PAGE_CSP, loginPage } from '../login-page.js';
 import type { HtmlReply, RedirectReply } from '../operations.js';
+import { alreadyFinishedPage, basePathOf } from '../pages.js';
+import { moveToPublicOrigin, needsMove } from '../start-host.js';
 
 export interface LoginHandlerDeps {
   login: Login;
@@ -56,13 +59,31 @@ function redirectTo(started: StartedLogin, secure: boolean): RedirectReply {
   };
 }
 
-/** The page that finishes a verified sign-in in the browser. */
+/**
+ * The page that finishes a verified sign-in in the browser; for one this browser already finished (its page
+ * reloaded), the page that says so and what to do next.
+ */
 function loginPageReply(
   deps: LoginHandlerDeps,
   protocol: ProtocolName,
   provider: string,
-  verified: VerifiedLogin,
+  verified: FinishedLogin,
 ): HtmlReply<{ 200: string }> {
+  const retryUrl = startUrl(deps.publicUrl, protocol, provider, verified.isLinking);
+  if (verified.kind === 'already-finished') {
+    const jellyfinWeb = deps.mediaServer.kind === 'jellyfin';
+    return {
+      kind: 'html',
+      status: 200,
+      csp: ERROR_PAGE_CSP,
+      html: alreadyFinishedPage({
+        isLinking: verified.isLinking,
+        jellyfinUrl: jellyfinWeb ? `${basePathOf(deps.publicUrl)}/web/index.html` : null,
+        consoleUrl: jellyfinWeb ? null : `${basePathOf(deps.publicUrl)}/sso/admin/`,
+        retryUrl,
+      }),
+    };
+  }
   return {
     kind: 'html',
     status: 200,
@@ -73,7 +94,7 @@ function loginPageReply(
       data: verified.token,
       isLinking: verified.isLinking,
       target: deps.mediaServer.kind === 'jellyfin' ? 'jellyfin-web' : 'standalone',
-      retryUrl: startUrl(deps.publicUrl, protocol, provider, verified.isLinking),
+      retryUrl,
       timeoutMs: deps.pageTimeoutMs ?? 30_000,
     }),
   };
@@ -82,9 +103,20 @@ function loginPageReply(
 function startHandler(deps: LoginHandlerDeps, protocol: ProtocolName): Handler<StartOperation> {
   const secure = deps.publicUrl.startsWith('https:');
   return async ({ path: { provider }, query }, state) => {
+    const isLinking = query?.isLinking ?? false;
+    const move = needsMove(state, deps.publicUrl);
+    if (move === 'move') {
+      return moveToPublicOrigin(startUrl(deps.publicUrl, protocol, provider, isLinking), secure);
+    }
+    if (move === 'moved-before') {
+      state.log.warn(
+        { requestOrigin: state.requestOrigin, publicUrl: deps.publicUrl },
+        "a sign-in start sent to SSO_PUBLIC_URL's host came back with another Host: let the reverse proxy pass the Host header on (nginx: proxy_set_header Host $host), or set SSO_PUBLIC_URL to the address users open",
+      );
+    }
     const input = {
       providerName: provider,
-      isLinking: query?.isLinking ?? false,
+      isLinking,
       clientAddress: state.clientAddress,
       request: requestOf(state),
     };
@@ -113,7 +145,9 @@ function completeOidcHandler(
     });
     state.log.info(
       { provider, flowId: verified.flowId, isLinking: verified.isLinking },
-      'OIDC sign-in verified',
+      verified.kind === 'verified'
+        ? 'OIDC sign-in verified'
+        : 'OIDC sign-in page reloaded by the browser that finished it',
     );
     return loginPageReply(deps, 'oidc', provider, verified);
   };
