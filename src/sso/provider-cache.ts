@@ -2,7 +2,8 @@
 // decides when an entry is stale: every step checks the provider's version in the statement it runs anyway
 // (the start's INSERT, the flow read at the IdP's answer, the Auth or Link consume), and refuses before it
 // changes anything when its copy is older (flow.ts `ProviderChangedError`); `whileCurrent` then forgets the
-// copy and runs the step once more on a fresh read. So a change through any instance counts from the next
+// copy and runs the step once more on a fresh read. A step that fails otherwise on a kept copy costs one read
+// to learn whether the copy was old (then it runs again too). So a change through any instance counts from the next
 // step on. Only switched-on providers are kept: a refusal for a switched-off one is always read afresh.
 import { SsoError } from './errors.js';
 import { ProviderChangedError } from './flow.js';
@@ -51,11 +52,14 @@ export function cacheProviders(store: ProviderStore): ProviderCache {
   return {
     providers,
     async whileCurrent(protocol, name, step) {
-      const wasKept = kept.has(key(protocol, name));
+      const copy = kept.get(key(protocol, name));
       try {
         return await step();
       } catch (error) {
-        if (!wasKept || !mayBeStale(error)) throw error;
+        if (copy === undefined) throw error;
+        // A step may fail on an old copy before its statement could tell (a back-channel call to an IdP
+        // the provider no longer names): one read says whether the copy was current.
+        if (!mayBeStale(error) && (await store.get(protocol, name))?.version === copy.version) throw error;
         forget(protocol, name);
       }
       try {

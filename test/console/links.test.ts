@@ -121,6 +121,8 @@ describeWithChromium('the console Links page', browser, (chromium) => {
       await expect.poll(() => unlinkSaml.evaluate((button) => button === document.activeElement)).toBe(true);
       await page.keyboard.press('Enter');
       await dialog.waitFor();
+      // The dialog listens for Escape once it has taken the focus.
+      await expect.poll(() => dialog.evaluate((box) => box === document.activeElement)).toBe(true);
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'detached' });
       const kept = await listLinkDetails({ client: w.admin, path: { jellyfinUserId: anna.id } });
