@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { addOidcProvider, authenticateOidc } from '../../clients/typescript/index.js';
 import { authBody, browserGet, CookieJar, pageParams } from '../support/browser.js';
 import { appDatabaseTargets, describeOn } from '../support/db.js';
-import { followLogin, startOidcIdp, type OidcIdp } from '../support/oidc-idp.js';
+import { followLogin, jellyfinClient, startOidcIdp, type OidcIdp } from '../support/oidc-idp.js';
 import { freePort } from '../support/ports.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { countStatements, type StatementCounter } from '../support/statements.js';
@@ -20,13 +20,7 @@ let port: number;
 beforeAll(async () => {
   port = await freePort();
   idp = await startOidcIdp({
-    clients: [
-      {
-        client_id: 'jellyfin',
-        client_secret: 'jellyfin-secret',
-        redirect_uris: [`http://127.0.0.1:${port}/sso/OID/redirect/test`],
-      },
-    ],
+    clients: [jellyfinClient(port, 'test')],
     accounts: { 'sub-ann': { preferred_username: 'ann', groups: ['jellyfin-users'] } },
   });
 });
