@@ -81,11 +81,12 @@ async function main(): Promise<void> {
     await app.close().catch(() => undefined); // release the database before leaving
     process.exit(status);
   }
+  // Before the line that says it is ready: whoever waits for that line may signal at once.
+  stopOnSignals(app, log);
   log.info(
     { port, host: config.host, publicUrl: config.publicUrl, mediaServer: config.mediaServer },
     `jellyfin-sso listening on http://${config.host}:${port} (public URL ${config.publicUrl})`,
   );
-  stopOnSignals(app, log);
 }
 
 if (asksForHelp(process.argv.slice(2))) process.stdout.write(START_USAGE);
