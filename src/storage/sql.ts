@@ -6,12 +6,12 @@ import { DriverException } from '@mikro-orm/core';
 import { isStorableParameter, UnstorableValueError } from './query-guard.js';
 import type { Orm } from './orm.js';
 
-export type SqlValue = string | number | boolean | Date | null;
+export type SqlValue = string | number | boolean | Date | Buffer | null;
 
 export interface Sql {
   readonly dialect: 'sqlite' | 'postgresql';
   /** Runs one statement and returns its rows (a SELECT's, or what RETURNING names). */
-  rows<T>(sql: string, bindings: readonly SqlValue[]): Promise<T[]>;
+  rows<T = Record<string, unknown>>(sql: string, bindings?: readonly SqlValue[]): Promise<T[]>;
   /** A date parameter as the dialect stores it. */
   date(value: Date): SqlValue;
   /** A boolean parameter as the dialect stores it (SQLite: 0 or 1). */
@@ -44,7 +44,7 @@ function createSql(knex: KnexLike): Sql {
   const postgres = knex.client.dialect === 'postgresql';
   return {
     dialect: postgres ? 'postgresql' : 'sqlite',
-    async rows<T>(sql: string, bindings: readonly SqlValue[]): Promise<T[]> {
+    async rows<T>(sql: string, bindings: readonly SqlValue[] = []): Promise<T[]> {
       // The same guard as the ORM's statements: a value that cannot be stored is the sender's fault.
       if (!bindings.every(isStorableParameter)) throw new UnstorableValueError();
       let result: unknown;

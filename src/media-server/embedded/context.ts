@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../sso/ports.js';
 import type { Orm } from '../../storage/orm.js';
-import type { Sql } from '../shared/sql.js';
+import type { Sql } from '../../storage/sql.js';
 
 export interface DirectoryContext {
   orm: Orm;

@@ -18,7 +18,7 @@ import { identityOnFirstUse } from './identity.js';
 import { listLibraries, replaceLibraries, type LibraryInput } from './libraries.js';
 import { updatePolicy } from './policy.js';
 import { createSession, resolveToken } from './sessions.js';
-import { sqlOf } from '../shared/sql.js';
+import { sqlOf } from '../../storage/sql.js';
 import {
   createUser,
   deleteUser,

@@ -9,7 +9,7 @@ import type { ServerIdentity } from '../shared/jellyfin-shapes.js';
 import { replaceLibraries, type LibraryInput } from './libraries.js';
 import { META_POLICY_LOCK } from './policy.js';
 import { rekeyDeviceSessions } from './sessions.js';
-import type { Sql } from '../shared/sql.js';
+import type { Sql } from '../../storage/sql.js';
 
 const DEFAULT_SERVER_NAME = 'Jellyfin SSO';
 const META_SERVER_ID = 'embedded.server_id';

@@ -8,7 +8,8 @@ import type { MediaUserRow } from '../../storage/entities.js';
 import { randomHex32, type DirectoryContext } from './context.js';
 import { normalizeGuid } from '../shared/jellyfin-rules.js';
 import { toSessionDto, toUserDto, type ServerIdentity } from '../shared/jellyfin-shapes.js';
-import { dateColumn, isUniqueViolation, type Sql } from '../shared/sql.js';
+import { readNullableDate, type Sql, type SqlValue } from '../../storage/sql.js';
+import { isUniqueViolation } from '../../storage/shared.js';
 import { toDtoInput, toMediaUser, userFromColumns } from './users.js';
 
 /** Jellyfin refreshes a token's last-activity at most this often (AuthorizationContext.cs). */
@@ -59,7 +60,7 @@ export async function resolveToken(ctx: DirectoryContext, token: string): Promis
   const user = userFromColumns(row);
   // A disabled account's tokens are refused, as Jellyfin's AuthService does.
   if (user.policy.IsDisabled) return null;
-  await refreshActivity(ctx, row.session_id, dateColumn(row.session_activity), user);
+  await refreshActivity(ctx, row.session_id, readNullableDate(row.session_activity), user);
   return { kind: 'user', user: toMediaUser(user) };
 }
 
@@ -155,7 +156,7 @@ function sessionUpsert(sql: Sql, source: string): string {
     returning id`;
 }
 
-function sessionValues(sql: Sql, userId: string, session: NewSession): (string | number | Date)[] {
+function sessionValues(sql: Sql, userId: string, session: NewSession): SqlValue[] {
   return [
     session.id,
     session.tokenHash,

@@ -7,7 +7,8 @@ import { MediaUserEntity, type MediaUserRow } from '../../storage/entities.js';
 import type { Orm } from '../../storage/orm.js';
 import { compareOrdinal, storageError } from '../../storage/shared.js';
 import { randomHex32, type DirectoryContext } from './context.js';
-import { dateColumn, isUniqueViolation, jsonColumn, type Sql } from '../shared/sql.js';
+import { readNullableDate, readJson, type Sql } from '../../storage/sql.js';
+import { isUniqueViolation } from '../../storage/shared.js';
 import { checkUserName, normalizeGuid, upperInvariant } from '../shared/jellyfin-rules.js';
 import { newUserConfiguration, newUserPolicy, type UserDtoInput } from '../shared/jellyfin-shapes.js';
 
@@ -31,12 +32,12 @@ export function userFromColumns(row: Record<string, unknown>): MediaUserRow {
     id: String(row['id']),
     name: String(row['name']),
     normalizedName: String(row['normalized_name']),
-    policy: jsonColumn<UserPolicy>(row['policy']),
-    configuration: jsonColumn<Record<string, unknown>>(row['configuration']),
+    policy: readJson<UserPolicy>(row['policy']),
+    configuration: readJson<Record<string, unknown>>(row['configuration']),
     passwordHash: typeof row['password_hash'] === 'string' ? row['password_hash'] : null,
-    createdAt: dateColumn(row['created_at']) ?? new Date(0),
-    lastLoginDate: dateColumn(row['last_login_date']),
-    lastActivityDate: dateColumn(row['last_activity_date']),
+    createdAt: readNullableDate(row['created_at']) ?? new Date(0),
+    lastLoginDate: readNullableDate(row['last_login_date']),
+    lastActivityDate: readNullableDate(row['last_activity_date']),
   };
 }
 

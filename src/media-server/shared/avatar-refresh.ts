@@ -6,7 +6,7 @@ import { sha256 } from '../../sso/basics.js';
 import type { Log, MediaServer, MediaUser, VerifiedIdentity } from '../../sso/ports.js';
 import type { Orm } from '../../storage/orm.js';
 import type { AvatarImage } from './avatar.js';
-import { sqlOf } from './sql.js';
+import { sqlOf } from '../../storage/sql.js';
 
 export interface AvatarRefreshDeps {
   orm: Orm;
