@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MikroORM, type Options } from '@mikro-orm/core';
 import type { AbstractSqlDriver } from '@mikro-orm/knex';
-import { ormOptions, type Orm } from '../src/storage/orm.js';
+import { loadMigrator, ormOptions, type Orm } from '../src/storage/orm.js';
 import { createFlowStore } from '../src/storage/flow-store.js';
 import { createLinkStore } from '../src/storage/link-store.js';
 import { createProviderStore } from '../src/storage/provider-store.js';
@@ -25,7 +25,7 @@ const DRIVERS = [
 ] as const;
 
 async function open(driver: unknown, file: string): Promise<Orm> {
-  const base = ormOptions({ dialect: 'sqlite', path: file });
+  const base = await ormOptions({ dialect: 'sqlite', path: file });
   // Each driver gets its own pool; the pragmas are set once on the single connection below.
   const options = { ...base, driver, pool: { min: 1, max: 1 } } as Options<AbstractSqlDriver>; // driver given as a value
   const orm = await MikroORM.init<AbstractSqlDriver>(options);
@@ -35,7 +35,7 @@ async function open(driver: unknown, file: string): Promise<Orm> {
     'PRAGMA busy_timeout = 5000',
   ])
     await orm.em.getConnection().execute(pragma);
-  await orm.migrator.up();
+  await (await loadMigrator(orm, 'sqlite')).up();
   return orm;
 }
 

@@ -1,8 +1,10 @@
 // Developer tool: writes the next migration for BOTH dialects (src/storage/migrations/<dialect>/) from the
 // difference between the committed migrations and the entities (src/storage/entities.ts), then rewrites
-// each dialect's index.ts.
+// each dialect's index.ts (the classes, loaded when a migration is pending) and names.ts (the names alone, read
+// at every start to see whether one is).
 //
 //   TEST_PG_URL=postgres://postgres@127.0.0.1:55432/postgres npm run migration:generate -- [name]
+//   npm run migration:generate -- --index     only rewrite each dialect's index.ts and names.ts from its files
 //
 // It applies the committed migrations to a scratch SQLite file and a scratch PostgreSQL database (created
 // and dropped on the server TEST_PG_URL points to) and diffs those against the entities, so no snapshot
@@ -14,16 +16,22 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MikroORM } from '@mikro-orm/core';
 import type { AbstractSqlDriver } from '@mikro-orm/sqlite';
-import { ormOptions, parseDatabaseUrl, type DatabaseTarget, type Dialect } from '../src/storage/orm.js';
+import {
+  loadMigrator,
+  ormOptions,
+  parseDatabaseUrl,
+  type DatabaseTarget,
+  type Dialect,
+} from '../src/storage/orm.js';
 import { createPgScratchDatabase } from './pg-scratch.js';
 
 /** Where the migrations live: src/storage/migrations, beside the entities they are made from. */
 const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'storage', 'migrations');
 
 async function diffFor(target: DatabaseTarget): Promise<{ up: string[]; down: string[] }> {
-  const orm = await MikroORM.init<AbstractSqlDriver>(ormOptions(target));
+  const orm = await MikroORM.init<AbstractSqlDriver>(await ormOptions(target));
   try {
-    await orm.migrator.up();
+    await (await loadMigrator(orm, target.dialect)).up();
     const diff = await orm.schema.getUpdateSchemaMigrationSQL({ wrap: false, safe: false, dropTables: true });
     return { up: splitStatements(diff.up), down: splitStatements(diff.down) };
   } finally {
@@ -75,9 +83,19 @@ function writeIndex(dialect: Dialect): void {
   for (const name of names) text += `  { name: '${name}', class: ${name} },\n`;
   text += `];\n`;
   writeFileSync(join(folder, 'index.ts'), text);
+  let list = `// The ${dialect} migrations' names, in order: what a start compares with the applied ones before it\n`;
+  list += `// loads any migration. Written by scripts/generate-migration.ts with index.ts; keep the two alike.\n`;
+  list += `export const ${dialect}MigrationNames: readonly string[] = [\n`;
+  for (const name of names) list += `  '${name}',\n`;
+  list += `];\n`;
+  writeFileSync(join(folder, 'names.ts'), list);
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === '--index') {
+    for (const dialect of ['sqlite', 'postgresql'] as const) writeIndex(dialect);
+    return;
+  }
   const pgUrl = process.env.TEST_PG_URL;
   if (!pgUrl) {
     process.stderr.write(

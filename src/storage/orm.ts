@@ -2,18 +2,19 @@
 // entities of ./entities.ts, applies the committed migrations of that dialect, loads the secret key and
 // checks it against the database, and hands back `{ orm, box, close }`. The only place that knows
 // connection details; stores receive the `orm` and `box` from here.
+// Only the dialect in use is loaded, and the migration machinery only when the schema is behind: a start
+// on a current database does not pay for either (bench/README.md, cold start).
 
 import type { Log } from '../sso/ports.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MikroORM, UniqueConstraintViolationException, type Options } from '@mikro-orm/core';
-import { Migrator } from '@mikro-orm/migrations';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { SqliteDriver, type AbstractSqlDriver } from '@mikro-orm/sqlite';
+import type { AbstractSqlDriver } from '@mikro-orm/knex';
+import type { Migrator } from '@mikro-orm/migrations';
 import { allEntities, MetaEntity } from './entities.js';
 import { refuseUnstorableParameters } from './query-guard.js';
-import { postgresqlMigrations } from './migrations/postgresql/index.js';
-import { sqliteMigrations } from './migrations/sqlite/index.js';
+import { postgresqlMigrationNames } from './migrations/postgresql/names.js';
+import { sqliteMigrationNames } from './migrations/sqlite/names.js';
 import { createSecretBox, loadSecretKey, SecretKeyError, type SecretBox } from './secret-box.js';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl, type DatabaseTarget } from '../database-settings.js';
 
@@ -76,10 +77,12 @@ function sqliteAfterCreate(
 }
 
 /** MikroORM options for a target; shared with the migration generator and the tests. */
-export function ormOptions(target: DatabaseTarget, logger?: DatabaseLogger): Options<AbstractSqlDriver> {
+export async function ormOptions(
+  target: DatabaseTarget,
+  logger?: DatabaseLogger,
+): Promise<Options<AbstractSqlDriver>> {
   const common = {
     entities: allEntities,
-    extensions: [Migrator],
     debug: false,
     // Every store method forks its own EntityManager (docs/ARCHITECTURE.md "Layers"); a global one would
     // leak state between requests.
@@ -89,8 +92,7 @@ export function ormOptions(target: DatabaseTarget, logger?: DatabaseLogger): Opt
     // Parameters are inlined into the SQL text: refuse the ones that would break or change it.
     onQuery: refuseUnstorableParameters,
     migrations: {
-      // Static list: no glob and no runtime TS loading (plain node cannot import() a .ts migration).
-      migrationsList: target.dialect === 'sqlite' ? sqliteMigrations : postgresqlMigrations,
+      // The static list (no glob, no runtime TS loading) is set by loadMigrator, when it is needed.
       snapshot: false,
       silent: true,
       transactional: true,
@@ -99,9 +101,45 @@ export function ormOptions(target: DatabaseTarget, logger?: DatabaseLogger): Opt
     },
   } satisfies Options<AbstractSqlDriver>;
   if (target.dialect === 'sqlite') {
+    const { SqliteDriver } = await import('@mikro-orm/sqlite');
     return { ...common, driver: SqliteDriver, dbName: target.path, pool: { afterCreate: sqliteAfterCreate } };
   }
+  const { PostgreSqlDriver } = await import('@mikro-orm/postgresql');
   return { ...common, driver: PostgreSqlDriver, clientUrl: target.url };
+}
+
+/** The migration bookkeeping table (MikroORM's default name, which the committed databases use). */
+const MIGRATIONS_TABLE = 'mikro_orm_migrations';
+
+/** True when every committed migration of the dialect is recorded as applied: one read, nothing loaded. */
+async function schemaIsCurrent(orm: Orm, dialect: Dialect): Promise<boolean> {
+  const expected = dialect === 'sqlite' ? sqliteMigrationNames : postgresqlMigrationNames;
+  let rows: { name: string }[];
+  try {
+    rows = await orm.em.getConnection().execute(`select name from ${MIGRATIONS_TABLE}`);
+  } catch {
+    return false; // no bookkeeping table yet: a new database
+  }
+  const applied = new Set(rows.map((row) => row.name));
+  return expected.every((name) => applied.has(name));
+}
+
+/** Loads the migration machinery and the dialect's committed migrations: a Migrator of `orm`. */
+export async function loadMigrator(orm: Orm, dialect: Dialect): Promise<Migrator> {
+  const [{ Migrator }, migrationsList] = await Promise.all([
+    import('@mikro-orm/migrations'),
+    dialect === 'sqlite'
+      ? import('./migrations/sqlite/index.js').then((m) => m.sqliteMigrations)
+      : import('./migrations/postgresql/index.js').then((m) => m.postgresqlMigrations),
+  ]);
+  orm.config.set('migrations', { ...orm.config.get('migrations'), migrationsList });
+  return new Migrator(orm.em);
+}
+
+/** Applies what is pending (nothing, without loading the Migrator, when the schema is current). */
+async function upIfBehind(orm: Orm, dialect: Dialect): Promise<{ name: string }[]> {
+  if (await schemaIsCurrent(orm, dialect)) return [];
+  return (await loadMigrator(orm, dialect)).up();
 }
 
 /** About 9 s of backoff in all: ample for another process's first migration. */
@@ -121,7 +159,7 @@ async function migrate(orm: Orm, dialect: Dialect, inMemory: boolean) {
       try {
         // WAL lets readers (the CLI, other requests) proceed while the service writes. Not for :memory:.
         if (!inMemory) await orm.em.getConnection().execute('PRAGMA journal_mode = WAL');
-        return await orm.migrator.up();
+        return await upIfBehind(orm, dialect);
       } catch (error) {
         if (attempt >= SQLITE_MIGRATION_ATTEMPTS) throw error;
         await new Promise((done) =>
@@ -130,10 +168,11 @@ async function migrate(orm: Orm, dialect: Dialect, inMemory: boolean) {
       }
     }
   }
+  if (await schemaIsCurrent(orm, dialect)) return [];
   const connection = orm.em.getConnection();
   return connection.transactional(async (trx) => {
     await connection.execute('select pg_advisory_xact_lock(?)', [MIGRATION_LOCK_ID], 'all', trx);
-    return orm.migrator.up({ transaction: trx });
+    return (await loadMigrator(orm, dialect)).up({ transaction: trx });
   });
 }
 
@@ -155,7 +194,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   // 0700: the database holds token hashes and sealed secrets; only the service's user needs to read it.
   if (target.dialect === 'sqlite' && target.path !== ':memory:')
     mkdirSync(dirname(target.path), { recursive: true, mode: 0o700 });
-  const orm = await MikroORM.init<AbstractSqlDriver>(ormOptions(target, options.logger));
+  const orm = await MikroORM.init<AbstractSqlDriver>(await ormOptions(target, options.logger));
   try {
     const applied = await migrate(
       orm,

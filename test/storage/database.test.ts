@@ -243,3 +243,15 @@ describeEachDatabase('schema and key check', (ctx, target) => {
 it('when the database targets are listed, then SQLite is always among them', () => {
   expect(dbTargets().map((target) => target.dialect)).toContain('sqlite');
 });
+
+describe('the committed migrations', () => {
+  it('when a start reads names.ts to see whether one is pending, then it lists index.ts in the same order', async () => {
+    const { sqliteMigrations } = await import('../../src/storage/migrations/sqlite/index.js');
+    const { sqliteMigrationNames } = await import('../../src/storage/migrations/sqlite/names.js');
+    const { postgresqlMigrations } = await import('../../src/storage/migrations/postgresql/index.js');
+    const { postgresqlMigrationNames } = await import('../../src/storage/migrations/postgresql/names.js');
+    expect(sqliteMigrationNames).toEqual(sqliteMigrations.map((m) => m.name));
+    expect(postgresqlMigrationNames).toEqual(postgresqlMigrations.map((m) => m.name));
+    expect(sqliteMigrationNames.length).toBeGreaterThan(0);
+  });
+});

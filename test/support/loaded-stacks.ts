@@ -8,6 +8,15 @@ const [dataDir, path] = process.argv.slice(2);
 const t = await startTestApp({}, { dataDir });
 if (path !== undefined) await fetch(t.baseUrl + path);
 const files = Object.keys(createRequire(import.meta.url).cache);
-const loaded = (name: string): boolean => files.some((file) => file.includes(`/node_modules/${name}/`));
-process.stdout.write(JSON.stringify({ xmlCrypto: loaded('xml-crypto'), xmldom: loaded('@xmldom/xmldom') }));
+// MikroORM reads the package.json of every @mikro-orm package installed (a version check): code only counts.
+const loaded = (name: string): boolean =>
+  files.some((file) => file.includes(`/node_modules/${name}/`) && !file.endsWith('package.json'));
+process.stdout.write(
+  JSON.stringify({
+    xmlCrypto: loaded('xml-crypto'),
+    xmldom: loaded('@xmldom/xmldom'),
+    migrations: loaded('@mikro-orm/migrations'),
+    postgresql: loaded('@mikro-orm/postgresql') || loaded('pg'),
+  }),
+);
 await t.stop();

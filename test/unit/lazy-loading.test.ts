@@ -1,5 +1,6 @@
 // The SAML stack (xml-crypto, xmldom, the saml modules) loads only where it is used: not at the start of
 // a service without SAML providers, on the first SAML request, and at start once a SAML provider exists.
+// The migration machinery loads only when a migration is pending, and the other dialect's driver never.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,30 +15,37 @@ const dataDir = mkdtempSync(join(tmpdir(), 'sso-lazy-'));
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-/** Which SAML packages a fresh service process on `dataDir` has loaded (after GET `path`, if given). */
-function loadedStacks(path?: string): Promise<{ xmlCrypto: boolean; xmldom: boolean }> {
+interface LoadedStacks {
+  xmlCrypto: boolean;
+  xmldom: boolean;
+  migrations: boolean;
+  postgresql: boolean;
+}
+
+/** Which optional packages a fresh service process on `folder` has loaded (after GET `path`, if given). */
+function loadedStacks(path?: string, folder = dataDir): Promise<LoadedStacks> {
   const args = [
     '--import',
     'tsx',
     'test/support/loaded-stacks.ts',
-    dataDir,
+    folder,
     ...(path === undefined ? [] : [path]),
   ];
   return new Promise((resolve, reject) => {
     execFile(process.execPath, args, { cwd: ROOT, timeout: 90_000 }, (error, stdout, stderr) => {
       if (error !== null) reject(new Error(`${error.message}\n${stderr}`));
-      else resolve(JSON.parse(stdout) as { xmlCrypto: boolean; xmldom: boolean });
+      else resolve(JSON.parse(stdout) as LoadedStacks); // written by loaded-stacks.ts
     });
   });
 }
 
 describe('the SAML stack', () => {
   it('when no SAML provider exists, then start-up does not load it', async () => {
-    expect(await loadedStacks()).toEqual({ xmlCrypto: false, xmldom: false });
+    expect(await loadedStacks()).toMatchObject({ xmlCrypto: false, xmldom: false });
   });
 
   it('when a SAML endpoint is called, then it is loaded', async () => {
-    expect(await loadedStacks('/sso/SAML/GetNames')).toEqual({ xmlCrypto: true, xmldom: true });
+    expect(await loadedStacks('/sso/SAML/GetNames')).toMatchObject({ xmlCrypto: true, xmldom: true });
   });
 
   it('when a SAML provider exists, then start-up loads it', async () => {
@@ -54,6 +62,19 @@ describe('the SAML stack', () => {
     });
     expect(response.status).toBe(200);
     await t.stop();
-    expect(await loadedStacks()).toEqual({ xmlCrypto: true, xmldom: true });
+    expect(await loadedStacks()).toMatchObject({ xmlCrypto: true, xmldom: true });
+  });
+});
+
+describe('the migration machinery and the database drivers', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'sso-lazy-migrations-'));
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('when the database is new, then start-up loads the migrations and applies them', async () => {
+    expect(await loadedStacks(undefined, folder)).toMatchObject({ migrations: true, postgresql: false });
+  });
+
+  it('when the database is current, then start-up loads neither the migrations nor PostgreSQL', async () => {
+    expect(await loadedStacks(undefined, folder)).toMatchObject({ migrations: false, postgresql: false });
   });
 });
