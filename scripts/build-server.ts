@@ -1,11 +1,13 @@
 // Compiles the service (src/ → dist/server/main.js plus chunks) with esbuild, so that `npm start` runs
 // plain node with no TypeScript loader. Our code is bundled; every package stays external (loaded from
 // node_modules as usual); each dynamic import() becomes a chunk that loads only when first needed.
+// The contract goes beside it as JSON (openapi.json), so that the compiled start parses no YAML.
 // Builds when the sources are newer than the output; `--force` always builds.
-import { renameSync, rmSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { loadSpec } from '../src/http/spec-file.js';
 import { isStale } from './build-staleness.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -13,9 +15,13 @@ export const SERVER_DIR = join(ROOT, 'dist/server');
 /** What `npm start` runs. */
 export const SERVER_ENTRY = join(SERVER_DIR, 'main.js');
 // This script and tsconfig.json shape the output too; generated/ only holds types (erased).
-const SOURCES = ['src', 'scripts/build-server.ts', 'scripts/build-staleness.ts', 'tsconfig.json'].map(
-  (path) => join(ROOT, path),
-);
+const SOURCES = [
+  'src',
+  'openapi.yaml',
+  'scripts/build-server.ts',
+  'scripts/build-staleness.ts',
+  'tsconfig.json',
+].map((path) => join(ROOT, path));
 
 export function serverIsStale(): boolean {
   return isStale(SERVER_ENTRY, SOURCES);
@@ -44,6 +50,7 @@ export async function buildServer({ force = false } = {}): Promise<boolean> {
       sourcemap: true,
       logLevel: 'warning',
     });
+    writeFileSync(join(staging, 'openapi.json'), JSON.stringify(loadSpec(join(ROOT, 'openapi.yaml'))));
     rmSync(SERVER_DIR, { recursive: true, force: true });
     renameSync(staging, SERVER_DIR);
   } finally {

@@ -12,9 +12,16 @@ export function packageRoot(start: string): string {
   }
 }
 
-const ROOT = packageRoot(dirname(fileURLToPath(import.meta.url)));
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = packageRoot(HERE);
+const COMPILED_DIR = join(ROOT, 'dist', 'server');
 
-/** The contract the HTTP edge is built from. */
-export const SPEC_PATH = join(ROOT, 'openapi.yaml');
+/**
+ * The contract the HTTP edge is built from: openapi.yaml, or when the service runs compiled, the JSON copy
+ * the build parsed from it (scripts/build-server.ts; rebuilt with the code whenever openapi.yaml changes).
+ */
+export const SPEC_PATH = HERE.startsWith(COMPILED_DIR)
+  ? join(COMPILED_DIR, 'openapi.json')
+  : join(ROOT, 'openapi.yaml');
 /** Where `npm run build:console` writes the admin console. */
 export const CONSOLE_DIR = join(ROOT, 'dist/console');

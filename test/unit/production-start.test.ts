@@ -7,7 +7,8 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer, SERVER_ENTRY } from '../../scripts/build-server.js';
+import { buildServer, SERVER_DIR, SERVER_ENTRY } from '../../scripts/build-server.js';
+import { loadSpec } from '../../src/http/spec-file.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const dirs: string[] = [];
@@ -122,6 +123,10 @@ function serviceUnderNpm(npm: Running): number {
 }
 
 describe('the compiled server', () => {
+  it('when built, then the contract beside it (what it reads instead of YAML) is openapi.yaml as JSON', () => {
+    expect(loadSpec(join(SERVER_DIR, 'openapi.json'))).toStrictEqual(loadSpec(join(ROOT, 'openapi.yaml')));
+  });
+
   it('when started with plain node, then it answers GetNames, and SIGTERM stops it with status 0', async () => {
     const service = await launch(process.execPath, [SERVER_ENTRY]);
     const reply = await fetch(`http://127.0.0.1:${service.port}/sso/OID/GetNames`);
