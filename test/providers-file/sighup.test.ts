@@ -3,6 +3,7 @@
 // and a broken file at start is a refusal: one line per problem on stderr and exit status 2.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSsoClient, getOidcProviders } from '../../clients/typescript/index.js';
 import { buildServer, SERVER_ENTRY } from '../../scripts/build-server.js';
@@ -37,17 +38,11 @@ function launch(world: FileWorld): Service {
   const waiting: { text: string; resolve: (line: string) => void }[] = [];
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  let pending = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    pending += chunk.toString();
-    for (let end = pending.indexOf('\n'); end >= 0; end = pending.indexOf('\n')) {
-      const line = pending.slice(0, end);
-      pending = pending.slice(end + 1);
-      lines.push(line);
-      for (const waiter of waiting.filter((w) => line.includes(w.text))) {
-        waiting.splice(waiting.indexOf(waiter), 1);
-        waiter.resolve(line);
-      }
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    lines.push(line);
+    for (const waiter of waiting.filter((w) => line.includes(w.text))) {
+      waiting.splice(waiting.indexOf(waiter), 1);
+      waiter.resolve(line);
     }
   });
   return {
