@@ -48,7 +48,7 @@ export function createProvidersFile(deps: ProvidersFileDeps): ProvidersFile {
   let queue: Promise<unknown> = Promise.resolve();
   const applyOnce = async (): Promise<ApplyOutcome> => {
     const read = readProvidersFile(deps.path);
-    if (read.problems.length > 0 || !('content' in read)) throw refusal(deps.path, read.problems);
+    if (!read.ok) throw refusal(deps.path, read.problems);
     const { prune, providers } = read.content;
     await deps.prepare([...new Set(providers.map((provider) => provider.protocol))]);
     schemas ??= loadInputSchemas(deps.specPath);

@@ -26,7 +26,7 @@ export interface FileProblem {
   message: string;
 }
 
-export type ReadResult = { content: ProvidersFileContent; problems: [] } | { problems: FileProblem[] };
+export type ReadResult = { ok: true; content: ProvidersFileContent } | { ok: false; problems: FileProblem[] };
 
 const SECTIONS: readonly ProtocolName[] = ['oidc', 'saml'];
 const TOP_LEVEL_KEYS = new Set(['prune', ...SECTIONS]);
@@ -36,8 +36,7 @@ export function readProvidersFile(path: string): ReadResult {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    const code = isRecord(error) && typeof error['code'] === 'string' ? error['code'] : 'unreadable';
-    return { problems: [{ message: `cannot be read (${code})` }] };
+    return { ok: false, problems: [{ message: `cannot be read (${errorCode(error)})` }] };
   }
   let document: unknown;
   try {
@@ -45,14 +44,19 @@ export function readProvidersFile(path: string): ReadResult {
     document = loadYaml(text, { schema: CORE_SCHEMA, filename: path });
   } catch (error) {
     if (!(error instanceof YAMLException)) throw error;
-    return { problems: [{ message: `is not valid YAML: ${error.reason} (line ${error.mark.line + 1})` }] };
+    return {
+      ok: false,
+      problems: [{ message: `is not valid YAML: ${error.reason} (line ${error.mark.line + 1})` }],
+    };
   }
   return outline(document ?? {});
 }
 
 /** The top level: `prune` and the `oidc:` / `saml:` maps of provider name → fields. */
 function outline(document: unknown): ReadResult {
-  if (!isRecord(document)) return { problems: [{ message: 'must be a map with oidc:, saml: and prune:' }] };
+  if (!isRecord(document)) {
+    return { ok: false, problems: [{ message: 'must be a map with oidc:, saml: and prune:' }] };
+  }
   const problems: FileProblem[] = [];
   for (const key of Object.keys(document)) {
     if (!TOP_LEVEL_KEYS.has(key)) {
@@ -62,8 +66,8 @@ function outline(document: unknown): ReadResult {
   const prune = document['prune'] ?? false;
   if (typeof prune !== 'boolean') problems.push({ field: 'prune', message: 'must be true or false' });
   const providers = SECTIONS.flatMap((protocol) => section(protocol, document[protocol], problems));
-  if (problems.length > 0) return { problems };
-  return { content: { prune: prune === true, providers }, problems: [] };
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, content: { prune: prune === true, providers } };
 }
 
 function section(protocol: ProtocolName, value: unknown, problems: FileProblem[]): DeclaredProvider[] {
@@ -77,4 +81,9 @@ function section(protocol: ProtocolName, value: unknown, problems: FileProblem[]
     problems.push({ provider: { protocol, name }, message: 'must be a map of settings' });
     return [];
   });
+}
+
+/** The system error code of a failed read (`ENOENT`, `EACCES`…): says why without the error's text. */
+export function errorCode(error: unknown): string {
+  return isRecord(error) && typeof error['code'] === 'string' ? error['code'] : 'unreadable';
 }

@@ -3,9 +3,8 @@
 // secret is refused, so the file can be kept in git and shown in logs and reviews.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { isRecord } from '../sso/basics.js';
 import type { ProtocolName } from '../sso/provider-settings.js';
-import type { FileProblem } from './read.js';
+import { errorCode, type FileProblem } from './read.js';
 
 /** The write-only fields of each protocol's `Add` body: the ones only a reference may fill. */
 export const SECRET_FIELDS: Record<ProtocolName, readonly string[]> = {
@@ -71,8 +70,7 @@ function readReference(
     try {
       secret = readFileSync(path, 'utf8');
     } catch (error) {
-      const code = isRecord(error) && typeof error['code'] === 'string' ? error['code'] : 'unreadable';
-      problems.push({ field: key, message: `the secret file ${path} cannot be read (${code})` });
+      problems.push({ field: key, message: `the secret file ${path} cannot be read (${errorCode(error)})` });
       return null;
     }
   } else {
