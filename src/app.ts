@@ -45,6 +45,14 @@ import { DatabaseUrlError, openDatabase, type Database } from './storage/orm.js'
 import { SecretKeyError } from './storage/secret-box.js';
 import { CONSOLE_DIR, SPEC_PATH } from './repository-files.js';
 import { createProviderStore } from './storage/provider-store.js';
+import { exclusiveRunner, PROVIDERS_FILE_LOCK_ID } from './storage/exclusive-run.js';
+import {
+  createProvidersFile,
+  ProvidersFileError,
+  reapplyProvidersFile,
+  type ProvidersFile,
+} from './providers-file/index.js';
+import { resolve } from 'node:path';
 
 export { SPEC_PATH, CONSOLE_DIR };
 
@@ -62,6 +70,8 @@ export interface App {
   http: HttpApp;
   database: Database;
   mediaServer: MediaServer;
+  /** Applies SSO_PROVIDERS_FILE again (SIGHUP); logs its problems and keeps the providers when it has some. */
+  reloadProvidersFile(): Promise<void>;
   /** Starts listening; resolves with the bound port. */
   listen(port?: number, host?: string): Promise<{ server: Server; port: number }>;
   close(): Promise<void>;
@@ -114,6 +124,7 @@ export function startupRefusal(error: unknown, listenAt?: { host: string; port: 
   if (error instanceof DatabaseUrlError || error instanceof DatabaseOpenError) {
     return `jellyfin-sso cannot open its database: ${error.message}`;
   }
+  if (error instanceof ProvidersFileError) return error.message; // one line per problem
   const code = error instanceof Error && 'code' in error ? String(error.code) : '';
   if (listenAt !== undefined && LISTEN_ERRORS[code] !== undefined) {
     return `jellyfin-sso cannot listen on ${listenAt.host}:${listenAt.port} (HOST, PORT): ${LISTEN_ERRORS[code]}`;
@@ -229,6 +240,8 @@ export async function createApp({
     const saml = lazySamlStack(config, log, stores, clock);
     if ((await stores.providers.list('saml')).length > 0) await saml.load();
     const connectors = createConnectors(config, log, saml);
+    const providersFile = openProvidersFile({ config, log, clock, stores, connectors, saml, database });
+    await providersFile?.apply();
     const handlers = loadingSamlFirst(
       createHandlers(
         createUseCases({
@@ -262,6 +275,8 @@ export async function createApp({
       http,
       database,
       mediaServer,
+      reloadProvidersFile: () =>
+        reapplyProvidersFile(providersFile, log.child({ component: 'providers-file' })),
       listen: (port = config.port, host = config.host) =>
         listen(http, port, host, (server) => (held.server = server)),
       close,
@@ -270,6 +285,31 @@ export async function createApp({
     await close().catch(() => undefined); // the start-up error is the one to report
     throw error;
   }
+}
+
+/** SSO_PROVIDERS_FILE, applied by this instance while no other one sharing the database applies it. */
+function openProvidersFile(parts: {
+  config: Config;
+  log: Logger;
+  clock: Clock;
+  stores: Stores;
+  connectors: Connectors;
+  saml: SamlStack;
+  database: Database;
+}): ProvidersFile | null {
+  const { config, log, saml } = parts;
+  if (config.providersFile === null) return null;
+  return createProvidersFile({
+    path: resolve(config.providersFile),
+    providers: parts.stores.providers,
+    connectors: parts.connectors,
+    clock: parts.clock,
+    log: log.child({ component: 'providers-file' }),
+    env: process.env,
+    specPath: SPEC_PATH,
+    exclusive: exclusiveRunner(parts.database, PROVIDERS_FILE_LOCK_ID),
+    prepare: (protocols) => (protocols.includes('saml') ? saml.load() : Promise.resolve()),
+  });
 }
 
 interface Stores {

@@ -41,6 +41,8 @@ export interface Config {
   avatarAllowPrivateHosts: boolean;
   /** Days the sign-in activity log keeps an entry; 0 records nothing. */
   activityRetentionDays: number;
+  /** Providers as code: a YAML file applied at start and on SIGHUP (src/providers-file/); null = none. */
+  providersFile: string | null;
 }
 
 export class ConfigError extends Error {
@@ -80,6 +82,8 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: read.text('SSO_TRUST_PROXY') ?? 'loopback',
     avatarAllowPrivateHosts: read.flag('SSO_AVATAR_ALLOW_PRIVATE_HOSTS'),
     activityRetentionDays: read.integer('SSO_ACTIVITY_RETENTION_DAYS', 30, 0, 3_650),
+    // Its content is checked when it is applied: a SIGHUP re-reads it, so it may change after start.
+    providersFile: read.text('SSO_PROVIDERS_FILE'),
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;

@@ -83,6 +83,8 @@ async function main(): Promise<void> {
   }
   // Before the line that says it is ready: whoever waits for that line may signal at once.
   stopOnSignals(app, log);
+  // SIGHUP applies SSO_PROVIDERS_FILE again (and no longer ends the process, node's default).
+  process.on('SIGHUP', () => void app.reloadProvidersFile());
   log.info(
     { port, host: config.host, publicUrl: config.publicUrl, mediaServer: config.mediaServer },
     `jellyfin-sso listening on http://${config.host}:${port} (public URL ${config.publicUrl})`,

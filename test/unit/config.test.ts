@@ -35,6 +35,7 @@ describe('loadConfig', () => {
       trustProxy: 'loopback',
       avatarAllowPrivateHosts: false,
       activityRetentionDays: 30,
+      providersFile: null,
     });
   });
 
