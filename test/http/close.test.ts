@@ -1,6 +1,7 @@
 // The service's close() (src/app.ts): idempotent, and in order: stop accepting HTTP (requests in progress
 // finish), stop the purge timer, write the activity log's waiting entries, close the media server, close the
 // database last.
+import { once } from 'node:events';
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getOidcProviderNames } from '../../clients/typescript/index.js';
@@ -47,6 +48,10 @@ describe('close()', () => {
     const t = await start();
     const body = JSON.stringify({ oidEndpoint: 'https://idp.example.com', oidClientId: 'jellyfin' });
     const url = new URL(`${t.baseUrl}/sso/OID/Add/late`);
+    // Waiting for the server to have the request (not a fixed delay): on Node 24 tsx transpiles lazily
+    // imported modules on the main thread, which can hold the event loop past a short timer.
+    const arrived = once(t.server, 'request');
+    let sendTheRest = (): void => undefined;
     const answered = new Promise<number>((resolve, reject) => {
       const req = request(
         url,
@@ -66,11 +71,12 @@ describe('close()', () => {
       req.on('error', reject);
       // Half the body now: the request has arrived when close() starts; the rest after.
       req.write(body.slice(0, 10));
-      setTimeout(() => req.end(body.slice(10)), 300);
+      sendTheRest = () => req.end(body.slice(10));
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await arrived;
     // A second call (a signal while the first close runs) must not skip ahead to the database.
     const closing = Promise.all([t.app.close(), t.app.close()]);
+    setTimeout(sendTheRest, 200);
 
     expect(await answered).toBe(200);
     await closing;

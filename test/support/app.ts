@@ -1,6 +1,7 @@
 // Starts the whole service for a test: a real SQLite file in a temp folder (or PostgreSQL), port 0 on
 // 127.0.0.1, replies validated against the spec, logs captured in memory so tests can read them.
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -13,6 +14,8 @@ export const BOOTSTRAP_KEY = 'test-bootstrap-key-0123456789abcdef';
 
 export interface TestApp {
   app: App;
+  /** The listening HTTP server (a test can watch requests arrive). */
+  server: Server;
   baseUrl: string;
   config: Config;
   /** A client holding the bootstrap API key. */
@@ -74,11 +77,12 @@ export async function startTestApp(
     if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
-  const { port } = await app.listen(options.port ?? 0, '127.0.0.1');
+  const { server, port } = await app.listen(options.port ?? 0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${port}`;
   const stop = () => app.close();
   return {
     app,
+    server,
     baseUrl,
     config: { ...config, port, publicUrl: env['SSO_PUBLIC_URL'] ?? config.publicUrl },
     admin: createSsoClient({ baseUrl, token: BOOTSTRAP_KEY }),
