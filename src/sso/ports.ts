@@ -1,6 +1,7 @@
 // The ports of the domain: what the use cases need from storage, protocols and the media server.
 // Adapters in src/storage, src/protocols and src/media-server implement these; only src/app.ts wires them.
 
+import type { QuickConnectCodeState, QuickConnectHost } from './device-codes.js';
 import type { SsoError, SsoErrorCode, SsoStep } from './errors.js';
 import type {
   ProtocolName,
@@ -56,7 +57,8 @@ export interface ProviderStore {
 // ---------------------------------------------------------------------------------------------------------
 // Login flows: started → verified → (claimed →) consumed; or failed; expiring (flow.ts has the diagram).
 
-export type FlowPurpose = 'login' | 'link';
+/** `device`: a sign-in that authorizes a TV's Quick Connect code instead of making a session here. */
+export type FlowPurpose = 'login' | 'link' | 'device';
 export type FlowStatus = 'started' | 'verified' | 'claimed' | 'consumed' | 'failed';
 
 /** The identity a protocol proved, bound to an identifier the user cannot change at the IdP. */
@@ -100,8 +102,13 @@ export interface SamlFlowSecrets {
   protocol: 'saml';
 }
 
+/** What a flow of purpose `device` keeps besides: the TV's Quick Connect code, sealed with the rest. */
+export interface DeviceFlowSecrets {
+  deviceCode?: string;
+}
+
 /** Per-protocol values the flow keeps server-side, sealed at rest and never shown. */
-export type FlowSecrets = OidcFlowSecrets | SamlFlowSecrets;
+export type FlowSecrets = (OidcFlowSecrets | SamlFlowSecrets) & DeviceFlowSecrets;
 
 export type FlowSecretsOf<P extends ProtocolName> = Extract<FlowSecrets, { protocol: P }>;
 
@@ -428,6 +435,15 @@ export interface MediaServer {
   createSession(userId: string, device: DeviceInfo): Promise<AuthenticationResult>;
   listLibraries(): Promise<Library[]>;
   setAvatar(userId: string, image: { contentType: string; bytes: Uint8Array }): Promise<void>;
+  /**
+   * Authorizes the Quick Connect code a TV shows for the user (device-codes.ts). Throws SsoError with reason
+   * `device_code_unknown` (wrong or expired) or `device_code_used`. Absent where the server cannot.
+   */
+  authorizeQuickConnect?(code: string, userId: string): Promise<void>;
+  /** Whether a code waits for authorization, without authorizing it; absent where the server cannot tell. */
+  checkQuickConnectCode?(code: string): Promise<QuickConnectCodeState>;
+  /** The TV's side of Quick Connect, where this service is the server (the embedded directory). */
+  readonly quickConnectHost?: QuickConnectHost;
 }
 
 /** Authentication provider ids (docs/jellyfin-api.md §5). */
