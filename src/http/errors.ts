@@ -107,6 +107,8 @@ export const publicTextByReason: Readonly<Record<string, string>> = {
     'This code is wrong or has expired. Check the code on your TV, or start again there for a new one.',
   device_code_used: 'This code was already used to sign a TV in. Start again on your TV for a new one.',
   device_code_malformed: 'Type the six digits your TV shows.',
+  quick_connect_not_authorized:
+    'This Quick Connect request is not authorized yet, has expired, or was already used.',
   device_attempts_limit:
     'Too many tries with TV codes from your address or for this code; wait a minute and try again.',
 };
