@@ -8,8 +8,8 @@ import {
   deviceCodeUnknown,
   deviceCodeUsed,
   normalizeDeviceCode,
-  type QuickConnectHost,
 } from './device-codes.js';
+import type { QuickConnectHost } from './ports.js';
 import { SsoError } from './errors.js';
 import { authorizeDevice } from './login-authenticate.js';
 import { startLogin, type StartedLogin } from './login-start.js';

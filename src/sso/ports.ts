@@ -1,7 +1,6 @@
 // The ports of the domain: what the use cases need from storage, protocols and the media server.
 // Adapters in src/storage, src/protocols and src/media-server implement these; only src/app.ts wires them.
 
-import type { QuickConnectCodeState, QuickConnectHost } from './device-codes.js';
 import type { SsoError, SsoErrorCode, SsoStep } from './errors.js';
 import type {
   ProtocolName,
@@ -444,6 +443,27 @@ export interface MediaServer {
   checkQuickConnectCode?(code: string): Promise<QuickConnectCodeState>;
   /** The TV's side of Quick Connect, where this service is the server (the embedded directory). */
   readonly quickConnectHost?: QuickConnectHost;
+}
+
+/** What a media server knows of a code without authorizing it. */
+export type QuickConnectCodeState = 'pending' | 'authorized' | 'unknown';
+
+/** A TV's request as Jellyfin's `QuickConnectResult` shows it (the secret only to the TV that asked). */
+export interface QuickConnectRequest {
+  secret: string;
+  code: string;
+  authenticated: boolean;
+  device: DeviceInfo;
+  createdAt: Date;
+}
+
+/** The TV's side of Quick Connect: start a request, poll it, and exchange it for a session once authorized. */
+export interface QuickConnectHost {
+  initiate(device: DeviceInfo): Promise<QuickConnectRequest>;
+  /** Null when the secret is unknown or its request expired. */
+  state(secret: string): Promise<QuickConnectRequest | null>;
+  /** The session of an authorized request, once; null when it is unknown, expired, pending or already used. */
+  authenticate(secret: string): Promise<AuthenticationResult | null>;
 }
 
 /** Authentication provider ids (docs/jellyfin-api.md §5). */

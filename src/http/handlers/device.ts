@@ -2,13 +2,12 @@
 // Connect code, and Jellyfin's Quick Connect endpoints for the TV itself where the service is the media
 // server (embedded). Code attempts are limited per client address and per code, so codes cannot be guessed.
 import type { RequestContext } from '../../sso/activity.js';
-import type { QuickConnectHost, QuickConnectRequest } from '../../sso/device-codes.js';
 import { normalizeDeviceCode } from '../../sso/device-codes.js';
 import type { DeviceSignIn } from '../../sso/device-signin.js';
 import { SsoError } from '../../sso/errors.js';
 import type { FinishedLogin } from '../../sso/login.js';
 import { flowCookieName } from '../../sso/login.js';
-import type { DeviceInfo } from '../../sso/ports.js';
+import type { DeviceInfo, QuickConnectHost, QuickConnectRequest } from '../../sso/ports.js';
 import type { ProtocolName } from '../../sso/provider-settings.js';
 import { DEVICE_FINISH_CSP, DEVICE_FORM_CSP, deviceFinishPage, deviceFormPage } from '../device-page.js';
 import { reply, type HandlersOfTag, type RequestState } from '../handler.js';

@@ -4,15 +4,14 @@
 // are conditions of the one statement that changes a request, so only one caller can win.
 import { randomBytes, randomInt } from 'node:crypto';
 import { sha256 } from '../../sso/basics.js';
-import {
-  DEVICE_CODE_TTL_MS,
-  deviceCodeUnknown,
-  deviceCodeUsed,
-  type QuickConnectCodeState,
-  type QuickConnectRequest,
-} from '../../sso/device-codes.js';
+import { DEVICE_CODE_TTL_MS, deviceCodeUnknown, deviceCodeUsed } from '../../sso/device-codes.js';
 import { SsoError } from '../../sso/errors.js';
-import type { AuthenticationResult, DeviceInfo } from '../../sso/ports.js';
+import type {
+  AuthenticationResult,
+  DeviceInfo,
+  QuickConnectCodeState,
+  QuickConnectRequest,
+} from '../../sso/ports.js';
 import { readDate } from '../../storage/sql.js';
 import { isUniqueViolation } from '../../storage/shared.js';
 import { normalizeGuid } from '../shared/jellyfin-rules.js';
