@@ -1,7 +1,11 @@
 // The pages of signing a TV in: the form that takes the TV's code (scriptless; it may only submit to our own
 // origin), and the page that ends the sign-in by authorizing the code. That one's inputs travel as a JSON
 // block (`id="sso-params"`), never interpolated into code; its one script is static and allowed by hash.
+import { SsoError } from '../sso/errors.js';
+import type { FinishedLogin } from '../sso/login.js';
+import type { ProtocolName } from '../sso/provider-settings.js';
 import { PAGE_STYLE_HASH, cspHash, escapeHtml, jsonForScript } from './html.js';
+import type { HtmlReply } from './operations.js';
 import { staticPage as page } from './pages.js';
 
 export interface DeviceFormParams {
@@ -111,4 +115,36 @@ export function deviceFinishPage(params: DeviceFinishParams): string {
 <script type="application/json" id="sso-params">${jsonForScript(params)}</script>
 <script>${DEVICE_SCRIPT}</script>`,
   );
+}
+
+/** The code form: where a person starts again after any refusal. */
+export function deviceFormUrl(publicUrl: string): string {
+  return `${publicUrl}/sso/device`;
+}
+
+/** The page that ends a TV's sign-in (the IdP's answer to a flow of purpose `device`). */
+export function deviceFinishReply(
+  deps: { publicUrl: string; pageTimeoutMs?: number },
+  protocol: ProtocolName,
+  provider: string,
+  verified: FinishedLogin,
+): HtmlReply<{ 200: string }> {
+  if (verified.kind === 'already-finished') {
+    throw new SsoError('flow_used', 'This TV sign-in was already completed in this browser.', {
+      step: 'state',
+      reason: 'device_code_used',
+    });
+  }
+  return {
+    kind: 'html',
+    status: 200,
+    csp: DEVICE_FINISH_CSP,
+    html: deviceFinishPage({
+      protocol,
+      provider,
+      data: verified.token,
+      retryUrl: deviceFormUrl(deps.publicUrl),
+      timeoutMs: deps.pageTimeoutMs ?? 30_000,
+    }),
+  };
 }

@@ -2,11 +2,8 @@
 // AuthenticateWithQuickConnect) and the person authorizes its code at /sso/device through the in-process
 // OpenID Provider (and the SAML test IdP). Refused users, wrong, expired and reused codes authorize nothing;
 // guessing codes hits the attempt limits; a TV's flow serves no other step and no other flow serves a TV.
-import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  addOidcProvider,
-  addSamlProvider,
   authenticateOidc,
   getDevicePage,
   getOidcStates,
@@ -17,9 +14,16 @@ import { CookieJar, authBody, browserGet, browserPostForm, pageParams } from '..
 import { errorPageOf } from '../support/error-page.js';
 import { followLogin, startOidcIdp, type OidcIdp } from '../support/oidc-idp.js';
 import { freePort } from '../support/ports.js';
-import { createSamlIdp } from '../support/saml-idp.js';
+import { createTestSamlIdp } from '../support/linked-users.js';
 import { DEVICE_ATTEMPTS_PER_CLIENT, DEVICE_ATTEMPTS_PER_CODE } from '../../src/http/handlers/device.js';
-import { TV_DEVICE, authorizeFromPage, tvAtService, typeCodeAndSignIn } from './tv.js';
+import {
+  TV_DEVICE,
+  addCorpSamlProvider,
+  addGatedOidcProvider,
+  authorizeFromPage,
+  tvAtService,
+  typeCodeAndSignIn,
+} from './tv.js';
 
 const ACCOUNTS = {
   'sub-alice': { preferred_username: 'alice', groups: ['jellyfin-users'] },
@@ -31,23 +35,8 @@ let t: TestApp;
 let clock: TestClock;
 let port: number;
 
-async function configureOidc(roles = ['jellyfin-users']): Promise<void> {
-  const { response } = await addOidcProvider({
-    client: t.admin,
-    path: { provider: 'idp' },
-    body: {
-      oidEndpoint: idp.issuer,
-      oidClientId: 'jellyfin',
-      oidSecret: 'jellyfin-secret',
-      enabled: true,
-      enableAuthorization: true,
-      enableAllFolders: true,
-      roles,
-      roleClaim: 'groups',
-      oidScopes: ['groups'],
-    },
-  });
-  expect(response.status).toBe(200);
+function configureOidc(roles = ['jellyfin-users']): Promise<void> {
+  return addGatedOidcProvider(t.admin, idp.issuer, roles);
 }
 
 beforeAll(async () => {
@@ -116,24 +105,8 @@ describe('a TV signed in through SSO (embedded)', () => {
   });
 
   it('when alice signs in through SAML, then the TV is signed in as alice', async () => {
-    const fixture = (name: string): string =>
-      readFileSync(new URL(`../fixtures/saml/${name}`, import.meta.url), 'utf8');
-    const samlIdp = createSamlIdp({
-      entityId: 'https://idp.example.test',
-      privateKeyPem: fixture('idp-key.pem'),
-      certPem: fixture('idp-cert.pem'),
-    });
-    const added = await addSamlProvider({
-      client: t.admin,
-      path: { provider: 'corp' },
-      body: {
-        samlEndpoint: 'https://idp.example.test/sso',
-        samlClientId: 'jellyfin',
-        samlCertificate: samlIdp.certificateBase64,
-        enabled: true,
-      },
-    });
-    expect(added.response.status).toBe(200);
+    const samlIdp = createTestSamlIdp();
+    await addCorpSamlProvider(t.admin, samlIdp);
     const tv = tvAtService(t.anonymous);
     const request = await tv.initiate();
     const jar = new CookieJar();

@@ -4,13 +4,13 @@
 // Jellyfin cannot check a code without authorizing it, so wrong, expired and used codes are refused right
 // after the sign-in; a refused user authorizes nothing.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addOidcProvider, type Client } from '../../clients/typescript/index.js';
+import type { Client } from '../../clients/typescript/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { startFakeJellyfin, type FakeJellyfin } from '../support/fake-jellyfin.js';
 import { requireJellyfinDocuments } from '../support/jellyfin-openapi.js';
 import { jellyfinClient, startOidcIdp, type OidcIdp } from '../support/oidc-idp.js';
 import { freePort } from '../support/ports.js';
-import { TV_DEVICE, authorizeFromPage, tvAt, typeCodeAndSignIn } from './tv.js';
+import { TV_DEVICE, addGatedOidcProvider, authorizeFromPage, tvAt, typeCodeAndSignIn } from './tv.js';
 
 requireJellyfinDocuments();
 
@@ -41,22 +41,7 @@ for (const version of ['10.10.7', '10.11.11', '12.0.0'] as const) {
         { port },
       );
       admin = t.clientWith(fake.apiKey);
-      const added = await addOidcProvider({
-        client: admin,
-        path: { provider: 'idp' },
-        body: {
-          oidEndpoint: idp.issuer,
-          oidClientId: 'jellyfin',
-          oidSecret: 'jellyfin-secret',
-          enabled: true,
-          enableAuthorization: true,
-          enableAllFolders: true,
-          roles: ['users'],
-          roleClaim: 'groups',
-          oidScopes: ['groups'],
-        },
-      });
-      expect(added.response.status).toBe(200);
+      await addGatedOidcProvider(admin, idp.issuer, ['users']);
     });
     afterEach(async () => {
       expect(fake.violations).toEqual([]);

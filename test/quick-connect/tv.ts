@@ -3,6 +3,8 @@
 // mode, the fake Jellyfin beside it), and the person types its code at /sso/device on another device.
 import { expect } from 'vitest';
 import {
+  addOidcProvider,
+  addSamlProvider,
   authenticateWithQuickConnect,
   authorizeDevice,
   getQuickConnectState,
@@ -11,6 +13,7 @@ import {
 } from '../../clients/typescript/index.js';
 import { CookieJar, browserGet, pageParams } from '../support/browser.js';
 import { followLogin } from '../support/oidc-idp.js';
+import type { SamlIdp } from '../support/saml-idp.js';
 
 export const TV_DEVICE = {
   Client: 'Jellyfin Android TV',
@@ -118,4 +121,37 @@ export async function authorizeFromPage(
     body: { protocol, provider: params.provider, data: params.data },
     headers: { cookie: jar.header() },
   });
+}
+
+/** The OIDC provider `idp` (client `jellyfin`), letting in only the members of `roles` (claim `groups`). */
+export async function addGatedOidcProvider(admin: Client, issuer: string, roles: string[]): Promise<void> {
+  const { response } = await addOidcProvider({
+    client: admin,
+    path: { provider: 'idp' },
+    body: {
+      ...{
+        oidEndpoint: issuer,
+        oidClientId: 'jellyfin',
+        oidSecret: 'jellyfin-secret',
+        oidScopes: ['groups'],
+      },
+      ...{ enabled: true, enableAuthorization: true, enableAllFolders: true, roles, roleClaim: 'groups' },
+    },
+  });
+  expect(response.status).toBe(200);
+}
+
+/** The SAML provider `corp` of the test SAML IdP, without a role gate. */
+export async function addCorpSamlProvider(admin: Client, saml: SamlIdp): Promise<void> {
+  const { response } = await addSamlProvider({
+    client: admin,
+    path: { provider: 'corp' },
+    body: {
+      samlEndpoint: 'https://idp.example.test/sso',
+      samlClientId: 'jellyfin',
+      samlCertificate: saml.certificateBase64,
+      enabled: true,
+    },
+  });
+  expect(response.status).toBe(200);
 }

@@ -663,19 +663,7 @@ export async function startFakeJellyfin(options: FakeJellyfinOptions): Promise<F
         result: null,
       };
       quickConnectRequests.set(request.secret, request);
-      return {
-        status: 200,
-        json: {
-          Authenticated: false,
-          Secret: request.secret,
-          Code: request.code,
-          DeviceId: request.deviceId,
-          DeviceName: request.deviceName,
-          AppName: request.appName,
-          AppVersion: request.appVersion,
-          DateAdded: request.dateAdded,
-        },
-      };
+      return { status: 200, json: quickConnectResult(request) };
     },
 
     AuthorizeQuickConnect: (context) => {
@@ -963,17 +951,19 @@ function quickConnectState(
   expireQuickConnectRequests(fake.quickConnectRequests);
   const request = secret === undefined ? undefined : fake.quickConnectRequests.get(secret);
   if (request === undefined) return notFound();
+  return { status: 200, json: quickConnectResult(request) };
+}
+
+/** Jellyfin's QuickConnectResult of a request. */
+function quickConnectResult(request: QuickConnectRequest): Record<string, unknown> {
   return {
-    status: 200,
-    json: {
-      Authenticated: request.result !== null,
-      Secret: request.secret,
-      Code: request.code,
-      DeviceId: request.deviceId,
-      DeviceName: request.deviceName,
-      AppName: request.appName,
-      AppVersion: request.appVersion,
-      DateAdded: request.dateAdded,
-    },
+    Authenticated: request.result !== null,
+    Secret: request.secret,
+    Code: request.code,
+    DeviceId: request.deviceId,
+    DeviceName: request.deviceName,
+    AppName: request.appName,
+    AppVersion: request.appVersion,
+    DateAdded: request.dateAdded,
   };
 }

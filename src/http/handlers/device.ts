@@ -5,14 +5,11 @@ import type { RequestContext } from '../../sso/activity.js';
 import { normalizeDeviceCode } from '../../sso/device-codes.js';
 import type { DeviceSignIn } from '../../sso/device-signin.js';
 import { SsoError } from '../../sso/errors.js';
-import type { FinishedLogin } from '../../sso/login.js';
-import { flowCookieName } from '../../sso/login.js';
 import type { DeviceInfo, QuickConnectHost, QuickConnectRequest } from '../../sso/ports.js';
-import type { ProtocolName } from '../../sso/provider-settings.js';
-import { DEVICE_FINISH_CSP, DEVICE_FORM_CSP, deviceFinishPage, deviceFormPage } from '../device-page.js';
+import { DEVICE_FORM_CSP, deviceFormPage } from '../device-page.js';
 import { reply, type HandlersOfTag, type RequestState } from '../handler.js';
-import type { HtmlReply } from '../operations.js';
 import { basePathOf } from '../pages.js';
+import { redirectTo } from './login.js';
 import { createRateLimiter, type RateLimiter } from '../rate-limit.js';
 
 /**
@@ -31,38 +28,6 @@ export interface DeviceHandlerDeps {
 /** The request a step came in, as the activity log names it. */
 function requestOf(state: RequestState): RequestContext {
   return { clientAddress: state.clientAddress, requestId: state.requestId };
-}
-
-/** The code form: where a person starts again after any refusal. */
-export function deviceFormUrl(publicUrl: string): string {
-  return `${publicUrl}/sso/device`;
-}
-
-/** The page that ends a TV's sign-in (the IdP's answer to a flow of purpose `device`). */
-export function deviceFinishReply(
-  deps: { publicUrl: string; pageTimeoutMs?: number },
-  protocol: ProtocolName,
-  provider: string,
-  verified: FinishedLogin,
-): HtmlReply<{ 200: string }> {
-  if (verified.kind === 'already-finished') {
-    throw new SsoError('flow_used', 'This TV sign-in was already completed in this browser.', {
-      step: 'state',
-      reason: 'device_code_used',
-    });
-  }
-  return {
-    kind: 'html',
-    status: 200,
-    csp: DEVICE_FINISH_CSP,
-    html: deviceFinishPage({
-      protocol,
-      provider,
-      data: verified.token,
-      retryUrl: deviceFormUrl(deps.publicUrl),
-      timeoutMs: deps.pageTimeoutMs ?? 30_000,
-    }),
-  };
 }
 
 /** Counts one code attempt against the address and against the code; refuses over either limit. */
@@ -107,22 +72,7 @@ export function createDeviceHandlers(deps: DeviceHandlerDeps): HandlersOfTag<'de
         request: requestOf(state),
       });
       state.log.info({ provider: started.provider.name, flowId: started.flowId }, 'TV sign-in started');
-      return reply({
-        kind: 'redirect',
-        status: 302,
-        location: started.location,
-        cookies: [
-          {
-            name: flowCookieName(started.flowId),
-            value: started.browserSecret,
-            maxAgeSeconds: started.expiresInSeconds,
-            path: '/',
-            secure,
-            httpOnly: true,
-            sameSite: 'lax',
-          },
-        ],
-      });
+      return redirectTo(started, secure);
     },
     authorizeDevice: async ({ body }, state) => {
       const authorized = await deps.deviceSignIn.authorize({
