@@ -12,7 +12,7 @@ import {
 import { startTestApp, TestClock, type TestApp } from '../support/app.js';
 import { CookieJar, authBody, browserGet, browserPostForm, pageParams } from '../support/browser.js';
 import { errorPageOf } from '../support/error-page.js';
-import { followLogin, startOidcIdp, type OidcIdp } from '../support/oidc-idp.js';
+import { followLogin, jellyfinClient, startOidcIdp, type OidcIdp } from '../support/oidc-idp.js';
 import { freePort } from '../support/ports.js';
 import { createTestSamlIdp } from '../support/linked-users.js';
 import { DEVICE_ATTEMPTS_PER_CLIENT, DEVICE_ATTEMPTS_PER_CODE } from '../../src/http/handlers/device.js';
@@ -41,16 +41,7 @@ function configureOidc(roles = ['jellyfin-users']): Promise<void> {
 
 beforeAll(async () => {
   port = await freePort();
-  idp = await startOidcIdp({
-    clients: [
-      {
-        client_id: 'jellyfin',
-        client_secret: 'jellyfin-secret',
-        redirect_uris: [`http://127.0.0.1:${port}/sso/OID/redirect/idp`],
-      },
-    ],
-    accounts: ACCOUNTS,
-  });
+  idp = await startOidcIdp({ clients: [jellyfinClient(port, 'idp')], accounts: ACCOUNTS });
 });
 afterAll(async () => {
   await idp.close();
