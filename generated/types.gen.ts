@@ -688,6 +688,44 @@ export type AuthenticationResult = {
     [key: string]: unknown;
 };
 
+export type DeviceAuthorizeRequest = {
+    protocol: 'oidc' | 'saml';
+    provider: string;
+    /**
+     * The one-time token of the verified sign-in.
+     */
+    data: string;
+};
+
+export type DeviceAuthorized = {
+    userId: string;
+    /**
+     * Who the TV is now signed in as.
+     */
+    userName: string;
+};
+
+/**
+ * Jellyfin's `QuickConnectResult`.
+ */
+export type QuickConnectResult = {
+    Authenticated: boolean;
+    Secret: string;
+    Code: string;
+    DeviceId: string;
+    DeviceName: string;
+    AppName: string;
+    AppVersion: string;
+    DateAdded: string;
+};
+
+/**
+ * Jellyfin's `QuickConnectDto`.
+ */
+export type QuickConnectDto = {
+    Secret: string;
+};
+
 /**
  * The provider's name (case-sensitive).
  */
@@ -2353,3 +2391,264 @@ export type GetAdminConsoleAssetResponses = {
 };
 
 export type GetAdminConsoleAssetResponse = GetAdminConsoleAssetResponses[keyof GetAdminConsoleAssetResponses];
+
+export type GetDevicePageData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * The code, to fill the form in (a link or QR code may carry it).
+         */
+        code?: string;
+    };
+    url: '/sso/device';
+};
+
+export type GetDevicePageErrors = {
+    /**
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
+     */
+    429: Problem;
+};
+
+export type GetDevicePageError = GetDevicePageErrors[keyof GetDevicePageErrors];
+
+export type GetDevicePageResponses = {
+    /**
+     * The code form.
+     */
+    200: string;
+};
+
+export type GetDevicePageResponse = GetDevicePageResponses[keyof GetDevicePageResponses];
+
+export type StartDeviceSignInData = {
+    body?: never;
+    path?: never;
+    query: {
+        /**
+         * The six digits the TV shows (spaces and dashes are ignored).
+         */
+        code: string;
+        /**
+         * `oidc:<name>`, `saml:<name>` or a provider name; may be left out when only one provider is switched on.
+         */
+        provider?: string;
+    };
+    url: '/sso/device/start';
+};
+
+export type StartDeviceSignInErrors = {
+    /**
+     * The browser step failed; the page says what happened and how to retry.
+     */
+    400: Problem;
+    /**
+     * The role rules do not allow this account; the page names the rule.
+     */
+    403: Problem;
+    /**
+     * Unknown provider.
+     */
+    404: Problem;
+    /**
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
+     */
+    429: Problem;
+    /**
+     * The identity provider did not answer.
+     */
+    502: Problem;
+    /**
+     * A feature this needs is switched off (e.g. Quick Connect in Jellyfin).
+     */
+    503: Problem;
+};
+
+export type StartDeviceSignInError = StartDeviceSignInErrors[keyof StartDeviceSignInErrors];
+
+export type AuthorizeDeviceData = {
+    body: DeviceAuthorizeRequest;
+    path?: never;
+    query?: never;
+    url: '/sso/device/authorize';
+};
+
+export type AuthorizeDeviceErrors = {
+    /**
+     * The request is malformed; `errors` names the offending fields.
+     */
+    400: Problem;
+    /**
+     * No credential, or one that is unknown, revoked or belongs to a disabled user.
+     */
+    401: Problem;
+    /**
+     * The credential is valid but not allowed to do this.
+     */
+    403: Problem;
+    /**
+     * Unknown provider, user, link or route.
+     */
+    404: Problem;
+    /**
+     * The identity is linked to another user, or a name is taken.
+     */
+    409: Problem;
+    /**
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
+     */
+    429: Problem;
+    /**
+     * The identity provider or the media server did not answer.
+     */
+    502: Problem;
+    /**
+     * A feature this needs is switched off (e.g. Quick Connect in Jellyfin).
+     */
+    503: Problem;
+};
+
+export type AuthorizeDeviceError = AuthorizeDeviceErrors[keyof AuthorizeDeviceErrors];
+
+export type AuthorizeDeviceResponses = {
+    /**
+     * The TV's code is authorized for this user.
+     */
+    200: DeviceAuthorized;
+};
+
+export type AuthorizeDeviceResponse = AuthorizeDeviceResponses[keyof AuthorizeDeviceResponses];
+
+export type GetQuickConnectEnabledData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/QuickConnect/Enabled';
+};
+
+export type GetQuickConnectEnabledErrors = {
+    /**
+     * Unknown provider, user, link or route.
+     */
+    404: Problem;
+    /**
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
+     */
+    429: Problem;
+};
+
+export type GetQuickConnectEnabledError = GetQuickConnectEnabledErrors[keyof GetQuickConnectEnabledErrors];
+
+export type GetQuickConnectEnabledResponses = {
+    /**
+     * Always true in embedded mode.
+     */
+    200: boolean;
+};
+
+export type GetQuickConnectEnabledResponse = GetQuickConnectEnabledResponses[keyof GetQuickConnectEnabledResponses];
+
+export type InitiateQuickConnectData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/QuickConnect/Initiate';
+};
+
+export type InitiateQuickConnectErrors = {
+    /**
+     * The request is malformed; `errors` names the offending fields.
+     */
+    400: Problem;
+    /**
+     * Unknown provider, user, link or route.
+     */
+    404: Problem;
+    /**
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
+     */
+    429: Problem;
+};
+
+export type InitiateQuickConnectError = InitiateQuickConnectErrors[keyof InitiateQuickConnectErrors];
+
+export type InitiateQuickConnectResponses = {
+    /**
+     * The new request.
+     */
+    200: QuickConnectResult;
+};
+
+export type InitiateQuickConnectResponse = InitiateQuickConnectResponses[keyof InitiateQuickConnectResponses];
+
+export type GetQuickConnectStateData = {
+    body?: never;
+    path?: never;
+    query: {
+        /**
+         * The secret `initiateQuickConnect` returned.
+         */
+        secret: string;
+    };
+    url: '/QuickConnect/Connect';
+};
+
+export type GetQuickConnectStateErrors = {
+    /**
+     * Unknown provider, user, link or route.
+     */
+    404: Problem;
+    /**
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
+     */
+    429: Problem;
+};
+
+export type GetQuickConnectStateError = GetQuickConnectStateErrors[keyof GetQuickConnectStateErrors];
+
+export type GetQuickConnectStateResponses = {
+    /**
+     * The request; `Authenticated` turns true once someone authorized its code.
+     */
+    200: QuickConnectResult;
+};
+
+export type GetQuickConnectStateResponse = GetQuickConnectStateResponses[keyof GetQuickConnectStateResponses];
+
+export type AuthenticateWithQuickConnectData = {
+    body: QuickConnectDto;
+    path?: never;
+    query?: never;
+    url: '/Users/AuthenticateWithQuickConnect';
+};
+
+export type AuthenticateWithQuickConnectErrors = {
+    /**
+     * The request is malformed; `errors` names the offending fields.
+     */
+    400: Problem;
+    /**
+     * The credential is valid but not allowed to do this.
+     */
+    403: Problem;
+    /**
+     * Unknown provider, user, link or route.
+     */
+    404: Problem;
+    /**
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
+     */
+    429: Problem;
+};
+
+export type AuthenticateWithQuickConnectError = AuthenticateWithQuickConnectErrors[keyof AuthenticateWithQuickConnectErrors];
+
+export type AuthenticateWithQuickConnectResponses = {
+    /**
+     * A media-server session for the user.
+     */
+    200: AuthenticationResult;
+};
+
+export type AuthenticateWithQuickConnectResponse = AuthenticateWithQuickConnectResponses[keyof AuthenticateWithQuickConnectResponses];

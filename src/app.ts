@@ -17,7 +17,8 @@ import { createOidcConnector } from './protocols/oidc-connector.js';
 import { createOidcProtocol } from './protocols/oidc.js';
 import { createActivityRecorder, startActivityRetention, type ActivityRecorder } from './sso/activity.js';
 import { createLinkAdmin } from './sso/links.js';
-import { createLogin } from './sso/login.js';
+import { createDeviceSignIn } from './sso/device-signin.js';
+import { createLogin, type LoginDeps } from './sso/login.js';
 import { createProviderAdmin } from './sso/provider-admin.js';
 import { createProviderTester } from './sso/provider-test.js';
 import type { SamlMetadataReader } from './sso/saml-metadata-import.js';
@@ -484,7 +485,7 @@ function createUseCases(parts: {
 }): HandlerDeps {
   const { config, log, clock, stores, mediaServer, connectors } = parts;
   const { providers, flows, links } = stores;
-  const login = createLogin({
+  const loginDeps: LoginDeps = {
     providers,
     flows,
     links,
@@ -498,8 +499,10 @@ function createUseCases(parts: {
     afterLogin: avatarFromClaims(config, log, mediaServer, parts.orm),
     // A retention of 0 days keeps nothing, so nothing is recorded.
     activityLog: config.activityRetentionDays > 0 ? parts.activityLog : undefined,
-  });
+  };
+  const login = createLogin(loginDeps);
   return {
+    deviceSignIn: createDeviceSignIn(loginDeps),
     providerAdmin: createProviderAdmin({ providers, connectors, clock }),
     providerTester: createProviderTester({ providers, connectors, clock }),
     signInPreview: createSignInPreviewer({ providers, connectors, links, mediaServer }),

@@ -28,6 +28,9 @@ OpenID Provider with three accounts (alice: administrator, bob: member, carol: r
 "demo" already configured, and a fresh admin API key; prints where to go. Ctrl-C stops everything.
 
   PORT (8097)  DEMO_IDP_PORT (a free port)  SSO_DATA_DIR (a temporary folder, removed at exit)
+
+  --tv  also a scripted TV: it shows a Quick Connect code to type at /sso/device, and says who it is
+        signed in as once the code is authorized
 `;
 
 export const BENCH_USAGE = `Usage: npm run bench        (npm run bench -- --help shows this)

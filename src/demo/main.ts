@@ -10,6 +10,7 @@ import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createLogger } from '../logger.js';
 import { startDemoIdp, type DemoAccount, type DemoIdp } from './idp.js';
 import { DemoRefusal } from './refusal.js';
+import { runScriptedTv } from './tv.js';
 import { asksForHelp, DEMO_USAGE } from '../usage.js';
 
 const DEMO_PROVIDER = 'demo';
@@ -233,6 +234,7 @@ async function main(): Promise<void> {
     const config = await startDemo(running, apiKey, closing);
     if (config === null || running.idp === undefined) return;
     process.stdout.write(welcome(config, running.idp.issuer, apiKey, running.tempDir !== undefined));
+    if (process.argv.slice(2).includes('--tv')) startScriptedTv(config, closing);
   } catch (error) {
     await stopAll(running).catch(() => undefined);
     if (error instanceof ConfigError || error instanceof DemoRefusal) {
@@ -244,6 +246,18 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+}
+
+/** `--tv`: a scripted TV signs in with Quick Connect once someone authorizes its code (tv.ts). */
+function startScriptedTv(config: Config, closing: () => boolean): void {
+  runScriptedTv({
+    baseUrl: localBaseUrl(config, config.port),
+    publicUrl: config.publicUrl,
+    write: (text) => process.stdout.write(text),
+    running: () => !closing(),
+  }).catch((error: unknown) => {
+    if (!closing()) process.stderr.write(`the scripted TV stopped: ${describe(error)}\n`);
+  });
 }
 
 function describe(error: unknown): string {

@@ -9,6 +9,7 @@ import { OpenAPIBackend, type Document } from 'openapi-backend';
 import type { Logger } from '../logger.js';
 import { isElevated, type MediaServer, type Principal } from '../sso/ports.js';
 import { browserStepsOf, protocolOf, startUrl } from './browser-steps.js';
+import { parseAuthorizationHeader, type AuthorizationFields } from './credentials.js';
 import { createDispatcher, type Dispatcher } from './dispatch.js';
 import { bodyParserError, sendFailure } from './error-replies.js';
 import { foreignErrorToSsoError } from './errors.js';
@@ -208,6 +209,13 @@ class EdgeRequestState implements RequestState {
 
   get navigation(): boolean {
     return isNavigation(this.req);
+  }
+
+  get clientFields(): AuthorizationFields | null {
+    return (
+      parseAuthorizationHeader(this.req.get('authorization')) ??
+      parseAuthorizationHeader(this.req.get('x-emby-authorization'))
+    );
   }
 }
 

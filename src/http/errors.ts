@@ -102,6 +102,15 @@ export const publicTextByReason: Readonly<Record<string, string>> = {
     'You cancelled the sign-in, or the identity provider declined it. Start again when you are ready.',
   open_sign_ins_limit:
     'Too many sign-ins are open from your address. Finish one, or wait until the older ones expire, and try again.',
+  // A TV's Quick Connect code (src/sso/device-codes.ts): what the person holding the TV can do about it.
+  device_code_unknown:
+    'This code is wrong or has expired. Check the code on your TV, or start again there for a new one.',
+  device_code_used: 'This code was already used to sign a TV in. Start again on your TV for a new one.',
+  device_code_malformed: 'Type the six digits your TV shows.',
+  quick_connect_not_authorized:
+    'This Quick Connect request is not authorized yet, has expired, or was already used.',
+  device_attempts_limit:
+    'Too many tries with TV codes from your address or for this code; wait a minute and try again.',
 };
 
 /** Refusals a "Try again" link cannot cure: the error page offers none. */

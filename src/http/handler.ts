@@ -2,6 +2,7 @@
 // the validated request and the per-request state and returns one of the replies the spec allows (or
 // throws an SsoError). Writing the reply to the wire is replies.ts's job.
 import type { Logger } from '../logger.js';
+import type { AuthorizationFields } from './credentials.js';
 import type { Principal } from '../sso/ports.js';
 import type { HandlerInput, OperationId, OperationOfTag, Reply, ReplyOf, Tag } from './operations.js';
 
@@ -22,6 +23,8 @@ export interface RequestState {
   requestOrigin: string;
   /** A browser's top-level navigation (Sec-Fetch-Mode), as opposed to a script or a tool. */
   navigation: boolean;
+  /** The fields of a MediaBrowser authorization header (a TV names its device there); null without one. */
+  clientFields: AuthorizationFields | null;
 }
 
 /**

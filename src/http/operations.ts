@@ -53,7 +53,7 @@ export type TextReply<R> = {
 export type RedirectReply = ReplyExtras & { kind: 'redirect'; status: 302; location: string };
 
 /** The spec's tags; each names the handler module that serves its operations. */
-export type Tag = 'oidc' | 'saml' | 'links' | 'admin' | 'console';
+export type Tag = 'oidc' | 'saml' | 'links' | 'admin' | 'console' | 'device' | 'quickconnect';
 
 /** An operation: its tag (which handler module serves it), its request and its replies. */
 interface Operation<T extends Tag, Data, Replies, Errors> {
@@ -271,6 +271,48 @@ export interface Operations {
     // sends the same bytes as text.
     TextReply<{ [S in keyof Api.GetAdminConsoleAssetResponses]: string }>,
     Api.GetAdminConsoleAssetErrors
+  >;
+  getDevicePage: Operation<
+    'device',
+    Api.GetDevicePageData,
+    HtmlReply<Api.GetDevicePageResponses>,
+    Api.GetDevicePageErrors
+  >;
+  startDeviceSignIn: Operation<
+    'device',
+    Api.StartDeviceSignInData,
+    RedirectReply,
+    Api.StartDeviceSignInErrors
+  >;
+  authorizeDevice: Operation<
+    'device',
+    Api.AuthorizeDeviceData,
+    JsonReply<Api.AuthorizeDeviceResponses>,
+    Api.AuthorizeDeviceErrors
+  >;
+  getQuickConnectEnabled: Operation<
+    'quickconnect',
+    Api.GetQuickConnectEnabledData,
+    JsonReply<Api.GetQuickConnectEnabledResponses>,
+    Api.GetQuickConnectEnabledErrors
+  >;
+  initiateQuickConnect: Operation<
+    'quickconnect',
+    Api.InitiateQuickConnectData,
+    JsonReply<Api.InitiateQuickConnectResponses>,
+    Api.InitiateQuickConnectErrors
+  >;
+  getQuickConnectState: Operation<
+    'quickconnect',
+    Api.GetQuickConnectStateData,
+    JsonReply<Api.GetQuickConnectStateResponses>,
+    Api.GetQuickConnectStateErrors
+  >;
+  authenticateWithQuickConnect: Operation<
+    'quickconnect',
+    Api.AuthenticateWithQuickConnectData,
+    JsonReply<Api.AuthenticateWithQuickConnectResponses>,
+    Api.AuthenticateWithQuickConnectErrors
   >;
 }
 

@@ -92,7 +92,7 @@ export function basePathOf(publicUrl: string): string {
 }
 
 /** One page in the shared look: `heading` as title and h1, then `body` (already escaped HTML). */
-function staticPage(heading: string, body: string): string {
+export function staticPage(heading: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -228,6 +228,13 @@ export async function consumeFlow(deps: FlowDeps, input: ConsumeInput): Promise<
   throw await refusal(deps, input, request.tokenHash, now);
 }
 
+/** Why a flow's token cannot serve another step, by what the flow was started for. */
+const PURPOSE_MISMATCH: Record<FlowPurpose, string> = {
+  login: 'This sign-in was started to sign in and cannot link an account or a TV.',
+  link: 'This sign-in was started to link an account and cannot sign you in.',
+  device: 'This sign-in was started to sign a TV in and cannot be used for anything else.',
+};
+
 /** Why a token took no flow: the same checks, in the same order, on the flow as it is now. */
 async function refusal(deps: FlowDeps, input: ConsumeInput, tokenHash: string, now: Date): Promise<Error> {
   const { provider, purpose, attemptId } = input;
@@ -243,13 +250,7 @@ async function refusal(deps: FlowDeps, input: ConsumeInput, tokenHash: string, n
   try {
     checkFlow(flow, provider, attemptId === undefined ? 'verified' : claimableStatus(flow, now), now);
     if (flow.purpose !== purpose) {
-      throw flowError(
-        'flow_purpose_mismatch',
-        purpose === 'login'
-          ? 'This sign-in was started to link an account and cannot sign you in.'
-          : 'This sign-in was started to sign in and cannot link an account.',
-        'session',
-      );
+      throw flowError('flow_purpose_mismatch', PURPOSE_MISMATCH[flow.purpose], 'session');
     }
     checkBrowser(flow, input.cookies);
   } catch (error) {

@@ -1,5 +1,6 @@
 // The last steps of a verified flow: Auth (claim the flow, make or find the account, write its policy, mint
-// the session) and Link (consume the flow and hand its identity to the link rules).
+// the session), a TV's code (the same account decision, then the code is authorized) and Link (consume the
+// flow and hand its identity to the link rules).
 import { randomBytes } from 'node:crypto';
 import { applyDecision } from './access.js';
 import { newTrail, type AttemptTrail } from './activity.js';
@@ -41,11 +42,61 @@ export async function authenticate(
   input: TokenInput & { device: DeviceInfo },
   trail: AttemptTrail = newTrail(false),
 ): Promise<AuthenticationResult> {
+  const { result, user, identity } = await inClaimedFlow(deps, input, 'login', trail, (provider, flow) =>
+    signIn(deps, provider, flow, input.device, trail),
+  );
+  if (deps.afterLogin !== undefined && identity !== null) {
+    await deps.afterLogin(user, identity).catch((error: unknown) => {
+      deps.warn?.({ userId: user.id, err: error }, 'after-login step failed');
+    });
+  }
+  return result;
+}
+
+/**
+ * A TV's sign-in (flow purpose `device`): the same account decision as Auth, then the TV's Quick Connect
+ * code, kept sealed with the flow, is authorized for the user instead of a session being made here. A
+ * refused user is refused before anything is authorized.
+ */
+export async function authorizeDevice(
+  deps: AuthenticateDeps,
+  input: TokenInput,
+  trail: AttemptTrail = newTrail(false),
+): Promise<{ user: MediaUser }> {
+  const authorizeCode = deps.mediaServer.authorizeQuickConnect?.bind(deps.mediaServer);
+  if (authorizeCode === undefined) {
+    throw new SsoError('quick_connect_disabled', 'This media server cannot authorize Quick Connect codes.', {
+      step: 'session',
+    });
+  }
+  const { user } = await inClaimedFlow(deps, input, 'device', trail, async (provider, flow) => {
+    const code = flow.secrets.deviceCode;
+    if (code === undefined) {
+      throw new SsoError('internal', 'A device sign-in holds no code.', { step: 'session' });
+    }
+    const admitted = await admitAccount(deps, provider, flow, trail);
+    await authorizeCode(code, admitted.id);
+    return { result: null, user: admitted };
+  });
+  return { user };
+}
+
+/**
+ * Claims the verified flow of `purpose` for one attempt, runs `work` on it, and finishes the claim once the
+ * work is done; a failed attempt gives the flow back (the same token may be tried again).
+ */
+async function inClaimedFlow<R>(
+  deps: AuthenticateDeps,
+  input: TokenInput,
+  purpose: FlowPurpose,
+  trail: AttemptTrail,
+  work: (provider: ProviderRecord, flow: ClaimedFlow) => Promise<{ result: R; user: MediaUser }>,
+): Promise<{ result: R; user: MediaUser; identity: VerifiedIdentity | null }> {
   const attemptId = randomBytes(16).toString('hex');
-  const { provider, flow } = await takeVerifiedFlow(deps, input, { purpose: 'login', trail, attemptId });
-  let signedIn: { result: AuthenticationResult; user: MediaUser };
+  const { provider, flow } = await takeVerifiedFlow(deps, input, { purpose, trail, attemptId });
+  let signedIn: { result: R; user: MediaUser };
   try {
-    signedIn = await signIn(deps, provider, flow, input.device, trail);
+    signedIn = await work(provider, flow);
   } catch (error) {
     // No session was made: the same token may be tried again (a dead process's lease runs out instead).
     await deps.flows.releaseClaim(flow.id, attemptId).catch((releaseError: unknown) => {
@@ -53,7 +104,7 @@ export async function authenticate(
     });
     throw error;
   }
-  const { result, user } = signedIn;
+  const { user } = signedIn;
   if (!(await deps.flows.finishClaim(flow.id, attemptId))) {
     // The lease ran out mid-way and another attempt took the flow over: only one may succeed.
     deps.warn?.({ flowId: flow.id, userId: user.id }, 'login flow claim lapsed before its session was made');
@@ -63,12 +114,7 @@ export async function authenticate(
       'session',
     );
   }
-  if (deps.afterLogin !== undefined && flow.identity !== null) {
-    await deps.afterLogin(user, flow.identity).catch((error: unknown) => {
-      deps.warn?.({ userId: user.id, err: error }, 'after-login step failed');
-    });
-  }
-  return result;
+  return { ...signedIn, identity: flow.identity };
 }
 
 /** Consumes a verified linking flow and returns the identity it proved (links.ts decides the rest). */
@@ -98,7 +144,7 @@ async function takeVerifiedFlow(
 ): Promise<{ provider: ProviderRecord; flow: ClaimedFlow }> {
   const provider = await deps.providers.get(input.protocol, input.providerName);
   if (provider === null) throw providerNotFound(input.protocol, input.providerName);
-  if (purpose === 'login' && !provider.settings.enabled) {
+  if (purpose !== 'link' && !provider.settings.enabled) {
     throw new SsoError('provider_disabled', `Sign-in with "${input.providerName}" is switched off.`, {
       step: 'session',
     });
@@ -122,6 +168,20 @@ async function signIn(
   device: DeviceInfo,
   trail: AttemptTrail,
 ): Promise<{ result: AuthenticationResult; user: MediaUser }> {
+  const user = await admitAccount(deps, provider, flow, trail);
+  return { result: await deps.mediaServer.createSession(user.id, device), user };
+}
+
+/**
+ * The account decision of every sign-in (Auth and a TV's code alike): the role gate as the provider reads
+ * now, the account made or found, and its policy written.
+ */
+async function admitAccount(
+  deps: AuthenticateDeps,
+  provider: ProviderRecord,
+  flow: ClaimedFlow,
+  trail: AttemptTrail,
+): Promise<MediaUser> {
   const identity = flow.identity;
   if (identity === null) {
     throw new SsoError('internal', 'A verified flow has no identity.', { step: 'session' });
@@ -134,7 +194,7 @@ async function signIn(
   trail.userId = user.id;
   trail.username = user.name;
   await writePolicy(deps, { user, provider, flow, isNewUser, decision });
-  return { result: await deps.mediaServer.createSession(user.id, device), user };
+  return user;
 }
 
 /**

@@ -9,6 +9,7 @@ import type {
   CallbackOf,
   Connector,
   Connectors,
+  FlowPurpose,
   LoginFlow,
   ProviderStore,
   VerifiedIdentity,
@@ -27,6 +28,8 @@ export interface VerifiedLogin {
   flowId: string;
   token: string;
   isLinking: boolean;
+  /** What the flow was started for: the page that follows differs for a TV's code (`device`). */
+  purpose: FlowPurpose;
   username: string | null;
 }
 
@@ -38,6 +41,7 @@ export interface AlreadyFinishedLogin {
   kind: 'already-finished';
   flowId: string;
   isLinking: boolean;
+  purpose: FlowPurpose;
 }
 
 export type FinishedLogin = VerifiedLogin | AlreadyFinishedLogin;
@@ -60,7 +64,12 @@ export async function finishLogin<P extends ProtocolName>(
   const flow = await findNamedFlow(deps, connector, provider, input.callback);
   trail.linking = flow.purpose === 'link';
   if (connector.answerIsBrowserBound && finishedHere(flow, provider, input.cookies, deps.clock.now())) {
-    return { kind: 'already-finished', flowId: flow.id, isLinking: flow.purpose === 'link' };
+    return {
+      kind: 'already-finished',
+      flowId: flow.id,
+      isLinking: flow.purpose === 'link',
+      purpose: flow.purpose,
+    };
   }
   checkFlow(flow, provider, 'started', deps.clock.now());
   // A browser-bound answer may fail its flow: only the browser that started it can bring it. An answer
@@ -147,6 +156,7 @@ async function admit(
     flowId: flow.id,
     token,
     isLinking: flow.purpose === 'link',
+    purpose: flow.purpose,
     username: identity.preferredUsername,
   };
 }

@@ -3,7 +3,7 @@
 import { clientKey } from './client-address.js';
 import { SsoError, type SsoStep } from './errors.js';
 import { createFlow, randomToken, type FlowDeps } from './flow.js';
-import type { Connectors, ProviderStore } from './ports.js';
+import type { Connectors, FlowPurpose, ProviderStore } from './ports.js';
 import { providerNotFound } from './provider-admin.js';
 import { isProviderOf, type ProtocolName, type ProviderOf } from './provider-settings.js';
 
@@ -19,6 +19,10 @@ export interface StartInput {
   isLinking: boolean;
   /** The caller's address as the HTTP edge trusts it (the same one the rate limit counts). */
   clientAddress: string;
+  /** A sign-in for another purpose than `isLinking` says (`device`: a TV's code, device-signin.ts). */
+  purpose?: FlowPurpose;
+  /** The TV's Quick Connect code a `device` flow authorizes; kept with the flow's sealed secrets. */
+  deviceCode?: string;
 }
 
 /** What the browser gets at start: where to go, and the binding cookie to keep. */
@@ -65,9 +69,12 @@ export async function startLogin<P extends ProtocolName>(
   const { flowId, browserSecret } = await createFlow(deps, {
     provider,
     clientKey: client,
-    purpose: input.isLinking ? 'link' : 'login',
+    purpose: input.purpose ?? (input.isLinking ? 'link' : 'login'),
     state,
-    started,
+    started:
+      input.deviceCode === undefined
+        ? started
+        : { ...started, secrets: { ...started.secrets, deviceCode: input.deviceCode } },
   });
   return {
     location: started.redirect,

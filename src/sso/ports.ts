@@ -56,7 +56,8 @@ export interface ProviderStore {
 // ---------------------------------------------------------------------------------------------------------
 // Login flows: started → verified → (claimed →) consumed; or failed; expiring (flow.ts has the diagram).
 
-export type FlowPurpose = 'login' | 'link';
+/** `device`: a sign-in that authorizes a TV's Quick Connect code instead of making a session here. */
+export type FlowPurpose = 'login' | 'link' | 'device';
 export type FlowStatus = 'started' | 'verified' | 'claimed' | 'consumed' | 'failed';
 
 /** The identity a protocol proved, bound to an identifier the user cannot change at the IdP. */
@@ -100,8 +101,13 @@ export interface SamlFlowSecrets {
   protocol: 'saml';
 }
 
+/** What a flow of purpose `device` keeps besides: the TV's Quick Connect code, sealed with the rest. */
+export interface DeviceFlowSecrets {
+  deviceCode?: string;
+}
+
 /** Per-protocol values the flow keeps server-side, sealed at rest and never shown. */
-export type FlowSecrets = OidcFlowSecrets | SamlFlowSecrets;
+export type FlowSecrets = (OidcFlowSecrets | SamlFlowSecrets) & DeviceFlowSecrets;
 
 export type FlowSecretsOf<P extends ProtocolName> = Extract<FlowSecrets, { protocol: P }>;
 
@@ -428,6 +434,36 @@ export interface MediaServer {
   createSession(userId: string, device: DeviceInfo): Promise<AuthenticationResult>;
   listLibraries(): Promise<Library[]>;
   setAvatar(userId: string, image: { contentType: string; bytes: Uint8Array }): Promise<void>;
+  /**
+   * Authorizes the Quick Connect code a TV shows for the user (device-codes.ts). Throws SsoError with reason
+   * `device_code_unknown` (wrong or expired) or `device_code_used`. Absent where the server cannot.
+   */
+  authorizeQuickConnect?(code: string, userId: string): Promise<void>;
+  /** Whether a code waits for authorization, without authorizing it; absent where the server cannot tell. */
+  checkQuickConnectCode?(code: string): Promise<QuickConnectCodeState>;
+  /** The TV's side of Quick Connect, where this service is the server (the embedded directory). */
+  readonly quickConnectHost?: QuickConnectHost;
+}
+
+/** What a media server knows of a code without authorizing it. */
+export type QuickConnectCodeState = 'pending' | 'authorized' | 'unknown';
+
+/** A TV's request as Jellyfin's `QuickConnectResult` shows it (the secret only to the TV that asked). */
+export interface QuickConnectRequest {
+  secret: string;
+  code: string;
+  authenticated: boolean;
+  device: DeviceInfo;
+  createdAt: Date;
+}
+
+/** The TV's side of Quick Connect: start a request, poll it, and exchange it for a session once authorized. */
+export interface QuickConnectHost {
+  initiate(device: DeviceInfo): Promise<QuickConnectRequest>;
+  /** Null when the secret is unknown or its request expired. */
+  state(secret: string): Promise<QuickConnectRequest | null>;
+  /** The session of an authorized request, once; null when it is unknown, expired, pending or already used. */
+  authenticate(secret: string): Promise<AuthenticationResult | null>;
 }
 
 /** Authentication provider ids (docs/jellyfin-api.md §5). */

@@ -231,6 +231,33 @@ export const AvatarEntity = defineEntity({
 });
 export type AvatarRow = InferEntity<typeof AvatarEntity>;
 
+/**
+ * A TV's Quick Connect request (Jellyfin's shape, served by the embedded directory): its code, the device
+ * that asked, and once authorized the user. Kept in the database so every instance agrees; expiry and
+ * single use are conditions of the statements that change it.
+ */
+export const QuickConnectEntity = defineEntity({
+  name: 'QuickConnect',
+  tableName: 'media_quick_connect',
+  properties: (p) => ({
+    /** SHA-256 (hex) of the secret the TV polls with; the secret itself is never stored. */
+    secretHash: p.string().length(64).primary(),
+    code: p.string().length(8),
+    deviceId: p.text(),
+    deviceName: p.text(),
+    appName: p.text(),
+    appVersion: p.text(),
+    user: p.manyToOne(MediaUserEntity).mapToPk().nullable().deleteRule('cascade').updateRule('cascade'),
+    createdAt: p.datetime(),
+    expiresAt: p.datetime(),
+    authorizedAt: p.datetime().nullable(),
+    /** When the TV exchanged it for its session: a request is exchanged once. */
+    usedAt: p.datetime().nullable(),
+  }),
+  uniques: [{ properties: ['code'], name: 'media_quick_connect_code_unique' }],
+});
+export type QuickConnectRow = InferEntity<typeof QuickConnectEntity>;
+
 export const allEntities = [
   ProviderEntity,
   LoginFlowEntity,
@@ -243,4 +270,5 @@ export const allEntities = [
   MediaSessionEntity,
   LibraryEntity,
   AvatarEntity,
+  QuickConnectEntity,
 ];

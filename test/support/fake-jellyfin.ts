@@ -11,7 +11,8 @@
 // EVERY request is validated against the document before it is handled and EVERY answer before it is sent
 // (test/support/jellyfin-openapi.ts); each problem lands in `violations`, as do breaches of Jellyfin's rules
 // the document cannot express (legacy auth headers, a token sent to /QuickConnect/Initiate). Tests assert
-// `violations` is empty. Not modelled: request expiry of Quick Connect (10 min), parental schedules,
+// `violations` is empty. Quick Connect requests expire 10 minutes after DateAdded, as in Jellyfin (a test
+// moves `dateAdded` back to expire one); the TV polls them at /QuickConnect/Connect. Not modelled: parental schedules,
 // remote-access checks by IP, login lockout.
 
 import { randomBytes, randomInt } from 'node:crypto';
@@ -506,6 +507,9 @@ export async function startFakeJellyfin(options: FakeJellyfinOptions): Promise<F
 
     GetQuickConnectEnabled: () => ({ status: 200, json: fake.quickConnectEnabled }),
 
+    GetQuickConnectState: (context) =>
+      quickConnectState(fake, queryValue(context, 'secret'), () => problem(404, 'Not Found')),
+
     GetCurrentUser: (context) => {
       const principal = context.principal;
       if (principal?.kind !== 'user') return problem(400, 'Bad Request'); // API key: no user
@@ -659,23 +663,12 @@ export async function startFakeJellyfin(options: FakeJellyfinOptions): Promise<F
         result: null,
       };
       quickConnectRequests.set(request.secret, request);
-      return {
-        status: 200,
-        json: {
-          Authenticated: false,
-          Secret: request.secret,
-          Code: request.code,
-          DeviceId: request.deviceId,
-          DeviceName: request.deviceName,
-          AppName: request.appName,
-          AppVersion: request.appVersion,
-          DateAdded: request.dateAdded,
-        },
-      };
+      return { status: 200, json: quickConnectResult(request) };
     },
 
     AuthorizeQuickConnect: (context) => {
       if (!fake.quickConnectEnabled) return { status: 401, json: 'Quick connect is disabled' };
+      expireQuickConnectRequests(quickConnectRequests);
       const target = targetUserId(context, queryValue(context, 'userId'));
       if (!('id' in target)) return target;
       const code = queryValue(context, 'code');
@@ -709,6 +702,7 @@ export async function startFakeJellyfin(options: FakeJellyfinOptions): Promise<F
       const secret = json(context)?.Secret;
       if (typeof secret !== 'string' || secret === '')
         return problem(400, 'One or more validation errors occurred.');
+      expireQuickConnectRequests(quickConnectRequests);
       const request = quickConnectRequests.get(secret);
       if (!request?.result) return { status: 403, text: 'Unknown quick connect secret' };
       return { status: 200, json: request.result };
@@ -931,4 +925,45 @@ export async function startFakeJellyfin(options: FakeJellyfinOptions): Promise<F
       }),
   };
   return fake;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Quick Connect: expiry and the TV's poll
+
+/** QuickConnectManager's request lifetime. */
+const QUICK_CONNECT_TTL_MS = 10 * 60_000;
+
+/** ExpireRequests: requests older than their lifetime are gone (unknown to Authorize, Connect and the exchange). */
+function expireQuickConnectRequests(requests: Map<string, QuickConnectRequest>): void {
+  const oldest = Date.now() - QUICK_CONNECT_TTL_MS;
+  for (const [secret, request] of requests) {
+    if (Date.parse(request.dateAdded) < oldest) requests.delete(secret);
+  }
+}
+
+/** `GET /QuickConnect/Connect?secret=`: the TV's request, `Authenticated` once its code was authorized. */
+function quickConnectState(
+  fake: Pick<FakeJellyfin, 'quickConnectEnabled' | 'quickConnectRequests'>,
+  secret: string | undefined,
+  notFound: () => Reply,
+): Reply {
+  if (!fake.quickConnectEnabled) return { status: 401, json: 'Quick connect is disabled' };
+  expireQuickConnectRequests(fake.quickConnectRequests);
+  const request = secret === undefined ? undefined : fake.quickConnectRequests.get(secret);
+  if (request === undefined) return notFound();
+  return { status: 200, json: quickConnectResult(request) };
+}
+
+/** Jellyfin's QuickConnectResult of a request. */
+function quickConnectResult(request: QuickConnectRequest): Record<string, unknown> {
+  return {
+    Authenticated: request.result !== null,
+    Secret: request.secret,
+    Code: request.code,
+    DeviceId: request.deviceId,
+    DeviceName: request.deviceName,
+    AppName: request.appName,
+    AppVersion: request.appVersion,
+    DateAdded: request.dateAdded,
+  };
 }

@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client/index.js';
-import type { AddOidcProviderData, AddOidcProviderErrors, AddOidcProviderResponses, AddSamlProviderData, AddSamlProviderErrors, AddSamlProviderResponses, AuthenticateOidcData, AuthenticateOidcErrors, AuthenticateOidcResponses, AuthenticateSamlData, AuthenticateSamlErrors, AuthenticateSamlResponses, CompleteOidcLoginAliasData, CompleteOidcLoginAliasErrors, CompleteOidcLoginAliasResponses, CompleteOidcLoginData, CompleteOidcLoginErrors, CompleteOidcLoginResponses, CreateLinkData, CreateLinkErrors, CreateLinkResponses, DeleteLinkData, DeleteLinkErrors, DeleteLinkResponses, DeleteOidcProviderData, DeleteOidcProviderErrors, DeleteOidcProviderResponses, DeleteSamlProviderData, DeleteSamlProviderErrors, DeleteSamlProviderResponses, GetAdminConsoleAssetData, GetAdminConsoleAssetErrors, GetAdminConsoleAssetResponses, GetAdminConsoleData, GetAdminConsoleErrors, GetAdminConsoleResponses, GetHomeData, GetHomeErrors, GetHomeResponses, GetOidcProviderNamesData, GetOidcProviderNamesErrors, GetOidcProviderNamesResponses, GetOidcProvidersData, GetOidcProvidersErrors, GetOidcProvidersResponses, GetOidcStatesData, GetOidcStatesErrors, GetOidcStatesResponses, GetSamlMetadataData, GetSamlMetadataErrors, GetSamlMetadataResponses, GetSamlProviderNamesData, GetSamlProviderNamesErrors, GetSamlProviderNamesResponses, GetSamlProvidersData, GetSamlProvidersErrors, GetSamlProvidersResponses, ImportSamlMetadataData, ImportSamlMetadataErrors, ImportSamlMetadataResponses, ListActivityData, ListActivityErrors, ListActivityResponses, ListLibrariesData, ListLibrariesErrors, ListLibrariesResponses, ListLinkDetailsData, ListLinkDetailsErrors, ListLinkDetailsResponses, ListOidcLinksData, ListOidcLinksErrors, ListOidcLinksResponses, ListSamlLinksData, ListSamlLinksErrors, ListSamlLinksResponses, PreviewOidcSignInData, PreviewOidcSignInErrors, PreviewOidcSignInResponses, PreviewSamlSignInData, PreviewSamlSignInErrors, PreviewSamlSignInResponses, ReceiveSamlResponseAliasData, ReceiveSamlResponseAliasErrors, ReceiveSamlResponseAliasResponses, ReceiveSamlResponseData, ReceiveSamlResponseErrors, ReceiveSamlResponseResponses, SearchUsersData, SearchUsersErrors, SearchUsersResponses, StartOidcLoginAliasData, StartOidcLoginAliasErrors, StartOidcLoginData, StartOidcLoginErrors, StartSamlLoginAliasData, StartSamlLoginAliasErrors, StartSamlLoginData, StartSamlLoginErrors, TestOidcProviderData, TestOidcProviderErrors, TestOidcProviderResponses, TestSamlProviderData, TestSamlProviderErrors, TestSamlProviderResponses, UnregisterUserData, UnregisterUserErrors, UnregisterUserResponses } from './types.gen.js';
+import type { AddOidcProviderData, AddOidcProviderErrors, AddOidcProviderResponses, AddSamlProviderData, AddSamlProviderErrors, AddSamlProviderResponses, AuthenticateOidcData, AuthenticateOidcErrors, AuthenticateOidcResponses, AuthenticateSamlData, AuthenticateSamlErrors, AuthenticateSamlResponses, AuthenticateWithQuickConnectData, AuthenticateWithQuickConnectErrors, AuthenticateWithQuickConnectResponses, AuthorizeDeviceData, AuthorizeDeviceErrors, AuthorizeDeviceResponses, CompleteOidcLoginAliasData, CompleteOidcLoginAliasErrors, CompleteOidcLoginAliasResponses, CompleteOidcLoginData, CompleteOidcLoginErrors, CompleteOidcLoginResponses, CreateLinkData, CreateLinkErrors, CreateLinkResponses, DeleteLinkData, DeleteLinkErrors, DeleteLinkResponses, DeleteOidcProviderData, DeleteOidcProviderErrors, DeleteOidcProviderResponses, DeleteSamlProviderData, DeleteSamlProviderErrors, DeleteSamlProviderResponses, GetAdminConsoleAssetData, GetAdminConsoleAssetErrors, GetAdminConsoleAssetResponses, GetAdminConsoleData, GetAdminConsoleErrors, GetAdminConsoleResponses, GetDevicePageData, GetDevicePageErrors, GetDevicePageResponses, GetHomeData, GetHomeErrors, GetHomeResponses, GetOidcProviderNamesData, GetOidcProviderNamesErrors, GetOidcProviderNamesResponses, GetOidcProvidersData, GetOidcProvidersErrors, GetOidcProvidersResponses, GetOidcStatesData, GetOidcStatesErrors, GetOidcStatesResponses, GetQuickConnectEnabledData, GetQuickConnectEnabledErrors, GetQuickConnectEnabledResponses, GetQuickConnectStateData, GetQuickConnectStateErrors, GetQuickConnectStateResponses, GetSamlMetadataData, GetSamlMetadataErrors, GetSamlMetadataResponses, GetSamlProviderNamesData, GetSamlProviderNamesErrors, GetSamlProviderNamesResponses, GetSamlProvidersData, GetSamlProvidersErrors, GetSamlProvidersResponses, ImportSamlMetadataData, ImportSamlMetadataErrors, ImportSamlMetadataResponses, InitiateQuickConnectData, InitiateQuickConnectErrors, InitiateQuickConnectResponses, ListActivityData, ListActivityErrors, ListActivityResponses, ListLibrariesData, ListLibrariesErrors, ListLibrariesResponses, ListLinkDetailsData, ListLinkDetailsErrors, ListLinkDetailsResponses, ListOidcLinksData, ListOidcLinksErrors, ListOidcLinksResponses, ListSamlLinksData, ListSamlLinksErrors, ListSamlLinksResponses, PreviewOidcSignInData, PreviewOidcSignInErrors, PreviewOidcSignInResponses, PreviewSamlSignInData, PreviewSamlSignInErrors, PreviewSamlSignInResponses, ReceiveSamlResponseAliasData, ReceiveSamlResponseAliasErrors, ReceiveSamlResponseAliasResponses, ReceiveSamlResponseData, ReceiveSamlResponseErrors, ReceiveSamlResponseResponses, SearchUsersData, SearchUsersErrors, SearchUsersResponses, StartDeviceSignInData, StartDeviceSignInErrors, StartOidcLoginAliasData, StartOidcLoginAliasErrors, StartOidcLoginData, StartOidcLoginErrors, StartSamlLoginAliasData, StartSamlLoginAliasErrors, StartSamlLoginData, StartSamlLoginErrors, TestOidcProviderData, TestOidcProviderErrors, TestOidcProviderResponses, TestSamlProviderData, TestSamlProviderErrors, TestSamlProviderResponses, UnregisterUserData, UnregisterUserErrors, UnregisterUserResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -809,3 +809,79 @@ export const getAdminConsole = <ThrowOnError extends boolean = false>(options?: 
  * The console's built assets. Their names carry a hash of their content, so they are cached for a year; an unknown name is a 404.
  */
 export const getAdminConsoleAsset = <ThrowOnError extends boolean = false>(options: Options<GetAdminConsoleAssetData, ThrowOnError>) => (options.client ?? client).get<GetAdminConsoleAssetResponses, GetAdminConsoleAssetErrors, ThrowOnError>({ url: '/sso/admin/assets/{asset}', ...options });
+
+/**
+ * Sign a TV in (the page to type its Quick Connect code)
+ *
+ * The page a person opens on a phone or computer to sign a TV in: it asks for the six-digit code
+ * the TV shows and, when more than one provider is switched on, which provider to sign in with. The
+ * form goes to `startDeviceSignIn`.
+ *
+ */
+export const getDevicePage = <ThrowOnError extends boolean = false>(options?: Options<GetDevicePageData, ThrowOnError>) => (options?.client ?? client).get<GetDevicePageResponses, GetDevicePageErrors, ThrowOnError>({ url: '/sso/device', ...options });
+
+/**
+ * Start the sign-in that authorizes a TV's code
+ *
+ * Checks the code where the media server can tell without authorizing it (the embedded directory;
+ * Jellyfin cannot, so there the code is checked right after the sign-in), then starts a sign-in of
+ * purpose `device` bound to this browser, keeping the code with the flow's sealed secrets, and
+ * redirects to the identity provider. Attempts are limited per client address and per code.
+ * Browser navigation: errors are HTML pages.
+ *
+ */
+export const startDeviceSignIn = <ThrowOnError extends boolean = false>(options: Options<StartDeviceSignInData, ThrowOnError>) => (options.client ?? client).get<unknown, StartDeviceSignInErrors, ThrowOnError>({ url: '/sso/device/start', ...options });
+
+/**
+ * Authorize the TV's code for the signed-in user
+ *
+ * `data` is the one-time token of a verified sign-in of purpose `device` (from the page that ends
+ * it); the flow cookie must match. The same account decision as `authenticateOidc` is made (a
+ * refused user authorizes nothing), then the code the flow holds is authorized once for that user
+ * (Jellyfin: `POST /QuickConnect/Authorize` with the API key).
+ *
+ */
+export const authorizeDevice = <ThrowOnError extends boolean = false>(options: Options<AuthorizeDeviceData, ThrowOnError>) => (options.client ?? client).post<AuthorizeDeviceResponses, AuthorizeDeviceErrors, ThrowOnError>({
+    url: '/sso/device/authorize',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Whether Quick Connect is on (embedded directory only; Jellyfin's shape)
+ *
+ * Served only when the service is its own media server; beside Jellyfin this path is Jellyfin's.
+ */
+export const getQuickConnectEnabled = <ThrowOnError extends boolean = false>(options?: Options<GetQuickConnectEnabledData, ThrowOnError>) => (options?.client ?? client).get<GetQuickConnectEnabledResponses, GetQuickConnectEnabledErrors, ThrowOnError>({ url: '/QuickConnect/Enabled', ...options });
+
+/**
+ * A TV asks for a Quick Connect code (embedded directory only; Jellyfin's shape)
+ *
+ * The TV names itself in `Authorization: MediaBrowser Client="…", Device="…", DeviceId="…",
+ * Version="…"` (all four required, no token) and gets a code to show and a secret to poll with. The
+ * request expires after ten minutes.
+ *
+ */
+export const initiateQuickConnect = <ThrowOnError extends boolean = false>(options?: Options<InitiateQuickConnectData, ThrowOnError>) => (options?.client ?? client).post<InitiateQuickConnectResponses, InitiateQuickConnectErrors, ThrowOnError>({ url: '/QuickConnect/Initiate', ...options });
+
+/**
+ * A TV polls its Quick Connect request (embedded directory only; Jellyfin's shape)
+ */
+export const getQuickConnectState = <ThrowOnError extends boolean = false>(options: Options<GetQuickConnectStateData, ThrowOnError>) => (options.client ?? client).get<GetQuickConnectStateResponses, GetQuickConnectStateErrors, ThrowOnError>({ url: '/QuickConnect/Connect', ...options });
+
+/**
+ * A TV exchanges its authorized request for a session (embedded directory only; Jellyfin's shape)
+ *
+ * The session is made for the TV's device once; a second exchange of the same secret is refused.
+ */
+export const authenticateWithQuickConnect = <ThrowOnError extends boolean = false>(options: Options<AuthenticateWithQuickConnectData, ThrowOnError>) => (options.client ?? client).post<AuthenticateWithQuickConnectResponses, AuthenticateWithQuickConnectErrors, ThrowOnError>({
+    url: '/Users/AuthenticateWithQuickConnect',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});

@@ -9,6 +9,7 @@ import type { ProtocolName } from '../../sso/provider-settings.js';
 import { modeOf, startUrl } from '../browser-steps.js';
 import { reply, type Handler, type HandlersOfTag, type RequestState } from '../handler.js';
 import { ERROR_PAGE_CSP } from '../errors.js';
+import { deviceFinishReply } from '../device-page.js';
 import { LOGIN_PAGE_CSP, loginPage } from '../login-page.js';
 import type { HtmlReply, RedirectReply } from '../operations.js';
 import { alreadyFinishedPage, basePathOf } from '../pages.js';
@@ -40,7 +41,7 @@ function requestOf(state: RequestState): RequestContext {
 }
 
 /** The redirect to the IdP, with the cookie that binds the new flow to this browser. */
-function redirectTo(started: StartedLogin, secure: boolean): RedirectReply {
+export function redirectTo(started: StartedLogin, secure: boolean): RedirectReply {
   return {
     kind: 'redirect',
     status: 302,
@@ -69,6 +70,7 @@ function loginPageReply(
   provider: string,
   verified: FinishedLogin,
 ): HtmlReply<{ 200: string }> {
+  if (verified.purpose === 'device') return deviceFinishReply(deps, protocol, provider, verified);
   const retryUrl = startUrl(deps.publicUrl, protocol, provider, verified.isLinking);
   if (verified.kind === 'already-finished') {
     const jellyfinWeb = deps.mediaServer.kind === 'jellyfin';

@@ -2,7 +2,7 @@
 // bootstrap key and the CLI need. This file wires the modules of each concern and names failed operations.
 
 import { systemClock } from '../../sso/basics.js';
-import type { Clock, Library, MediaServer } from '../../sso/ports.js';
+import type { Clock, DeviceInfo, Library, MediaServer } from '../../sso/ports.js';
 import type { Orm } from '../../storage/orm.js';
 import {
   createApiKey,
@@ -17,6 +17,7 @@ import { storing, type DirectoryContext } from './context.js';
 import { identityOnFirstUse } from './identity.js';
 import { listLibraries, replaceLibraries, type LibraryInput } from './libraries.js';
 import { updatePolicy } from './policy.js';
+import { authorizeCode, codeState, exchangeRequest, initiateRequest, requestState } from './quick-connect.js';
 import { createSession, resolveToken } from './sessions.js';
 import { sqlOf } from '../../storage/sql.js';
 import {
@@ -92,6 +93,30 @@ function portMethods(ctx: DirectoryContext, ready: Ready): MediaServer & { kind:
         return listLibraries(orm);
       }),
     setAvatar: (userId, image) => storing('saving an avatar', 'session', () => setAvatar(ctx, userId, image)),
+    ...quickConnectMethods(ctx, ready),
+  };
+}
+
+/** Quick Connect: the SSO side (check, authorize a code) and the TV's side (quick-connect.ts). */
+function quickConnectMethods(
+  ctx: DirectoryContext,
+  ready: Ready,
+): Required<Pick<MediaServer, 'authorizeQuickConnect' | 'checkQuickConnectCode' | 'quickConnectHost'>> {
+  const session = (userId: string, device: DeviceInfo) =>
+    storing('creating a session', 'session', () => createSession(ctx, ready, userId, device));
+  return {
+    authorizeQuickConnect: (code, userId) =>
+      storing('authorizing a Quick Connect code', 'session', () => authorizeCode(ctx, code, userId)),
+    checkQuickConnectCode: (code) =>
+      storing('reading a Quick Connect code', 'start', () => codeState(ctx, code)),
+    quickConnectHost: {
+      initiate: (device) =>
+        storing('starting a Quick Connect request', 'session', () => initiateRequest(ctx, device)),
+      state: (secret) =>
+        storing('reading a Quick Connect request', 'session', () => requestState(ctx, secret)),
+      authenticate: (secret) =>
+        storing('completing a Quick Connect request', 'session', () => exchangeRequest(ctx, secret, session)),
+    },
   };
 }
 

@@ -11,6 +11,7 @@ import { checkJellyfinWith, type JellyfinCheckResult } from './check.js';
 import { createJellyfinClient, type JellyfinClient } from './client.js';
 import { isStatus, reportingAs, userNotFound } from './errors.js';
 import type { FetchLike } from './request.js';
+import { authorizeDeviceCode } from './quick-connect.js';
 import { createQuickConnectSession } from './sessions.js';
 import { createTokenResolver } from './tokens.js';
 import {
@@ -69,6 +70,7 @@ export function createJellyfinServer(options: JellyfinServerOptions): JellyfinSe
     resolveToken: (token) => tokens.resolve(token),
     createUser: (name) => createSsoUser(users, name),
     createSession: (userId, device) => createQuickConnectSession(client, log, userId, device),
+    authorizeQuickConnect: (code, userId) => authorizeDeviceCode(client, log, code, userId),
     ...userLookups(client),
     ...userChanges(users),
   };
