@@ -31,6 +31,7 @@ import type {
   LinkStore,
   MediaServer,
   MediaUser,
+  PendingLinkStore,
   ProviderStore,
   ReplayCache,
   VerifiedIdentity,
@@ -40,6 +41,7 @@ import { createUserSearch } from './sso/user-search.js';
 import { createActivityStore } from './storage/activity-store.js';
 import { createFlowStore } from './storage/flow-store.js';
 import { createLinkStore } from './storage/link-store.js';
+import { createPendingLinkStore } from './storage/pending-link-store.js';
 import { createReplayCache } from './storage/replay-cache.js';
 import { DatabaseUrlError, openDatabase, type Database } from './storage/orm.js';
 import { SecretKeyError } from './storage/secret-box.js';
@@ -278,6 +280,7 @@ interface Stores {
   links: LinkStore;
   replay: ReplayCache;
   activity: ActivityStore;
+  pendingLinks: PendingLinkStore;
 }
 
 function openStores({ orm, box }: Database, clock: Clock): Stores {
@@ -287,6 +290,7 @@ function openStores({ orm, box }: Database, clock: Clock): Stores {
     links: createLinkStore({ orm, box, clock }),
     replay: createReplayCache({ orm }),
     activity: createActivityStore({ orm }),
+    pendingLinks: createPendingLinkStore({ orm, box, clock }),
   };
 }
 
@@ -448,6 +452,7 @@ function createUseCases(parts: {
     providers,
     flows,
     links,
+    pendingLinks: stores.pendingLinks,
     mediaServer,
     connectors,
     clock,

@@ -8,7 +8,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SsoError } from './errors.js';
 import { normaliseUsername } from './usernames.js';
-import type { Clock, LinkStore, MediaServer, MediaUser, VerifiedIdentity } from './ports.js';
+import { takePendingLink } from './pending-links.js';
+import type {
+  Clock,
+  LinkStore,
+  MediaServer,
+  MediaUser,
+  PendingLinkStore,
+  VerifiedIdentity,
+} from './ports.js';
 import type { ProviderRecord } from './provider-settings.js';
 
 export interface Account {
@@ -18,6 +26,8 @@ export interface Account {
 
 export interface AccountDeps {
   links: LinkStore;
+  /** Links imported from the SSO plugin, waiting by name for a first sign-in (pending-links.ts). */
+  pendingLinks?: PendingLinkStore | undefined;
   mediaServer: MediaServer;
   clock: Clock;
   info?: (fields: object, message: string) => void;
@@ -117,6 +127,11 @@ async function adoptOrCreate(
   identity: VerifiedIdentity,
   mayAdopt: boolean,
 ): Promise<Account> {
+  if (mayAdopt) {
+    // An imported link names the account the plugin gave this name; it comes before any adoption.
+    const imported = await takePendingLink(deps, provider, identity);
+    if (imported !== null) return { user: imported, isNewUser: false };
+  }
   const plan = await planAccount(deps, provider, identity, mayAdopt);
   if (plan.adopt !== null) {
     deps.info?.(
