@@ -53,7 +53,7 @@ export function readPluginFile(text: string): PluginFile {
 function parseXml(text: string): XmlElement {
   try {
     refuseMarkupDeclarations(text);
-    const root = parseStrict(text).documentElement;
+    const root = parseStrict(text, { lineNumbers: true }).documentElement;
     if (root === null) throw new Error('no root element');
     return root;
   } catch (error) {
