@@ -70,7 +70,9 @@ export const PLUGIN_FIELDS: readonly FieldSpec[] = [
     plugin: 'NewPath',
     kind: 'bool',
     add: null,
-    note: 'this service always sends the long callback paths (/sso/OID/redirect/, /sso/SAML/post/)',
+    note:
+      'the plugin chose its callback path by the login URL used (/start/ → /redirect/, /p/ → /r/); ' +
+      'this service always sends /sso/OID/redirect/',
   },
   {
     plugin: 'CanonicalLinks',
