@@ -467,7 +467,13 @@ function createUseCases(parts: {
   return {
     providerAdmin: createProviderAdmin({ providers, connectors, clock }),
     providerTester: createProviderTester({ providers, connectors, clock }),
-    signInPreview: createSignInPreviewer({ providers, connectors, links, mediaServer }),
+    signInPreview: createSignInPreviewer({
+      providers,
+      connectors,
+      links,
+      pendingLinks: stores.pendingLinks,
+      mediaServer,
+    }),
     samlMetadata: parts.samlMetadata,
     userAdmin: createUserAdmin({ mediaServer }),
     flows,

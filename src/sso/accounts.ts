@@ -8,7 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SsoError } from './errors.js';
 import { normaliseUsername } from './usernames.js';
-import { takePendingLink } from './pending-links.js';
+import { readPendingLink, takePendingLink } from './pending-links.js';
 import type {
   Clock,
   LinkStore,
@@ -180,7 +180,7 @@ export type AccountPreview =
  * refusal a sign-in gets when no free name is left.
  */
 export async function previewAccount(
-  deps: Pick<AccountDeps, 'links' | 'mediaServer'>,
+  deps: Pick<AccountDeps, 'links' | 'mediaServer' | 'pendingLinks'>,
   provider: ProviderRecord,
   identity: VerifiedIdentity,
 ): Promise<AccountPreview> {
@@ -188,6 +188,11 @@ export async function previewAccount(
   const link = await deps.links.find(provider.id, identity.subject);
   const linked = link === null ? null : await deps.mediaServer.getUserById(link.userId);
   if (linked !== null) return { action: 'existing', user: linked, desiredName: desired };
+  // A first sign-in takes an imported pending link before anything else (adoptOrCreate).
+  const imported = link === null ? await readPendingLink(deps, provider, identity) : null;
+  if (imported?.user && imported.dropped === null) {
+    return { action: 'existing', user: imported.user, desiredName: desired };
+  }
   // A link to a deleted user is re-pointed to a new one, which never adopts (see underClaim).
   const plan = await planAccount(deps, provider, identity, link === null);
   if (plan.adopt !== null) return { action: 'adopt', user: plan.adopt, desiredName: desired };

@@ -29,6 +29,32 @@ export function pluginLinkName(identity: VerifiedIdentity): string {
   return identity.preferredUsername ?? identity.subject;
 }
 
+/** The unused pending link of this identity's name, its user, and why it would be dropped (null: usable). */
+export interface PendingMatch {
+  userId: string;
+  user: MediaUser | null;
+  dropped: 'user deleted' | 'administrator' | null;
+}
+
+/** Reads only: what the pending link of this identity's name would give a first sign-in (the admin's Preview). */
+export async function readPendingLink(
+  deps: Pick<PendingLinkDeps, 'pendingLinks' | 'mediaServer'>,
+  provider: ProviderRecord,
+  identity: VerifiedIdentity,
+): Promise<PendingMatch | null> {
+  if (deps.pendingLinks === undefined) return null;
+  const pending = await deps.pendingLinks.find(provider.id, pluginLinkName(identity));
+  if (pending === null) return null;
+  const user = await deps.mediaServer.getUserById(pending.userId);
+  const dropped =
+    user === null
+      ? 'user deleted'
+      : user.policy.IsAdministrator && !pending.allowAdmin
+        ? 'administrator'
+        : null;
+  return { userId: pending.userId, user, dropped };
+}
+
 /**
  * The user a pending link gives this first sign-in, the link then used; null when there is none, when
  * another sign-in used it first, or when it is dropped (user gone, or an administrator not allowed).
@@ -38,27 +64,19 @@ export async function takePendingLink(
   provider: ProviderRecord,
   identity: VerifiedIdentity,
 ): Promise<MediaUser | null> {
-  if (deps.pendingLinks === undefined) return null;
-  const name = pluginLinkName(identity);
-  const pending = await deps.pendingLinks.find(provider.id, name);
-  if (pending === null) return null;
-  const user = await deps.mediaServer.getUserById(pending.userId);
-  const dropped =
-    user === null
-      ? 'user deleted'
-      : user.policy.IsAdministrator && !pending.allowAdmin
-        ? 'administrator'
-        : null;
+  const match = await readPendingLink(deps, provider, identity);
+  if (match === null || deps.pendingLinks === undefined) return null;
   // Used either way: a pending link decides one first sign-in, and a dropped one must not wait for another.
-  if (!(await deps.pendingLinks.use(provider.id, name, deps.clock.now()))) return null;
-  const fields = { providerId: provider.id, userId: pending.userId };
-  if (dropped !== null) {
+  const used = await deps.pendingLinks.use(provider.id, pluginLinkName(identity), deps.clock.now());
+  if (!used) return null;
+  const fields = { providerId: provider.id, userId: match.userId };
+  if (match.dropped !== null || match.user === null) {
     deps.warn?.(
-      { ...fields, reason: dropped },
+      { ...fields, reason: match.dropped },
       'imported pending link dropped; a new account is made instead',
     );
     return null;
   }
   deps.info?.(fields, 'imported pending link used: the identity is linked to its user');
-  return user;
+  return match.user;
 }

@@ -3,7 +3,7 @@
 // sign-in of a linked name lands on the linked user and binds its subject; the pending link is used once;
 // an administrator is adopted only when the import allowed it; a link to a deleted user is dropped.
 import { afterEach, describe, expect, it } from 'vitest';
-import { authenticateOidc, authenticateSaml } from '../../clients/typescript/index.js';
+import { authenticateOidc, authenticateSaml, previewOidcSignIn } from '../../clients/typescript/index.js';
 import type { MediaUser } from '../../src/sso/ports.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { CookieJar, authBody, browserGet, browserPostForm, pageParams } from '../support/browser.js';
@@ -102,6 +102,13 @@ async function samlSignIn(t: TestApp, nameId: string): Promise<string> {
 describe('a plugin configuration imported without --allow-admin-links', () => {
   it('when a linked name signs in first, then it lands on the linked user, and its subject stays linked', async () => {
     const { t, users } = await importedSetup();
+    // The admin's Preview decides as the sign-in will, without using the link.
+    const preview = await previewOidcSignIn({
+      client: t.admin,
+      path: { provider: 'authentik' },
+      body: { claims: { sub: 'sub-alice', preferred_username: 'ALICE', groups: MEMBER } },
+    });
+    expect(preview.data?.account).toMatchObject({ action: 'existing', existingUser: { id: users.alice.id } });
     expect((await oidcSignIn(t, 'sub-alice')).Id).toBe(users.alice.id);
     expect((await oidcSignIn(t, 'sub-alice')).Id).toBe(users.alice.id);
     expect(await samlSignIn(t, 'sam@example.com')).toBe(users.sam.id);
