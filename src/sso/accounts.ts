@@ -4,6 +4,7 @@
 // the other waits for it; a claimant that died loses its claim when the lease runs out. The new user is
 // named after the username claim, made unique with one name lookup. An existing user is taken over only
 // when the provider opts in (`adoptExistingUsers`) and the IdP vouches for the name (see `adoptable`).
+// A link imported from the SSO plugin (pending-links.ts) names a first sign-in's account before anything else.
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SsoError } from './errors.js';
