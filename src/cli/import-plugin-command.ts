@@ -124,9 +124,12 @@ export async function runImportPlugin(argv: string[], io: ImportIo): Promise<num
   try {
     parsed = parse(argv);
   } catch (error) {
-    io.stderr(
-      `error: ${error instanceof Error ? error.message : String(error)}\nRun with --help for the options.\n`,
+    // parseArgs explains `--` at length after its first sentence, which names the option.
+    const message = (error instanceof Error ? error.message : String(error)).replace(
+      /\. To specify[\s\S]*$/,
+      '',
     );
+    io.stderr(`error: ${message}\nRun with --help for the options.\n`);
     return 2;
   }
   if (parsed.help) {
