@@ -32,6 +32,7 @@ import type {
   LinkStore,
   MediaServer,
   MediaUser,
+  PendingLinkStore,
   ProviderStore,
   ReplayCache,
   VerifiedIdentity,
@@ -41,6 +42,7 @@ import { createUserSearch } from './sso/user-search.js';
 import { createActivityStore } from './storage/activity-store.js';
 import { createFlowStore } from './storage/flow-store.js';
 import { createLinkStore } from './storage/link-store.js';
+import { createPendingLinkStore } from './storage/pending-link-store.js';
 import { createReplayCache } from './storage/replay-cache.js';
 import { DatabaseUrlError, openDatabase, type Database } from './storage/orm.js';
 import { SecretKeyError } from './storage/secret-box.js';
@@ -319,6 +321,7 @@ interface Stores {
   links: LinkStore;
   replay: ReplayCache;
   activity: ActivityStore;
+  pendingLinks: PendingLinkStore;
 }
 
 function openStores({ orm, box }: Database, clock: Clock): Stores {
@@ -328,6 +331,7 @@ function openStores({ orm, box }: Database, clock: Clock): Stores {
     links: createLinkStore({ orm, box, clock }),
     replay: createReplayCache({ orm }),
     activity: createActivityStore({ orm }),
+    pendingLinks: createPendingLinkStore({ orm, box, clock }),
   };
 }
 
@@ -489,6 +493,7 @@ function createUseCases(parts: {
     providers,
     flows,
     links,
+    pendingLinks: stores.pendingLinks,
     mediaServer,
     connectors,
     clock,
@@ -505,7 +510,13 @@ function createUseCases(parts: {
     deviceSignIn: createDeviceSignIn(loginDeps),
     providerAdmin: createProviderAdmin({ providers, connectors, clock }),
     providerTester: createProviderTester({ providers, connectors, clock }),
-    signInPreview: createSignInPreviewer({ providers, connectors, links, mediaServer }),
+    signInPreview: createSignInPreviewer({
+      providers,
+      connectors,
+      links,
+      pendingLinks: stores.pendingLinks,
+      mediaServer,
+    }),
     samlMetadata: parts.samlMetadata,
     userAdmin: createUserAdmin({ mediaServer }),
     flows,

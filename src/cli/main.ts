@@ -14,6 +14,7 @@ import {
 } from '../media-server/embedded/directory.js';
 import { DEFAULT_DATA_DIR, DEFAULT_DATABASE_URL } from '../database-settings.js';
 import { openDatabase } from '../storage/orm.js';
+import { runImportPlugin } from './import-plugin-command.js';
 
 /** Every command: its group and action, its arguments and one line on what it does. */
 const COMMANDS = [
@@ -78,7 +79,7 @@ function helpFor(group?: string, action?: string): string {
 Administers the embedded media-server directory of jellyfin-sso.
 
 Commands:
-${commandLines(matching)}
+${commandLines(matching)}${group === undefined ? `\n  ${'import-plugin <file>'.padEnd(33)}import the SSO plugin's providers and links (its --help)` : ''}
 
 ${OPTIONS_AND_ENVIRONMENT}`;
 }
@@ -285,6 +286,8 @@ async function revoke(directory: EmbeddedDirectory, idOrName: string, io: CliIo)
 
 /** Runs one CLI invocation; returns the exit code. Never calls process.exit (testable in-process). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  // A command of its own, with its own options and environment (import-plugin-command.ts).
+  if (argv[0] === 'import-plugin') return runImportPlugin(argv.slice(1), io);
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);

@@ -59,7 +59,7 @@ export interface XmlDocument extends XmlNode {
 }
 
 interface XmldomModule {
-  DOMParser: new (options: { errorHandler: (level: string, message: string) => void }) => {
+  DOMParser: new (options: { errorHandler: (level: string, message: string) => void; locator?: object }) => {
     parseFromString(source: string, mimeType: string): XmlDocument | undefined;
   };
 }
@@ -135,9 +135,13 @@ export function refuseMarkupDeclarations(xml: string): void {
  * silently: duplicate attributes, unclosed elements, unknown entities, several roots). Also refuses elements
  * and attributes whose prefix is not declared, which xmldom accepts with no namespace.
  */
-export function parseStrict(xml: string): XmlDocument {
+export function parseStrict(xml: string, options: { lineNumbers?: boolean } = {}): XmlDocument {
   const problems: string[] = [];
-  const parser = new xmldom.DOMParser({ errorHandler: (_level, message) => problems.push(message) });
+  // With a locator xmldom records each node's `lineNumber`, for messages that point into a file.
+  const parser = new xmldom.DOMParser({
+    errorHandler: (_level, message) => problems.push(message),
+    ...(options.lineNumbers === true ? { locator: {} } : {}),
+  });
   let doc: XmlDocument | undefined;
   try {
     doc = parser.parseFromString(xml, 'text/xml');

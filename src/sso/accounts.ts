@@ -4,11 +4,20 @@
 // the other waits for it; a claimant that died loses its claim when the lease runs out. The new user is
 // named after the username claim, made unique with one name lookup. An existing user is taken over only
 // when the provider opts in (`adoptExistingUsers`) and the IdP vouches for the name (see `adoptable`).
+// A link imported from the SSO plugin (pending-links.ts) names a first sign-in's account before anything else.
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SsoError } from './errors.js';
 import { normaliseUsername } from './usernames.js';
-import type { Clock, LinkStore, MediaServer, MediaUser, VerifiedIdentity } from './ports.js';
+import { readPendingLink, takePendingLink } from './pending-links.js';
+import type {
+  Clock,
+  LinkStore,
+  MediaServer,
+  MediaUser,
+  PendingLinkStore,
+  VerifiedIdentity,
+} from './ports.js';
 import type { ProviderRecord } from './provider-settings.js';
 
 export interface Account {
@@ -18,6 +27,8 @@ export interface Account {
 
 export interface AccountDeps {
   links: LinkStore;
+  /** Links imported from the SSO plugin, waiting by name for a first sign-in (pending-links.ts). */
+  pendingLinks?: PendingLinkStore | undefined;
   mediaServer: MediaServer;
   clock: Clock;
   info?: (fields: object, message: string) => void;
@@ -117,6 +128,11 @@ async function adoptOrCreate(
   identity: VerifiedIdentity,
   mayAdopt: boolean,
 ): Promise<Account> {
+  if (mayAdopt) {
+    // An imported link names the account the plugin gave this name; it comes before any adoption.
+    const imported = await takePendingLink(deps, provider, identity);
+    if (imported !== null) return { user: imported, isNewUser: false };
+  }
   const plan = await planAccount(deps, provider, identity, mayAdopt);
   if (plan.adopt !== null) {
     deps.info?.(
@@ -165,7 +181,7 @@ export type AccountPreview =
  * refusal a sign-in gets when no free name is left.
  */
 export async function previewAccount(
-  deps: Pick<AccountDeps, 'links' | 'mediaServer'>,
+  deps: Pick<AccountDeps, 'links' | 'mediaServer' | 'pendingLinks'>,
   provider: ProviderRecord,
   identity: VerifiedIdentity,
 ): Promise<AccountPreview> {
@@ -173,6 +189,11 @@ export async function previewAccount(
   const link = await deps.links.find(provider.id, identity.subject);
   const linked = link === null ? null : await deps.mediaServer.getUserById(link.userId);
   if (linked !== null) return { action: 'existing', user: linked, desiredName: desired };
+  // A first sign-in takes an imported pending link before anything else (adoptOrCreate).
+  const imported = link === null ? await readPendingLink(deps, provider, identity) : null;
+  if (imported?.user && imported.dropped === null) {
+    return { action: 'existing', user: imported.user, desiredName: desired };
+  }
   // A link to a deleted user is re-pointed to a new one, which never adopts (see underClaim).
   const plan = await planAccount(deps, provider, identity, link === null);
   if (plan.adopt !== null) return { action: 'adopt', user: plan.adopt, desiredName: desired };

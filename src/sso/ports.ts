@@ -277,6 +277,39 @@ export interface LinkStore {
   releaseClaim(providerId: string, subject: string, claimId: string): Promise<void>;
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Pending links: account links imported from the SSO plugin, which keyed a link by the username it read
+// from the IdP (docs/plugin-compatibility.md §10). Each waits for the first sign-in on its provider whose
+// username matches without letter case, which turns it into a subject link once.
+
+export interface PendingLink {
+  providerId: string;
+  /** The name as the plugin stored it. */
+  canonicalName: string;
+  userId: string;
+  /** The import allowed this link to land on an administrator account. */
+  allowAdmin: boolean;
+  createdAt: Date;
+  /** When a first sign-in used (or dropped) it; null while it waits. */
+  usedAt: Date | null;
+}
+
+export type NewPendingLink = Pick<PendingLink, 'providerId' | 'canonicalName' | 'userId' | 'allowAdmin'>;
+
+export interface PendingLinkStore {
+  /** Every pending link of the provider, used ones included, by canonical name (ordinal). */
+  list(providerId: string): Promise<PendingLink[]>;
+  /**
+   * Creates the link of (provider, name without letter case), or replaces its user, spelling and flag
+   * while it is unused; a used link is left as it is.
+   */
+  save(link: NewPendingLink): Promise<void>;
+  /** The unused link whose name matches `name` without letter case; null when there is none. */
+  find(providerId: string, name: string): Promise<PendingLink | null>;
+  /** Marks the unused link used, in one conditional write: true for the single caller that did. */
+  use(providerId: string, name: string, now: Date): Promise<boolean>;
+}
+
 /** Assertion ids seen, kept until they expire; shared by every instance through the database. */
 export interface ReplayCache {
   /** Records the id; false when it was seen before (a replay). */

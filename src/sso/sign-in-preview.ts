@@ -12,6 +12,7 @@ import type {
   LinkStore,
   MediaServer,
   MediaUser,
+  PendingLinkStore,
   ProviderStore,
   RoleSource,
   VerifiedIdentity,
@@ -77,6 +78,8 @@ export interface PreviewDeps {
   providers: ProviderStore;
   connectors: Connectors;
   links: LinkStore;
+  /** Links imported from the SSO plugin, which a first sign-in takes (pending-links.ts). */
+  pendingLinks?: PendingLinkStore | undefined;
   mediaServer: MediaServer;
 }
 

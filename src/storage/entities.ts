@@ -96,6 +96,28 @@ export const AccountLinkEntity = defineEntity({
 });
 export type AccountLinkRow = InferEntity<typeof AccountLinkEntity>;
 
+/**
+ * Links imported from the SSO plugin (src/sso/pending-links.ts): provider and name → user, waiting for the
+ * first sign-in with that name. `nameKey` is the name as it is matched (letter case folded).
+ */
+export const PendingLinkEntity = defineEntity({
+  name: 'PendingLink',
+  tableName: 'sso_pending_link',
+  properties: (p) => ({
+    id: p.string().length(36).primary(),
+    provider: p.manyToOne(ProviderEntity).mapToPk().deleteRule('cascade').updateRule('cascade'),
+    canonicalName: p.text(),
+    nameKey: p.text(),
+    // Not a foreign key, as in sso_account_link: the users may live in Jellyfin.
+    userId: p.string().length(64),
+    allowAdmin: p.boolean(),
+    createdAt: p.datetime(),
+    usedAt: p.datetime().nullable(),
+  }),
+  uniques: [{ properties: ['provider', 'nameKey'], name: 'sso_pending_link_provider_name_key_unique' }],
+});
+export type PendingLinkRow = InferEntity<typeof PendingLinkEntity>;
+
 export const ReplayEntryEntity = defineEntity({
   name: 'ReplayEntry',
   tableName: 'sso_replay_entry',
@@ -262,6 +284,7 @@ export const allEntities = [
   ProviderEntity,
   LoginFlowEntity,
   AccountLinkEntity,
+  PendingLinkEntity,
   ReplayEntryEntity,
   ActivityEntryEntity,
   MetaEntity,

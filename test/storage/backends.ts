@@ -8,6 +8,7 @@ import type {
   Clock,
   FlowStore,
   LinkStore,
+  PendingLinkStore,
   ProviderStore,
   ReplayCache,
 } from '../../src/sso/ports.js';
@@ -15,10 +16,12 @@ import { createActivityStore } from '../../src/storage/activity-store.js';
 import type { ProtocolName } from '../../src/sso/provider-settings.js';
 import { createFlowStore } from '../../src/storage/flow-store.js';
 import { createLinkStore } from '../../src/storage/link-store.js';
+import { createPendingLinkStore } from '../../src/storage/pending-link-store.js';
 import {
   createMemoryActivityStore,
   createMemoryFlowStore,
   createMemoryLinkStore,
+  createMemoryPendingLinkStore,
   createMemoryProviderStore,
   createMemoryReplayCache,
   createMemoryState,
@@ -36,6 +39,7 @@ export interface StoreBackend {
   links(clock?: Clock): LinkStore;
   replay(): ReplayCache;
   activity(): ActivityStore;
+  pendingLinks(): PendingLinkStore;
   /** How many providers of that protocol and name are stored. */
   storedProviders(protocol: ProtocolName, name: string): Promise<number>;
   /** How many link entries (complete or claimed) the provider has for the subject. */
@@ -52,6 +56,7 @@ function databaseBackend(test: TestDatabase): StoreBackend {
     links: (clock) => createLinkStore({ ...db, clock }),
     replay: () => createReplayCache(db),
     activity: () => createActivityStore(db),
+    pendingLinks: () => createPendingLinkStore(db),
     storedProviders: async (protocol, name) =>
       (
         await rawRows(
@@ -77,6 +82,7 @@ function memoryBackend(state: MemoryState): StoreBackend {
     links: (clock) => createMemoryLinkStore({ state, clock }),
     replay: () => createMemoryReplayCache({ state }),
     activity: () => createMemoryActivityStore({ state }),
+    pendingLinks: () => createMemoryPendingLinkStore({ state }),
     storedProviders: (protocol, name) =>
       Promise.resolve(
         [...state.providers.values()].filter((p) => p.protocol === protocol && p.name === name).length,

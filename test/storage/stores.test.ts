@@ -1,7 +1,7 @@
-// Conformance suite for the storage ports (ProviderStore, FlowStore, LinkStore, ReplayCache, ActivityStore):
-// the same cases
-// on a SQLite file, with TEST_PG_URL on PostgreSQL, and on the memory stores. Concurrency cases use
-// Promise.all against one store, which on PostgreSQL means several pooled connections racing for real.
+// Conformance suite for the storage ports (ProviderStore, FlowStore, LinkStore, PendingLinkStore, ReplayCache,
+// ActivityStore): the same cases on a SQLite file, with TEST_PG_URL on PostgreSQL, and on the memory stores.
+// Concurrency cases use Promise.all against one store, which on PostgreSQL means several pooled connections
+// racing for real.
 
 import { randomBytes } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
@@ -580,6 +580,66 @@ describeEachBackend('LinkStore', (backend) => {
       expect(await links().completeClaim(p.id, 'moved', 'c2', 'fresh-user')).toBe(true);
       expect((await links().find(p.id, 'moved'))?.userId).toBe('fresh-user');
     });
+  });
+});
+
+describeEachBackend('PendingLinkStore', (backend) => {
+  const pending = () => backend().pendingLinks();
+  const provider = async () =>
+    backend().providers().save('oidc', uniqueName('pending'), { settings: oidcSettings(), secrets: {} });
+  const at = new Date(Date.UTC(2031, 1, 2, 3, 4, 5, 678));
+
+  it('when a link is saved, then find matches its name in any letter case and list shows it unused', async () => {
+    const { id } = await provider();
+    await pending().save({ providerId: id, canonicalName: 'Alice', userId: 'u1', allowAdmin: true });
+    expect(await pending().find(id, 'aLICE')).toMatchObject({
+      providerId: id,
+      canonicalName: 'Alice',
+      userId: 'u1',
+      allowAdmin: true,
+      usedAt: null,
+    });
+    expect(await pending().find(id, 'alicia')).toBeNull();
+    expect((await pending().list(id)).map((link) => link.canonicalName)).toEqual(['Alice']);
+  });
+
+  it('when a link is saved again in another letter case, then it is replaced, not doubled', async () => {
+    const { id } = await provider();
+    await pending().save({ providerId: id, canonicalName: 'bob', userId: 'u1', allowAdmin: false });
+    await pending().save({ providerId: id, canonicalName: 'BOB', userId: 'u2', allowAdmin: true });
+    const listed = await pending().list(id);
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({ canonicalName: 'BOB', userId: 'u2', allowAdmin: true });
+  });
+
+  it('when 10 sign-ins use one link at once, then exactly one does, and it is found no more', async () => {
+    const { id } = await provider();
+    await pending().save({ providerId: id, canonicalName: 'carol', userId: 'u1', allowAdmin: false });
+    const used = await Promise.all(
+      Array.from({ length: 10 }, () => backend().pendingLinks().use(id, 'Carol', at)),
+    );
+    expect(used.filter(Boolean)).toHaveLength(1);
+    expect(await pending().find(id, 'carol')).toBeNull();
+    expect((await pending().list(id))[0]?.usedAt?.toISOString()).toBe(at.toISOString());
+  });
+
+  it('when a used link is saved again, then it stays used and unchanged', async () => {
+    const { id } = await provider();
+    await pending().save({ providerId: id, canonicalName: 'dan', userId: 'u1', allowAdmin: false });
+    await pending().use(id, 'dan', at);
+    await pending().save({ providerId: id, canonicalName: 'dan', userId: 'u2', allowAdmin: true });
+    expect(await pending().list(id)).toMatchObject([{ userId: 'u1', allowAdmin: false, usedAt: at }]);
+    expect(await pending().use(id, 'dan', at)).toBe(false);
+  });
+
+  it('when its provider is deleted, then its pending links go with it', async () => {
+    const saved = await provider();
+    await pending().save({ providerId: saved.id, canonicalName: 'eve', userId: 'u1', allowAdmin: false });
+    await backend().providers().delete('oidc', saved.name);
+    expect(await pending().list(saved.id)).toEqual([]);
+    await expect(
+      pending().save({ providerId: saved.id, canonicalName: 'eve', userId: 'u1', allowAdmin: false }),
+    ).rejects.toThrow();
   });
 });
 

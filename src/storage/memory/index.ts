@@ -2,10 +2,18 @@
 // flows, links, replay keys, activity), with the semantics of the database stores and nothing persisted.
 // For fast tests of the use cases and for runs that need no database.
 
-import type { ActivityStore, FlowStore, LinkStore, ProviderStore, ReplayCache } from '../../sso/ports.js';
+import type {
+  ActivityStore,
+  FlowStore,
+  LinkStore,
+  PendingLinkStore,
+  ProviderStore,
+  ReplayCache,
+} from '../../sso/ports.js';
 import { createMemoryActivityStore } from './activity-store.js';
 import { createMemoryFlowStore } from './flow-store.js';
 import { createMemoryLinkStore } from './link-store.js';
+import { createMemoryPendingLinkStore } from './pending-link-store.js';
 import { createMemoryProviderStore } from './provider-store.js';
 import { createMemoryReplayCache } from './replay-cache.js';
 import { createMemoryState, type MemoryState, type MemoryStoreDeps } from './state.js';
@@ -14,6 +22,7 @@ export {
   createMemoryActivityStore,
   createMemoryFlowStore,
   createMemoryLinkStore,
+  createMemoryPendingLinkStore,
   createMemoryProviderStore,
   createMemoryReplayCache,
 };
@@ -25,6 +34,7 @@ export interface MemoryStores {
   links: LinkStore;
   replay: ReplayCache;
   activity: ActivityStore;
+  pendingLinks: PendingLinkStore;
   /** The shared state, for tests that inspect what is stored. */
   state: MemoryState;
 }
@@ -39,6 +49,7 @@ export function createMemoryStores(deps: Partial<MemoryStoreDeps> = {}): MemoryS
     links: createMemoryLinkStore(withState),
     replay: createMemoryReplayCache(withState),
     activity: createMemoryActivityStore(withState),
+    pendingLinks: createMemoryPendingLinkStore(withState),
     state,
   };
 }
