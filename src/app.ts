@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { createHttpApp, type HttpApp } from './http/api.js';
 import { loadConsoleBundle } from './http/console-bundle.js';
 import type { Handlers, RequestState } from './http/handler.js';
+import type { MediaServerState, ReadinessProbes } from './http/health.js';
 import { createHandlers, type HandlerDeps } from './http/handlers/index.js';
 import type { Logger } from './logger.js';
 import type { EmbeddedDirectory } from './media-server/embedded/directory.js';
@@ -45,6 +46,7 @@ import { DatabaseUrlError, openDatabase, type Database } from './storage/orm.js'
 import { SecretKeyError } from './storage/secret-box.js';
 import { CONSOLE_DIR, SPEC_PATH } from './repository-files.js';
 import { createProviderStore } from './storage/provider-store.js';
+import { databaseProbe } from './storage/operations-probes.js';
 
 export { SPEC_PATH, CONSOLE_DIR };
 
@@ -142,6 +144,17 @@ async function openConfiguredDatabase(config: Config, log: Logger): Promise<Data
   }
 }
 
+/** The media-server adapter, with its readiness check when it has one (Jellyfin; see readinessProbes). */
+type OpenedMediaServer = MediaServer & { ready?: () => Promise<MediaServerState> };
+
+/** Readiness: the database and its migrations; Jellyfin and its API key (the embedded directory is the database). */
+function readinessProbes(database: Database, mediaServer: OpenedMediaServer): ReadinessProbes {
+  return {
+    database: databaseProbe(database),
+    mediaServer: mediaServer.ready ?? (() => Promise.resolve('up')),
+  };
+}
+
 /**
  * The media-server adapter chosen by SSO_MEDIA_SERVER. The Jellyfin one checks the server first and
  * refuses to start with an actionable message (JellyfinCheckError) when something is wrong.
@@ -151,7 +164,7 @@ async function openMediaServer(
   log: Logger,
   clock: Clock,
   database: Database,
-): Promise<MediaServer> {
+): Promise<OpenedMediaServer> {
   if (config.mediaServer === 'jellyfin' && config.jellyfinUrl !== null && config.jellyfinApiKey !== null) {
     const { createJellyfinServer } = await import('./media-server/jellyfin/index.js');
     const jellyfin = createJellyfinServer({
@@ -231,17 +244,20 @@ export async function createApp({
     const connectors = createConnectors(config, log, saml);
     const handlers = loadingSamlFirst(
       createHandlers(
-        createUseCases({
-          config,
-          log,
-          clock,
-          stores,
-          mediaServer,
-          connectors,
-          samlMetadata: saml.metadataReader,
-          activityLog: held.activity.recorder,
-          orm: database.orm,
-        }),
+        {
+          ...createUseCases({
+            config,
+            log,
+            clock,
+            stores,
+            mediaServer,
+            connectors,
+            samlMetadata: saml.metadataReader,
+            activityLog: held.activity.recorder,
+            orm: database.orm,
+          }),
+          readiness: readinessProbes(database, mediaServer),
+        },
         loadConsoleBundle(consoleDir),
       ),
       saml,
@@ -441,7 +457,7 @@ function createUseCases(parts: {
   samlMetadata: SamlMetadataReader;
   activityLog: ActivityRecorder;
   orm: Database['orm'];
-}): HandlerDeps {
+}): Omit<HandlerDeps, 'readiness'> {
   const { config, log, clock, stores, mediaServer, connectors } = parts;
   const { providers, flows, links } = stores;
   const login = createLogin({

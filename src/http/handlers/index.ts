@@ -4,11 +4,12 @@ import type { Handlers } from '../handler.js';
 import { createAdminHandlers, type AdminDeps } from './admin.js';
 import type { ConsoleBundle } from '../console-bundle.js';
 import { createConsoleHandlers } from './console.js';
+import { createHealthHandlers, type HealthDeps } from '../health.js';
 import { createLinkHandlers, type LinkHandlerDeps } from './links.js';
 import { createLoginHandlers, type LoginHandlerDeps } from './login.js';
 
 /** What the handlers need of the use cases; the console's bundle comes beside them. */
-export type HandlerDeps = AdminDeps & LoginHandlerDeps & LinkHandlerDeps;
+export type HandlerDeps = AdminDeps & LoginHandlerDeps & LinkHandlerDeps & HealthDeps;
 
 export function createHandlers(deps: HandlerDeps, consoleBundle: ConsoleBundle | null): Handlers {
   return {
@@ -16,5 +17,6 @@ export function createHandlers(deps: HandlerDeps, consoleBundle: ConsoleBundle |
     ...createLoginHandlers(deps),
     ...createLinkHandlers(deps),
     ...createConsoleHandlers(consoleBundle, deps.publicUrl),
+    ...createHealthHandlers(deps),
   };
 }
