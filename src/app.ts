@@ -46,7 +46,13 @@ import { DatabaseUrlError, openDatabase, type Database } from './storage/orm.js'
 import { SecretKeyError } from './storage/secret-box.js';
 import { CONSOLE_DIR, SPEC_PATH } from './repository-files.js';
 import { createProviderStore } from './storage/provider-store.js';
-import { databaseProbe } from './storage/operations-probes.js';
+import { countOpenFlows, countReplayEntries, databaseProbe } from './storage/operations-probes.js';
+import { listenForMetrics, type MetricsListener } from './metrics/listener.js';
+import { createMetrics, type Metrics } from './metrics/registry.js';
+import { countingActivityStore, signInCounter } from './metrics/sign-ins.js';
+import { countingFailures, timeMediaCall, timingSteps } from './metrics/timing.js';
+import { drainServer, trackRequests, type RequestTracker } from './server-drain.js';
+import type { Request as JellyfinRequest } from './media-server/jellyfin/request.js';
 
 export { SPEC_PATH, CONSOLE_DIR };
 
@@ -64,8 +70,8 @@ export interface App {
   http: HttpApp;
   database: Database;
   mediaServer: MediaServer;
-  /** Starts listening; resolves with the bound port. */
-  listen(port?: number, host?: string): Promise<{ server: Server; port: number }>;
+  /** Starts listening (and the metrics listener when SSO_METRICS_PORT is set); resolves with the bound ports. */
+  listen(port?: number, host?: string): Promise<{ server: Server; port: number; metricsPort: number | null }>;
   close(): Promise<void>;
 }
 
@@ -94,6 +100,18 @@ function shownDatabaseUrl(url: string): string {
   }
 }
 
+/** The metrics listener could not bind: its message names SSO_METRICS_HOST and SSO_METRICS_PORT. */
+class MetricsListenError extends Error {
+  constructor(at: { host: string; port: number }, cause: unknown) {
+    const code = cause instanceof Error && 'code' in cause ? String(cause.code) : '';
+    const why = LISTEN_ERRORS[code] ?? (cause instanceof Error ? cause.message : String(cause));
+    super(`cannot listen for metrics on ${at.host}:${at.port} (SSO_METRICS_HOST, SSO_METRICS_PORT): ${why}`, {
+      cause,
+    });
+    this.name = 'MetricsListenError';
+  }
+}
+
 /** The socket errors of listen() that a setting causes (HOST, PORT), as opposed to a bug. */
 const LISTEN_ERRORS: Record<string, string> = {
   EADDRINUSE: 'the port is already in use',
@@ -110,6 +128,7 @@ export function startupRefusal(error: unknown, listenAt?: { host: string; port: 
   // By name: the Jellyfin adapter (and its error class) is imported only in jellyfin mode.
   if (error instanceof Error && error.name === 'JellyfinCheckError')
     return `jellyfin-sso cannot use the Jellyfin server: ${error.message}`;
+  if (error instanceof MetricsListenError) return `jellyfin-sso ${error.message}`;
   if (error instanceof SecretKeyError) {
     return `jellyfin-sso cannot use its secret key (SSO_SECRET_KEY, or secret.key in SSO_DATA_DIR): ${error.message}`;
   }
@@ -164,6 +183,7 @@ async function openMediaServer(
   log: Logger,
   clock: Clock,
   database: Database,
+  metrics: Metrics | undefined,
 ): Promise<OpenedMediaServer> {
   if (config.mediaServer === 'jellyfin' && config.jellyfinUrl !== null && config.jellyfinApiKey !== null) {
     const { createJellyfinServer } = await import('./media-server/jellyfin/index.js');
@@ -172,6 +192,16 @@ async function openMediaServer(
       apiKey: config.jellyfinApiKey,
       clock,
       log: log.child({ component: 'jellyfin' }),
+      ...(metrics === undefined
+        ? {}
+        : {
+            wrapRequest:
+              (request: JellyfinRequest): JellyfinRequest =>
+              (endpoint, readers) =>
+                timeMediaCall(metrics, `${endpoint.method} ${endpoint.path}`, () =>
+                  request(endpoint, readers),
+                ),
+          }),
     });
     const check = await jellyfin.check();
     log.info(
@@ -217,9 +247,11 @@ export async function createApp({
   consoleDir = CONSOLE_DIR,
 }: AppOptions): Promise<App> {
   const database = await openConfiguredDatabase(config, log);
+  const metrics = config.metricsPort === null ? undefined : openMetrics(database, clock);
   // What close() releases, filled in as start-up proceeds; a failed start releases what it had.
   const held: {
-    server?: Server;
+    server?: { server: Server; requests: RequestTracker };
+    metricsListener?: MetricsListener;
     purge?: NodeJS.Timeout;
     mediaServer?: MediaServer;
     activity?: { recorder: ActivityRecorder; retention: { stop(): void } };
@@ -227,40 +259,42 @@ export async function createApp({
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= closeInOrder(log, [
-      ['HTTP server', () => stopServer(held.server)],
+      ['HTTP server', () => stopServer(held.server, config.shutdownTimeoutSeconds, log)],
+      ['metrics listener', () => held.metricsListener?.close()],
       ['purge timer', () => clearInterval(held.purge)],
       ['activity log', () => stopActivityLog(held.activity)],
       ['media server', () => held.mediaServer?.close?.()],
       ['database', () => database.close()],
     ]));
   try {
-    const stores = openStores(database, clock);
-    const mediaServer = await openMediaServer(config, log, clock, database);
+    const stores = instrumentStores(openStores(database, clock), metrics, config.activityRetentionDays > 0);
+    const mediaServer = await openMediaServer(config, log, clock, database, metrics);
     held.mediaServer = mediaServer;
     held.purge = startPurge(stores, clock, log);
     held.activity = openActivityLog(config, log, clock, stores.activity);
     const saml = lazySamlStack(config, log, stores, clock);
     if ((await stores.providers.list('saml')).length > 0) await saml.load();
     const connectors = createConnectors(config, log, saml);
-    const handlers = loadingSamlFirst(
-      createHandlers(
-        {
-          ...createUseCases({
-            config,
-            log,
-            clock,
-            stores,
-            mediaServer,
-            connectors,
-            samlMetadata: saml.metadataReader,
-            activityLog: held.activity.recorder,
-            orm: database.orm,
-          }),
-          readiness: readinessProbes(database, mediaServer),
-        },
-        loadConsoleBundle(consoleDir),
+    const useCases = createUseCases({
+      config,
+      log,
+      clock,
+      stores,
+      mediaServer,
+      connectors,
+      samlMetadata: saml.metadataReader,
+      activityLog: held.activity.recorder,
+      orm: database.orm,
+    });
+    const handlers = timingStepsOf(
+      metrics,
+      loadingSamlFirst(
+        createHandlers(
+          { ...useCases, readiness: readinessProbes(database, mediaServer) },
+          loadConsoleBundle(consoleDir),
+        ),
+        saml,
       ),
-      saml,
     );
     const http = await createHttpApp({
       specPath: SPEC_PATH,
@@ -278,13 +312,66 @@ export async function createApp({
       http,
       database,
       mediaServer,
-      listen: (port = config.port, host = config.host) =>
-        listen(http, port, host, (server) => (held.server = server)),
+      listen: async (port = config.port, host = config.host) => {
+        const bound = await listen(http, port, host, (server) => {
+          held.server = { server, requests: trackRequests(server) };
+        });
+        held.metricsListener = await listenMetrics(config, log, metrics);
+        return { ...bound, metricsPort: held.metricsListener?.port ?? null };
+      },
       close,
     };
   } catch (error) {
     await close().catch(() => undefined); // the start-up error is the one to report
     throw error;
+  }
+}
+
+/** The metrics (SSO_METRICS_PORT set), with the two counts they read from the database at scrape time. */
+function openMetrics(database: Database, clock: Clock): Metrics {
+  const metrics: Metrics = createMetrics(
+    {
+      openFlows: () => countOpenFlows(database, clock.now()),
+      replayEntries: () => countReplayEntries(database),
+    },
+    (store) => metrics.databaseErrors.inc({ store }),
+  );
+  return metrics;
+}
+
+/** The stores counting their database failures, and the activity store counting sign-ins (metrics on). */
+function instrumentStores(stores: Stores, metrics: Metrics | undefined, keepActivity: boolean): Stores {
+  if (metrics === undefined) return stores;
+  const counted = <T extends object>(store: T, name: string): T => countingFailures(store, name, metrics);
+  return {
+    providers: counted(stores.providers, 'providers'),
+    flows: counted(stores.flows, 'flows'),
+    links: counted(stores.links, 'links'),
+    replay: counted(stores.replay, 'replay'),
+    activity: countingActivityStore(
+      counted(stores.activity, 'activity'),
+      signInCounter(metrics),
+      keepActivity,
+    ),
+  };
+}
+
+function timingStepsOf(metrics: Metrics | undefined, handlers: Handlers): Handlers {
+  return metrics === undefined ? handlers : timingSteps(handlers, metrics);
+}
+
+/** The metrics listener, when SSO_METRICS_PORT is set; a port it cannot have refuses the start. */
+async function listenMetrics(
+  config: Config,
+  log: Logger,
+  metrics: Metrics | undefined,
+): Promise<MetricsListener | undefined> {
+  if (metrics === undefined || config.metricsPort === null) return undefined;
+  const at = { host: config.metricsHost, port: config.metricsPort };
+  try {
+    return await listenForMetrics(metrics, log, at);
+  } catch (error) {
+    throw new MetricsListenError(at, error);
   }
 }
 
@@ -472,8 +559,9 @@ function createUseCases(parts: {
     warn: (fields, message) => log.warn(fields, message),
     info: (fields, message) => log.info(fields, message),
     afterLogin: avatarFromClaims(config, log, mediaServer, parts.orm),
-    // A retention of 0 days keeps nothing, so nothing is recorded.
-    activityLog: config.activityRetentionDays > 0 ? parts.activityLog : undefined,
+    // A retention of 0 days keeps nothing, so nothing is recorded (unless the metrics count the entries).
+    activityLog:
+      config.activityRetentionDays > 0 || config.metricsPort !== null ? parts.activityLog : undefined,
   });
   return {
     providerAdmin: createProviderAdmin({ providers, connectors, clock }),
@@ -532,11 +620,20 @@ function listen(
   });
 }
 
-/** Stops accepting connections, lets requests in progress finish, then drops the idle keep-alive ones. */
-async function stopServer(server: Server | undefined): Promise<void> {
-  if (server === undefined) return;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeAllConnections();
+/**
+ * Stops accepting connections, lets requests in progress finish within SSO_SHUTDOWN_TIMEOUT (idle
+ * keep-alive connections are closed at once), then cuts the rest: a failed step that says how many.
+ */
+async function stopServer(
+  held: { server: Server; requests: RequestTracker } | undefined,
+  timeoutSeconds: number,
+  log: Logger,
+): Promise<void> {
+  if (held === undefined) return;
+  const cut = await drainServer(held.server, held.requests, timeoutSeconds * 1000);
+  if (cut === 0) return;
+  log.warn({ cutRequests: cut }, `shutdown timeout: ${cut} request(s) in progress were cut`);
+  throw new Error(`${cut} request(s) were still in progress after SSO_SHUTDOWN_TIMEOUT=${timeoutSeconds} s`);
 }
 
 /**
