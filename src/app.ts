@@ -313,9 +313,7 @@ export async function createApp({
       database,
       mediaServer,
       listen: async (port = config.port, host = config.host) => {
-        const bound = await listen(http, port, host, (server) => {
-          held.server = { server, requests: trackRequests(server) };
-        });
+        const bound = await listen(http, port, host, (server) => (held.server = tracked(server)));
         held.metricsListener = await listenMetrics(config, log, metrics);
         return { ...bound, metricsPort: held.metricsListener?.port ?? null };
       },
@@ -595,6 +593,11 @@ function avatarFromClaims(
     fetchImage: (url) =>
       fetchAvatar(url, { allowPrivateHosts: config.avatarAllowPrivateHosts, log: avatarLog }),
   });
+}
+
+/** The server with its requests counted, so a shutdown knows how many it would cut. */
+function tracked(server: Server): { server: Server; requests: RequestTracker } {
+  return { server, requests: trackRequests(server) };
 }
 
 /** Listens and resolves with the bound port; `opened` learns the server at once, so close() can stop it. */
