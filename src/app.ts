@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { createHttpApp, type HttpApp } from './http/api.js';
 import { loadConsoleBundle } from './http/console-bundle.js';
 import type { Handlers, RequestState } from './http/handler.js';
+import type { MediaServerState, ReadinessProbes } from './http/health.js';
 import { createHandlers, type HandlerDeps } from './http/handlers/index.js';
 import type { Logger } from './logger.js';
 import type { EmbeddedDirectory } from './media-server/embedded/directory.js';
@@ -56,6 +57,13 @@ import {
   type ProvidersFile,
 } from './providers-file/index.js';
 import { resolve } from 'node:path';
+import { countOpenFlows, countReplayEntries, databaseProbe } from './storage/operations-probes.js';
+import { listenForMetrics, type MetricsListener } from './metrics/listener.js';
+import { createMetrics, type Metrics } from './metrics/registry.js';
+import { countingActivityStore, signInCounter } from './metrics/sign-ins.js';
+import { countingFailures, timeMediaCall, timingSteps } from './metrics/timing.js';
+import { drainServer, trackRequests, type RequestTracker } from './server-drain.js';
+import type { Request as JellyfinRequest } from './media-server/jellyfin/request.js';
 
 export { SPEC_PATH, CONSOLE_DIR };
 
@@ -75,8 +83,8 @@ export interface App {
   mediaServer: MediaServer;
   /** Applies SSO_PROVIDERS_FILE again (SIGHUP); logs its problems and keeps the providers when it has some. */
   reloadProvidersFile(): Promise<void>;
-  /** Starts listening; resolves with the bound port. */
-  listen(port?: number, host?: string): Promise<{ server: Server; port: number }>;
+  /** Starts listening (and the metrics listener when SSO_METRICS_PORT is set); resolves with the bound ports. */
+  listen(port?: number, host?: string): Promise<{ server: Server; port: number; metricsPort: number | null }>;
   close(): Promise<void>;
 }
 
@@ -105,6 +113,18 @@ function shownDatabaseUrl(url: string): string {
   }
 }
 
+/** The metrics listener could not bind: its message names SSO_METRICS_HOST and SSO_METRICS_PORT. */
+class MetricsListenError extends Error {
+  constructor(at: { host: string; port: number }, cause: unknown) {
+    const code = cause instanceof Error && 'code' in cause ? String(cause.code) : '';
+    const why = LISTEN_ERRORS[code] ?? (cause instanceof Error ? cause.message : String(cause));
+    super(`cannot listen for metrics on ${at.host}:${at.port} (SSO_METRICS_HOST, SSO_METRICS_PORT): ${why}`, {
+      cause,
+    });
+    this.name = 'MetricsListenError';
+  }
+}
+
 /** The socket errors of listen() that a setting causes (HOST, PORT), as opposed to a bug. */
 const LISTEN_ERRORS: Record<string, string> = {
   EADDRINUSE: 'the port is already in use',
@@ -121,6 +141,7 @@ export function startupRefusal(error: unknown, listenAt?: { host: string; port: 
   // By name: the Jellyfin adapter (and its error class) is imported only in jellyfin mode.
   if (error instanceof Error && error.name === 'JellyfinCheckError')
     return `jellyfin-sso cannot use the Jellyfin server: ${error.message}`;
+  if (error instanceof MetricsListenError) return `jellyfin-sso ${error.message}`;
   if (error instanceof SecretKeyError) {
     return `jellyfin-sso cannot use its secret key (SSO_SECRET_KEY, or secret.key in SSO_DATA_DIR): ${error.message}`;
   }
@@ -156,6 +177,17 @@ async function openConfiguredDatabase(config: Config, log: Logger): Promise<Data
   }
 }
 
+/** The media-server adapter, with its readiness check when it has one (Jellyfin; see readinessProbes). */
+type OpenedMediaServer = MediaServer & { ready?: () => Promise<MediaServerState> };
+
+/** Readiness: the database and its migrations; Jellyfin and its API key (the embedded directory is the database). */
+function readinessProbes(database: Database, mediaServer: OpenedMediaServer): ReadinessProbes {
+  return {
+    database: databaseProbe(database),
+    mediaServer: mediaServer.ready ?? (() => Promise.resolve('up')),
+  };
+}
+
 /**
  * The media-server adapter chosen by SSO_MEDIA_SERVER. The Jellyfin one checks the server first and
  * refuses to start with an actionable message (JellyfinCheckError) when something is wrong.
@@ -165,7 +197,8 @@ async function openMediaServer(
   log: Logger,
   clock: Clock,
   database: Database,
-): Promise<MediaServer> {
+  metrics: Metrics | undefined,
+): Promise<OpenedMediaServer> {
   if (config.mediaServer === 'jellyfin' && config.jellyfinUrl !== null && config.jellyfinApiKey !== null) {
     const { createJellyfinServer } = await import('./media-server/jellyfin/index.js');
     const jellyfin = createJellyfinServer({
@@ -173,6 +206,16 @@ async function openMediaServer(
       apiKey: config.jellyfinApiKey,
       clock,
       log: log.child({ component: 'jellyfin' }),
+      ...(metrics === undefined
+        ? {}
+        : {
+            wrapRequest:
+              (request: JellyfinRequest): JellyfinRequest =>
+              (endpoint, readers) =>
+                timeMediaCall(metrics, `${endpoint.method} ${endpoint.path}`, () =>
+                  request(endpoint, readers),
+                ),
+          }),
     });
     const check = await jellyfin.check();
     log.info(
@@ -218,9 +261,11 @@ export async function createApp({
   consoleDir = CONSOLE_DIR,
 }: AppOptions): Promise<App> {
   const database = await openConfiguredDatabase(config, log);
+  const metrics = config.metricsPort === null ? undefined : openMetrics(database, clock);
   // What close() releases, filled in as start-up proceeds; a failed start releases what it had.
   const held: {
-    server?: Server;
+    server?: { server: Server; requests: RequestTracker };
+    metricsListener?: MetricsListener;
     purge?: NodeJS.Timeout;
     mediaServer?: MediaServer;
     activity?: { recorder: ActivityRecorder; retention: { stop(): void } };
@@ -228,15 +273,16 @@ export async function createApp({
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= closeInOrder(log, [
-      ['HTTP server', () => stopServer(held.server)],
+      ['HTTP server', () => stopServer(held.server, config.shutdownTimeoutSeconds, log)],
+      ['metrics listener', () => held.metricsListener?.close()],
       ['purge timer', () => clearInterval(held.purge)],
       ['activity log', () => stopActivityLog(held.activity)],
       ['media server', () => held.mediaServer?.close?.()],
       ['database', () => database.close()],
     ]));
   try {
-    const stores = openStores(database, clock);
-    const mediaServer = await openMediaServer(config, log, clock, database);
+    const stores = instrumentStores(openStores(database, clock), metrics, config.activityRetentionDays > 0);
+    const mediaServer = await openMediaServer(config, log, clock, database, metrics);
     held.mediaServer = mediaServer;
     held.purge = startPurge(stores, clock, log);
     held.activity = openActivityLog(config, log, clock, stores.activity);
@@ -245,22 +291,26 @@ export async function createApp({
     const connectors = createConnectors(config, log, saml);
     const providersFile = openProvidersFile({ config, log, clock, stores, connectors, saml, database });
     await providersFile?.apply();
-    const handlers = loadingSamlFirst(
-      createHandlers(
-        createUseCases({
-          config,
-          log,
-          clock,
-          stores,
-          mediaServer,
-          connectors,
-          samlMetadata: saml.metadataReader,
-          activityLog: held.activity.recorder,
-          orm: database.orm,
-        }),
-        loadConsoleBundle(consoleDir),
+    const useCases = createUseCases({
+      config,
+      log,
+      clock,
+      stores,
+      mediaServer,
+      connectors,
+      samlMetadata: saml.metadataReader,
+      activityLog: held.activity.recorder,
+      orm: database.orm,
+    });
+    const handlers = timingStepsOf(
+      metrics,
+      loadingSamlFirst(
+        createHandlers(
+          { ...useCases, readiness: readinessProbes(database, mediaServer) },
+          loadConsoleBundle(consoleDir),
+        ),
+        saml,
       ),
-      saml,
     );
     const http = await createHttpApp({
       specPath: SPEC_PATH,
@@ -280,8 +330,11 @@ export async function createApp({
       mediaServer,
       reloadProvidersFile: () =>
         reapplyProvidersFile(providersFile, log.child({ component: 'providers-file' })),
-      listen: (port = config.port, host = config.host) =>
-        listen(http, port, host, (server) => (held.server = server)),
+      listen: async (port = config.port, host = config.host) => {
+        const bound = await listen(http, port, host, (server) => (held.server = tracked(server)));
+        held.metricsListener = await listenMetrics(config, log, metrics);
+        return { ...bound, metricsPort: held.metricsListener?.port ?? null };
+      },
       close,
     };
   } catch (error) {
@@ -313,6 +366,56 @@ function openProvidersFile(parts: {
     exclusive: exclusiveRunner(parts.database, PROVIDERS_FILE_LOCK_ID),
     prepare: (protocols) => (protocols.includes('saml') ? saml.load() : Promise.resolve()),
   });
+}
+
+/** The metrics (SSO_METRICS_PORT set), with the two counts they read from the database at scrape time. */
+function openMetrics(database: Database, clock: Clock): Metrics {
+  const metrics: Metrics = createMetrics(
+    {
+      openFlows: () => countOpenFlows(database, clock.now()),
+      replayEntries: () => countReplayEntries(database),
+    },
+    (store) => metrics.databaseErrors.inc({ store }),
+  );
+  return metrics;
+}
+
+/** The stores counting their database failures, and the activity store counting sign-ins (metrics on). */
+function instrumentStores(stores: Stores, metrics: Metrics | undefined, keepActivity: boolean): Stores {
+  if (metrics === undefined) return stores;
+  const counted = <T extends object>(store: T, name: string): T => countingFailures(store, name, metrics);
+  return {
+    ...stores,
+    providers: counted(stores.providers, 'providers'),
+    flows: counted(stores.flows, 'flows'),
+    links: counted(stores.links, 'links'),
+    replay: counted(stores.replay, 'replay'),
+    pendingLinks: counted(stores.pendingLinks, 'pendingLinks'),
+    activity: countingActivityStore(
+      counted(stores.activity, 'activity'),
+      signInCounter(metrics),
+      keepActivity,
+    ),
+  };
+}
+
+function timingStepsOf(metrics: Metrics | undefined, handlers: Handlers): Handlers {
+  return metrics === undefined ? handlers : timingSteps(handlers, metrics);
+}
+
+/** The metrics listener, when SSO_METRICS_PORT is set; a port it cannot have refuses the start. */
+async function listenMetrics(
+  config: Config,
+  log: Logger,
+  metrics: Metrics | undefined,
+): Promise<MetricsListener | undefined> {
+  if (metrics === undefined || config.metricsPort === null) return undefined;
+  const at = { host: config.metricsHost, port: config.metricsPort };
+  try {
+    return await listenForMetrics(metrics, log, at);
+  } catch (error) {
+    throw new MetricsListenError(at, error);
+  }
 }
 
 interface Stores {
@@ -486,7 +589,7 @@ function createUseCases(parts: {
   samlMetadata: SamlMetadataReader;
   activityLog: ActivityRecorder;
   orm: Database['orm'];
-}): HandlerDeps {
+}): Omit<HandlerDeps, 'readiness'> {
   const { config, log, clock, stores, mediaServer, connectors } = parts;
   const { providers, flows, links } = stores;
   const loginDeps: LoginDeps = {
@@ -502,8 +605,9 @@ function createUseCases(parts: {
     warn: (fields, message) => log.warn(fields, message),
     info: (fields, message) => log.info(fields, message),
     afterLogin: avatarFromClaims(config, log, mediaServer, parts.orm),
-    // A retention of 0 days keeps nothing, so nothing is recorded.
-    activityLog: config.activityRetentionDays > 0 ? parts.activityLog : undefined,
+    // A retention of 0 days keeps nothing, so nothing is recorded (unless the metrics count the entries).
+    activityLog:
+      config.activityRetentionDays > 0 || config.metricsPort !== null ? parts.activityLog : undefined,
   };
   const login = createLogin(loginDeps);
   return {
@@ -547,6 +651,11 @@ function avatarFromClaims(
   });
 }
 
+/** The server with its requests counted, so a shutdown knows how many it would cut. */
+function tracked(server: Server): { server: Server; requests: RequestTracker } {
+  return { server, requests: trackRequests(server) };
+}
+
 /** Listens and resolves with the bound port; `opened` learns the server at once, so close() can stop it. */
 function listen(
   http: HttpApp,
@@ -570,11 +679,20 @@ function listen(
   });
 }
 
-/** Stops accepting connections, lets requests in progress finish, then drops the idle keep-alive ones. */
-async function stopServer(server: Server | undefined): Promise<void> {
-  if (server === undefined) return;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeAllConnections();
+/**
+ * Stops accepting connections, lets requests in progress finish within SSO_SHUTDOWN_TIMEOUT (idle
+ * keep-alive connections are closed at once), then cuts the rest: a failed step that says how many.
+ */
+async function stopServer(
+  held: { server: Server; requests: RequestTracker } | undefined,
+  timeoutSeconds: number,
+  log: Logger,
+): Promise<void> {
+  if (held === undefined) return;
+  const cut = await drainServer(held.server, held.requests, timeoutSeconds * 1000);
+  if (cut === 0) return;
+  log.warn({ cutRequests: cut }, `shutdown timeout: ${cut} request(s) in progress were cut`);
+  throw new Error(`${cut} request(s) were still in progress after SSO_SHUTDOWN_TIMEOUT=${timeoutSeconds} s`);
 }
 
 /**

@@ -43,6 +43,12 @@ export interface Config {
   activityRetentionDays: number;
   /** Providers as code: a YAML file applied at start and on SIGHUP (src/providers-file/); null = none. */
   providersFile: string | null;
+  /** The Prometheus listener's port (0: any free one); null when metrics are off (the default). */
+  metricsPort: number | null;
+  /** Where the metrics listener binds: HOST unless SSO_METRICS_HOST says otherwise. */
+  metricsHost: string;
+  /** Seconds a shutdown waits for requests in progress before it cuts them. */
+  shutdownTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -84,6 +90,7 @@ export function loadConfig(env: Env = process.env): Config {
     activityRetentionDays: read.integer('SSO_ACTIVITY_RETENTION_DAYS', 30, 0, 3_650),
     // Its content is checked when it is applied: a SIGHUP re-reads it, so it may change after start.
     providersFile: read.text('SSO_PROVIDERS_FILE'),
+    ...readOperations(read, { port, host }),
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
@@ -192,6 +199,24 @@ function readMediaServer(read: EnvReader): Pick<Config, 'mediaServer' | 'jellyfi
     }
   }
   return { mediaServer, jellyfinUrl, jellyfinApiKey };
+}
+
+/** Metrics and shutdown: the metrics listener stays off unless SSO_METRICS_PORT names a port. */
+function readOperations(
+  read: EnvReader,
+  main: { port: number; host: string },
+): Pick<Config, 'metricsPort' | 'metricsHost' | 'shutdownTimeoutSeconds'> {
+  const metricsPort =
+    read.text('SSO_METRICS_PORT') === null ? null : read.integer('SSO_METRICS_PORT', 0, 0, 65535);
+  const metricsHost = read.text('SSO_METRICS_HOST') ?? main.host;
+  if (metricsPort !== null && metricsPort !== 0 && metricsPort === main.port && metricsHost === main.host) {
+    read.problems.push(`SSO_METRICS_PORT must differ from PORT (both are ${metricsPort})`);
+  }
+  return {
+    metricsPort,
+    metricsHost,
+    shutdownTimeoutSeconds: read.integer('SSO_SHUTDOWN_TIMEOUT', 10, 1, 3_600),
+  };
 }
 
 function readLogLevel(read: EnvReader): LogLevel {

@@ -1,4 +1,5 @@
-// Process entry: configuration → app → listen; SIGINT/SIGTERM close the server and the database cleanly.
+// Process entry: configuration → app → listen; SIGINT/SIGTERM close the server and the database cleanly,
+// within SSO_SHUTDOWN_TIMEOUT.
 // `npm start` runs it compiled (dist/server/main.js, scripts/build-server.ts); `npm run dev` through tsx.
 // Every way start-up can fail ends the same way: one line on stderr that says what to change, a non-zero
 // exit, and no stack trace unless LOG_LEVEL is debug or trace (a refusal is not a crash).
@@ -31,10 +32,17 @@ function reportStartFailure(error: unknown, listenAt?: { host: string; port: num
 const INSIST_AFTER_MS = 500;
 
 /**
- * SIGINT and SIGTERM close the server (requests in progress finish), then the database; the last log line
- * says the service stopped. A second signal during that stops at once, with the signal's exit status.
+ * Past SSO_SHUTDOWN_TIMEOUT the app cuts the requests left and closes the rest; if a later step hangs too
+ * (a database that no longer answers), the process leaves this long after the timeout anyway.
  */
-function stopOnSignals(app: App, log: Logger): void {
+const CLOSE_GRACE_MS = 5_000;
+
+/**
+ * SIGINT and SIGTERM close the server (requests in progress finish within SSO_SHUTDOWN_TIMEOUT, the rest
+ * are cut and the exit status is 1), then the database; the last log line says the service stopped. A
+ * second signal during that stops at once, with the signal's exit status.
+ */
+function stopOnSignals(app: App, log: Logger, timeoutSeconds: number): void {
   let closingSince: number | undefined;
   const shutdown = (signal: NodeJS.Signals): void => {
     if (closingSince !== undefined) {
@@ -44,6 +52,13 @@ function stopOnSignals(app: App, log: Logger): void {
     }
     closingSince = performance.now();
     log.info({ signal }, `shutting down (${signal})`);
+    setTimeout(
+      () => {
+        log.error('jellyfin-sso stopped: the shutdown did not finish in time');
+        process.exit(1);
+      },
+      timeoutSeconds * 1000 + CLOSE_GRACE_MS,
+    ).unref();
     app.close().then(
       () => {
         log.info('jellyfin-sso stopped');
@@ -73,21 +88,24 @@ async function main(): Promise<void> {
   } catch (error) {
     process.exit(reportStartFailure(error));
   }
-  let port: number;
+  let bound: { port: number; metricsPort: number | null };
   try {
-    ({ port } = await app.listen());
+    bound = await app.listen();
   } catch (error) {
     const status = reportStartFailure(error, { host: config.host, port: config.port });
     await app.close().catch(() => undefined); // release the database before leaving
     process.exit(status);
   }
   // Before the line that says it is ready: whoever waits for that line may signal at once.
-  stopOnSignals(app, log);
+  stopOnSignals(app, log, config.shutdownTimeoutSeconds);
   // SIGHUP applies SSO_PROVIDERS_FILE again (and no longer ends the process, node's default).
   process.on('SIGHUP', () => void app.reloadProvidersFile());
+  const { port, metricsPort } = bound;
+  const metrics =
+    metricsPort === null ? '' : `, metrics on http://${config.metricsHost}:${metricsPort}/metrics`;
   log.info(
-    { port, host: config.host, publicUrl: config.publicUrl, mediaServer: config.mediaServer },
-    `jellyfin-sso listening on http://${config.host}:${port} (public URL ${config.publicUrl})`,
+    { port, metricsPort, host: config.host, publicUrl: config.publicUrl, mediaServer: config.mediaServer },
+    `jellyfin-sso listening on http://${config.host}:${port} (public URL ${config.publicUrl})${metrics}`,
   );
 }
 

@@ -53,7 +53,7 @@ export type TextReply<R> = {
 export type RedirectReply = ReplyExtras & { kind: 'redirect'; status: 302; location: string };
 
 /** The spec's tags; each names the handler module that serves its operations. */
-export type Tag = 'oidc' | 'saml' | 'links' | 'admin' | 'console' | 'device' | 'quickconnect';
+export type Tag = 'oidc' | 'saml' | 'links' | 'admin' | 'console' | 'device' | 'quickconnect' | 'health';
 
 /** An operation: its tag (which handler module serves it), its request and its replies. */
 interface Operation<T extends Tag, Data, Replies, Errors> {
@@ -313,6 +313,13 @@ export interface Operations {
     Api.AuthenticateWithQuickConnectData,
     JsonReply<Api.AuthenticateWithQuickConnectResponses>,
     Api.AuthenticateWithQuickConnectErrors
+  >;
+  getHealth: Operation<'health', Api.GetHealthData, JsonReply<Api.GetHealthResponses>, Api.GetHealthErrors>;
+  getReadiness: Operation<
+    'health',
+    Api.GetReadinessData,
+    JsonReply<Api.GetReadinessResponses>,
+    Api.GetReadinessErrors
   >;
 }
 

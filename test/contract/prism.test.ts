@@ -21,12 +21,14 @@ import {
   getAdminConsole,
   getAdminConsoleAsset,
   getDevicePage,
+  getHealth,
   getHome,
   getOidcProviderNames,
   getOidcProviders,
   getOidcStates,
   getQuickConnectEnabled,
   getQuickConnectState,
+  getReadiness,
   getSamlMetadata,
   getSamlProviderNames,
   getSamlProviders,
@@ -243,6 +245,8 @@ const CALLS: Record<string, (o: CallOptions) => Result> = {
   initiateQuickConnect: (o) => initiateQuickConnect(o),
   getQuickConnectState: (o) => getQuickConnectState({ ...o, query: { secret: 'f00d' } }),
   authenticateWithQuickConnect: (o) => authenticateWithQuickConnect({ ...o, body: { Secret: 'f00d' } }),
+  getHealth: (o) => getHealth(o),
+  getReadiness: (o) => getReadiness(o),
 };
 
 const operations = specOperations();
@@ -329,21 +333,28 @@ describe('Prism mock of openapi.yaml', () => {
       for (const status of Object.keys(op.responses)
         .map(Number)
         .filter((s) => s >= 400)) {
+        const content = op.responses[String(status)]?.['content'] as Record<string, Json>;
+        // The one error that is not a problem document: readiness's 503 has the shape of its 200.
+        const mediaType =
+          'application/problem+json' in content ? 'application/problem+json' : 'application/json';
         const result = await CALLS[op.operationId]!({
           client,
           redirect: 'manual',
-          headers: { Prefer: `code=${status}`, Accept: 'application/problem+json' },
+          headers: { Prefer: `code=${status}`, Accept: mediaType },
         });
         expect(result.response.status, `${op.operationId} ${status}`).toBe(status);
         const problem = result.error as { status?: number };
-        const content = op.responses[String(status)]?.['content'] as Record<string, Json>;
         const errors = schemaErrors(
-          content['application/problem+json']?.['schema'],
+          content[mediaType]?.['schema'],
           problem,
           `urn:sso:${op.operationId}:${status}:problem`,
         );
         expect(errors, `${op.operationId} ${status}`).toBeNull();
-        expect(problem.status, `${op.operationId} ${status}: the example's status matches`).toBe(status);
+        if (mediaType === 'application/problem+json') {
+          expect(problem.status, `${op.operationId} ${status}: the example's status matches`).toBe(status);
+        } else {
+          expect(op.operationId, 'only readiness answers an error with its own shape').toBe('getReadiness');
+        }
         checked++;
       }
     }

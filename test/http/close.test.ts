@@ -8,7 +8,7 @@ import { getOidcProviderNames } from '../../clients/typescript/index.js';
 import { BOOTSTRAP_KEY, startTestApp, type TestApp } from '../support/app.js';
 import { rmSync } from 'node:fs';
 
-const STEPS = ['HTTP server', 'purge timer', 'activity log', 'media server', 'database'];
+const STEPS = ['HTTP server', 'metrics listener', 'purge timer', 'activity log', 'media server', 'database'];
 
 let apps: TestApp[] = [];
 afterEach(async () => {

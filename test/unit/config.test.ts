@@ -36,7 +36,31 @@ describe('loadConfig', () => {
       avatarAllowPrivateHosts: false,
       activityRetentionDays: 30,
       providersFile: null,
+      metricsPort: null,
+      metricsHost: '127.0.0.1',
+      shutdownTimeoutSeconds: 10,
     });
+  });
+
+  it('when SSO_METRICS_PORT is set, then the metrics listener binds to HOST unless SSO_METRICS_HOST says otherwise', () => {
+    expect(loadConfig({ HOST: '0.0.0.0', SSO_METRICS_PORT: '9464' })).toMatchObject({
+      metricsPort: 9464,
+      metricsHost: '0.0.0.0',
+    });
+    expect(loadConfig({ SSO_METRICS_PORT: '0', SSO_METRICS_HOST: '10.0.0.5' })).toMatchObject({
+      metricsPort: 0,
+      metricsHost: '10.0.0.5',
+    });
+  });
+
+  it('when the operations settings are malformed, then each is named, and the metrics port may not be PORT', () => {
+    expect(() => loadConfig({ SSO_METRICS_PORT: 'x', SSO_SHUTDOWN_TIMEOUT: '0' })).toThrow(
+      /SSO_METRICS_PORT must be a whole number from 0 to 65535[\s\S]*SSO_SHUTDOWN_TIMEOUT must be a whole number from 1 to 3600/,
+    );
+    expect(() => loadConfig({ PORT: '9000', SSO_METRICS_PORT: '9000' })).toThrow(
+      'SSO_METRICS_PORT must differ from PORT (both are 9000)',
+    );
+    expect(loadConfig({ SSO_SHUTDOWN_TIMEOUT: '30' }).shutdownTimeoutSeconds).toBe(30);
   });
 
   it('when PORT is set and SSO_PUBLIC_URL is not, then the public URL is http://localhost:$PORT', () => {

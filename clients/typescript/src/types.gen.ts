@@ -726,6 +726,24 @@ export type QuickConnectDto = {
     Secret: string;
 };
 
+export type Health = {
+    status: 'ok';
+};
+
+export type Readiness = {
+    status: 'ready' | 'not_ready';
+    components: {
+        /**
+         * `unreachable`: a statement failed or took too long; `not_migrated`: a migration of this version is missing.
+         */
+        database: 'up' | 'unreachable' | 'not_migrated';
+        /**
+         * Jellyfin (`SSO_MEDIA_SERVER=jellyfin`): `unreachable` when it does not answer in time or answers with a server error, `unauthorized` when it refuses the API key. The embedded directory lives in the database and is always `up`.
+         */
+        mediaServer: 'up' | 'unreachable' | 'unauthorized';
+    };
+};
+
 /**
  * The provider's name (case-sensitive).
  */
@@ -2652,3 +2670,57 @@ export type AuthenticateWithQuickConnectResponses = {
 };
 
 export type AuthenticateWithQuickConnectResponse = AuthenticateWithQuickConnectResponses[keyof AuthenticateWithQuickConnectResponses];
+
+export type GetHealthData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/sso/health';
+};
+
+export type GetHealthErrors = {
+    /**
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
+     */
+    429: Problem;
+};
+
+export type GetHealthError = GetHealthErrors[keyof GetHealthErrors];
+
+export type GetHealthResponses = {
+    /**
+     * The process answers.
+     */
+    200: Health;
+};
+
+export type GetHealthResponse = GetHealthResponses[keyof GetHealthResponses];
+
+export type GetReadinessData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/sso/ready';
+};
+
+export type GetReadinessErrors = {
+    /**
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
+     */
+    429: Problem;
+    /**
+     * A component is not ready; the body says which.
+     */
+    503: Readiness;
+};
+
+export type GetReadinessError = GetReadinessErrors[keyof GetReadinessErrors];
+
+export type GetReadinessResponses = {
+    /**
+     * Every component is ready.
+     */
+    200: Readiness;
+};
+
+export type GetReadinessResponse = GetReadinessResponses[keyof GetReadinessResponses];

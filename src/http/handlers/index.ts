@@ -5,11 +5,12 @@ import { createAdminHandlers, type AdminDeps } from './admin.js';
 import type { ConsoleBundle } from '../console-bundle.js';
 import { createConsoleHandlers } from './console.js';
 import { createDeviceHandlers, createQuickConnectHandlers, type DeviceHandlerDeps } from './device.js';
+import { createHealthHandlers, type HealthDeps } from '../health.js';
 import { createLinkHandlers, type LinkHandlerDeps } from './links.js';
 import { createLoginHandlers, type LoginHandlerDeps } from './login.js';
 
 /** What the handlers need of the use cases; the console's bundle comes beside them. */
-export type HandlerDeps = AdminDeps & LoginHandlerDeps & LinkHandlerDeps & DeviceHandlerDeps;
+export type HandlerDeps = AdminDeps & LoginHandlerDeps & LinkHandlerDeps & DeviceHandlerDeps & HealthDeps;
 
 export function createHandlers(deps: HandlerDeps, consoleBundle: ConsoleBundle | null): Handlers {
   return {
@@ -19,5 +20,6 @@ export function createHandlers(deps: HandlerDeps, consoleBundle: ConsoleBundle |
     ...createConsoleHandlers(consoleBundle, deps.publicUrl),
     ...createDeviceHandlers(deps),
     ...createQuickConnectHandlers(deps),
+    ...createHealthHandlers(deps),
   };
 }

@@ -201,6 +201,8 @@ export interface RequestOptions {
   fetch?: FetchLike;
   /** Per request; default 10 s. */
   timeoutMs?: number;
+  /** Wraps every call (the metrics time them by endpoint); the calls as they are when absent. */
+  wrap?: (request: Request) => Request;
 }
 
 interface RawResponse {
@@ -221,7 +223,7 @@ export function createRequest(options: RequestOptions): { baseUrl: string; reque
     if (!read) throw statusFailure(operation, response);
     return read(answerOf(operation, response));
   };
-  return { baseUrl, request };
+  return { baseUrl, request: options.wrap?.(request) ?? request };
 }
 
 function sender(

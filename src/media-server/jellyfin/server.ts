@@ -10,8 +10,9 @@ import { checkAvatarImage, normalizeGuid } from '../shared/jellyfin-rules.js';
 import { checkJellyfinWith, type JellyfinCheckResult } from './check.js';
 import { createJellyfinClient, type JellyfinClient } from './client.js';
 import { isStatus, reportingAs, userNotFound } from './errors.js';
-import type { FetchLike } from './request.js';
 import { authorizeDeviceCode } from './quick-connect.js';
+import { probeJellyfin, type JellyfinState } from './readiness.js';
+import type { FetchLike, Request } from './request.js';
 import { createQuickConnectSession } from './sessions.js';
 import { createTokenResolver } from './tokens.js';
 import {
@@ -39,12 +40,16 @@ export interface JellyfinServerOptions {
   tokenCacheSize?: number;
   /** Per Jellyfin request; default 10 s. */
   requestTimeoutMs?: number;
+  /** Wraps every Jellyfin call (request.ts `wrap`). */
+  wrapRequest?: (request: Request) => Request;
 }
 
 export interface JellyfinServer extends MediaServer {
   readonly kind: 'jellyfin';
   /** The start-up check (see checkJellyfin) with this adapter's URL and key. */
   check(): Promise<JellyfinCheckResult>;
+  /** Readiness: Jellyfin answers and accepts the API key (readiness.ts). */
+  ready(): Promise<JellyfinState>;
 }
 
 export function createJellyfinServer(options: JellyfinServerOptions): JellyfinServer {
@@ -53,6 +58,7 @@ export function createJellyfinServer(options: JellyfinServerOptions): JellyfinSe
     apiKey: options.apiKey,
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.requestTimeoutMs !== undefined ? { timeoutMs: options.requestTimeoutMs } : {}),
+    ...(options.wrapRequest ? { wrap: options.wrapRequest } : {}),
   });
   const log = options.log ?? silentLog;
   const tokens = createTokenResolver(
@@ -67,6 +73,7 @@ export function createJellyfinServer(options: JellyfinServerOptions): JellyfinSe
   return {
     kind: 'jellyfin',
     check: () => checkJellyfinWith(client, options.apiKey),
+    ready: () => probeJellyfin(client),
     resolveToken: (token) => tokens.resolve(token),
     createUser: (name) => createSsoUser(users, name),
     createSession: (userId, device) => createQuickConnectSession(client, log, userId, device),
