@@ -9,7 +9,7 @@ import type { Log } from '../sso/ports.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MikroORM, UniqueConstraintViolationException, type Options } from '@mikro-orm/core';
-import type { AbstractSqlDriver } from '@mikro-orm/knex';
+import type { AbstractSqlDriver } from '@mikro-orm/sqlite';
 import type { Migrator } from '@mikro-orm/migrations';
 import { allEntities, MetaEntity } from './entities.js';
 import { refuseUnstorableParameters } from './query-guard.js';
