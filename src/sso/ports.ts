@@ -473,6 +473,31 @@ export interface MediaServer {
   signOutDevice(deviceId: string): Promise<void>;
   listLibraries(): Promise<Library[]>;
   setAvatar(userId: string, image: { contentType: string; bytes: Uint8Array }): Promise<void>;
+  /** App passwords and devices (app-passwords.ts, devices.ts); absent where an adapter cannot. */
+  setAppPassword?(userId: string, password: string): Promise<void>;
+  /** An unusable random password again, and the SSO-only provider back. */
+  clearAppPassword?(userId: string): Promise<void>;
+  listDevices?(userId: string): Promise<UserDevice[]>;
+  /** Password sign-in as an app does it (embedded directory only: Jellyfin serves its own); null: refused. */
+  authenticateByName?(name: string, password: string, device: DeviceInfo): Promise<AuthenticationResult | null>;
+}
+
+/** One device a user is signed in on, as the media server lists it. */
+export interface UserDevice {
+  deviceId: string;
+  deviceName: string;
+  /** The app that signed in (Jellyfin's AppName / Client). */
+  client: string;
+  lastActivity: Date | null;
+}
+
+/** When each user's app password was made: never the password itself (the media server holds its hash). */
+export interface AppPasswordStore {
+  createdAt(userId: string): Promise<Date | null>;
+  /** Records (or replaces) the creation time. */
+  save(userId: string, createdAt: Date): Promise<void>;
+  /** False when there was none. */
+  delete(userId: string): Promise<boolean>;
 }
 
 /** Authentication provider ids (docs/jellyfin-api.md §5). */

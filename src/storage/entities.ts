@@ -167,6 +167,20 @@ export const ActivityEntryEntity = defineEntity({
 });
 export type ActivityEntryRow = InferEntity<typeof ActivityEntryEntity>;
 
+/**
+ * When a user's app password was made (AppPasswordStore): the password itself is never stored here, only
+ * that one exists and since when. The media server holds its salted hash.
+ */
+export const AppPasswordEntity = defineEntity({
+  name: 'AppPassword',
+  tableName: 'sso_app_password',
+  properties: (p) => ({
+    userId: p.string().length(64).primary(),
+    createdAt: p.datetime(),
+  }),
+});
+export type AppPasswordRow = InferEntity<typeof AppPasswordEntity>;
+
 /** Small key/value facts about this installation (key check, embedded server id and name). */
 export const MetaEntity = defineEntity({
   name: 'Meta',
@@ -268,6 +282,7 @@ export const allEntities = [
   ReplayEntryEntity,
   ActivityEntryEntity,
   SsoSessionEntity,
+  AppPasswordEntity,
   MetaEntity,
   MediaUserEntity,
   ApiKeyEntity,

@@ -58,6 +58,8 @@ export interface JellyfinClient {
   logoutSession(token: string): Promise<void>;
   /** `DELETE /Devices?id=` with the API key: ends every session of the device. An unknown device (404) too. */
   deleteDevice(deviceId: string): Promise<void>;
+  /** `GET /Devices?userId=` with the API key: the devices the user last signed in on (devices.ts reads it). */
+  devices(userId: string): Promise<Record<string, unknown>>;
 }
 
 export function createJellyfinClient(options: JellyfinClientOptions): JellyfinClient {
@@ -68,6 +70,8 @@ export function createJellyfinClient(options: JellyfinClientOptions): JellyfinCl
     ...userEndpoints(request),
     ...quickConnectEndpoints(request),
     ...sessionEndEndpoints(request),
+    devices: (userId) =>
+      request({ method: 'GET', path: '/Devices', query: { userId }, caller: API_KEY }, jsonBody(isRecord)),
   };
 }
 

@@ -11,6 +11,8 @@ import { checkJellyfinWith, type JellyfinCheckResult } from './check.js';
 import { createJellyfinClient, type JellyfinClient } from './client.js';
 import { isStatus, reportingAs, userNotFound } from './errors.js';
 import type { FetchLike } from './request.js';
+import { listDevices } from './devices.js';
+import { clearAppPassword, setAppPassword } from './passwords.js';
 import { createQuickConnectSession } from './sessions.js';
 import { createTokenResolver } from './tokens.js';
 import {
@@ -72,6 +74,12 @@ export function createJellyfinServer(options: JellyfinServerOptions): JellyfinSe
     endSession: (token) => reportingAs('ending a session', 'session', () => client.logoutSession(token)),
     signOutDevice: (deviceId) =>
       reportingAs("ending a device's sessions", 'session', () => client.deleteDevice(deviceId)),
+    setAppPassword: (userId, password) =>
+      reportingAs('setting an app password', 'admin', () => setAppPassword(users, userId, password)),
+    clearAppPassword: (userId) =>
+      reportingAs('revoking an app password', 'admin', () => clearAppPassword(users, userId)),
+    listDevices: (userId) =>
+      reportingAs("listing the user's devices", 'admin', () => listDevices(client, userId)),
     ...userLookups(client),
     ...userChanges(users),
   };
