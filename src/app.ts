@@ -17,6 +17,8 @@ import { createOidcConnector } from './protocols/oidc-connector.js';
 import { createOidcProtocol } from './protocols/oidc.js';
 import { createActivityRecorder, startActivityRetention, type ActivityRecorder } from './sso/activity.js';
 import { createLinkAdmin } from './sso/links.js';
+import { createAppPasswords } from './sso/app-passwords.js';
+import { createDevices } from './sso/devices.js';
 import { createLogin } from './sso/login.js';
 import { createProviderAdmin } from './sso/provider-admin.js';
 import { createProviderTester } from './sso/provider-test.js';
@@ -24,6 +26,7 @@ import type { SamlMetadataReader } from './sso/saml-metadata-import.js';
 import { createSignInPreviewer } from './sso/sign-in-preview.js';
 import type {
   ActivityStore,
+  AppPasswordStore,
   Clock,
   Connector,
   Connectors,
@@ -38,6 +41,7 @@ import type {
 import { createUserAdmin } from './sso/user-admin.js';
 import { createUserSearch } from './sso/user-search.js';
 import { createActivityStore } from './storage/activity-store.js';
+import { createAppPasswordStore } from './storage/app-password-store.js';
 import { createFlowStore } from './storage/flow-store.js';
 import { createLinkStore } from './storage/link-store.js';
 import { createReplayCache } from './storage/replay-cache.js';
@@ -278,6 +282,7 @@ interface Stores {
   links: LinkStore;
   replay: ReplayCache;
   activity: ActivityStore;
+  appPasswords: AppPasswordStore;
 }
 
 function openStores({ orm, box }: Database, clock: Clock): Stores {
@@ -287,6 +292,7 @@ function openStores({ orm, box }: Database, clock: Clock): Stores {
     links: createLinkStore({ orm, box, clock }),
     replay: createReplayCache({ orm }),
     activity: createActivityStore({ orm }),
+    appPasswords: createAppPasswordStore({ orm }),
   };
 }
 
@@ -471,8 +477,34 @@ function createUseCases(parts: {
     login,
     linkAdmin: createLinkAdmin({ providers, links, mediaServer, login }),
     userSearch: createUserSearch({ mediaServer, links }),
+    ...accountUseCases(parts),
     publicUrl: config.publicUrl,
     activity: stores.activity,
+  };
+}
+
+/** App passwords and devices: the account operations (sso/app-passwords.ts, sso/devices.ts). */
+function accountUseCases(parts: {
+  config: Config;
+  clock: Clock;
+  stores: Stores;
+  mediaServer: MediaServer;
+  activityLog: ActivityRecorder;
+}): Pick<HandlerDeps, 'appPasswords' | 'devices'> {
+  const { config, clock, stores, mediaServer } = parts;
+  const activityLog = config.activityRetentionDays > 0 ? parts.activityLog : undefined;
+  const { links, providers } = stores;
+  return {
+    appPasswords: createAppPasswords({
+      mediaServer,
+      appPasswords: stores.appPasswords,
+      links,
+      providers,
+      clock,
+      enabled: config.appPasswords,
+      activityLog,
+    }),
+    devices: createDevices({ mediaServer, links, clock, activityLog }),
   };
 }
 

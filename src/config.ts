@@ -41,6 +41,8 @@ export interface Config {
   avatarAllowPrivateHosts: boolean;
   /** Days the sign-in activity log keeps an entry; 0 records nothing. */
   activityRetentionDays: number;
+  /** SSO_APP_PASSWORDS (default on): whether users may make app passwords at all. */
+  appPasswords: boolean;
 }
 
 export class ConfigError extends Error {
@@ -80,6 +82,8 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: read.text('SSO_TRUST_PROXY') ?? 'loopback',
     avatarAllowPrivateHosts: read.flag('SSO_AVATAR_ALLOW_PRIVATE_HOSTS'),
     activityRetentionDays: read.integer('SSO_ACTIVITY_RETENTION_DAYS', 30, 0, 3_650),
+    // On unless switched off: the flag reader's own default is off.
+    appPasswords: read.text('SSO_APP_PASSWORDS') === null || read.flag('SSO_APP_PASSWORDS'),
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;

@@ -14,6 +14,7 @@ import { browserStepsOf, protocolOf, startUrl } from './browser-steps.js';
 import { createDispatcher, type Dispatcher } from './dispatch.js';
 import { bodyParserError, sendFailure } from './error-replies.js';
 import { foreignErrorToSsoError } from './errors.js';
+import { parseAuthorizationHeader, type AuthorizationFields } from './credentials.js';
 import type { Handlers, RegisteredHandler, RequestState } from './handler.js';
 import { checkReplyContract, writeReply } from './replies.js';
 import { createRequestSecurity } from './request-security.js';
@@ -209,6 +210,11 @@ class EdgeRequestState implements RequestState {
 
   get requestOrigin(): string {
     return `${this.req.protocol}://${this.req.host ?? ''}`;
+  }
+
+  get callerDevice(): AuthorizationFields | null {
+    const header = this.req.headers.authorization ?? this.req.headers['x-emby-authorization'];
+    return parseAuthorizationHeader(Array.isArray(header) ? header[0] : header);
   }
 
   get navigation(): boolean {

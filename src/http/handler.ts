@@ -3,6 +3,7 @@
 // throws an SsoError). Writing the reply to the wire is replies.ts's job.
 import type { Logger } from '../logger.js';
 import type { Principal } from '../sso/ports.js';
+import type { AuthorizationFields } from './credentials.js';
 import type { HandlerInput, OperationId, OperationOfTag, Reply, ReplyOf, Tag } from './operations.js';
 
 export type { Reply, SetCookie } from './operations.js';
@@ -22,6 +23,8 @@ export interface RequestState {
   requestOrigin: string;
   /** A browser's top-level navigation (Sec-Fetch-Mode), as opposed to a script or a tool. */
   navigation: boolean;
+  /** The device fields of the request's `Authorization: MediaBrowser …` header (apps name their device there). */
+  callerDevice: AuthorizationFields | null;
 }
 
 /**

@@ -479,7 +479,11 @@ export interface MediaServer {
   clearAppPassword?(userId: string): Promise<void>;
   listDevices?(userId: string): Promise<UserDevice[]>;
   /** Password sign-in as an app does it (embedded directory only: Jellyfin serves its own); null: refused. */
-  authenticateByName?(name: string, password: string, device: DeviceInfo): Promise<AuthenticationResult | null>;
+  authenticateByName?(
+    name: string,
+    password: string,
+    device: DeviceInfo,
+  ): Promise<AuthenticationResult | null>;
 }
 
 /** One device a user is signed in on, as the media server lists it. */

@@ -42,10 +42,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
-type PolicyUpdate = (
-  userId: string,
-  change: (policy: UserPolicy) => UserPolicy,
-) => Promise<MediaUser>;
+type PolicyUpdate = (userId: string, change: (policy: UserPolicy) => UserPolicy) => Promise<MediaUser>;
 
 const onProvider =
   (provider: string) =>
@@ -75,7 +72,9 @@ export async function clearAppPassword(
 
 /** The user when name and password match a user on the default provider who is enabled; else null. */
 async function checkPassword(ctx: DirectoryContext, name: string, password: string): Promise<string | null> {
-  const [row] = await ctx.sql.rows('select * from media_user where normalized_name = ?', [upperInvariant(name)]);
+  const [row] = await ctx.sql.rows('select * from media_user where normalized_name = ?', [
+    upperInvariant(name),
+  ]);
   if (row === undefined) return null;
   const user = userFromColumns(row);
   if (user.policy.IsDisabled || user.passwordHash == null) return null;
