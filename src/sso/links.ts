@@ -2,6 +2,7 @@
 // Who may call: the user themself or an elevated caller, API keys included (`checkLinksAccess`); the other
 // rules are about the links: one identity belongs to one user, and only its own user may drop it.
 import type { RequestContext } from './activity.js';
+import { isSsoOnly, linksOf } from './account-user.js';
 import { SsoError } from './errors.js';
 import type { Login } from './login.js';
 import {
@@ -68,6 +69,8 @@ export interface LinkAdmin {
     providerName: string;
     userId: string;
     subject: string;
+    /** An elevated caller's explicit choice to unlink even an SSO-only user's last link. */
+    allowLastWayIn?: boolean;
   }): Promise<void>;
 }
 
@@ -138,7 +141,7 @@ export function createLinkAdmin(deps: {
       return 'linked';
     },
 
-    async unlink({ protocol, providerName, userId, subject }) {
+    async unlink({ protocol, providerName, userId, subject, allowLastWayIn = false }) {
       const provider = await deps.providers.get(protocol, providerName);
       if (provider === null) throw providerNotFound(protocol, providerName);
       const link = await deps.links.find(provider.id, subject);
@@ -152,7 +155,24 @@ export function createLinkAdmin(deps: {
           step: 'link',
         });
       }
+      if (!allowLastWayIn) await checkNotLastWayIn(deps, userId);
       await deps.links.delete(provider.id, subject);
     },
   };
+}
+
+/** Refuses to drop the only link of a user who has no password: they could never sign in again. */
+async function checkNotLastWayIn(
+  deps: { links: LinkStore; mediaServer: MediaServer },
+  userId: string,
+): Promise<void> {
+  if ((await linksOf(deps.links, userId)).length > 1) return;
+  const user = await deps.mediaServer.getUserById(userId);
+  if (user === null || !isSsoOnly(user)) return;
+  throw new SsoError(
+    'link_conflict',
+    'This is the last way this user can sign in: they have no password and no other link. Link another ' +
+      'account or make an app password first.',
+    { step: 'link', reason: 'last_way_in' },
+  );
 }

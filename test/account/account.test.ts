@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createAppPassword,
+  deleteLink,
   getAppPassword,
   listActivity,
   listDevices,
@@ -12,7 +13,9 @@ import {
   signOutOtherDevices,
 } from '../../clients/typescript/index.js';
 import { JELLYFIN_VERSIONS, requireJellyfinDocuments } from '../support/jellyfin-openapi.js';
-import { embeddedWorld, jellyfinWorld, type AccountWorld } from './world.js';
+import type { Client } from '../../clients/typescript/index.js';
+import { signInThroughOidc as signInAs, type LinkingWorld } from '../support/linked-users.js';
+import { embeddedWorld, jellyfinWorld, linkingWorld, type AccountWorld } from './world.js';
 
 requireJellyfinDocuments();
 
@@ -137,5 +140,33 @@ describe('app passwords switched off', () => {
     } finally {
       await w.close();
     }
+  });
+});
+
+describe('unlinking the last way in', () => {
+  let w: LinkingWorld & { close(): Promise<void> };
+  beforeAll(async () => {
+    w = await linkingWorld();
+  });
+  afterAll(() => w.close());
+
+  const unlink = (client: Client, userId: string, allowLastWayIn?: boolean) =>
+    deleteLink({
+      client,
+      path: { mode: 'oid', provider: 'idp', jellyfinUserId: userId, canonicalName: 'sub-erin' },
+      ...(allowLastWayIn === undefined ? {} : { query: { allowLastWayIn } }),
+    });
+
+  it('when an SSO-only user would lose their only link, then the user, an admin and a key get 409', async () => {
+    const erin = await signInAs(w, 'sub-erin');
+    const self = w.t.clientWith(erin.token);
+    for (const client of [self, w.admin]) {
+      const answer = await unlink(client, erin.id);
+      expect(answer.response.status).toBe(409);
+      expect(answer.error).toMatchObject({ code: 'link_conflict', reason: 'last_way_in' });
+    }
+    // Only an elevated caller may override, and only explicitly.
+    expect((await unlink(self, erin.id, true)).response.status).toBe(403);
+    expect((await unlink(w.admin, erin.id, true)).response.status).toBe(200);
   });
 });

@@ -9,6 +9,9 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { startFakeJellyfin, type FakeJellyfin } from '../support/fake-jellyfin.js';
 import type { JellyfinVersion } from '../support/jellyfin-openapi.js';
 import { directoryOf, uniqueUserName } from '../support/users.js';
+import { addLinkingProviders, createTestSamlIdp, type LinkingWorld } from '../support/linked-users.js';
+import { jellyfinClient, startOidcIdp } from '../support/oidc-idp.js';
+import { freePort } from '../support/ports.js';
 
 export interface AccountWorld {
   t: TestApp;
@@ -89,6 +92,23 @@ export async function jellyfinWorld(version: JellyfinVersion): Promise<AccountWo
     close: async () => {
       await t.close();
       await fake.close();
+    },
+  };
+}
+
+/** The service on its embedded directory with the OIDC provider `idp` (and SAML `corp`) for link tests. */
+export async function linkingWorld(): Promise<LinkingWorld & { close(): Promise<void> }> {
+  const port = await freePort();
+  const accounts = { 'sub-erin': { preferred_username: 'erin', groups: ['users'] } };
+  const idp = await startOidcIdp({ clients: [jellyfinClient(port, 'idp')], accounts });
+  const t = await startTestApp({ SSO_PUBLIC_URL: `http://127.0.0.1:${port}`, SSO_RATE_LIMIT: '0' }, { port });
+  const w: LinkingWorld = { t, idp, saml: createTestSamlIdp(), admin: t.admin };
+  await addLinkingProviders(w);
+  return {
+    ...w,
+    close: async () => {
+      await t.close();
+      await idp.close();
     },
   };
 }

@@ -556,7 +556,12 @@ export const createLink = <ThrowOnError extends boolean = false>(options: Option
 /**
  * Remove a link
  *
- * Removes the link of that identity to that user.
+ * Removes the link of that identity to that user. Refused (409, reason `last_way_in`) when it would
+ * leave an SSO-only user (no password: neither an app password nor a media-server password) with no
+ * link, since they could no longer sign in at all. An administrator or API key may pass
+ * `allowLastWayIn=true` to unlink all the same (e.g. before deleting the account); anyone else
+ * passing it gets 403.
+ *
  */
 export const deleteLink = <ThrowOnError extends boolean = false>(options: Options<DeleteLinkData, ThrowOnError>) => (options.client ?? client).delete<DeleteLinkResponses, DeleteLinkErrors, ThrowOnError>({
     security: [

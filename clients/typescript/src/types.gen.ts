@@ -1952,7 +1952,12 @@ export type DeleteLinkData = {
          */
         canonicalName: string;
     };
-    query?: never;
+    query?: {
+        /**
+         * Elevated callers only; unlinks even the last way in of an SSO-only user.
+         */
+        allowLastWayIn?: boolean;
+    };
     url: '/sso/{mode}/Link/{provider}/{jellyfinUserId}/{canonicalName}';
 };
 
