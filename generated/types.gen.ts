@@ -414,6 +414,10 @@ export type OidcProviderInput = {
     schemeOverride?: string | null;
     portOverride?: number | null;
     /**
+     * Whether users who sign in through this provider may make app passwords (default true). A user linked through several providers may make one when any of them allows it.
+     */
+    allowAppPasswords?: boolean;
+    /**
      * Let a first sign-in take over an existing user (off by default), only when the IdP vouches for the name: the user must be named exactly as the `email` claim and `email_verified` must be `true`. No username claim counts as verified. An administrator, or a user already linked to another identity, is never taken over; every adoption is logged.
      */
     adoptExistingUsers?: boolean;
@@ -476,6 +480,10 @@ export type OidcProviderConfig = {
     defaultProvider: string | null;
     schemeOverride: string | null;
     portOverride: number | null;
+    /**
+     * Absent when never set (then app passwords are allowed).
+     */
+    allowAppPasswords?: boolean;
     adoptExistingUsers: boolean;
     roleClaim: string | null;
     oidScopes: Array<string>;
@@ -549,6 +557,10 @@ export type SamlProviderInput = {
     schemeOverride?: string | null;
     portOverride?: number | null;
     /**
+     * Whether users who sign in through this provider may make app passwords (default true). A user linked through several providers may make one when any of them allows it.
+     */
+    allowAppPasswords?: boolean;
+    /**
      * Kept for compatibility; SAML never takes over an existing user, since a SAML response marks no attribute as verified. A first sign-in always gets a user of its own.
      */
     adoptExistingUsers?: boolean;
@@ -591,6 +603,10 @@ export type SamlProviderConfig = {
     defaultProvider: string | null;
     schemeOverride: string | null;
     portOverride: number | null;
+    /**
+     * Absent when never set (then app passwords are allowed).
+     */
+    allowAppPasswords?: boolean;
     adoptExistingUsers: boolean;
     version: string;
 };

@@ -148,6 +148,7 @@ export interface SharedProviderInput {
   schemeOverride?: string | null;
   portOverride?: number | null;
   adoptExistingUsers?: boolean;
+  allowAppPasswords?: boolean;
 }
 
 export interface OidcProviderInput extends SharedProviderInput {

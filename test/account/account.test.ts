@@ -3,6 +3,7 @@
 // sign out one, sign out everywhere else), and who may do it (self, admin, API key; 403 for another user).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
+  addOidcProvider,
   createAppPassword,
   deleteLink,
   getAppPassword,
@@ -168,5 +169,22 @@ describe('unlinking the last way in', () => {
     // Only an elevated caller may override, and only explicitly.
     expect((await unlink(self, erin.id, true)).response.status).toBe(403);
     expect((await unlink(w.admin, erin.id, true)).response.status).toBe(200);
+  });
+
+  it('when the only provider of a user disallows app passwords, then making one is 403 until it allows', async () => {
+    const frank = await signInAs(w, 'sub-frank');
+    const path = { jellyfinUserId: frank.id };
+    const setAllowed = async (allowAppPasswords: boolean) => {
+      const body = { oidEndpoint: w.idp.issuer, oidClientId: 'jellyfin', enabled: true, allowAppPasswords };
+      const saved = await addOidcProvider({ client: w.admin, path: { provider: 'idp' }, body });
+      expect(saved.response.status).toBe(200);
+    };
+    await setAllowed(false);
+    const refused = await createAppPassword({ client: w.t.clientWith(frank.token), path });
+    expect(refused.error).toMatchObject({ code: 'forbidden', reason: 'app_passwords_not_allowed' });
+    await setAllowed(true);
+    expect((await createAppPassword({ client: w.t.clientWith(frank.token), path })).response.status).toBe(
+      201,
+    );
   });
 });

@@ -99,7 +99,10 @@ export async function jellyfinWorld(version: JellyfinVersion): Promise<AccountWo
 /** The service on its embedded directory with the OIDC provider `idp` (and SAML `corp`) for link tests. */
 export async function linkingWorld(): Promise<LinkingWorld & { close(): Promise<void> }> {
   const port = await freePort();
-  const accounts = { 'sub-erin': { preferred_username: 'erin', groups: ['users'] } };
+  const accounts = {
+    'sub-erin': { preferred_username: 'erin', groups: ['users'] },
+    'sub-frank': { preferred_username: 'frank', groups: ['users'] },
+  };
   const idp = await startOidcIdp({ clients: [jellyfinClient(port, 'idp')], accounts });
   const t = await startTestApp({ SSO_PUBLIC_URL: `http://127.0.0.1:${port}`, SSO_RATE_LIMIT: '0' }, { port });
   const w: LinkingWorld = { t, idp, saml: createTestSamlIdp(), admin: t.admin };
