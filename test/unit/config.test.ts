@@ -35,6 +35,7 @@ describe('loadConfig', () => {
       trustProxy: 'loopback',
       avatarAllowPrivateHosts: false,
       activityRetentionDays: 30,
+      appPasswords: true,
     });
   });
 
@@ -84,6 +85,7 @@ describe('loadConfig', () => {
       SSO_TRUST_PROXY: '1',
       SSO_AVATAR_ALLOW_PRIVATE_HOSTS: 'yes',
       SSO_ACTIVITY_RETENTION_DAYS: '0',
+      SSO_APP_PASSWORDS: 'off',
     });
     expect(config).toMatchObject({
       port: 0,
@@ -104,6 +106,7 @@ describe('loadConfig', () => {
       trustProxy: '1',
       avatarAllowPrivateHosts: true,
       activityRetentionDays: 0,
+      appPasswords: false,
     });
   });
 
