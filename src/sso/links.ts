@@ -7,6 +7,7 @@ import { SsoError } from './errors.js';
 import type { Login } from './login.js';
 import {
   isElevated,
+  type AccountLink,
   type DeviceInfo,
   type LinkStore,
   type MediaServer,
@@ -144,17 +145,7 @@ export function createLinkAdmin(deps: {
     async unlink({ protocol, providerName, userId, subject, allowLastWayIn = false }) {
       const provider = await deps.providers.get(protocol, providerName);
       if (provider === null) throw providerNotFound(protocol, providerName);
-      const link = await deps.links.find(provider.id, subject);
-      if (link === null) {
-        throw new SsoError('link_not_found', `No ${providerName} identity "${subject}" is linked.`, {
-          step: 'link',
-        });
-      }
-      if (link.userId !== userId) {
-        throw new SsoError('link_conflict', 'This identity is linked to another user, not to this one.', {
-          step: 'link',
-        });
-      }
+      checkOwnLink(await deps.links.find(provider.id, subject), { providerName, subject, userId });
       if (!allowLastWayIn) await checkNotLastWayIn(deps, userId);
       await deps.links.delete(provider.id, subject);
     },
@@ -175,4 +166,25 @@ async function checkNotLastWayIn(
       'account or make an app password first.',
     { step: 'link', reason: 'last_way_in' },
   );
+}
+
+/** The link to drop must exist and be this user's. */
+function checkOwnLink(
+  link: AccountLink | null,
+  wanted: { providerName: string; subject: string; userId: string },
+): void {
+  if (link === null) {
+    throw new SsoError(
+      'link_not_found',
+      `No ${wanted.providerName} identity "${wanted.subject}" is linked.`,
+      {
+        step: 'link',
+      },
+    );
+  }
+  if (link.userId !== wanted.userId) {
+    throw new SsoError('link_conflict', 'This identity is linked to another user, not to this one.', {
+      step: 'link',
+    });
+  }
 }
