@@ -79,6 +79,39 @@ export type LinkDetail = {
     created: string;
 };
 
+export type AppPasswordState = {
+    /**
+     * When the app password was made; null when the user has none.
+     */
+    created: string | null;
+};
+
+export type NewAppPassword = {
+    /**
+     * The name to give apps with the password.
+     */
+    username: string;
+    /**
+     * Shown this once; never stored by this service.
+     */
+    password: string;
+    created: string;
+};
+
+export type UserDevice = {
+    deviceId: string;
+    deviceName: string;
+    /**
+     * The app that signed in on the device.
+     */
+    client: string;
+    lastActivity: string | null;
+    /**
+     * The device the request came from.
+     */
+    current: boolean;
+};
+
 export type UserSearchResult = {
     users: Array<UserSummary>;
 };
@@ -381,6 +414,10 @@ export type OidcProviderInput = {
     schemeOverride?: string | null;
     portOverride?: number | null;
     /**
+     * Whether users who sign in through this provider may make app passwords (default true). A user linked through several providers may make one when any of them allows it.
+     */
+    allowAppPasswords?: boolean;
+    /**
      * Let a first sign-in take over an existing user (off by default), only when the IdP vouches for the name: the user must be named exactly as the `email` claim and `email_verified` must be `true`. No username claim counts as verified. An administrator, or a user already linked to another identity, is never taken over; every adoption is logged.
      */
     adoptExistingUsers?: boolean;
@@ -443,6 +480,10 @@ export type OidcProviderConfig = {
     defaultProvider: string | null;
     schemeOverride: string | null;
     portOverride: number | null;
+    /**
+     * Absent when never set (then app passwords are allowed).
+     */
+    allowAppPasswords?: boolean;
     adoptExistingUsers: boolean;
     roleClaim: string | null;
     oidScopes: Array<string>;
@@ -516,6 +557,10 @@ export type SamlProviderInput = {
     schemeOverride?: string | null;
     portOverride?: number | null;
     /**
+     * Whether users who sign in through this provider may make app passwords (default true). A user linked through several providers may make one when any of them allows it.
+     */
+    allowAppPasswords?: boolean;
+    /**
      * Kept for compatibility; SAML never takes over an existing user, since a SAML response marks no attribute as verified. A first sign-in always gets a user of its own.
      */
     adoptExistingUsers?: boolean;
@@ -558,6 +603,10 @@ export type SamlProviderConfig = {
     defaultProvider: string | null;
     schemeOverride: string | null;
     portOverride: number | null;
+    /**
+     * Absent when never set (then app passwords are allowed).
+     */
+    allowAppPasswords?: boolean;
     adoptExistingUsers: boolean;
     version: string;
 };
@@ -1975,7 +2024,12 @@ export type DeleteLinkData = {
          */
         canonicalName: string;
     };
-    query?: never;
+    query?: {
+        /**
+         * Elevated callers only; unlinks even the last way in of an SSO-only user.
+         */
+        allowLastWayIn?: boolean;
+    };
     url: '/sso/{mode}/Link/{provider}/{jellyfinUserId}/{canonicalName}';
 };
 
@@ -2317,6 +2371,324 @@ export type ListActivityResponses = {
 };
 
 export type ListActivityResponse = ListActivityResponses[keyof ListActivityResponses];
+
+export type RevokeAppPasswordData = {
+    body?: never;
+    path: {
+        /**
+         * The user's id, 32 hex digits or a dashed GUID.
+         */
+        jellyfinUserId: string;
+    };
+    query?: never;
+    url: '/sso/account/{jellyfinUserId}/app-password';
+};
+
+export type RevokeAppPasswordErrors = {
+    /**
+     * The request is malformed; `errors` names the offending fields.
+     */
+    400: Problem;
+    /**
+     * No credential, or one that is unknown, revoked or belongs to a disabled user.
+     */
+    401: Problem;
+    /**
+     * The credential is valid but not allowed to do this.
+     */
+    403: Problem;
+    /**
+     * Unknown provider, user, link or route.
+     */
+    404: Problem;
+    /**
+     * The identity provider or the media server did not answer.
+     */
+    502: Problem;
+};
+
+export type RevokeAppPasswordError = RevokeAppPasswordErrors[keyof RevokeAppPasswordErrors];
+
+export type RevokeAppPasswordResponses = {
+    /**
+     * Revoked.
+     */
+    204: void;
+};
+
+export type RevokeAppPasswordResponse = RevokeAppPasswordResponses[keyof RevokeAppPasswordResponses];
+
+export type GetAppPasswordData = {
+    body?: never;
+    path: {
+        /**
+         * The user's id, 32 hex digits or a dashed GUID.
+         */
+        jellyfinUserId: string;
+    };
+    query?: never;
+    url: '/sso/account/{jellyfinUserId}/app-password';
+};
+
+export type GetAppPasswordErrors = {
+    /**
+     * The request is malformed; `errors` names the offending fields.
+     */
+    400: Problem;
+    /**
+     * No credential, or one that is unknown, revoked or belongs to a disabled user.
+     */
+    401: Problem;
+    /**
+     * The credential is valid but not allowed to do this.
+     */
+    403: Problem;
+    /**
+     * Unknown provider, user, link or route.
+     */
+    404: Problem;
+};
+
+export type GetAppPasswordError = GetAppPasswordErrors[keyof GetAppPasswordErrors];
+
+export type GetAppPasswordResponses = {
+    /**
+     * The user's app password state.
+     */
+    200: AppPasswordState;
+};
+
+export type GetAppPasswordResponse = GetAppPasswordResponses[keyof GetAppPasswordResponses];
+
+export type CreateAppPasswordData = {
+    body?: never;
+    path: {
+        /**
+         * The user's id, 32 hex digits or a dashed GUID.
+         */
+        jellyfinUserId: string;
+    };
+    query?: never;
+    url: '/sso/account/{jellyfinUserId}/app-password';
+};
+
+export type CreateAppPasswordErrors = {
+    /**
+     * The request is malformed; `errors` names the offending fields.
+     */
+    400: Problem;
+    /**
+     * No credential, or one that is unknown, revoked or belongs to a disabled user.
+     */
+    401: Problem;
+    /**
+     * The credential is valid but not allowed to do this.
+     */
+    403: Problem;
+    /**
+     * Unknown provider, user, link or route.
+     */
+    404: Problem;
+    /**
+     * The identity provider or the media server did not answer.
+     */
+    502: Problem;
+};
+
+export type CreateAppPasswordError = CreateAppPasswordErrors[keyof CreateAppPasswordErrors];
+
+export type CreateAppPasswordResponses = {
+    /**
+     * The new app password.
+     */
+    201: NewAppPassword;
+};
+
+export type CreateAppPasswordResponse = CreateAppPasswordResponses[keyof CreateAppPasswordResponses];
+
+export type ListDevicesData = {
+    body?: never;
+    path: {
+        /**
+         * The user's id, 32 hex digits or a dashed GUID.
+         */
+        jellyfinUserId: string;
+    };
+    query?: never;
+    url: '/sso/account/{jellyfinUserId}/devices';
+};
+
+export type ListDevicesErrors = {
+    /**
+     * The request is malformed; `errors` names the offending fields.
+     */
+    400: Problem;
+    /**
+     * No credential, or one that is unknown, revoked or belongs to a disabled user.
+     */
+    401: Problem;
+    /**
+     * The credential is valid but not allowed to do this.
+     */
+    403: Problem;
+    /**
+     * Unknown provider, user, link or route.
+     */
+    404: Problem;
+    /**
+     * The identity provider or the media server did not answer.
+     */
+    502: Problem;
+};
+
+export type ListDevicesError = ListDevicesErrors[keyof ListDevicesErrors];
+
+export type ListDevicesResponses = {
+    /**
+     * The user's devices, most recently active first.
+     */
+    200: Array<UserDevice>;
+};
+
+export type ListDevicesResponse = ListDevicesResponses[keyof ListDevicesResponses];
+
+export type SignOutDeviceData = {
+    body?: never;
+    path: {
+        /**
+         * The user's id, 32 hex digits or a dashed GUID.
+         */
+        jellyfinUserId: string;
+        /**
+         * The device's id, as listed.
+         */
+        deviceId: string;
+    };
+    query?: never;
+    url: '/sso/account/{jellyfinUserId}/devices/{deviceId}';
+};
+
+export type SignOutDeviceErrors = {
+    /**
+     * The request is malformed; `errors` names the offending fields.
+     */
+    400: Problem;
+    /**
+     * No credential, or one that is unknown, revoked or belongs to a disabled user.
+     */
+    401: Problem;
+    /**
+     * The credential is valid but not allowed to do this.
+     */
+    403: Problem;
+    /**
+     * Unknown provider, user, link or route.
+     */
+    404: Problem;
+    /**
+     * The identity provider or the media server did not answer.
+     */
+    502: Problem;
+};
+
+export type SignOutDeviceError = SignOutDeviceErrors[keyof SignOutDeviceErrors];
+
+export type SignOutDeviceResponses = {
+    /**
+     * Signed out.
+     */
+    204: void;
+};
+
+export type SignOutDeviceResponse = SignOutDeviceResponses[keyof SignOutDeviceResponses];
+
+export type SignOutOtherDevicesData = {
+    body?: never;
+    path: {
+        /**
+         * The user's id, 32 hex digits or a dashed GUID.
+         */
+        jellyfinUserId: string;
+    };
+    query?: never;
+    url: '/sso/account/{jellyfinUserId}/devices/sign-out-others';
+};
+
+export type SignOutOtherDevicesErrors = {
+    /**
+     * The request is malformed; `errors` names the offending fields.
+     */
+    400: Problem;
+    /**
+     * No credential, or one that is unknown, revoked or belongs to a disabled user.
+     */
+    401: Problem;
+    /**
+     * The credential is valid but not allowed to do this.
+     */
+    403: Problem;
+    /**
+     * Unknown provider, user, link or route.
+     */
+    404: Problem;
+    /**
+     * The identity provider or the media server did not answer.
+     */
+    502: Problem;
+};
+
+export type SignOutOtherDevicesError = SignOutOtherDevicesErrors[keyof SignOutOtherDevicesErrors];
+
+export type SignOutOtherDevicesResponses = {
+    /**
+     * How many devices were signed out.
+     */
+    200: {
+        signedOut: number;
+    };
+};
+
+export type SignOutOtherDevicesResponse = SignOutOtherDevicesResponses[keyof SignOutOtherDevicesResponses];
+
+export type AuthenticateByNameData = {
+    body: {
+        Username: string;
+        Pw: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/Users/AuthenticateByName';
+};
+
+export type AuthenticateByNameErrors = {
+    /**
+     * The request is malformed; `errors` names the offending fields.
+     */
+    400: Problem;
+    /**
+     * No credential, or one that is unknown, revoked or belongs to a disabled user.
+     */
+    401: Problem;
+    /**
+     * Unknown provider, user, link or route.
+     */
+    404: Problem;
+    /**
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
+     */
+    429: Problem;
+};
+
+export type AuthenticateByNameError = AuthenticateByNameErrors[keyof AuthenticateByNameErrors];
+
+export type AuthenticateByNameResponses = {
+    /**
+     * A media-server session for the user.
+     */
+    200: AuthenticationResult;
+};
+
+export type AuthenticateByNameResponse = AuthenticateByNameResponses[keyof AuthenticateByNameResponses];
 
 export type GetHomeData = {
     body?: never;

@@ -18,6 +18,8 @@ import { createOidcConnector } from './protocols/oidc-connector.js';
 import { createOidcProtocol } from './protocols/oidc.js';
 import { createActivityRecorder, startActivityRetention, type ActivityRecorder } from './sso/activity.js';
 import { createLinkAdmin } from './sso/links.js';
+import { createAppPasswords } from './sso/app-passwords.js';
+import { createDevices } from './sso/devices.js';
 import { createDeviceSignIn } from './sso/device-signin.js';
 import { createLogin, type LoginDeps } from './sso/login.js';
 import { createProviderAdmin } from './sso/provider-admin.js';
@@ -26,6 +28,7 @@ import type { SamlMetadataReader } from './sso/saml-metadata-import.js';
 import { createSignInPreviewer } from './sso/sign-in-preview.js';
 import type {
   ActivityStore,
+  AppPasswordStore,
   Clock,
   Connector,
   Connectors,
@@ -41,6 +44,7 @@ import type {
 import { createUserAdmin } from './sso/user-admin.js';
 import { createUserSearch } from './sso/user-search.js';
 import { createActivityStore } from './storage/activity-store.js';
+import { createAppPasswordStore } from './storage/app-password-store.js';
 import { createFlowStore } from './storage/flow-store.js';
 import { createLinkStore } from './storage/link-store.js';
 import { createPendingLinkStore } from './storage/pending-link-store.js';
@@ -425,6 +429,7 @@ interface Stores {
   replay: ReplayCache;
   activity: ActivityStore;
   pendingLinks: PendingLinkStore;
+  appPasswords: AppPasswordStore;
 }
 
 function openStores({ orm, box }: Database, clock: Clock): Stores {
@@ -435,6 +440,7 @@ function openStores({ orm, box }: Database, clock: Clock): Stores {
     replay: createReplayCache({ orm }),
     activity: createActivityStore({ orm }),
     pendingLinks: createPendingLinkStore({ orm, box, clock }),
+    appPasswords: createAppPasswordStore({ orm }),
   };
 }
 
@@ -629,8 +635,34 @@ function createUseCases(parts: {
     login,
     linkAdmin: createLinkAdmin({ providers, links, mediaServer, login }),
     userSearch: createUserSearch({ mediaServer, links }),
+    ...accountUseCases(parts),
     publicUrl: config.publicUrl,
     activity: stores.activity,
+  };
+}
+
+/** App passwords and devices: the account operations (sso/app-passwords.ts, sso/devices.ts). */
+function accountUseCases(parts: {
+  config: Config;
+  clock: Clock;
+  stores: Stores;
+  mediaServer: MediaServer;
+  activityLog: ActivityRecorder;
+}): Pick<HandlerDeps, 'appPasswords' | 'devices'> {
+  const { config, clock, stores, mediaServer } = parts;
+  const activityLog = config.activityRetentionDays > 0 ? parts.activityLog : undefined;
+  const { links, providers } = stores;
+  return {
+    appPasswords: createAppPasswords({
+      mediaServer,
+      appPasswords: stores.appPasswords,
+      links,
+      providers,
+      clock,
+      enabled: config.appPasswords,
+      activityLog,
+    }),
+    devices: createDevices({ mediaServer, links, clock, activityLog }),
   };
 }
 

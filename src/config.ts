@@ -49,6 +49,8 @@ export interface Config {
   metricsHost: string;
   /** Seconds a shutdown waits for requests in progress before it cuts them. */
   shutdownTimeoutSeconds: number;
+  /** SSO_APP_PASSWORDS (default on): whether users may make app passwords at all. */
+  appPasswords: boolean;
 }
 
 export class ConfigError extends Error {
@@ -91,6 +93,8 @@ export function loadConfig(env: Env = process.env): Config {
     // Its content is checked when it is applied: a SIGHUP re-reads it, so it may change after start.
     providersFile: read.text('SSO_PROVIDERS_FILE'),
     ...readOperations(read, { port, host }),
+    // On unless switched off: the flag reader's own default is off.
+    appPasswords: read.text('SSO_APP_PASSWORDS') === null || read.flag('SSO_APP_PASSWORDS'),
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;

@@ -53,7 +53,8 @@ export type TextReply<R> = {
 export type RedirectReply = ReplyExtras & { kind: 'redirect'; status: 302; location: string };
 
 /** The spec's tags; each names the handler module that serves its operations. */
-export type Tag = 'oidc' | 'saml' | 'links' | 'admin' | 'console' | 'device' | 'quickconnect' | 'health';
+export type Tag =
+  'oidc' | 'saml' | 'links' | 'admin' | 'console' | 'device' | 'quickconnect' | 'health' | 'account';
 
 /** An operation: its tag (which handler module serves it), its request and its replies. */
 interface Operation<T extends Tag, Data, Replies, Errors> {
@@ -256,6 +257,48 @@ export interface Operations {
     Api.SearchUsersData,
     JsonReply<Api.SearchUsersResponses>,
     Api.SearchUsersErrors
+  >;
+  getAppPassword: Operation<
+    'account',
+    Api.GetAppPasswordData,
+    JsonReply<Api.GetAppPasswordResponses>,
+    Api.GetAppPasswordErrors
+  >;
+  createAppPassword: Operation<
+    'account',
+    Api.CreateAppPasswordData,
+    JsonReply<Api.CreateAppPasswordResponses>,
+    Api.CreateAppPasswordErrors
+  >;
+  revokeAppPassword: Operation<
+    'account',
+    Api.RevokeAppPasswordData,
+    EmptyReply<Api.RevokeAppPasswordResponses>,
+    Api.RevokeAppPasswordErrors
+  >;
+  listDevices: Operation<
+    'account',
+    Api.ListDevicesData,
+    JsonReply<Api.ListDevicesResponses>,
+    Api.ListDevicesErrors
+  >;
+  signOutDevice: Operation<
+    'account',
+    Api.SignOutDeviceData,
+    EmptyReply<Api.SignOutDeviceResponses>,
+    Api.SignOutDeviceErrors
+  >;
+  signOutOtherDevices: Operation<
+    'account',
+    Api.SignOutOtherDevicesData,
+    JsonReply<Api.SignOutOtherDevicesResponses>,
+    Api.SignOutOtherDevicesErrors
+  >;
+  authenticateByName: Operation<
+    'account',
+    Api.AuthenticateByNameData,
+    JsonReply<Api.AuthenticateByNameResponses>,
+    Api.AuthenticateByNameErrors
   >;
   getHome: Operation<'console', Api.GetHomeData, HtmlReply<Api.GetHomeResponses>, Api.GetHomeErrors>;
   getAdminConsole: Operation<

@@ -2,10 +2,12 @@
 // Who may call: the user themself or an elevated caller, API keys included (`checkLinksAccess`); the other
 // rules are about the links: one identity belongs to one user, and only its own user may drop it.
 import type { RequestContext } from './activity.js';
+import { isSsoOnly, linksOf } from './account-user.js';
 import { SsoError } from './errors.js';
 import type { Login } from './login.js';
 import {
   isElevated,
+  type AccountLink,
   type DeviceInfo,
   type LinkStore,
   type MediaServer,
@@ -68,6 +70,8 @@ export interface LinkAdmin {
     providerName: string;
     userId: string;
     subject: string;
+    /** An elevated caller's explicit choice to unlink even an SSO-only user's last link. */
+    allowLastWayIn?: boolean;
   }): Promise<void>;
 }
 
@@ -138,21 +142,49 @@ export function createLinkAdmin(deps: {
       return 'linked';
     },
 
-    async unlink({ protocol, providerName, userId, subject }) {
+    async unlink({ protocol, providerName, userId, subject, allowLastWayIn = false }) {
       const provider = await deps.providers.get(protocol, providerName);
       if (provider === null) throw providerNotFound(protocol, providerName);
-      const link = await deps.links.find(provider.id, subject);
-      if (link === null) {
-        throw new SsoError('link_not_found', `No ${providerName} identity "${subject}" is linked.`, {
-          step: 'link',
-        });
-      }
-      if (link.userId !== userId) {
-        throw new SsoError('link_conflict', 'This identity is linked to another user, not to this one.', {
-          step: 'link',
-        });
-      }
+      checkOwnLink(await deps.links.find(provider.id, subject), { providerName, subject, userId });
+      if (!allowLastWayIn) await checkNotLastWayIn(deps, userId);
       await deps.links.delete(provider.id, subject);
     },
   };
+}
+
+/** Refuses to drop the only link of a user who has no password: they could never sign in again. */
+async function checkNotLastWayIn(
+  deps: { links: LinkStore; mediaServer: MediaServer },
+  userId: string,
+): Promise<void> {
+  if ((await linksOf(deps.links, userId)).length > 1) return;
+  const user = await deps.mediaServer.getUserById(userId);
+  if (user === null || !isSsoOnly(user)) return;
+  throw new SsoError(
+    'link_conflict',
+    'This is the last way this user can sign in: they have no password and no other link. Link another ' +
+      'account or make an app password first.',
+    { step: 'link', reason: 'last_way_in' },
+  );
+}
+
+/** The link to drop must exist and be this user's. */
+function checkOwnLink(
+  link: AccountLink | null,
+  wanted: { providerName: string; subject: string; userId: string },
+): void {
+  if (link === null) {
+    throw new SsoError(
+      'link_not_found',
+      `No ${wanted.providerName} identity "${wanted.subject}" is linked.`,
+      {
+        step: 'link',
+      },
+    );
+  }
+  if (link.userId !== wanted.userId) {
+    throw new SsoError('link_conflict', 'This identity is linked to another user, not to this one.', {
+      step: 'link',
+    });
+  }
 }

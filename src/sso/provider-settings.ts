@@ -32,6 +32,8 @@ export interface SharedProviderSettings {
   portOverride: number | null;
   /** Opt-in: a first login may take over an existing account with the same name (off by default). */
   adoptExistingUsers: boolean;
+  /** Whether its users may make app passwords (app-passwords.ts); absent means allowed. */
+  allowAppPasswords?: boolean;
 }
 
 /** OIDC-only fields (docs/plugin-compatibility.md §4.3), without the client secret. */
@@ -146,6 +148,7 @@ export interface SharedProviderInput {
   schemeOverride?: string | null;
   portOverride?: number | null;
   adoptExistingUsers?: boolean;
+  allowAppPasswords?: boolean;
 }
 
 export interface OidcProviderInput extends SharedProviderInput {

@@ -67,6 +67,8 @@ export function sharedSettings(input: SharedProviderInput): SharedProviderSettin
     schemeOverride,
     portOverride: input.portOverride ?? null,
     adoptExistingUsers: input.adoptExistingUsers ?? false,
+    // Kept only when set, so providers saved before it read as they were (allowed).
+    ...(input.allowAppPasswords === undefined ? {} : { allowAppPasswords: input.allowAppPasswords }),
   };
 }
 

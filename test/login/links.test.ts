@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import {
   addOidcProvider,
   authenticateOidc,
+  createAppPassword,
   createLink,
   deleteLink,
   listLinkDetails,
@@ -207,6 +208,14 @@ describe('account links', () => {
     });
     expect(noProvider.response.status).toBe(404);
     expect(noProvider.error?.code).toBe('provider_not_found');
+    // bob has no password and no other link: his last way in stays until he has another one.
+    const last = await deleteLink({
+      client: bobClient,
+      path: { mode: 'oid', provider: 'home', jellyfinUserId: bob.id, canonicalName: 'sub-bob' },
+    });
+    expect(last.error).toMatchObject({ code: 'link_conflict', reason: 'last_way_in' });
+    const app = await createAppPassword({ client: bobClient, path: { jellyfinUserId: bob.id } });
+    expect(app.response.status).toBe(201);
     const mine = await deleteLink({
       client: bobClient,
       path: { mode: 'Oid', provider: 'home', jellyfinUserId: bob.id, canonicalName: 'sub-bob' },

@@ -6,7 +6,8 @@
 // names, a policy POST that replaces the whole policy and needs both provider ids, 403 for demoting the last
 // admin / disabling an admin / disabling the last enabled user, password changes ignored (but tokens still
 // revoked) for users not on the default provider, Quick Connect initiate → authorize → exchange with the
-// initiating device's fields and the same-device logout rule, Base64 user images.
+// initiating device's fields and the same-device logout rule, Base64 user images, and ending sessions
+// (POST /Sessions/Logout with the user's token, DELETE /Devices?id= as an administrator).
 //
 // EVERY request is validated against the document before it is handled and EVERY answer before it is sent
 // (test/support/jellyfin-openapi.ts); each problem lands in `violations`, as do breaches of Jellyfin's rules
@@ -492,6 +493,8 @@ export async function startFakeJellyfin(options: FakeJellyfinOptions): Promise<F
   }
 
   const handlers: Record<string, (context: Context) => Reply> = {
+    ...sessionEndHandlers(tokens),
+    ...accountHandlers({ users, tokens, isOnDefaultProvider, mintToken, userDto, sessionDto, serverId }),
     GetPublicSystemInfo: () => ({
       status: 200,
       json: {
@@ -965,5 +968,115 @@ function quickConnectResult(request: QuickConnectRequest): Record<string, unknow
     AppName: request.appName,
     AppVersion: request.appVersion,
     DateAdded: request.dateAdded,
+  };
+}
+
+/**
+ * Ending sessions. `ReportSessionEnded`: SessionManager.Logout of the caller's own token. `DeleteDevice`
+ * (elevated): every token of that device id, whoever holds it; 404 ProblemDetails when it has none.
+ */
+function sessionEndHandlers(
+  tokens: Map<string, FakeToken>,
+): Record<string, (context: { principal: Principal | undefined; query: URLSearchParams }) => Reply> {
+  return {
+    ReportSessionEnded: (context) => {
+      if (context.principal?.kind === 'user') tokens.delete(context.principal.token.token);
+      return { status: 204 };
+    },
+    DeleteDevice: (context) => {
+      const deviceId = context.query.get('id') ?? '';
+      const ofDevice = [...tokens.values()].filter((token) => token.deviceId === deviceId);
+      if (ofDevice.length === 0) {
+        return {
+          status: 404,
+          problem: {
+            type: 'https://tools.ietf.org/html/rfc9110#section-15.5.5',
+            title: 'Not Found',
+            status: 404,
+          },
+        };
+      }
+      for (const token of ofDevice) tokens.delete(token.token);
+      return { status: 204 };
+    },
+  };
+}
+
+/** What the account handlers read of the fake's state. */
+interface AccountState {
+  users: Map<string, FakeUser>;
+  tokens: Map<string, FakeToken>;
+  isOnDefaultProvider(user: FakeUser): boolean;
+  mintToken(
+    user: FakeUser,
+    device: Pick<FakeToken, 'deviceId' | 'deviceName' | 'client' | 'version'>,
+  ): FakeToken;
+  userDto(user: FakeUser): Record<string, unknown>;
+  sessionDto(token: FakeToken, user: FakeUser): Record<string, unknown>;
+  serverId: string;
+}
+
+/**
+ * Password sign-in and device listing. `AuthenticateUserByName`: the default provider compares the password
+ * (an empty password matches a user without one); a user on any other provider fails (the SSO plugin's
+ * provider id names no installed provider, so Jellyfin's InvalidAuthProvider refuses); 401 otherwise.
+ * `GetDevices` (elevated): one entry per device id with a token of the user, newest activity first.
+ */
+function accountHandlers(
+  state: AccountState,
+): Record<
+  string,
+  (context: { auth: Record<string, string> | null; body: Buffer; query: URLSearchParams }) => Reply
+> {
+  // The document declares no 401 here; an object body is what its validator takes for an undeclared status.
+  const unauthorized: Reply = {
+    status: 401,
+    problem: {
+      type: 'https://tools.ietf.org/html/rfc9110#section-15.5.2',
+      title: 'Unauthorized',
+      status: 401,
+    },
+  };
+  return {
+    AuthenticateUserByName: (context) => {
+      const body = JSON.parse(context.body.toString('utf8') || '{}') as { Username?: unknown; Pw?: unknown };
+      const name = typeof body.Username === 'string' ? upperInvariant(body.Username) : '';
+      const user = [...state.users.values()].find((candidate) => upperInvariant(candidate.name) === name);
+      if (!user || user.policy.IsDisabled === true || !state.isOnDefaultProvider(user)) return unauthorized;
+      const password = typeof body.Pw === 'string' ? body.Pw : '';
+      if ((user.password ?? '') !== password) return unauthorized;
+      const auth = context.auth ?? {};
+      const token = state.mintToken(user, {
+        deviceId: auth.DeviceId ?? '',
+        deviceName: auth.Device ?? '',
+        client: auth.Client ?? '',
+        version: auth.Version ?? '',
+      });
+      return {
+        status: 200,
+        json: {
+          User: state.userDto(user),
+          SessionInfo: state.sessionDto(token, user),
+          AccessToken: token.token,
+          ServerId: state.serverId,
+        },
+      };
+    },
+    GetDevices: (context) => {
+      const userId = (context.query.get('userId') ?? '').replace(/-/g, '').toLowerCase();
+      const byDevice = new Map<string, FakeToken>();
+      for (const token of state.tokens.values())
+        if (token.userId === userId) byDevice.set(token.deviceId, token);
+      const items = [...byDevice.values()].map((token) => ({
+        Id: token.deviceId,
+        Name: token.deviceName,
+        AppName: token.client,
+        AppVersion: token.version,
+        LastUserId: token.userId,
+        DateLastActivity: token.created,
+        Capabilities: { PlayableMediaTypes: [], SupportedCommands: [], SupportsMediaControl: false },
+      }));
+      return { status: 200, json: { Items: items, TotalRecordCount: items.length, StartIndex: 0 } };
+    },
   };
 }

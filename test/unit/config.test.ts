@@ -39,6 +39,7 @@ describe('loadConfig', () => {
       metricsPort: null,
       metricsHost: '127.0.0.1',
       shutdownTimeoutSeconds: 10,
+      appPasswords: true,
     });
   });
 
@@ -109,6 +110,7 @@ describe('loadConfig', () => {
       SSO_TRUST_PROXY: '1',
       SSO_AVATAR_ALLOW_PRIVATE_HOSTS: 'yes',
       SSO_ACTIVITY_RETENTION_DAYS: '0',
+      SSO_APP_PASSWORDS: 'off',
     });
     expect(config).toMatchObject({
       port: 0,
@@ -129,6 +131,7 @@ describe('loadConfig', () => {
       trustProxy: '1',
       avatarAllowPrivateHosts: true,
       activityRetentionDays: 0,
+      appPasswords: false,
     });
   });
 

@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client/index.js';
-import type { AddOidcProviderData, AddOidcProviderErrors, AddOidcProviderResponses, AddSamlProviderData, AddSamlProviderErrors, AddSamlProviderResponses, AuthenticateOidcData, AuthenticateOidcErrors, AuthenticateOidcResponses, AuthenticateSamlData, AuthenticateSamlErrors, AuthenticateSamlResponses, AuthenticateWithQuickConnectData, AuthenticateWithQuickConnectErrors, AuthenticateWithQuickConnectResponses, AuthorizeDeviceData, AuthorizeDeviceErrors, AuthorizeDeviceResponses, CompleteOidcLoginAliasData, CompleteOidcLoginAliasErrors, CompleteOidcLoginAliasResponses, CompleteOidcLoginData, CompleteOidcLoginErrors, CompleteOidcLoginResponses, CreateLinkData, CreateLinkErrors, CreateLinkResponses, DeleteLinkData, DeleteLinkErrors, DeleteLinkResponses, DeleteOidcProviderData, DeleteOidcProviderErrors, DeleteOidcProviderResponses, DeleteSamlProviderData, DeleteSamlProviderErrors, DeleteSamlProviderResponses, GetAdminConsoleAssetData, GetAdminConsoleAssetErrors, GetAdminConsoleAssetResponses, GetAdminConsoleData, GetAdminConsoleErrors, GetAdminConsoleResponses, GetDevicePageData, GetDevicePageErrors, GetDevicePageResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetHomeData, GetHomeErrors, GetHomeResponses, GetOidcProviderNamesData, GetOidcProviderNamesErrors, GetOidcProviderNamesResponses, GetOidcProvidersData, GetOidcProvidersErrors, GetOidcProvidersResponses, GetOidcStatesData, GetOidcStatesErrors, GetOidcStatesResponses, GetQuickConnectEnabledData, GetQuickConnectEnabledErrors, GetQuickConnectEnabledResponses, GetQuickConnectStateData, GetQuickConnectStateErrors, GetQuickConnectStateResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetSamlMetadataData, GetSamlMetadataErrors, GetSamlMetadataResponses, GetSamlProviderNamesData, GetSamlProviderNamesErrors, GetSamlProviderNamesResponses, GetSamlProvidersData, GetSamlProvidersErrors, GetSamlProvidersResponses, ImportSamlMetadataData, ImportSamlMetadataErrors, ImportSamlMetadataResponses, InitiateQuickConnectData, InitiateQuickConnectErrors, InitiateQuickConnectResponses, ListActivityData, ListActivityErrors, ListActivityResponses, ListLibrariesData, ListLibrariesErrors, ListLibrariesResponses, ListLinkDetailsData, ListLinkDetailsErrors, ListLinkDetailsResponses, ListOidcLinksData, ListOidcLinksErrors, ListOidcLinksResponses, ListSamlLinksData, ListSamlLinksErrors, ListSamlLinksResponses, PreviewOidcSignInData, PreviewOidcSignInErrors, PreviewOidcSignInResponses, PreviewSamlSignInData, PreviewSamlSignInErrors, PreviewSamlSignInResponses, ReceiveSamlResponseAliasData, ReceiveSamlResponseAliasErrors, ReceiveSamlResponseAliasResponses, ReceiveSamlResponseData, ReceiveSamlResponseErrors, ReceiveSamlResponseResponses, SearchUsersData, SearchUsersErrors, SearchUsersResponses, StartDeviceSignInData, StartDeviceSignInErrors, StartOidcLoginAliasData, StartOidcLoginAliasErrors, StartOidcLoginData, StartOidcLoginErrors, StartSamlLoginAliasData, StartSamlLoginAliasErrors, StartSamlLoginData, StartSamlLoginErrors, TestOidcProviderData, TestOidcProviderErrors, TestOidcProviderResponses, TestSamlProviderData, TestSamlProviderErrors, TestSamlProviderResponses, UnregisterUserData, UnregisterUserErrors, UnregisterUserResponses } from './types.gen.js';
+import type { AddOidcProviderData, AddOidcProviderErrors, AddOidcProviderResponses, AddSamlProviderData, AddSamlProviderErrors, AddSamlProviderResponses, AuthenticateByNameData, AuthenticateByNameErrors, AuthenticateByNameResponses, AuthenticateOidcData, AuthenticateOidcErrors, AuthenticateOidcResponses, AuthenticateSamlData, AuthenticateSamlErrors, AuthenticateSamlResponses, AuthenticateWithQuickConnectData, AuthenticateWithQuickConnectErrors, AuthenticateWithQuickConnectResponses, AuthorizeDeviceData, AuthorizeDeviceErrors, AuthorizeDeviceResponses, CompleteOidcLoginAliasData, CompleteOidcLoginAliasErrors, CompleteOidcLoginAliasResponses, CompleteOidcLoginData, CompleteOidcLoginErrors, CompleteOidcLoginResponses, CreateAppPasswordData, CreateAppPasswordErrors, CreateAppPasswordResponses, CreateLinkData, CreateLinkErrors, CreateLinkResponses, DeleteLinkData, DeleteLinkErrors, DeleteLinkResponses, DeleteOidcProviderData, DeleteOidcProviderErrors, DeleteOidcProviderResponses, DeleteSamlProviderData, DeleteSamlProviderErrors, DeleteSamlProviderResponses, GetAdminConsoleAssetData, GetAdminConsoleAssetErrors, GetAdminConsoleAssetResponses, GetAdminConsoleData, GetAdminConsoleErrors, GetAdminConsoleResponses, GetAppPasswordData, GetAppPasswordErrors, GetAppPasswordResponses, GetDevicePageData, GetDevicePageErrors, GetDevicePageResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetHomeData, GetHomeErrors, GetHomeResponses, GetOidcProviderNamesData, GetOidcProviderNamesErrors, GetOidcProviderNamesResponses, GetOidcProvidersData, GetOidcProvidersErrors, GetOidcProvidersResponses, GetOidcStatesData, GetOidcStatesErrors, GetOidcStatesResponses, GetQuickConnectEnabledData, GetQuickConnectEnabledErrors, GetQuickConnectEnabledResponses, GetQuickConnectStateData, GetQuickConnectStateErrors, GetQuickConnectStateResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetSamlMetadataData, GetSamlMetadataErrors, GetSamlMetadataResponses, GetSamlProviderNamesData, GetSamlProviderNamesErrors, GetSamlProviderNamesResponses, GetSamlProvidersData, GetSamlProvidersErrors, GetSamlProvidersResponses, ImportSamlMetadataData, ImportSamlMetadataErrors, ImportSamlMetadataResponses, InitiateQuickConnectData, InitiateQuickConnectErrors, InitiateQuickConnectResponses, ListActivityData, ListActivityErrors, ListActivityResponses, ListDevicesData, ListDevicesErrors, ListDevicesResponses, ListLibrariesData, ListLibrariesErrors, ListLibrariesResponses, ListLinkDetailsData, ListLinkDetailsErrors, ListLinkDetailsResponses, ListOidcLinksData, ListOidcLinksErrors, ListOidcLinksResponses, ListSamlLinksData, ListSamlLinksErrors, ListSamlLinksResponses, PreviewOidcSignInData, PreviewOidcSignInErrors, PreviewOidcSignInResponses, PreviewSamlSignInData, PreviewSamlSignInErrors, PreviewSamlSignInResponses, ReceiveSamlResponseAliasData, ReceiveSamlResponseAliasErrors, ReceiveSamlResponseAliasResponses, ReceiveSamlResponseData, ReceiveSamlResponseErrors, ReceiveSamlResponseResponses, RevokeAppPasswordData, RevokeAppPasswordErrors, RevokeAppPasswordResponses, SearchUsersData, SearchUsersErrors, SearchUsersResponses, SignOutDeviceData, SignOutDeviceErrors, SignOutDeviceResponses, SignOutOtherDevicesData, SignOutOtherDevicesErrors, SignOutOtherDevicesResponses, StartDeviceSignInData, StartDeviceSignInErrors, StartOidcLoginAliasData, StartOidcLoginAliasErrors, StartOidcLoginData, StartOidcLoginErrors, StartSamlLoginAliasData, StartSamlLoginAliasErrors, StartSamlLoginData, StartSamlLoginErrors, TestOidcProviderData, TestOidcProviderErrors, TestOidcProviderResponses, TestSamlProviderData, TestSamlProviderErrors, TestSamlProviderResponses, UnregisterUserData, UnregisterUserErrors, UnregisterUserResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -556,7 +556,12 @@ export const createLink = <ThrowOnError extends boolean = false>(options: Option
 /**
  * Remove a link
  *
- * Removes the link of that identity to that user.
+ * Removes the link of that identity to that user. Refused (409, reason `last_way_in`) when it would
+ * leave an SSO-only user (no password: neither an app password nor a media-server password) with no
+ * link, since they could no longer sign in at all. An administrator or API key may pass
+ * `allowLastWayIn=true` to unlink all the same (e.g. before deleting the account); anyone else
+ * passing it gets 403.
+ *
  */
 export const deleteLink = <ThrowOnError extends boolean = false>(options: Options<DeleteLinkData, ThrowOnError>) => (options.client ?? client).delete<DeleteLinkResponses, DeleteLinkErrors, ThrowOnError>({
     security: [
@@ -778,6 +783,199 @@ export const listActivity = <ThrowOnError extends boolean = false>(options?: Opt
     ],
     url: '/sso/Activity',
     ...options
+});
+
+/**
+ * Revoke the app password
+ *
+ * Sets an unusable random password again and puts the user back on SSO-only sign-in: apps using the
+ * app password can no longer sign in. Revoking when there is none is not an error.
+ *
+ */
+export const revokeAppPassword = <ThrowOnError extends boolean = false>(options: Options<RevokeAppPasswordData, ThrowOnError>) => (options.client ?? client).delete<RevokeAppPasswordResponses, RevokeAppPasswordErrors, ThrowOnError>({
+    security: [
+        { name: 'Authorization', type: 'apiKey' },
+        { name: 'X-Emby-Authorization', type: 'apiKey' },
+        { name: 'X-Emby-Token', type: 'apiKey' },
+        { name: 'X-MediaBrowser-Token', type: 'apiKey' },
+        {
+            in: 'query',
+            name: 'ApiKey',
+            type: 'apiKey'
+        },
+        {
+            in: 'query',
+            name: 'api_key',
+            type: 'apiKey'
+        }
+    ],
+    url: '/sso/account/{jellyfinUserId}/app-password',
+    ...options
+});
+
+/**
+ * Whether the user has an app password
+ *
+ * When the user's app password was made, or `null` when they have none. The password itself is
+ * never stored by this service and cannot be read back.
+ *
+ */
+export const getAppPassword = <ThrowOnError extends boolean = false>(options: Options<GetAppPasswordData, ThrowOnError>) => (options.client ?? client).get<GetAppPasswordResponses, GetAppPasswordErrors, ThrowOnError>({
+    security: [
+        { name: 'Authorization', type: 'apiKey' },
+        { name: 'X-Emby-Authorization', type: 'apiKey' },
+        { name: 'X-Emby-Token', type: 'apiKey' },
+        { name: 'X-MediaBrowser-Token', type: 'apiKey' },
+        {
+            in: 'query',
+            name: 'ApiKey',
+            type: 'apiKey'
+        },
+        {
+            in: 'query',
+            name: 'api_key',
+            type: 'apiKey'
+        }
+    ],
+    url: '/sso/account/{jellyfinUserId}/app-password',
+    ...options
+});
+
+/**
+ * Make a new app password (shown once)
+ *
+ * Generates a strong random password, sets it as the user's media-server password and switches the
+ * user to password sign-in, so apps that only take a name and a password (music apps, Jellyseerr,
+ * sync tools) can sign in with it at `/Users/AuthenticateByName`. It replaces any earlier app
+ * password. The answer is the only time the password is shown: this service keeps only when it was
+ * made. With a Jellyfin server, Jellyfin ends the user's other sessions when the password changes.
+ *
+ * Refused (403, reason `app_passwords_not_allowed`) when the server turned app passwords off
+ * (`SSO_APP_PASSWORDS=off`), or when every provider the user is linked through has
+ * `allowAppPasswords: false`; a user with no link is not restricted by any provider.
+ *
+ */
+export const createAppPassword = <ThrowOnError extends boolean = false>(options: Options<CreateAppPasswordData, ThrowOnError>) => (options.client ?? client).post<CreateAppPasswordResponses, CreateAppPasswordErrors, ThrowOnError>({
+    security: [
+        { name: 'Authorization', type: 'apiKey' },
+        { name: 'X-Emby-Authorization', type: 'apiKey' },
+        { name: 'X-Emby-Token', type: 'apiKey' },
+        { name: 'X-MediaBrowser-Token', type: 'apiKey' },
+        {
+            in: 'query',
+            name: 'ApiKey',
+            type: 'apiKey'
+        },
+        {
+            in: 'query',
+            name: 'api_key',
+            type: 'apiKey'
+        }
+    ],
+    url: '/sso/account/{jellyfinUserId}/app-password',
+    ...options
+});
+
+/**
+ * The devices the user is signed in on
+ *
+ * Each device with a session of the user: its id, name, the app that signed in and the last
+ * activity. `current` marks the device the request itself comes from (the `DeviceId` of its
+ * `Authorization: MediaBrowser` header), when the caller is the user themself.
+ *
+ */
+export const listDevices = <ThrowOnError extends boolean = false>(options: Options<ListDevicesData, ThrowOnError>) => (options.client ?? client).get<ListDevicesResponses, ListDevicesErrors, ThrowOnError>({
+    security: [
+        { name: 'Authorization', type: 'apiKey' },
+        { name: 'X-Emby-Authorization', type: 'apiKey' },
+        { name: 'X-Emby-Token', type: 'apiKey' },
+        { name: 'X-MediaBrowser-Token', type: 'apiKey' },
+        {
+            in: 'query',
+            name: 'ApiKey',
+            type: 'apiKey'
+        },
+        {
+            in: 'query',
+            name: 'api_key',
+            type: 'apiKey'
+        }
+    ],
+    url: '/sso/account/{jellyfinUserId}/devices',
+    ...options
+});
+
+/**
+ * Sign the user out on one device
+ *
+ * Ends the user's session on that device (a lost phone). 404 when the user has none there.
+ */
+export const signOutDevice = <ThrowOnError extends boolean = false>(options: Options<SignOutDeviceData, ThrowOnError>) => (options.client ?? client).delete<SignOutDeviceResponses, SignOutDeviceErrors, ThrowOnError>({
+    security: [
+        { name: 'Authorization', type: 'apiKey' },
+        { name: 'X-Emby-Authorization', type: 'apiKey' },
+        { name: 'X-Emby-Token', type: 'apiKey' },
+        { name: 'X-MediaBrowser-Token', type: 'apiKey' },
+        {
+            in: 'query',
+            name: 'ApiKey',
+            type: 'apiKey'
+        },
+        {
+            in: 'query',
+            name: 'api_key',
+            type: 'apiKey'
+        }
+    ],
+    url: '/sso/account/{jellyfinUserId}/devices/{deviceId}',
+    ...options
+});
+
+/**
+ * Sign the user out everywhere else
+ *
+ * Ends the user's sessions on every device but the one the request comes from (the `DeviceId` of
+ * its `Authorization: MediaBrowser` header, when the caller is the user themself). An administrator
+ * or API key acting for a user signs them out on every device.
+ *
+ */
+export const signOutOtherDevices = <ThrowOnError extends boolean = false>(options: Options<SignOutOtherDevicesData, ThrowOnError>) => (options.client ?? client).post<SignOutOtherDevicesResponses, SignOutOtherDevicesErrors, ThrowOnError>({
+    security: [
+        { name: 'Authorization', type: 'apiKey' },
+        { name: 'X-Emby-Authorization', type: 'apiKey' },
+        { name: 'X-Emby-Token', type: 'apiKey' },
+        { name: 'X-MediaBrowser-Token', type: 'apiKey' },
+        {
+            in: 'query',
+            name: 'ApiKey',
+            type: 'apiKey'
+        },
+        {
+            in: 'query',
+            name: 'api_key',
+            type: 'apiKey'
+        }
+    ],
+    url: '/sso/account/{jellyfinUserId}/devices/sign-out-others',
+    ...options
+});
+
+/**
+ * Password sign-in as Jellyfin apps make it (embedded directory only)
+ *
+ * Jellyfin's own password sign-in, served only when the service runs with its embedded directory
+ * (with a Jellyfin server, Jellyfin answers this path itself; here it is 404). Apps send
+ * `{ "Username", "Pw" }` and name their device in `Authorization: MediaBrowser Client=…, Device=…,
+ * DeviceId=…, Version=…`. Only a user with an app password passes; a wrong password is 401.
+ *
+ */
+export const authenticateByName = <ThrowOnError extends boolean = false>(options: Options<AuthenticateByNameData, ThrowOnError>) => (options.client ?? client).post<AuthenticateByNameResponses, AuthenticateByNameErrors, ThrowOnError>({
+    url: '/Users/AuthenticateByName',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**

@@ -1,6 +1,7 @@
 // Every operation's handler, by operationId: the `Handlers` type makes a missing or an extra one a compile
 // error, and a contract test checks the same against the spec at run time.
 import type { Handlers } from '../handler.js';
+import { createAccountHandlers, type AccountHandlerDeps } from './account.js';
 import { createAdminHandlers, type AdminDeps } from './admin.js';
 import type { ConsoleBundle } from '../console-bundle.js';
 import { createConsoleHandlers } from './console.js';
@@ -10,13 +11,19 @@ import { createLinkHandlers, type LinkHandlerDeps } from './links.js';
 import { createLoginHandlers, type LoginHandlerDeps } from './login.js';
 
 /** What the handlers need of the use cases; the console's bundle comes beside them. */
-export type HandlerDeps = AdminDeps & LoginHandlerDeps & LinkHandlerDeps & DeviceHandlerDeps & HealthDeps;
+export type HandlerDeps = AdminDeps &
+  LoginHandlerDeps &
+  LinkHandlerDeps &
+  DeviceHandlerDeps &
+  HealthDeps &
+  AccountHandlerDeps;
 
 export function createHandlers(deps: HandlerDeps, consoleBundle: ConsoleBundle | null): Handlers {
   return {
     ...createAdminHandlers(deps),
     ...createLoginHandlers(deps),
     ...createLinkHandlers(deps),
+    ...createAccountHandlers(deps),
     ...createConsoleHandlers(consoleBundle, deps.publicUrl),
     ...createDeviceHandlers(deps),
     ...createQuickConnectHandlers(deps),

@@ -1,9 +1,10 @@
 // Handlers of the `links` tag: list, create and delete account links. The access rule (the user themself
 // or an elevated caller, sso/links.ts `checkLinksAccess`) was enforced before these run.
-import { invalidField } from '../../sso/errors.js';
+import { invalidField, SsoError } from '../../sso/errors.js';
+import { isElevated } from '../../sso/ports.js';
 import { parseUserId, type LinkAdmin } from '../../sso/links.js';
 import type { ProtocolName } from '../../sso/provider-settings.js';
-import { reply, type Handler, type HandlersOfTag } from '../handler.js';
+import { reply, type Handler, type HandlersOfTag, type RequestState } from '../handler.js';
 import { searchUsersHandler, type UserSearchHandlerDeps } from './user-search.js';
 
 export interface LinkHandlerDeps extends UserSearchHandlerDeps {
@@ -19,6 +20,15 @@ function userIdOf(path: { jellyfinUserId: string }): string {
 /** `{mode}` is `oid` or `saml` in any letter case (the spec's pattern). */
 function protocolOf(path: { mode: string }): ProtocolName {
   return path.mode.toLowerCase() === 'saml' ? 'saml' : 'oidc';
+}
+
+/** The override of the last-way-in rule is an administrator's decision only. */
+function lastWayInOverride(asked: boolean | undefined, state: RequestState): boolean {
+  if (asked !== true) return false;
+  if (state.principal !== null && isElevated(state.principal)) return true;
+  throw new SsoError('forbidden', 'Only administrators may unlink the last way in of a user.', {
+    step: 'credentials',
+  });
 }
 
 export function createLinkHandlers(deps: LinkHandlerDeps): HandlersOfTag<'links'> {
@@ -53,13 +63,14 @@ export function createLinkHandlers(deps: LinkHandlerDeps): HandlersOfTag<'links'
       state.log.info({ provider: path.provider, userId, outcome }, 'account link');
       return reply({ kind: 'empty', status: 204 });
     },
-    deleteLink: async ({ path }, state) => {
+    deleteLink: async ({ path, query }, state) => {
       const userId = userIdOf(path);
       await deps.linkAdmin.unlink({
         protocol: protocolOf(path),
         providerName: path.provider,
         userId,
         subject: path.canonicalName,
+        allowLastWayIn: lastWayInOverride(query?.allowLastWayIn, state),
       });
       state.log.info({ provider: path.provider, userId }, 'account unlinked');
       return reply({ kind: 'empty', status: 200 });

@@ -2,7 +2,7 @@
 // bootstrap key and the CLI need. This file wires the modules of each concern and names failed operations.
 
 import { systemClock } from '../../sso/basics.js';
-import type { Clock, DeviceInfo, Library, MediaServer } from '../../sso/ports.js';
+import type { Clock, DeviceInfo, Library, MediaServer, UserPolicy } from '../../sso/ports.js';
 import type { Orm } from '../../storage/orm.js';
 import {
   createApiKey,
@@ -16,6 +16,9 @@ import { setAvatar } from './avatars.js';
 import { storing, type DirectoryContext } from './context.js';
 import { identityOnFirstUse } from './identity.js';
 import { listLibraries, replaceLibraries, type LibraryInput } from './libraries.js';
+import { endSession, signOutDevice } from './logout.js';
+import { listDevices } from './devices.js';
+import { authenticateByName, clearAppPassword, setAppPassword } from './passwords.js';
 import { updatePolicy } from './policy.js';
 import { authorizeCode, codeState, exchangeRequest, initiateRequest, requestState } from './quick-connect.js';
 import { createSession, resolveToken } from './sessions.js';
@@ -87,6 +90,9 @@ function portMethods(ctx: DirectoryContext, ready: Ready): MediaServer & { kind:
       storing('updating a user policy', 'admin', () => updatePolicy(ctx, ready, userId, change, seen)),
     createSession: (userId, device) =>
       storing('creating a session', 'session', () => createSession(ctx, ready, userId, device)),
+    endSession: (token) => storing('ending a session', 'session', () => endSession(ctx, token)),
+    signOutDevice: (deviceId) =>
+      storing("ending a device's sessions", 'session', () => signOutDevice(ctx, deviceId)),
     listLibraries: () =>
       storing('listing libraries', undefined, async () => {
         await ready();
@@ -94,6 +100,7 @@ function portMethods(ctx: DirectoryContext, ready: Ready): MediaServer & { kind:
       }),
     setAvatar: (userId, image) => storing('saving an avatar', 'session', () => setAvatar(ctx, userId, image)),
     ...quickConnectMethods(ctx, ready),
+    ...accountMethods(ctx, ready),
   };
 }
 
@@ -117,6 +124,28 @@ function quickConnectMethods(
       authenticate: (secret) =>
         storing('completing a Quick Connect request', 'session', () => exchangeRequest(ctx, secret, session)),
     },
+  };
+}
+
+type AccountMethods = Required<
+  Pick<MediaServer, 'setAppPassword' | 'clearAppPassword' | 'listDevices' | 'authenticateByName'>
+>;
+
+/** App passwords, devices and the password sign-in apps make (passwords.ts, devices.ts). */
+function accountMethods(ctx: DirectoryContext, ready: Ready): AccountMethods {
+  const policy = (userId: string, change: (p: UserPolicy) => UserPolicy) =>
+    updatePolicy(ctx, ready, userId, change);
+  const session = (userId: string, device: DeviceInfo) => createSession(ctx, ready, userId, device);
+  return {
+    setAppPassword: (userId, password) =>
+      storing('setting an app password', 'admin', () => setAppPassword(ctx, policy, userId, password)),
+    clearAppPassword: (userId) =>
+      storing('revoking an app password', 'admin', () => clearAppPassword(ctx, policy, userId)),
+    listDevices: (userId) => storing("listing a user's devices", 'admin', () => listDevices(ctx, userId)),
+    authenticateByName: (name, password, device) =>
+      storing('checking a password', 'credentials', () =>
+        authenticateByName(ctx, session, { name, password, device }),
+      ),
   };
 }
 

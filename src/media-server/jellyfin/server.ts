@@ -13,6 +13,8 @@ import { isStatus, reportingAs, userNotFound } from './errors.js';
 import { authorizeDeviceCode } from './quick-connect.js';
 import { probeJellyfin, type JellyfinState } from './readiness.js';
 import type { FetchLike, Request } from './request.js';
+import { listDevices } from './devices.js';
+import { clearAppPassword, setAppPassword } from './passwords.js';
 import { createQuickConnectSession } from './sessions.js';
 import { createTokenResolver } from './tokens.js';
 import {
@@ -78,6 +80,15 @@ export function createJellyfinServer(options: JellyfinServerOptions): JellyfinSe
     createUser: (name) => createSsoUser(users, name),
     createSession: (userId, device) => createQuickConnectSession(client, log, userId, device),
     authorizeQuickConnect: (code, userId) => authorizeDeviceCode(client, log, code, userId),
+    endSession: (token) => reportingAs('ending a session', 'session', () => client.logoutSession(token)),
+    signOutDevice: (deviceId) =>
+      reportingAs("ending a device's sessions", 'session', () => client.deleteDevice(deviceId)),
+    setAppPassword: (userId, password) =>
+      reportingAs('setting an app password', 'admin', () => setAppPassword(users, userId, password)),
+    clearAppPassword: (userId) =>
+      reportingAs('revoking an app password', 'admin', () => clearAppPassword(users, userId)),
+    listDevices: (userId) =>
+      reportingAs("listing the user's devices", 'admin', () => listDevices(client, userId)),
     ...userLookups(client),
     ...userChanges(users),
   };

@@ -9,6 +9,7 @@ import type {
   PendingLinkStore,
   ProviderStore,
   ReplayCache,
+  SsoSessionStore,
 } from '../../sso/ports.js';
 import { createMemoryActivityStore } from './activity-store.js';
 import { createMemoryFlowStore } from './flow-store.js';
@@ -16,6 +17,7 @@ import { createMemoryLinkStore } from './link-store.js';
 import { createMemoryPendingLinkStore } from './pending-link-store.js';
 import { createMemoryProviderStore } from './provider-store.js';
 import { createMemoryReplayCache } from './replay-cache.js';
+import { createMemorySsoSessionStore } from './sso-session-store.js';
 import { createMemoryState, type MemoryState, type MemoryStoreDeps } from './state.js';
 
 export {
@@ -25,6 +27,7 @@ export {
   createMemoryPendingLinkStore,
   createMemoryProviderStore,
   createMemoryReplayCache,
+  createMemorySsoSessionStore,
 };
 export { createMemoryState, type MemoryState, type MemoryStoreDeps };
 
@@ -35,6 +38,7 @@ export interface MemoryStores {
   replay: ReplayCache;
   activity: ActivityStore;
   pendingLinks: PendingLinkStore;
+  ssoSessions: SsoSessionStore;
   /** The shared state, for tests that inspect what is stored. */
   state: MemoryState;
 }
@@ -50,6 +54,7 @@ export function createMemoryStores(deps: Partial<MemoryStoreDeps> = {}): MemoryS
     replay: createMemoryReplayCache(withState),
     activity: createMemoryActivityStore(withState),
     pendingLinks: createMemoryPendingLinkStore(withState),
+    ssoSessions: createMemorySsoSessionStore(withState),
     state,
   };
 }

@@ -46,6 +46,8 @@ function remove(state: MemoryState, protocol: ProtocolName, name: string): boole
   for (const [key, link] of state.links) if (link.providerId === record.id) state.links.delete(key);
   for (const [key, link] of state.pendingLinks)
     if (link.providerId === record.id) state.pendingLinks.delete(key);
+  for (const [key, session] of state.ssoSessions)
+    if (session.providerId === record.id) state.ssoSessions.delete(key);
   return true;
 }
 

@@ -4,7 +4,14 @@
 // Every store method does its checks and its write synchronously, with no `await` in between, so each state
 // change is atomic, as the database's conditional updates are.
 
-import type { AccountLink, ActivityEntry, Clock, LoginFlow, PendingLink } from '../../sso/ports.js';
+import type {
+  AccountLink,
+  ActivityEntry,
+  Clock,
+  LoginFlow,
+  PendingLink,
+  SsoSession,
+} from '../../sso/ports.js';
 import type { ProviderRecord } from '../../sso/provider-settings.js';
 
 /** A flow as kept: the port's view plus what only the store needs (who started it, which attempt holds it). */
@@ -32,6 +39,8 @@ export interface MemoryState {
   activity: Map<string, ActivityEntry>;
   /** Links imported from the SSO plugin, by `linkKey(providerId, pendingNameKey(name))`. */
   pendingLinks: Map<string, PendingLink>;
+  /** The SSO session records, by JSON of (userId, deviceId): one per device, as the database's id. */
+  ssoSessions: Map<string, SsoSession>;
 }
 
 /** What every memory store is built from: the shared state, and the clock for the timestamps it invents. */
@@ -49,6 +58,7 @@ export function createMemoryState(): MemoryState {
     replay: new Map(),
     activity: new Map(),
     pendingLinks: new Map(),
+    ssoSessions: new Map(),
   };
 }
 
