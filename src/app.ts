@@ -16,6 +16,7 @@ import { avatarsAfterLogin } from './media-server/shared/avatar-refresh.js';
 import { createOidcConnector } from './protocols/oidc-connector.js';
 import { createOidcProtocol } from './protocols/oidc.js';
 import { createActivityRecorder, startActivityRetention, type ActivityRecorder } from './sso/activity.js';
+import { createLanding } from './sso/landing.js';
 import { createLinkAdmin } from './sso/links.js';
 import { createLogin } from './sso/login.js';
 import { createProviderAdmin } from './sso/provider-admin.js';
@@ -473,6 +474,7 @@ function createUseCases(parts: {
     userSearch: createUserSearch({ mediaServer, links }),
     publicUrl: config.publicUrl,
     activity: stores.activity,
+    landing: createLanding({ providers }),
   };
 }
 

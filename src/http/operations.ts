@@ -53,7 +53,7 @@ export type TextReply<R> = {
 export type RedirectReply = ReplyExtras & { kind: 'redirect'; status: 302; location: string };
 
 /** The spec's tags; each names the handler module that serves its operations. */
-export type Tag = 'oidc' | 'saml' | 'links' | 'admin' | 'console';
+export type Tag = 'oidc' | 'saml' | 'links' | 'admin' | 'console' | 'landing';
 
 /** An operation: its tag (which handler module serves it), its request and its replies. */
 interface Operation<T extends Tag, Data, Replies, Errors> {
@@ -113,6 +113,7 @@ export interface Operations {
     JsonReply<Api.AuthenticateSamlResponses>,
     Api.AuthenticateSamlErrors
   >;
+  receiveSamlLogout: Operation<'saml', Api.ReceiveSamlLogoutData, RedirectReply, Api.ReceiveSamlLogoutErrors>;
   getSamlMetadata: Operation<
     'saml',
     Api.GetSamlMetadataData,
@@ -256,6 +257,18 @@ export interface Operations {
     Api.SearchUsersData,
     JsonReply<Api.SearchUsersResponses>,
     Api.SearchUsersErrors
+  >;
+  getLandingPage: Operation<
+    'landing',
+    Api.GetLandingPageData,
+    HtmlReply<Api.GetLandingPageResponses> | RedirectReply,
+    Api.GetLandingPageErrors
+  >;
+  getLandingPageAlias: Operation<
+    'landing',
+    Api.GetLandingPageAliasData,
+    HtmlReply<Api.GetLandingPageAliasResponses> | RedirectReply,
+    Api.GetLandingPageAliasErrors
   >;
   getHome: Operation<'console', Api.GetHomeData, HtmlReply<Api.GetHomeResponses>, Api.GetHomeErrors>;
   getAdminConsole: Operation<

@@ -32,6 +32,8 @@ export interface SharedProviderSettings {
   portOverride: number | null;
   /** Opt-in: a first login may take over an existing account with the same name (off by default). */
   adoptExistingUsers: boolean;
+  /** The landing page starts this provider's sign-in without a click (`?local=1` still shows it). Absent on older records: off. */
+  autoRedirect?: boolean;
 }
 
 /** OIDC-only fields (docs/plugin-compatibility.md §4.3), without the client secret. */
@@ -68,6 +70,8 @@ export interface SamlProviderSettings extends SharedProviderSettings {
   samlRoleAttribute: string;
   /** Attribute holding the username; null = the NameID. */
   samlUsernameAttribute: string | null;
+  /** The IdP's SingleLogoutService URL (HTTP-Redirect binding); null or absent: no SAML logout is sent. */
+  samlSloEndpoint?: string | null;
 }
 
 export type ProviderSettings = OidcProviderSettings | SamlProviderSettings;
@@ -146,6 +150,7 @@ export interface SharedProviderInput {
   schemeOverride?: string | null;
   portOverride?: number | null;
   adoptExistingUsers?: boolean;
+  autoRedirect?: boolean;
 }
 
 export interface OidcProviderInput extends SharedProviderInput {
@@ -174,6 +179,7 @@ export interface SamlProviderInput extends SharedProviderInput {
   samlIdpEntityId?: string | null;
   samlRoleAttribute?: string | null;
   samlUsernameAttribute?: string | null;
+  samlSloEndpoint?: string | null;
   /** Write-only: absent or null keeps the stored key, an empty string clears it. */
   samlSpSigningKey?: string | null;
 }

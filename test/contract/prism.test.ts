@@ -19,6 +19,8 @@ import {
   getAdminConsole,
   getAdminConsoleAsset,
   getHome,
+  getLandingPage,
+  getLandingPageAlias,
   getOidcProviderNames,
   getOidcProviders,
   getOidcStates,
@@ -31,6 +33,7 @@ import {
   searchUsers,
   listOidcLinks,
   listSamlLinks,
+  receiveSamlLogout,
   receiveSamlResponse,
   receiveSamlResponseAlias,
   startOidcLogin,
@@ -226,6 +229,9 @@ const CALLS: Record<string, (o: CallOptions) => Result> = {
     }),
   getAdminConsole: (o) => getAdminConsole(o),
   getHome: (o) => getHome(o),
+  getLandingPage: (o) => getLandingPage(o),
+  getLandingPageAlias: (o) => getLandingPageAlias(o),
+  receiveSamlLogout: (o) => receiveSamlLogout({ ...o, path: { provider: 'keycloak' } }),
   getAdminConsoleAsset: (o) => getAdminConsoleAsset({ ...o, path: { asset: 'index-4f3a2b1c.js' } }),
 };
 

@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client/index.js';
-import type { AddOidcProviderData, AddOidcProviderErrors, AddOidcProviderResponses, AddSamlProviderData, AddSamlProviderErrors, AddSamlProviderResponses, AuthenticateOidcData, AuthenticateOidcErrors, AuthenticateOidcResponses, AuthenticateSamlData, AuthenticateSamlErrors, AuthenticateSamlResponses, CompleteOidcLoginAliasData, CompleteOidcLoginAliasErrors, CompleteOidcLoginAliasResponses, CompleteOidcLoginData, CompleteOidcLoginErrors, CompleteOidcLoginResponses, CreateLinkData, CreateLinkErrors, CreateLinkResponses, DeleteLinkData, DeleteLinkErrors, DeleteLinkResponses, DeleteOidcProviderData, DeleteOidcProviderErrors, DeleteOidcProviderResponses, DeleteSamlProviderData, DeleteSamlProviderErrors, DeleteSamlProviderResponses, GetAdminConsoleAssetData, GetAdminConsoleAssetErrors, GetAdminConsoleAssetResponses, GetAdminConsoleData, GetAdminConsoleErrors, GetAdminConsoleResponses, GetHomeData, GetHomeErrors, GetHomeResponses, GetOidcProviderNamesData, GetOidcProviderNamesErrors, GetOidcProviderNamesResponses, GetOidcProvidersData, GetOidcProvidersErrors, GetOidcProvidersResponses, GetOidcStatesData, GetOidcStatesErrors, GetOidcStatesResponses, GetSamlMetadataData, GetSamlMetadataErrors, GetSamlMetadataResponses, GetSamlProviderNamesData, GetSamlProviderNamesErrors, GetSamlProviderNamesResponses, GetSamlProvidersData, GetSamlProvidersErrors, GetSamlProvidersResponses, ImportSamlMetadataData, ImportSamlMetadataErrors, ImportSamlMetadataResponses, ListActivityData, ListActivityErrors, ListActivityResponses, ListLibrariesData, ListLibrariesErrors, ListLibrariesResponses, ListLinkDetailsData, ListLinkDetailsErrors, ListLinkDetailsResponses, ListOidcLinksData, ListOidcLinksErrors, ListOidcLinksResponses, ListSamlLinksData, ListSamlLinksErrors, ListSamlLinksResponses, PreviewOidcSignInData, PreviewOidcSignInErrors, PreviewOidcSignInResponses, PreviewSamlSignInData, PreviewSamlSignInErrors, PreviewSamlSignInResponses, ReceiveSamlResponseAliasData, ReceiveSamlResponseAliasErrors, ReceiveSamlResponseAliasResponses, ReceiveSamlResponseData, ReceiveSamlResponseErrors, ReceiveSamlResponseResponses, SearchUsersData, SearchUsersErrors, SearchUsersResponses, StartOidcLoginAliasData, StartOidcLoginAliasErrors, StartOidcLoginData, StartOidcLoginErrors, StartSamlLoginAliasData, StartSamlLoginAliasErrors, StartSamlLoginData, StartSamlLoginErrors, TestOidcProviderData, TestOidcProviderErrors, TestOidcProviderResponses, TestSamlProviderData, TestSamlProviderErrors, TestSamlProviderResponses, UnregisterUserData, UnregisterUserErrors, UnregisterUserResponses } from './types.gen.js';
+import type { AddOidcProviderData, AddOidcProviderErrors, AddOidcProviderResponses, AddSamlProviderData, AddSamlProviderErrors, AddSamlProviderResponses, AuthenticateOidcData, AuthenticateOidcErrors, AuthenticateOidcResponses, AuthenticateSamlData, AuthenticateSamlErrors, AuthenticateSamlResponses, CompleteOidcLoginAliasData, CompleteOidcLoginAliasErrors, CompleteOidcLoginAliasResponses, CompleteOidcLoginData, CompleteOidcLoginErrors, CompleteOidcLoginResponses, CreateLinkData, CreateLinkErrors, CreateLinkResponses, DeleteLinkData, DeleteLinkErrors, DeleteLinkResponses, DeleteOidcProviderData, DeleteOidcProviderErrors, DeleteOidcProviderResponses, DeleteSamlProviderData, DeleteSamlProviderErrors, DeleteSamlProviderResponses, GetAdminConsoleAssetData, GetAdminConsoleAssetErrors, GetAdminConsoleAssetResponses, GetAdminConsoleData, GetAdminConsoleErrors, GetAdminConsoleResponses, GetHomeData, GetHomeErrors, GetHomeResponses, GetLandingPageAliasData, GetLandingPageAliasErrors, GetLandingPageAliasResponses, GetLandingPageData, GetLandingPageErrors, GetLandingPageResponses, GetOidcProviderNamesData, GetOidcProviderNamesErrors, GetOidcProviderNamesResponses, GetOidcProvidersData, GetOidcProvidersErrors, GetOidcProvidersResponses, GetOidcStatesData, GetOidcStatesErrors, GetOidcStatesResponses, GetSamlMetadataData, GetSamlMetadataErrors, GetSamlMetadataResponses, GetSamlProviderNamesData, GetSamlProviderNamesErrors, GetSamlProviderNamesResponses, GetSamlProvidersData, GetSamlProvidersErrors, GetSamlProvidersResponses, ImportSamlMetadataData, ImportSamlMetadataErrors, ImportSamlMetadataResponses, ListActivityData, ListActivityErrors, ListActivityResponses, ListLibrariesData, ListLibrariesErrors, ListLibrariesResponses, ListLinkDetailsData, ListLinkDetailsErrors, ListLinkDetailsResponses, ListOidcLinksData, ListOidcLinksErrors, ListOidcLinksResponses, ListSamlLinksData, ListSamlLinksErrors, ListSamlLinksResponses, PreviewOidcSignInData, PreviewOidcSignInErrors, PreviewOidcSignInResponses, PreviewSamlSignInData, PreviewSamlSignInErrors, PreviewSamlSignInResponses, ReceiveSamlLogoutData, ReceiveSamlLogoutErrors, ReceiveSamlResponseAliasData, ReceiveSamlResponseAliasErrors, ReceiveSamlResponseAliasResponses, ReceiveSamlResponseData, ReceiveSamlResponseErrors, ReceiveSamlResponseResponses, SearchUsersData, SearchUsersErrors, SearchUsersResponses, StartOidcLoginAliasData, StartOidcLoginAliasErrors, StartOidcLoginData, StartOidcLoginErrors, StartSamlLoginAliasData, StartSamlLoginAliasErrors, StartSamlLoginData, StartSamlLoginErrors, TestOidcProviderData, TestOidcProviderErrors, TestOidcProviderResponses, TestSamlProviderData, TestSamlProviderErrors, TestSamlProviderResponses, UnregisterUserData, UnregisterUserErrors, UnregisterUserResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -809,3 +809,34 @@ export const getAdminConsole = <ThrowOnError extends boolean = false>(options?: 
  * The console's built assets. Their names carry a hash of their content, so they are cached for a year; an unknown name is a 404.
  */
 export const getAdminConsoleAsset = <ThrowOnError extends boolean = false>(options: Options<GetAdminConsoleAssetData, ThrowOnError>) => (options.client ?? client).get<GetAdminConsoleAssetResponses, GetAdminConsoleAssetErrors, ThrowOnError>({ url: '/sso/admin/assets/{asset}', ...options });
+
+/**
+ * The sign-in landing page
+ *
+ * One button per enabled provider (its name only; nothing of its settings). `?provider=<name>` goes
+ * straight to that provider's sign-in start; a provider with `autoRedirect` is started without a click
+ * unless `?local=1` asks for the page (the escape hatch: it never redirects). Served at `/sso/` too.
+ *
+ */
+export const getLandingPage = <ThrowOnError extends boolean = false>(options?: Options<GetLandingPageData, ThrowOnError>) => (options?.client ?? client).get<GetLandingPageResponses, GetLandingPageErrors, ThrowOnError>({ url: '/sso', ...options });
+
+/**
+ * The sign-in landing page (alias)
+ *
+ * Same as `getLandingPage`.
+ */
+export const getLandingPageAlias = <ThrowOnError extends boolean = false>(options?: Options<GetLandingPageAliasData, ThrowOnError>) => (options?.client ?? client).get<GetLandingPageAliasResponses, GetLandingPageAliasErrors, ThrowOnError>({ url: '/sso/login', ...options });
+
+/**
+ * SAML single logout service (HTTP-Redirect binding)
+ *
+ * The SP's SingleLogoutService (SAML Profiles §4.4, Bindings §3.4). A `SAMLResponse` answers a logout
+ * this service asked for: it is verified (signature when the IdP signs, InResponseTo, Destination,
+ * Issuer, Status) and the browser goes on to the provider's `logoutRedirectUrl`, else the landing
+ * page. A `SAMLRequest` is an IdP-initiated logout: signed by the provider's IdP certificate on the
+ * query string (`SigAlg`, `Signature`), addressed here, issued by the IdP, not expired and never seen
+ * before; the SSO sessions of its NameID (and SessionIndex) end, and the browser goes back to the IdP
+ * with a `LogoutResponse`.
+ *
+ */
+export const receiveSamlLogout = <ThrowOnError extends boolean = false>(options: Options<ReceiveSamlLogoutData, ThrowOnError>) => (options.client ?? client).get<unknown, ReceiveSamlLogoutErrors, ThrowOnError>({ url: '/sso/SAML/SLO/{provider}', ...options });

@@ -132,6 +132,10 @@ export type SamlMetadataImport = {
      */
     samlEndpoint: string;
     /**
+     * The SingleLogoutService Location of the HTTP-Redirect binding (for `samlSloEndpoint`), or null.
+     */
+    samlSloEndpoint?: string | null;
+    /**
      * The IdP's signing certificate, base64 DER.
      */
     samlCertificate: string;
@@ -385,6 +389,10 @@ export type OidcProviderInput = {
      */
     adoptExistingUsers?: boolean;
     /**
+     * The landing page (`/sso/`) sends the browser straight to this provider's sign-in, without a click; `/sso/?local=1` still shows the page. Off by default.
+     */
+    autoRedirect?: boolean;
+    /**
      * Dotted claim path; `\.` is a literal dot.
      */
     roleClaim?: string | null;
@@ -444,6 +452,7 @@ export type OidcProviderConfig = {
     schemeOverride: string | null;
     portOverride: number | null;
     adoptExistingUsers: boolean;
+    autoRedirect?: boolean;
     roleClaim: string | null;
     oidScopes: Array<string>;
     overrideDefaultScopes: boolean;
@@ -520,6 +529,14 @@ export type SamlProviderInput = {
      */
     adoptExistingUsers?: boolean;
     /**
+     * The landing page (`/sso/`) sends the browser straight to this provider's sign-in, without a click; `/sso/?local=1` still shows the page. Off by default.
+     */
+    autoRedirect?: boolean;
+    /**
+     * The IdP's SingleLogoutService URL (HTTP-Redirect binding) for logouts this service starts; when empty, signing out ends the Jellyfin session only. Filled by ImportMetadata when the IdP has one.
+     */
+    samlSloEndpoint?: string | null;
+    /**
      * Accepted for compatibility with the plugin's configuration page and ignored.
      */
     newPath?: boolean | null;
@@ -559,6 +576,8 @@ export type SamlProviderConfig = {
     schemeOverride: string | null;
     portOverride: number | null;
     adoptExistingUsers: boolean;
+    autoRedirect?: boolean;
+    samlSloEndpoint?: string | null;
     version: string;
 };
 
@@ -687,6 +706,16 @@ export type AuthenticationResult = {
     ServerId: string;
     [key: string]: unknown;
 };
+
+/**
+ * Go straight to the sign-in start of the enabled provider of this name.
+ */
+export type LandingProvider = string;
+
+/**
+ * Any value but `0` or `false` shows the page and never redirects (the way back to a password sign-in).
+ */
+export type LandingLocal = string;
 
 /**
  * The provider's name (case-sensitive).
@@ -2353,3 +2382,125 @@ export type GetAdminConsoleAssetResponses = {
 };
 
 export type GetAdminConsoleAssetResponse = GetAdminConsoleAssetResponses[keyof GetAdminConsoleAssetResponses];
+
+export type GetLandingPageData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Go straight to the sign-in start of the enabled provider of this name.
+         */
+        provider?: string;
+        /**
+         * Any value but `0` or `false` shows the page and never redirects (the way back to a password sign-in).
+         */
+        local?: string;
+    };
+    url: '/sso';
+};
+
+export type GetLandingPageErrors = {
+    /**
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
+     */
+    429: Problem;
+};
+
+export type GetLandingPageError = GetLandingPageErrors[keyof GetLandingPageErrors];
+
+export type GetLandingPageResponses = {
+    /**
+     * The landing page, one button per enabled provider (with a notice when `?provider=` names none of them). Never cached.
+     */
+    200: string;
+};
+
+export type GetLandingPageResponse = GetLandingPageResponses[keyof GetLandingPageResponses];
+
+export type GetLandingPageAliasData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Go straight to the sign-in start of the enabled provider of this name.
+         */
+        provider?: string;
+        /**
+         * Any value but `0` or `false` shows the page and never redirects (the way back to a password sign-in).
+         */
+        local?: string;
+    };
+    url: '/sso/login';
+};
+
+export type GetLandingPageAliasErrors = {
+    /**
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
+     */
+    429: Problem;
+};
+
+export type GetLandingPageAliasError = GetLandingPageAliasErrors[keyof GetLandingPageAliasErrors];
+
+export type GetLandingPageAliasResponses = {
+    /**
+     * The landing page, one button per enabled provider (with a notice when `?provider=` names none of them). Never cached.
+     */
+    200: string;
+};
+
+export type GetLandingPageAliasResponse = GetLandingPageAliasResponses[keyof GetLandingPageAliasResponses];
+
+export type ReceiveSamlLogoutData = {
+    body?: never;
+    path: {
+        /**
+         * The provider's name (case-sensitive).
+         */
+        provider: string;
+    };
+    query?: {
+        /**
+         * DEFLATE + base64 LogoutRequest (Bindings §3.4.4.1).
+         */
+        SAMLRequest?: string;
+        /**
+         * DEFLATE + base64 LogoutResponse (Bindings §3.4.4.1).
+         */
+        SAMLResponse?: string;
+        /**
+         * Opaque state, at most 80 bytes (Bindings §3.4.3).
+         */
+        RelayState?: string;
+        /**
+         * The query-string signature's algorithm URI.
+         */
+        SigAlg?: string;
+        /**
+         * Base64 of the query-string signature.
+         */
+        Signature?: string;
+    };
+    url: '/sso/SAML/SLO/{provider}';
+};
+
+export type ReceiveSamlLogoutErrors = {
+    /**
+     * The browser step failed; the page says what happened and how to retry.
+     */
+    400: Problem;
+    /**
+     * The identity provider's answer was refused; the page names the failed check.
+     */
+    401: Problem;
+    /**
+     * Unknown provider.
+     */
+    404: Problem;
+    /**
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
+     */
+    429: Problem;
+};
+
+export type ReceiveSamlLogoutError = ReceiveSamlLogoutErrors[keyof ReceiveSamlLogoutErrors];

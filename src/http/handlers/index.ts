@@ -4,17 +4,21 @@ import type { Handlers } from '../handler.js';
 import { createAdminHandlers, type AdminDeps } from './admin.js';
 import type { ConsoleBundle } from '../console-bundle.js';
 import { createConsoleHandlers } from './console.js';
+import { createLandingHandlers, type LandingHandlerDeps } from './landing.js';
 import { createLinkHandlers, type LinkHandlerDeps } from './links.js';
 import { createLoginHandlers, type LoginHandlerDeps } from './login.js';
+import { createSamlLogoutHandlers } from './saml-logout.js';
 
 /** What the handlers need of the use cases; the console's bundle comes beside them. */
-export type HandlerDeps = AdminDeps & LoginHandlerDeps & LinkHandlerDeps;
+export type HandlerDeps = AdminDeps & LoginHandlerDeps & LinkHandlerDeps & LandingHandlerDeps;
 
 export function createHandlers(deps: HandlerDeps, consoleBundle: ConsoleBundle | null): Handlers {
   return {
     ...createAdminHandlers(deps),
     ...createLoginHandlers(deps),
     ...createLinkHandlers(deps),
+    ...createLandingHandlers(deps),
+    ...createSamlLogoutHandlers(),
     ...createConsoleHandlers(consoleBundle, deps.publicUrl),
   };
 }
