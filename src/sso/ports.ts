@@ -279,6 +279,47 @@ export interface ReplayCache {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// SSO sessions: one record per media-server session an SSO sign-in made, so that a logout (the user's, or
+// the IdP's back-channel or SAML LogoutRequest) can find and end it. One record per (user, device), as the
+// media server keeps one session per device.
+
+export interface SsoSession {
+  userId: string;
+  deviceId: string;
+  providerId: string;
+  protocol: ProtocolName;
+  /** OIDC `sub` or SAML NameID, as the account link holds it. */
+  subject: string;
+  /** The IdP's session id: OIDC `sid` claim or SAML SessionIndex; null when the IdP gave none. */
+  sid: string | null;
+  /** The OIDC ID token, for `id_token_hint` at logout (sealed at rest); null for SAML. */
+  idToken: string | null;
+  /** The SAML NameID's Format, which a LogoutRequest must repeat; null for OIDC. */
+  nameIdFormat: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** Which IdP session a logout names: the subject, its `sid`, or both (then both must match). */
+export interface IdpSessionQuery {
+  providerId: string;
+  subject: string | null;
+  sid?: string | null | undefined;
+}
+
+export interface SsoSessionStore {
+  /** Records the session of (userId, deviceId), replacing the one that device had. */
+  save(session: SsoSession): Promise<void>;
+  /** The unexpired record of that device's session; null when none. */
+  findByDevice(userId: string, deviceId: string, now: Date): Promise<SsoSession | null>;
+  /** Every record (expired ones too: their media-server sessions may live on) of that IdP session. */
+  findByIdpSession(query: IdpSessionQuery): Promise<SsoSession[]>;
+  /** False when there was none. */
+  delete(userId: string, deviceId: string): Promise<boolean>;
+  purgeExpired(now: Date): Promise<number>;
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // The sign-in activity log: one entry per login attempt's outcome, for the admin (activity.ts records them).
 // An entry never holds a token, code, assertion, flow token, cookie or secret.
 
@@ -426,6 +467,10 @@ export interface MediaServer {
   ): Promise<MediaUser>;
   /** Mints a session for the user on the given device, as Jellyfin's AuthenticateDirect would. */
   createSession(userId: string, device: DeviceInfo): Promise<AuthenticationResult>;
+  /** Ends the session of this access token (a user's own logout); a token already gone is not an error. */
+  endSession(token: string): Promise<void>;
+  /** Ends every session of this device id, whoever holds it (an IdP's logout); none left is not an error. */
+  signOutDevice(deviceId: string): Promise<void>;
   listLibraries(): Promise<Library[]>;
   setAvatar(userId: string, image: { contentType: string; bytes: Uint8Array }): Promise<void>;
 }

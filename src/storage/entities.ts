@@ -107,6 +107,36 @@ export const ReplayEntryEntity = defineEntity({
 });
 export type ReplayEntryRow = InferEntity<typeof ReplayEntryEntity>;
 
+/**
+ * The media-server sessions SSO sign-ins made (SsoSessionStore), one per (user, device): what a logout ends.
+ * The id is a hash of (user, device), so a new sign-in on a device replaces its record in one upsert.
+ */
+export const SsoSessionEntity = defineEntity({
+  name: 'SsoSession',
+  tableName: 'sso_session',
+  properties: (p) => ({
+    id: p.string().length(64).primary(),
+    userId: p.string().length(64),
+    deviceId: p.text(),
+    // The records die with their provider, as its links do.
+    provider: p.manyToOne(ProviderEntity).mapToPk().deleteRule('cascade').updateRule('cascade'),
+    protocol: p.string().length(8),
+    subject: p.text(),
+    sid: p.text().nullable(),
+    /** SecretBox-sealed OIDC ID token (bound to the row's id); never clear text. */
+    idToken: p.text().nullable(),
+    nameIdFormat: p.text().nullable(),
+    createdAt: p.datetime(),
+    expiresAt: p.datetime(),
+  }),
+  indexes: [
+    { properties: ['provider', 'subject'], name: 'sso_session_provider_subject_index' },
+    { properties: ['provider', 'sid'], name: 'sso_session_provider_sid_index' },
+    { properties: ['expiresAt'], name: 'sso_session_expires_at_index' },
+  ],
+});
+export type SsoSessionRow = InferEntity<typeof SsoSessionEntity>;
+
 /** The sign-in activity log (src/sso/activity.ts): one row per login attempt's outcome, nothing secret. */
 export const ActivityEntryEntity = defineEntity({
   name: 'ActivityEntry',
@@ -237,6 +267,7 @@ export const allEntities = [
   AccountLinkEntity,
   ReplayEntryEntity,
   ActivityEntryEntity,
+  SsoSessionEntity,
   MetaEntity,
   MediaUserEntity,
   ApiKeyEntity,

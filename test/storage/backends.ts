@@ -10,6 +10,7 @@ import type {
   LinkStore,
   ProviderStore,
   ReplayCache,
+  SsoSessionStore,
 } from '../../src/sso/ports.js';
 import { createActivityStore } from '../../src/storage/activity-store.js';
 import type { ProtocolName } from '../../src/sso/provider-settings.js';
@@ -21,12 +22,14 @@ import {
   createMemoryLinkStore,
   createMemoryProviderStore,
   createMemoryReplayCache,
+  createMemorySsoSessionStore,
   createMemoryState,
   type MemoryState,
 } from '../../src/storage/memory/index.js';
 import { linkKey } from '../../src/storage/memory/state.js';
 import { createProviderStore } from '../../src/storage/provider-store.js';
 import { createReplayCache } from '../../src/storage/replay-cache.js';
+import { createSsoSessionStore } from '../../src/storage/sso-session-store.js';
 import { describeEachDatabase, rawRows, type TestDatabase } from '../support/db.js';
 
 export interface StoreBackend {
@@ -36,6 +39,9 @@ export interface StoreBackend {
   links(clock?: Clock): LinkStore;
   replay(): ReplayCache;
   activity(): ActivityStore;
+  ssoSessions(): SsoSessionStore;
+  /** The ID token column of every stored SSO session record of that user, as stored (null on memory). */
+  storedIdTokens(userId: string): Promise<unknown[] | null>;
   /** How many providers of that protocol and name are stored. */
   storedProviders(protocol: ProtocolName, name: string): Promise<number>;
   /** How many link entries (complete or claimed) the provider has for the subject. */
@@ -52,6 +58,11 @@ function databaseBackend(test: TestDatabase): StoreBackend {
     links: (clock) => createLinkStore({ ...db, clock }),
     replay: () => createReplayCache(db),
     activity: () => createActivityStore(db),
+    ssoSessions: () => createSsoSessionStore(db),
+    storedIdTokens: async (userId) =>
+      (
+        await rawRows(db, `select id_token from sso_session where user_id = '${userId.replace(/'/g, "''")}'`)
+      ).map((row) => row['id_token']),
     storedProviders: async (protocol, name) =>
       (
         await rawRows(
@@ -77,6 +88,8 @@ function memoryBackend(state: MemoryState): StoreBackend {
     links: (clock) => createMemoryLinkStore({ state, clock }),
     replay: () => createMemoryReplayCache({ state }),
     activity: () => createMemoryActivityStore({ state }),
+    ssoSessions: () => createMemorySsoSessionStore({ state }),
+    storedIdTokens: () => Promise.resolve(null),
     storedProviders: (protocol, name) =>
       Promise.resolve(
         [...state.providers.values()].filter((p) => p.protocol === protocol && p.name === name).length,

@@ -1,4 +1,5 @@
-// Conformance suite for the storage ports (ProviderStore, FlowStore, LinkStore, ReplayCache, ActivityStore):
+// Conformance suite for the storage ports (ProviderStore, FlowStore, LinkStore, ReplayCache, ActivityStore,
+// SsoSessionStore):
 // the same cases
 // on a SQLite file, with TEST_PG_URL on PostgreSQL, and on the memory stores. Concurrency cases use
 // Promise.all against one store, which on PostgreSQL means several pooled connections racing for real.
@@ -8,7 +9,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { describe, expect, it } from 'vitest';
 import { SsoError } from '../../src/sso/errors.js';
 import { activityId } from '../../src/sso/activity.js';
-import type { ActivityEntry, NewLoginFlow, VerifiedIdentity } from '../../src/sso/ports.js';
+import type { ActivityEntry, NewLoginFlow, SsoSession, VerifiedIdentity } from '../../src/sso/ports.js';
 import type { OidcProviderSettings } from '../../src/sso/provider-settings.js';
 import { describeEachBackend } from './backends.js';
 import { newFlow, oidcSettings, uniqueName } from './fixtures.js';
@@ -763,5 +764,109 @@ describeEachBackend('ActivityStore', (backend) => {
       'edge',
     ]);
     expect(await store().purge(new Date(Date.UTC(2001, 5, 1)))).toBe(0);
+  });
+});
+
+describeEachBackend('SsoSessionStore', (backend) => {
+  const store = () => backend().ssoSessions();
+  const at = new Date(Date.UTC(2031, 6, 1, 10, 20, 30, 456));
+  const later = new Date(at.getTime() + 3_600_000);
+  async function provider() {
+    return backend().providers().save('oidc', uniqueName('sess'), { settings: oidcSettings(), secrets: {} });
+  }
+  function session(providerId: string, overrides: Partial<SsoSession> = {}): SsoSession {
+    return {
+      userId: uniqueName('user'),
+      deviceId: uniqueName('device+/='),
+      providerId,
+      protocol: 'oidc',
+      subject: 'sub-1',
+      sid: 'sid-1',
+      idToken: 'eyJhbGciOiJSUzI1NiJ9.payload.signature',
+      nameIdFormat: null,
+      createdAt: at,
+      expiresAt: later,
+      ...overrides,
+    };
+  }
+
+  it('when a session is saved, then it is found by its device with its ID token and exact dates, the token sealed at rest', async () => {
+    const p = await provider();
+    const saved = session(p.id);
+    await store().save(saved);
+    const found = await store().findByDevice(saved.userId, saved.deviceId, at);
+    expect(found).toEqual(saved);
+    expect(found?.createdAt.toISOString()).toBe('2031-07-01T10:20:30.456Z');
+    const stored = await backend().storedIdTokens(saved.userId);
+    if (stored !== null) {
+      expect(stored).toHaveLength(1);
+      expect(String(stored[0])).toMatch(/^v1:/);
+      expect(String(stored[0])).not.toContain('payload');
+    }
+    expect(await store().findByDevice(saved.userId, 'other-device', at)).toBeNull();
+  });
+
+  it('when a device signs in again, then its one record is replaced', async () => {
+    const p = await provider();
+    const first = session(p.id);
+    await store().save(first);
+    const second = { ...first, subject: 'sub-2', sid: null, idToken: null, createdAt: later };
+    await store().save(second);
+    expect(await store().findByDevice(first.userId, first.deviceId, at)).toEqual(second);
+    expect(await store().findByIdpSession({ providerId: p.id, subject: 'sub-1' })).toEqual([]);
+    const stored = await backend().storedIdTokens(first.userId);
+    if (stored !== null) expect(stored).toEqual([null]);
+  });
+
+  it('when a record has expired, then findByDevice does not return it and purgeExpired removes it', async () => {
+    const p = await provider();
+    const old = session(p.id, { expiresAt: at });
+    const young = session(p.id, { subject: 'young' });
+    await store().save(old);
+    await store().save(young);
+    expect(await store().findByDevice(old.userId, old.deviceId, at)).toBeNull();
+    expect(await store().purgeExpired(at)).toBeGreaterThanOrEqual(1);
+    expect(await store().findByIdpSession({ providerId: p.id, subject: 'sub-1' })).toEqual([]);
+    expect(await store().findByDevice(young.userId, young.deviceId, at)).toEqual(young);
+  });
+
+  it('when an IdP session is looked up, then the subject, the sid or both select its records of that provider only', async () => {
+    const p = await provider();
+    const other = await provider();
+    const a = session(p.id, { subject: 'alice', sid: 's1' });
+    const b = session(p.id, { subject: 'alice', sid: 's2', createdAt: later });
+    const c = session(p.id, { subject: 'bob', sid: 's1' });
+    const elsewhere = session(other.id, { subject: 'alice', sid: 's1' });
+    for (const each of [a, b, c, elsewhere]) await store().save(each);
+    const users = async (query: Parameters<ReturnType<typeof store>['findByIdpSession']>[0]) =>
+      (await store().findByIdpSession(query)).map((found) => found.userId);
+    expect(await users({ providerId: p.id, subject: 'alice' })).toEqual([a.userId, b.userId]);
+    expect(await users({ providerId: p.id, subject: null, sid: 's1' })).toEqual(
+      expect.arrayContaining([a.userId, c.userId]),
+    );
+    expect(await users({ providerId: p.id, subject: null, sid: 's1' })).toHaveLength(2);
+    expect(await users({ providerId: p.id, subject: 'alice', sid: 's2' })).toEqual([b.userId]);
+    expect(await users({ providerId: p.id, subject: 'carol' })).toEqual([]);
+    expect(await users({ providerId: p.id, subject: null, sid: null })).toEqual([]);
+  });
+
+  it('when a record is deleted, then it is gone and a second delete returns false', async () => {
+    const p = await provider();
+    const saved = session(p.id);
+    await store().save(saved);
+    expect(await store().delete(saved.userId, saved.deviceId)).toBe(true);
+    expect(await store().findByDevice(saved.userId, saved.deviceId, at)).toBeNull();
+    expect(await store().delete(saved.userId, saved.deviceId)).toBe(false);
+  });
+
+  it('when its provider is deleted, then its records go too; a record for a provider already gone is not kept', async () => {
+    const p = await provider();
+    const saved = session(p.id);
+    await store().save(saved);
+    expect(await backend().providers().delete('oidc', p.name)).toBe(true);
+    expect(await store().findByDevice(saved.userId, saved.deviceId, at)).toBeNull();
+    const orphan = session(p.id);
+    await store().save(orphan);
+    expect(await store().findByDevice(orphan.userId, orphan.deviceId, at)).toBeNull();
   });
 });

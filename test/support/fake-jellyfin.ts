@@ -6,7 +6,8 @@
 // names, a policy POST that replaces the whole policy and needs both provider ids, 403 for demoting the last
 // admin / disabling an admin / disabling the last enabled user, password changes ignored (but tokens still
 // revoked) for users not on the default provider, Quick Connect initiate → authorize → exchange with the
-// initiating device's fields and the same-device logout rule, Base64 user images.
+// initiating device's fields and the same-device logout rule, Base64 user images, and ending sessions
+// (POST /Sessions/Logout with the user's token, DELETE /Devices?id= as an administrator).
 //
 // EVERY request is validated against the document before it is handled and EVERY answer before it is sent
 // (test/support/jellyfin-openapi.ts); each problem lands in `violations`, as do breaches of Jellyfin's rules
@@ -491,6 +492,7 @@ export async function startFakeJellyfin(options: FakeJellyfinOptions): Promise<F
   }
 
   const handlers: Record<string, (context: Context) => Reply> = {
+    ...sessionEndHandlers(tokens),
     GetPublicSystemInfo: () => ({
       status: 200,
       json: {
@@ -931,4 +933,35 @@ export async function startFakeJellyfin(options: FakeJellyfinOptions): Promise<F
       }),
   };
   return fake;
+}
+
+/**
+ * Ending sessions. `ReportSessionEnded`: SessionManager.Logout of the caller's own token. `DeleteDevice`
+ * (elevated): every token of that device id, whoever holds it; 404 ProblemDetails when it has none.
+ */
+function sessionEndHandlers(
+  tokens: Map<string, FakeToken>,
+): Record<string, (context: { principal: Principal | undefined; query: URLSearchParams }) => Reply> {
+  return {
+    ReportSessionEnded: (context) => {
+      if (context.principal?.kind === 'user') tokens.delete(context.principal.token.token);
+      return { status: 204 };
+    },
+    DeleteDevice: (context) => {
+      const deviceId = context.query.get('id') ?? '';
+      const ofDevice = [...tokens.values()].filter((token) => token.deviceId === deviceId);
+      if (ofDevice.length === 0) {
+        return {
+          status: 404,
+          problem: {
+            type: 'https://tools.ietf.org/html/rfc9110#section-15.5.5',
+            title: 'Not Found',
+            status: 404,
+          },
+        };
+      }
+      for (const token of ofDevice) tokens.delete(token.token);
+      return { status: 204 };
+    },
+  };
 }

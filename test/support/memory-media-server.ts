@@ -24,7 +24,7 @@ export interface MemorySession {
 export interface MemoryMediaServer extends MediaServer {
   /** Every user, in creation order (copies). */
   users(): MediaUser[];
-  /** Every session minted. */
+  /** Every session minted and not ended. */
   readonly sessions: MemorySession[];
   /** Makes a user directly, as an admin would in the dashboard. */
   addUser(name: string, policy?: Partial<UserPolicy>): MediaUser;
@@ -151,5 +151,21 @@ export function createMemoryMediaServer(): MemoryMediaServer {
     },
     listLibraries: () => Promise.resolve([]),
     setAvatar: () => Promise.resolve(),
+    ...sessionEnds(sessions),
+  };
+}
+
+/** Ending sessions: the ended ones leave `sessions`, as a revoked token leaves the media server. */
+function sessionEnds(sessions: MemorySession[]): Pick<MediaServer, 'endSession' | 'signOutDevice'> {
+  const removeWhere = (ended: (session: MemorySession) => boolean): Promise<void> => {
+    for (let i = sessions.length - 1; i >= 0; i--) {
+      const session = sessions[i];
+      if (session !== undefined && ended(session)) sessions.splice(i, 1);
+    }
+    return Promise.resolve();
+  };
+  return {
+    endSession: (token) => removeWhere((session) => session.token === token),
+    signOutDevice: (deviceId) => removeWhere((session) => session.device.deviceId === deviceId),
   };
 }

@@ -16,6 +16,7 @@ import { setAvatar } from './avatars.js';
 import { storing, type DirectoryContext } from './context.js';
 import { identityOnFirstUse } from './identity.js';
 import { listLibraries, replaceLibraries, type LibraryInput } from './libraries.js';
+import { endSession, signOutDevice } from './logout.js';
 import { updatePolicy } from './policy.js';
 import { createSession, resolveToken } from './sessions.js';
 import { sqlOf } from '../../storage/sql.js';
@@ -86,6 +87,9 @@ function portMethods(ctx: DirectoryContext, ready: Ready): MediaServer & { kind:
       storing('updating a user policy', 'admin', () => updatePolicy(ctx, ready, userId, change, seen)),
     createSession: (userId, device) =>
       storing('creating a session', 'session', () => createSession(ctx, ready, userId, device)),
+    endSession: (token) => storing('ending a session', 'session', () => endSession(ctx, token)),
+    signOutDevice: (deviceId) =>
+      storing("ending a device's sessions", 'session', () => signOutDevice(ctx, deviceId)),
     listLibraries: () =>
       storing('listing libraries', undefined, async () => {
         await ready();

@@ -54,6 +54,10 @@ export interface JellyfinClient {
   authorizeQuickConnect(code: string, userId: string): Promise<void>;
   /** `POST /Users/AuthenticateWithQuickConnect` `{ Secret }` with the browser's device fields. */
   authenticateWithQuickConnect(secret: string, device: DeviceInfo): Promise<AuthenticationResult>;
+  /** `POST /Sessions/Logout` with a user's token: ends that session. A token Jellyfin no longer knows (401) too. */
+  logoutSession(token: string): Promise<void>;
+  /** `DELETE /Devices?id=` with the API key: ends every session of the device. An unknown device (404) too. */
+  deleteDevice(deviceId: string): Promise<void>;
 }
 
 export function createJellyfinClient(options: JellyfinClientOptions): JellyfinClient {
@@ -63,6 +67,7 @@ export function createJellyfinClient(options: JellyfinClientOptions): JellyfinCl
     ...systemEndpoints(request),
     ...userEndpoints(request),
     ...quickConnectEndpoints(request),
+    ...sessionEndEndpoints(request),
   };
 }
 
@@ -200,6 +205,22 @@ function quickConnectEndpoints(request: Request): QuickConnectEndpoints {
           json: { Secret: secret },
         },
         jsonBody(isAuthenticationResult),
+      ),
+  };
+}
+
+/** Ending sessions: either way, a session already gone is what was asked for. */
+function sessionEndEndpoints(request: Request): Pick<JellyfinClient, 'logoutSession' | 'deleteDevice'> {
+  return {
+    logoutSession: (token) =>
+      request(
+        { method: 'POST', path: '/Sessions/Logout', caller: { kind: 'token', token } },
+        { 204: () => undefined, 401: () => undefined },
+      ),
+    deleteDevice: (deviceId) =>
+      request(
+        { method: 'DELETE', path: '/Devices', query: { id: deviceId }, caller: API_KEY },
+        { 204: () => undefined, 404: () => undefined },
       ),
   };
 }

@@ -69,6 +69,9 @@ export function createJellyfinServer(options: JellyfinServerOptions): JellyfinSe
     resolveToken: (token) => tokens.resolve(token),
     createUser: (name) => createSsoUser(users, name),
     createSession: (userId, device) => createQuickConnectSession(client, log, userId, device),
+    endSession: (token) => reportingAs('ending a session', 'session', () => client.logoutSession(token)),
+    signOutDevice: (deviceId) =>
+      reportingAs("ending a device's sessions", 'session', () => client.deleteDevice(deviceId)),
     ...userLookups(client),
     ...userChanges(users),
   };

@@ -2,12 +2,20 @@
 // flows, links, replay keys, activity), with the semantics of the database stores and nothing persisted.
 // For fast tests of the use cases and for runs that need no database.
 
-import type { ActivityStore, FlowStore, LinkStore, ProviderStore, ReplayCache } from '../../sso/ports.js';
+import type {
+  ActivityStore,
+  FlowStore,
+  LinkStore,
+  ProviderStore,
+  ReplayCache,
+  SsoSessionStore,
+} from '../../sso/ports.js';
 import { createMemoryActivityStore } from './activity-store.js';
 import { createMemoryFlowStore } from './flow-store.js';
 import { createMemoryLinkStore } from './link-store.js';
 import { createMemoryProviderStore } from './provider-store.js';
 import { createMemoryReplayCache } from './replay-cache.js';
+import { createMemorySsoSessionStore } from './sso-session-store.js';
 import { createMemoryState, type MemoryState, type MemoryStoreDeps } from './state.js';
 
 export {
@@ -16,6 +24,7 @@ export {
   createMemoryLinkStore,
   createMemoryProviderStore,
   createMemoryReplayCache,
+  createMemorySsoSessionStore,
 };
 export { createMemoryState, type MemoryState, type MemoryStoreDeps };
 
@@ -25,6 +34,7 @@ export interface MemoryStores {
   links: LinkStore;
   replay: ReplayCache;
   activity: ActivityStore;
+  ssoSessions: SsoSessionStore;
   /** The shared state, for tests that inspect what is stored. */
   state: MemoryState;
 }
@@ -39,6 +49,7 @@ export function createMemoryStores(deps: Partial<MemoryStoreDeps> = {}): MemoryS
     links: createMemoryLinkStore(withState),
     replay: createMemoryReplayCache(withState),
     activity: createMemoryActivityStore(withState),
+    ssoSessions: createMemorySsoSessionStore(withState),
     state,
   };
 }

@@ -44,6 +44,8 @@ function remove(state: MemoryState, protocol: ProtocolName, name: string): boole
   state.providers.delete(record.id);
   for (const [id, flow] of state.flows) if (flow.providerId === record.id) state.flows.delete(id);
   for (const [key, link] of state.links) if (link.providerId === record.id) state.links.delete(key);
+  for (const [key, session] of state.ssoSessions)
+    if (session.providerId === record.id) state.ssoSessions.delete(key);
   return true;
 }
 

@@ -4,7 +4,7 @@
 // Every store method does its checks and its write synchronously, with no `await` in between, so each state
 // change is atomic, as the database's conditional updates are.
 
-import type { AccountLink, ActivityEntry, Clock, LoginFlow } from '../../sso/ports.js';
+import type { AccountLink, ActivityEntry, Clock, LoginFlow, SsoSession } from '../../sso/ports.js';
 import type { ProviderRecord } from '../../sso/provider-settings.js';
 
 /** A flow as kept: the port's view plus what only the store needs (who started it, which attempt holds it). */
@@ -30,6 +30,8 @@ export interface MemoryState {
   replay: Map<string, Date>;
   /** The sign-in activity log, by entry id. */
   activity: Map<string, ActivityEntry>;
+  /** The SSO session records, by JSON of (userId, deviceId): one per device, as the database's id. */
+  ssoSessions: Map<string, SsoSession>;
 }
 
 /** What every memory store is built from: the shared state, and the clock for the timestamps it invents. */
@@ -40,7 +42,14 @@ export interface MemoryStoreDeps {
 }
 
 export function createMemoryState(): MemoryState {
-  return { providers: new Map(), flows: new Map(), links: new Map(), replay: new Map(), activity: new Map() };
+  return {
+    providers: new Map(),
+    flows: new Map(),
+    links: new Map(),
+    replay: new Map(),
+    activity: new Map(),
+    ssoSessions: new Map(),
+  };
 }
 
 export function linkKey(providerId: string, subject: string): string {

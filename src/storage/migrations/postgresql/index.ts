@@ -5,6 +5,7 @@ import { Migration20261202163320_sign_in_claims } from './Migration2026120216332
 import { Migration20261202163411_login_flow_client_hash } from './Migration20261202163411_login_flow_client_hash.js';
 import { Migration20261203003708_drop_login_flow_decision } from './Migration20261203003708_drop_login_flow_decision.js';
 import { Migration20261203055644_activity_log } from './Migration20261203055644_activity_log.js';
+import { Migration20261203140241_sso_sessions } from './Migration20261203140241_sso_sessions.js';
 
 export const postgresqlMigrations: MigrationObject[] = [
   { name: 'Migration20261129231613_initial', class: Migration20261129231613_initial },
@@ -12,4 +13,5 @@ export const postgresqlMigrations: MigrationObject[] = [
   { name: 'Migration20261202163411_login_flow_client_hash', class: Migration20261202163411_login_flow_client_hash },
   { name: 'Migration20261203003708_drop_login_flow_decision', class: Migration20261203003708_drop_login_flow_decision },
   { name: 'Migration20261203055644_activity_log', class: Migration20261203055644_activity_log },
+  { name: 'Migration20261203140241_sso_sessions', class: Migration20261203140241_sso_sessions },
 ];
