@@ -336,7 +336,7 @@ function readAttributes(assertion: XmlElement): Record<string, string[]> {
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 /** SAML Core §1.3.3 xs:dateTime (UTC expected; an explicit offset is honoured). Null when absent. */
-function readTime(element: XmlElement, name: string, where: string): number | null {
+export function readTime(element: XmlElement, name: string, where: string): number | null {
   const raw = attr(element, name);
   if (raw === null) return null;
   const match = DATE_TIME.exec(raw.trim());
