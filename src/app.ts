@@ -22,6 +22,7 @@ import { createLogin } from './sso/login.js';
 import { createProviderAdmin } from './sso/provider-admin.js';
 import { createProviderTester } from './sso/provider-test.js';
 import type { SamlMetadataReader } from './sso/saml-metadata-import.js';
+import { createSamlLogout, type SamlLogoutProtocol } from './sso/saml-logout.js';
 import { createSignInPreviewer } from './sso/sign-in-preview.js';
 import type {
   ActivityStore,
@@ -34,6 +35,7 @@ import type {
   MediaUser,
   ProviderStore,
   ReplayCache,
+  SsoSessionStore,
   VerifiedIdentity,
 } from './sso/ports.js';
 import { createUserAdmin } from './sso/user-admin.js';
@@ -42,6 +44,7 @@ import { createActivityStore } from './storage/activity-store.js';
 import { createFlowStore } from './storage/flow-store.js';
 import { createLinkStore } from './storage/link-store.js';
 import { createReplayCache } from './storage/replay-cache.js';
+import { createSsoSessionStore } from './storage/sso-session-store.js';
 import { DatabaseUrlError, openDatabase, type Database } from './storage/orm.js';
 import { SecretKeyError } from './storage/secret-box.js';
 import { CONSOLE_DIR, SPEC_PATH } from './repository-files.js';
@@ -240,6 +243,7 @@ export async function createApp({
           mediaServer,
           connectors,
           samlMetadata: saml.metadataReader,
+          samlLogout: saml.logout,
           activityLog: held.activity.recorder,
           orm: database.orm,
         }),
@@ -279,6 +283,7 @@ interface Stores {
   links: LinkStore;
   replay: ReplayCache;
   activity: ActivityStore;
+  ssoSessions: SsoSessionStore;
 }
 
 function openStores({ orm, box }: Database, clock: Clock): Stores {
@@ -288,6 +293,7 @@ function openStores({ orm, box }: Database, clock: Clock): Stores {
     links: createLinkStore({ orm, box, clock }),
     replay: createReplayCache({ orm }),
     activity: createActivityStore({ orm }),
+    ssoSessions: createSsoSessionStore({ orm, box }),
   };
 }
 
@@ -343,6 +349,7 @@ function createConnectors(config: Config, log: Logger, saml: SamlStack): Connect
 interface SamlParts {
   connector: Connector<'saml'>;
   metadataReader: SamlMetadataReader;
+  logout: SamlLogoutProtocol;
 }
 
 /** The SAML stack behind stand-ins that import it on first use; `load()` imports it (once) ahead of time. */
@@ -356,10 +363,16 @@ async function importSamlStack(
   { replay }: Stores,
   clock: Clock,
 ): Promise<SamlParts> {
-  const [{ createSamlConnector }, { createSamlProtocol }, { createSamlMetadataReader }] = await Promise.all([
+  const [
+    { createSamlConnector },
+    { createSamlProtocol },
+    { createSamlMetadataReader },
+    { createSamlLogoutProtocol },
+  ] = await Promise.all([
     import('./protocols/saml-connector.js'),
     import('./protocols/saml.js'),
     import('./protocols/saml-idp-metadata.js'),
+    import('./protocols/saml-logout.js'),
   ]);
   return {
     connector: createSamlConnector({
@@ -372,6 +385,10 @@ async function importSamlStack(
     metadataReader: createSamlMetadataReader({
       isPublicAddress,
       allowPrivateHosts: config.avatarAllowPrivateHosts,
+    }),
+    logout: createSamlLogoutProtocol({
+      publicUrl: config.publicUrl,
+      clockSkewSeconds: config.samlClockSkewSeconds,
     }),
   };
 }
@@ -413,6 +430,11 @@ function lazySamlStack(config: Config, log: Logger, stores: Stores, clock: Clock
       diagnose: (provider, context) => load().then(() => connector().diagnose(provider, context)),
     },
     metadataReader: { read: (source) => load().then(() => loaded().metadataReader.read(source)) },
+    logout: {
+      request: (...args) => load().then(() => loaded().logout.request(...args)),
+      receive: (...args) => load().then(() => loaded().logout.receive(...args)),
+      answer: (...args) => load().then(() => loaded().logout.answer(...args)),
+    },
   };
 }
 
@@ -440,11 +462,12 @@ function createUseCases(parts: {
   mediaServer: MediaServer;
   connectors: Connectors;
   samlMetadata: SamlMetadataReader;
+  samlLogout: SamlLogoutProtocol;
   activityLog: ActivityRecorder;
   orm: Database['orm'];
 }): HandlerDeps {
   const { config, log, clock, stores, mediaServer, connectors } = parts;
-  const { providers, flows, links } = stores;
+  const { providers, flows, links, ssoSessions } = stores;
   const login = createLogin({
     providers,
     flows,
@@ -475,6 +498,16 @@ function createUseCases(parts: {
     publicUrl: config.publicUrl,
     activity: stores.activity,
     landing: createLanding({ providers }),
+    samlLogout: createSamlLogout({
+      providers,
+      protocol: parts.samlLogout,
+      replay: stores.replay,
+      clock,
+      ssoSessions,
+      mediaServer,
+      warn: (fields, message) => log.warn(fields, message),
+      landingUrl: `${config.publicUrl}/sso/`,
+    }),
   };
 }
 

@@ -22,6 +22,8 @@ export interface RequestState {
   requestOrigin: string;
   /** A browser's top-level navigation (Sec-Fetch-Mode), as opposed to a script or a tool. */
   navigation: boolean;
+  /** The query string as sent, still URL-encoded (a SAML redirect signature covers those octets). */
+  queryString?: string;
 }
 
 /**

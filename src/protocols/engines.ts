@@ -57,6 +57,9 @@ export interface SamlProtocol {
     provider: ProviderRecord<SamlProviderSettings>,
     input: { samlResponse: string; acsUrl: string; expectedRequestId: string; now: Date },
   ): Promise<SamlAssertion>;
-  /** SP metadata XML for the provider. */
-  metadata(provider: ProviderRecord<SamlProviderSettings>, input: { acsUrl: string }): string;
+  /** SP metadata XML for the provider; with `sloUrl`, its SingleLogoutService (SAML Metadata §2.2.2). */
+  metadata(
+    provider: ProviderRecord<SamlProviderSettings>,
+    input: { acsUrl: string; sloUrl?: string },
+  ): string;
 }

@@ -2,7 +2,7 @@
 // It owns every SAML rule the use cases must not know: the settings reader, the ACS URL, how a posted
 // response names its flow, the replay check, and which attributes hold the username and the roles.
 import { SsoError } from '../sso/errors.js';
-import { acsUrl, samlMetadataUrl } from '../sso/endpoints.js';
+import { acsUrl, samlMetadataUrl, samlSloUrl } from '../sso/endpoints.js';
 import type { Clock, Connector, ReplayCache } from '../sso/ports.js';
 import { provenIdentity } from '../sso/sign-in-decision.js';
 import type { SamlAssertion, SamlProtocol } from './engines.js';
@@ -59,7 +59,11 @@ export function createSamlConnector(deps: SamlConnectorDeps): Connector<'saml'> 
     readIdentity: (provider, { nameId, attributes }) =>
       readSamlIdentity(provider.settings, nameId, attributes),
 
-    metadata: (provider) => deps.engine.metadata(provider, { acsUrl: acsUrl(deps.publicUrl, provider) }),
+    metadata: (provider) =>
+      deps.engine.metadata(provider, {
+        acsUrl: acsUrl(deps.publicUrl, provider),
+        sloUrl: samlSloUrl(deps.publicUrl, provider),
+      }),
 
     diagnose: (provider, { now }) =>
       diagnoseSaml({

@@ -7,10 +7,14 @@ import { createConsoleHandlers } from './console.js';
 import { createLandingHandlers, type LandingHandlerDeps } from './landing.js';
 import { createLinkHandlers, type LinkHandlerDeps } from './links.js';
 import { createLoginHandlers, type LoginHandlerDeps } from './login.js';
-import { createSamlLogoutHandlers } from './saml-logout.js';
+import { createSamlLogoutHandlers, type SamlLogoutHandlerDeps } from './saml-logout.js';
 
 /** What the handlers need of the use cases; the console's bundle comes beside them. */
-export type HandlerDeps = AdminDeps & LoginHandlerDeps & LinkHandlerDeps & LandingHandlerDeps;
+export type HandlerDeps = AdminDeps &
+  LoginHandlerDeps &
+  LinkHandlerDeps &
+  LandingHandlerDeps &
+  SamlLogoutHandlerDeps;
 
 export function createHandlers(deps: HandlerDeps, consoleBundle: ConsoleBundle | null): Handlers {
   return {
@@ -18,7 +22,7 @@ export function createHandlers(deps: HandlerDeps, consoleBundle: ConsoleBundle |
     ...createLoginHandlers(deps),
     ...createLinkHandlers(deps),
     ...createLandingHandlers(deps),
-    ...createSamlLogoutHandlers(),
+    ...createSamlLogoutHandlers(deps),
     ...createConsoleHandlers(consoleBundle, deps.publicUrl),
   };
 }
