@@ -33,6 +33,7 @@ import type {
   MediaUser,
   ProviderStore,
   ReplayCache,
+  SsoSessionStore,
   VerifiedIdentity,
 } from './sso/ports.js';
 import { createUserAdmin } from './sso/user-admin.js';
@@ -41,6 +42,7 @@ import { createActivityStore } from './storage/activity-store.js';
 import { createFlowStore } from './storage/flow-store.js';
 import { createLinkStore } from './storage/link-store.js';
 import { createReplayCache } from './storage/replay-cache.js';
+import { createSsoSessionStore } from './storage/sso-session-store.js';
 import { DatabaseUrlError, openDatabase, type Database } from './storage/orm.js';
 import { SecretKeyError } from './storage/secret-box.js';
 import { CONSOLE_DIR, SPEC_PATH } from './repository-files.js';
@@ -278,6 +280,7 @@ interface Stores {
   links: LinkStore;
   replay: ReplayCache;
   activity: ActivityStore;
+  ssoSessions: SsoSessionStore;
 }
 
 function openStores({ orm, box }: Database, clock: Clock): Stores {
@@ -287,6 +290,7 @@ function openStores({ orm, box }: Database, clock: Clock): Stores {
     links: createLinkStore({ orm, box, clock }),
     replay: createReplayCache({ orm }),
     activity: createActivityStore({ orm }),
+    ssoSessions: createSsoSessionStore({ orm, box }),
   };
 }
 
@@ -313,15 +317,16 @@ function openActivityLog(config: Config, log: Logger, clock: Clock, store: Activ
 }
 
 /**
- * Drops expired flows and replay-cache entries every few minutes (each instance does it; the deletes are
+ * Drops expired flows, replay-cache entries and SSO session records every few minutes (each instance does it; the deletes are
  * idempotent). Expiry itself is enforced on every read, this only bounds the tables.
  */
-function startPurge({ flows, replay }: Stores, clock: Clock, log: Logger): NodeJS.Timeout {
+function startPurge({ flows, replay, ssoSessions }: Stores, clock: Clock, log: Logger): NodeJS.Timeout {
   const purge = setInterval(() => {
     const now = clock.now();
-    Promise.all([flows.purgeExpired(now), replay.purgeExpired(now)]).then(
-      ([flowCount, replayCount]) => {
-        if (flowCount + replayCount > 0) log.debug({ flowCount, replayCount }, 'purged expired records');
+    Promise.all([flows.purgeExpired(now), replay.purgeExpired(now), ssoSessions.purgeExpired(now)]).then(
+      ([flowCount, replayCount, sessionCount]) => {
+        if (flowCount + replayCount + sessionCount > 0)
+          log.debug({ flowCount, replayCount, sessionCount }, 'purged expired records');
       },
       (error: unknown) => log.warn({ err: error }, 'purging expired records failed'),
     );
@@ -443,11 +448,12 @@ function createUseCases(parts: {
   orm: Database['orm'];
 }): HandlerDeps {
   const { config, log, clock, stores, mediaServer, connectors } = parts;
-  const { providers, flows, links } = stores;
+  const { providers, flows, links, ssoSessions } = stores;
   const login = createLogin({
     providers,
     flows,
     links,
+    ssoSessions,
     mediaServer,
     connectors,
     clock,
