@@ -320,15 +320,16 @@ function openActivityLog(config: Config, log: Logger, clock: Clock, store: Activ
 }
 
 /**
- * Drops expired flows and replay-cache entries every few minutes (each instance does it; the deletes are
+ * Drops expired flows, replay-cache entries and SSO session records every few minutes (each instance does it; the deletes are
  * idempotent). Expiry itself is enforced on every read, this only bounds the tables.
  */
-function startPurge({ flows, replay }: Stores, clock: Clock, log: Logger): NodeJS.Timeout {
+function startPurge({ flows, replay, ssoSessions }: Stores, clock: Clock, log: Logger): NodeJS.Timeout {
   const purge = setInterval(() => {
     const now = clock.now();
-    Promise.all([flows.purgeExpired(now), replay.purgeExpired(now)]).then(
-      ([flowCount, replayCount]) => {
-        if (flowCount + replayCount > 0) log.debug({ flowCount, replayCount }, 'purged expired records');
+    Promise.all([flows.purgeExpired(now), replay.purgeExpired(now), ssoSessions.purgeExpired(now)]).then(
+      ([flowCount, replayCount, sessionCount]) => {
+        if (flowCount + replayCount + sessionCount > 0)
+          log.debug({ flowCount, replayCount, sessionCount }, 'purged expired records');
       },
       (error: unknown) => log.warn({ err: error }, 'purging expired records failed'),
     );
@@ -472,6 +473,7 @@ function createUseCases(parts: {
     providers,
     flows,
     links,
+    ssoSessions,
     mediaServer,
     connectors,
     clock,

@@ -26,7 +26,13 @@ export interface OidcProtocol {
   finish(
     provider: ProviderRecord<OidcProviderSettings>,
     input: { callbackUrl: URL; state: string; secrets: OidcSecrets },
-  ): Promise<{ subject: string; claims: Claims }>;
+  ): Promise<{ subject: string; claims: Claims; session?: OidcSession }>;
+}
+
+/** The IdP session a sign-in belongs to, for logout: the raw ID token and its `sid` claim, if any. */
+export interface OidcSession {
+  idToken: string;
+  sid: string | null;
 }
 
 /** What a verified SAML response proved, read only from the signed element. */

@@ -125,7 +125,7 @@ async function finishLogin(
   steps: LoginSteps,
   provider: OidcProvider,
   input: FinishInput,
-): Promise<{ subject: string; claims: Claims }> {
+): Promise<Awaited<ReturnType<OidcProtocol['finish']>>> {
   const { pkceVerifier, nonce, redirectUri } = input.secrets;
   if (!pkceVerifier || !nonce || !redirectUri) {
     throw new SsoError('internal', 'The login flow lacks its PKCE verifier, nonce or redirect URI.', {
@@ -156,11 +156,13 @@ async function finishLogin(
   } catch (error) {
     throw steps.failure(provider, error, 'code exchange', 'exchange');
   }
-  const { idTokenClaims, accessToken } = exchanged;
+  const { idTokenClaims, idToken, accessToken } = exchanged;
   const subject = idTokenClaims.sub;
   const userinfo = await loadUserinfo(steps, provider, discovered, accessToken, subject);
   const claims = mergeClaims({ ...idTokenClaims }, userinfo, accessToken);
-  return { subject, claims };
+  // The `sid` of the ID token itself (OIDC Front-Channel Logout 1.0 §3), not a merged claim of that name.
+  const sid = typeof idTokenClaims.sid === 'string' ? idTokenClaims.sid : null;
+  return { subject, claims, session: { idToken, sid } };
 }
 
 /** Userinfo (OIDC Core §5.3) unless switched off or not offered; its `sub` must be the ID token's. */

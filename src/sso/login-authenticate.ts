@@ -17,14 +17,18 @@ import type {
   LoginFlow,
   MediaUser,
   ProviderStore,
+  SsoSessionStore,
   VerifiedIdentity,
 } from './ports.js';
 import { providerNotFound } from './provider-admin.js';
 import type { ProtocolName, ProviderRecord } from './provider-settings.js';
 import { admittedAccess } from './sign-in-decision.js';
+import { recordSsoSession } from './sso-sessions.js';
 
 export interface AuthenticateDeps extends FlowDeps, AccountDeps {
   providers: ProviderStore;
+  /** Where each session a sign-in made is recorded, for single logout (sso-sessions.ts). */
+  ssoSessions: SsoSessionStore;
   /** Called after a session is minted, for best-effort work such as avatars; never fails the login. */
   afterLogin?: (user: MediaUser, identity: VerifiedIdentity) => Promise<void>;
 }
@@ -63,6 +67,7 @@ export async function authenticate(
       'session',
     );
   }
+  await recordSsoSession(deps, flow, { userId: user.id, device: input.device });
   if (deps.afterLogin !== undefined && flow.identity !== null) {
     await deps.afterLogin(user, flow.identity).catch((error: unknown) => {
       deps.warn?.({ userId: user.id, err: error }, 'after-login step failed');

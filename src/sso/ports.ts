@@ -86,18 +86,39 @@ export interface AccessDecision {
   enableLiveTvManagement: boolean;
 }
 
+/**
+ * The IdP's session a sign-in belongs to, for single logout: kept sealed with the flow's secrets from the
+ * callback to Auth, which records it (SsoSession); never in clear.
+ */
+export interface IdpSession {
+  /** OIDC `sid` claim or SAML SessionIndex; null when the IdP gave none. */
+  sid: string | null;
+  /** The OIDC ID token (the `id_token_hint` of a logout); null for SAML. */
+  idToken: string | null;
+  /** The SAML NameID's Format; null for OIDC. */
+  nameIdFormat: string | null;
+}
+
+/** What a connector's `finish` proves: the identity, and the IdP session when the protocol names one. */
+export interface VerifiedAnswer extends VerifiedIdentity {
+  idpSession?: IdpSession | undefined;
+}
+
 /** What an OIDC flow keeps server-side for the code exchange (RFC 7636 verifier, OIDC Core §3.1.2.1 nonce). */
 export interface OidcFlowSecrets {
   protocol: 'oidc';
   pkceVerifier: string;
   nonce: string;
   /** The redirect_uri of the authorization request, which the token request must repeat (RFC 6749 §4.1.3). */
-  redirectUri: string;
+  redirectUri: string; /** Set when verified: the IdP session of the sign-in. */
+  idpSession?: IdpSession | undefined;
 }
 
 /** A SAML flow keeps no secret: its request id is public and kept in clear (`LoginFlow.samlRequestId`). */
 export interface SamlFlowSecrets {
   protocol: 'saml';
+  /** Set when verified: the IdP session of the sign-in. */
+  idpSession?: IdpSession | undefined;
 }
 
 /** Per-protocol values the flow keeps server-side, sealed at rest and never shown. */
@@ -199,7 +220,12 @@ export interface FlowStore {
   /** started → verified, only if still started and not expired. False otherwise. */
   markVerified(
     id: string,
-    result: { identity: VerifiedIdentity; tokenHash: string },
+    result: {
+      identity: VerifiedIdentity;
+      tokenHash: string;
+      /** Replaces the flow's secrets (sealed as at `create`) when given: they now hold the IdP session. */
+      secrets?: FlowSecrets;
+    },
     now: Date,
   ): Promise<boolean>;
   /** started → failed (a denied or broken callback can not be retried with the same state). */
@@ -593,7 +619,7 @@ export interface Connector<P extends ProtocolName> {
    * Verifies the IdP's answer against the flow it names and reads the identity it proves. Throws SsoError
    * (`idp_error`, `idp_response_invalid`, `not_permitted`, `upstream_unavailable`, …) when it proves nothing.
    */
-  finish(provider: ProviderOf<P>, callback: CallbackOf<P>, flow: StartedFlow<P>): Promise<VerifiedIdentity>;
+  finish(provider: ProviderOf<P>, callback: CallbackOf<P>, flow: StartedFlow<P>): Promise<VerifiedAnswer>;
   /**
    * Reads what an IdP asserted as `finish` reads a verified answer, without asking the IdP (the admin's
    * Preview). Pure: a refusal is returned, not thrown.
