@@ -375,6 +375,10 @@ async function importSamlStack(
     import('./protocols/saml-idp-metadata.js'),
     import('./protocols/saml-logout.js'),
   ]);
+  const logout = createSamlLogoutProtocol({
+    publicUrl: config.publicUrl,
+    clockSkewSeconds: config.samlClockSkewSeconds,
+  });
   return {
     connector: createSamlConnector({
       engine: createSamlProtocol({ logger: log, clockSkewSeconds: config.samlClockSkewSeconds }),
@@ -382,15 +386,13 @@ async function importSamlStack(
       clock,
       publicUrl: config.publicUrl,
       clockSkewSeconds: config.samlClockSkewSeconds,
+      logout,
     }),
     metadataReader: createSamlMetadataReader({
       isPublicAddress,
       allowPrivateHosts: config.avatarAllowPrivateHosts,
     }),
-    logout: createSamlLogoutProtocol({
-      publicUrl: config.publicUrl,
-      clockSkewSeconds: config.samlClockSkewSeconds,
-    }),
+    logout,
   };
 }
 

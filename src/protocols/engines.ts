@@ -42,6 +42,9 @@ export interface SamlAssertion {
   nameId: string;
   attributes: Record<string, string[]>;
   inResponseTo: string;
+  /** The NameID's Format and the AuthnStatement's SessionIndex: what a LogoutRequest repeats (Core §3.7.1). */
+  nameIdFormat?: string | null;
+  sessionIndex?: string | null;
   /** When the assertion stops being valid; the replay cache keeps its id until then. */
   notOnOrAfter: Date;
 }

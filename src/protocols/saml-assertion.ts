@@ -56,6 +56,8 @@ export function readAssertion(
       attributes: attributesRead,
       inResponseTo: input.expectedRequestId,
       notOnOrAfter: new Date(earliest + skewMs),
+      nameIdFormat: attr(nameIdElement, 'Format'),
+      sessionIndex: sessionIndexOf(assertion),
     },
     nameIdFormat: attr(nameIdElement, 'Format'),
   };
@@ -97,6 +99,13 @@ function checkAssertionEnvelope(
   }
   const issuer = checkIssuer(issuers[0] as XmlElement, settings, 'Assertion');
   return { assertionId, issuer };
+}
+
+/** SAML Core §2.7.2: the first AuthnStatement's SessionIndex, which a logout names (Profiles §4.4.3.1). */
+function sessionIndexOf(assertion: XmlElement): string | null {
+  const statement = children(assertion, NS.assertion, 'AuthnStatement')[0];
+  const index = statement === undefined ? null : attr(statement, 'SessionIndex');
+  return index === null || index === '' ? null : index;
 }
 
 /** SAML Core §2.2.5; Profiles §4.1.4.2: an Issuer's Format is omitted or `entity`. */

@@ -4,7 +4,7 @@
 // The protocol work (XML, redirect binding, signatures) is the `SamlLogoutProtocol` port's.
 import { SsoError } from './errors.js';
 import { endSsoSessions, type EndSessionsDeps } from './logout.js';
-import type { Clock, ProviderStore, ReplayCache, SsoSession } from './ports.js';
+import type { Clock, ProviderStore, ReplayCache } from './ports.js';
 import { providerNotFound } from './provider-admin.js';
 import { isProviderOf, type SamlProviderRecord } from './provider-settings.js';
 
@@ -59,8 +59,6 @@ export interface SamlLogoutDeps extends EndSessionsDeps {
 }
 
 export interface SamlLogout {
-  /** Where to send the browser so the IdP ends the session of this record; null when it cannot. */
-  logoutRedirect(record: SsoSession): Promise<string | null>;
   /** The SLO endpoint: verifies the message, acts on it, and says where the browser goes next. */
   receive(providerName: string, message: SamlLogoutMessage): Promise<{ location: string }>;
 }
@@ -68,20 +66,21 @@ export interface SamlLogout {
 /** How long a LogoutRequest of ours waits for its answer. */
 const REQUEST_TTL_MS = 10 * 60_000;
 
+/**
+ * The replay-cache key of a LogoutRequest this service sent (SAML connector's `logoutRedirect`): our own ids
+ * are remembered as "seen", so that only an answer to one of them is taken.
+ */
+export function samlLogoutSentKey(providerId: string, requestId: string): string {
+  return `saml-logout-sent:${providerId}:${requestId}`;
+}
+
+/** Until when a LogoutRequest sent at `now` may be answered. */
+export function logoutAnswerDeadline(now: Date): Date {
+  return new Date(now.getTime() + REQUEST_TTL_MS);
+}
+
 export function createSamlLogout(deps: SamlLogoutDeps): SamlLogout {
   return {
-    async logoutRedirect(record) {
-      if (record.protocol !== 'saml') return null;
-      const provider = (await deps.providers.list('saml')).find((p) => p.id === record.providerId);
-      if (provider === undefined || !isProviderOf(provider, 'saml')) return null;
-      const now = deps.clock.now();
-      const session = { nameId: record.subject, nameIdFormat: record.nameIdFormat, sessionIndex: record.sid };
-      const sent = await deps.protocol.request(provider, session, now);
-      if (sent === null) return null;
-      // Our request ids are remembered as "seen", so that only an answer to one of them is taken.
-      await deps.replay.remember(sentKey(provider, sent.requestId), new Date(now.getTime() + REQUEST_TTL_MS));
-      return sent.url;
-    },
     async receive(providerName, message) {
       const provider = await deps.providers.get('saml', providerName);
       if (provider === null || !isProviderOf(provider, 'saml')) throw providerNotFound('saml', providerName);
@@ -91,10 +90,6 @@ export function createSamlLogout(deps: SamlLogoutDeps): SamlLogout {
         : { location: await takeAnswer(deps, provider, received) };
     },
   };
-}
-
-function sentKey(provider: SamlProviderRecord, requestId: string): string {
-  return `saml-logout-sent:${provider.id}:${requestId}`;
 }
 
 /**
@@ -133,9 +128,9 @@ async function takeAnswer(
   provider: SamlProviderRecord,
   response: Extract<SamlLogoutReceived, { kind: 'response' }>,
 ): Promise<string> {
-  const until = new Date(deps.clock.now().getTime() + REQUEST_TTL_MS);
+  const until = logoutAnswerDeadline(deps.clock.now());
   // "Fresh" here means this service never sent that request: remembering it costs an entry until expiry.
-  if (await deps.replay.remember(sentKey(provider, response.inResponseTo), until)) {
+  if (await deps.replay.remember(samlLogoutSentKey(provider.id, response.inResponseTo), until)) {
     throw refused(
       'This SAML LogoutResponse answers no logout this service asked for.',
       'saml_response_rejected',
