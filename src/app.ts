@@ -36,6 +36,7 @@ import type {
   SsoSessionStore,
   VerifiedIdentity,
 } from './sso/ports.js';
+import { createLogout } from './sso/logout.js';
 import { createUserAdmin } from './sso/user-admin.js';
 import { createUserSearch } from './sso/user-search.js';
 import { createActivityStore } from './storage/activity-store.js';
@@ -479,6 +480,13 @@ function createUseCases(parts: {
     userSearch: createUserSearch({ mediaServer, links }),
     publicUrl: config.publicUrl,
     activity: stores.activity,
+    logout: createLogout({
+      ...stores,
+      mediaServer,
+      connectors,
+      clock,
+      warn: (fields, message) => log.warn(fields, message),
+    }),
   };
 }
 

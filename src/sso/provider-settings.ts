@@ -32,6 +32,11 @@ export interface SharedProviderSettings {
   portOverride: number | null;
   /** Opt-in: a first login may take over an existing account with the same name (off by default). */
   adoptExistingUsers: boolean;
+  /**
+   * Where `/sso/logout` sends the browser when the IdP advertises no logout endpoint; null: the login page.
+   * Absent on providers stored before the field existed.
+   */
+  logoutRedirectUrl?: string | null;
 }
 
 /** OIDC-only fields (docs/plugin-compatibility.md §4.3), without the client secret. */
@@ -146,6 +151,7 @@ export interface SharedProviderInput {
   schemeOverride?: string | null;
   portOverride?: number | null;
   adoptExistingUsers?: boolean;
+  logoutRedirectUrl?: string | null;
 }
 
 export interface OidcProviderInput extends SharedProviderInput {

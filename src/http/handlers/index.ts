@@ -6,9 +6,10 @@ import type { ConsoleBundle } from '../console-bundle.js';
 import { createConsoleHandlers } from './console.js';
 import { createLinkHandlers, type LinkHandlerDeps } from './links.js';
 import { createLoginHandlers, type LoginHandlerDeps } from './login.js';
+import { createLogoutHandlers, type LogoutHandlerDeps } from './logout.js';
 
 /** What the handlers need of the use cases; the console's bundle comes beside them. */
-export type HandlerDeps = AdminDeps & LoginHandlerDeps & LinkHandlerDeps;
+export type HandlerDeps = AdminDeps & LoginHandlerDeps & LinkHandlerDeps & LogoutHandlerDeps;
 
 export function createHandlers(deps: HandlerDeps, consoleBundle: ConsoleBundle | null): Handlers {
   return {
@@ -16,5 +17,6 @@ export function createHandlers(deps: HandlerDeps, consoleBundle: ConsoleBundle |
     ...createLoginHandlers(deps),
     ...createLinkHandlers(deps),
     ...createConsoleHandlers(consoleBundle, deps.publicUrl),
+    ...createLogoutHandlers(deps),
   };
 }
