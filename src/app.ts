@@ -38,6 +38,7 @@ import type {
   SsoSessionStore,
   VerifiedIdentity,
 } from './sso/ports.js';
+import { createLogout } from './sso/logout.js';
 import { createUserAdmin } from './sso/user-admin.js';
 import { createUserSearch } from './sso/user-search.js';
 import { createActivityStore } from './storage/activity-store.js';
@@ -431,6 +432,8 @@ function lazySamlStack(config: Config, log: Logger, stores: Stores, clock: Clock
       start: (provider, context) => load().then(() => connector().start(provider, context)),
       finish: (provider, callback, flow) => load().then(() => connector().finish(provider, callback, flow)),
       diagnose: (provider, context) => load().then(() => connector().diagnose(provider, context)),
+      logoutRedirect: (provider, context) =>
+        load().then(() => connector().logoutRedirect?.(provider, context) ?? null),
     },
     metadataReader: { read: (source) => load().then(() => loaded().metadataReader.read(source)) },
     logout: {
@@ -511,6 +514,13 @@ function createUseCases(parts: {
       mediaServer,
       warn: (fields, message) => log.warn(fields, message),
       landingUrl: `${config.publicUrl}/sso/`,
+    }),
+    logout: createLogout({
+      ...stores,
+      mediaServer,
+      connectors,
+      clock,
+      warn: (fields, message) => log.warn(fields, message),
     }),
   };
 }

@@ -53,7 +53,7 @@ export type TextReply<R> = {
 export type RedirectReply = ReplyExtras & { kind: 'redirect'; status: 302; location: string };
 
 /** The spec's tags; each names the handler module that serves its operations. */
-export type Tag = 'oidc' | 'saml' | 'links' | 'admin' | 'console' | 'landing';
+export type Tag = 'oidc' | 'saml' | 'links' | 'admin' | 'console' | 'landing' | 'logout';
 
 /** An operation: its tag (which handler module serves it), its request and its replies. */
 interface Operation<T extends Tag, Data, Replies, Errors> {
@@ -284,6 +284,19 @@ export interface Operations {
     // sends the same bytes as text.
     TextReply<{ [S in keyof Api.GetAdminConsoleAssetResponses]: string }>,
     Api.GetAdminConsoleAssetErrors
+  >;
+  getLogoutPage: Operation<
+    'logout',
+    Api.GetLogoutPageData,
+    HtmlReply<Api.GetLogoutPageResponses>,
+    Api.GetLogoutPageErrors
+  >;
+  endLogout: Operation<'logout', Api.EndLogoutData, JsonReply<Api.EndLogoutResponses>, Api.EndLogoutErrors>;
+  receiveOidcBackChannelLogout: Operation<
+    'logout',
+    Api.ReceiveOidcBackChannelLogoutData,
+    EmptyReply<Api.ReceiveOidcBackChannelLogoutResponses>,
+    Api.ReceiveOidcBackChannelLogoutErrors
   >;
 }
 

@@ -1,5 +1,6 @@
 // The protocol engines the connectors wrap: OIDC on openid-client (oidc.ts) and SAML verification
 // (saml.ts). Only the connectors call them; the use cases see the `Connector` port of src/sso/ports.ts.
+import type { LogoutNotice } from '../sso/ports.js';
 import type { OidcProviderSettings, ProviderRecord, SamlProviderSettings } from '../sso/provider-settings.js';
 
 /** What the OIDC engine keeps for its code exchange. */
@@ -27,6 +28,16 @@ export interface OidcProtocol {
     provider: ProviderRecord<OidcProviderSettings>,
     input: { callbackUrl: URL; state: string; secrets: OidcSecrets },
   ): Promise<{ subject: string; claims: Claims; session?: OidcSession }>;
+  /** The IdP's RP-initiated logout URL (oidc-logout.ts); null when discovery advertises none. */
+  endSessionUrl?(
+    provider: ProviderRecord<OidcProviderSettings>,
+    input: { idToken: string | null; postLogoutRedirectUri: string },
+  ): Promise<string | null>;
+  /** Validates a back-channel logout token (oidc-logout.ts). */
+  verifyLogoutToken?(
+    provider: ProviderRecord<OidcProviderSettings>,
+    input: { logoutToken: string; now: Date },
+  ): Promise<LogoutNotice>;
 }
 
 /** The IdP session a sign-in belongs to, for logout: the raw ID token and its `sid` claim, if any. */

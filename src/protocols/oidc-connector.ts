@@ -61,6 +61,17 @@ export function createOidcConnector(deps: OidcConnectorDeps): Connector<'oidc'> 
       return { ...identity, idpSession: { ...session, nameIdFormat: null } };
     },
 
+    logoutRedirect: async (provider, { session, postLogoutRedirectUri }) =>
+      (await deps.engine.endSessionUrl?.(provider, { idToken: session.idToken, postLogoutRedirectUri })) ??
+      null,
+
+    async readLogoutNotice(provider, logoutToken, now) {
+      if (deps.engine.verifyLogoutToken === undefined) {
+        throw new SsoError('not_implemented', 'This OIDC engine reads no logout tokens.');
+      }
+      return deps.engine.verifyLogoutToken(provider, { logoutToken, now });
+    },
+
     readIdentity: (provider, { subject, claims }) =>
       readOidcIdentity(provider.settings, subject, claims, provider.settings.allowedTenants ?? []),
 

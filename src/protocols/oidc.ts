@@ -17,6 +17,7 @@ import { discoverProvider, type DiscoveredProvider } from './oidc-discovery.js';
 import { oidcErrorToSsoError, type OidcOperation } from './oidc-errors.js';
 import { exchangeCode } from './oidc-exchange.js';
 import { createSigningKeys, type SigningKeys } from './oidc-keys.js';
+import { endSessionUrl, verifyLogoutToken } from './oidc-logout.js';
 
 /** The part of a pino logger this adapter uses. Never given tokens, codes or secrets. */
 export type OidcLogger = Log;
@@ -74,6 +75,16 @@ export function createOidcProtocol(options: OidcProtocolOptions = {}): OidcProto
   return {
     start: (provider, input) => startLogin(steps, provider, input),
     finish: (provider, input) => finishLogin(steps, provider, input),
+    endSessionUrl: async (provider, input) => endSessionUrl(await steps.discover(provider, 'start'), input),
+    verifyLogoutToken: async (provider, { logoutToken, now }) =>
+      verifyLogoutToken({
+        providerId: provider.id,
+        discovered: await steps.discover(provider, 'verify'),
+        clientId: provider.settings.oidClientId,
+        keys: steps.keys,
+        logoutToken,
+        now,
+      }),
   };
 }
 

@@ -68,6 +68,8 @@ export function createSamlConnector(deps: SamlConnectorDeps): Connector<'saml'> 
       return { ...identity, idpSession };
     },
 
+    logoutRedirect: (provider, { session }) => samlLogoutRedirect(deps, provider, session),
+
     readIdentity: (provider, { nameId, attributes }) =>
       readSamlIdentity(provider.settings, nameId, attributes),
 

@@ -594,6 +594,21 @@ export type IdentityReading = {
   usernameSource: string;
 } & ({ identity: VerifiedIdentity; refusal: null } | { identity: null; refusal: SsoError });
 
+/** What an IdP's logout notice (OIDC back-channel logout token) says: which session ends, and its one-time id. */
+export interface LogoutNotice {
+  subject: string | null;
+  sid: string | null;
+  /** The notice's unique id, for the replay cache, and until when it must be remembered. */
+  jti: string;
+  expiresAt: Date;
+}
+
+/** What `logoutRedirect` is given besides the provider: the recorded session and where the IdP returns to. */
+export interface LogoutContext {
+  session: SsoSession;
+  postLogoutRedirectUri: string;
+}
+
 /** What `diagnose` is given besides the provider. */
 export interface DiagnoseContext {
   now: Date;
@@ -625,6 +640,13 @@ export interface Connector<P extends ProtocolName> {
    * Preview). Pure: a refusal is returned, not thrown.
    */
   readIdentity(provider: ProviderOf<P>, asserted: AssertedOf<P>): IdentityReading;
+  /**
+   * Where to send the browser so the IdP ends its session too (RP-initiated logout); null when the IdP
+   * offers no such endpoint.
+   */
+  logoutRedirect?(provider: ProviderOf<P>, context: LogoutContext): Promise<string | null>;
+  /** Verifies an IdP's back-channel logout notice; throws SsoError `invalid_request` when it proves nothing. */
+  readLogoutNotice?(provider: ProviderOf<P>, notice: string, now: Date): Promise<LogoutNotice>;
   /** Metadata the IdP can import (SAML SP metadata), for protocols that publish it. */
   metadata?(provider: ProviderOf<P>): string;
   /**

@@ -34,6 +34,11 @@ export interface SharedProviderSettings {
   adoptExistingUsers: boolean;
   /** The landing page starts this provider's sign-in without a click (`?local=1` still shows it). Absent on older records: off. */
   autoRedirect?: boolean;
+  /**
+   * Where `/sso/logout` sends the browser when the IdP advertises no logout endpoint; null: the login page.
+   * Absent on providers stored before the field existed.
+   */
+  logoutRedirectUrl?: string | null;
 }
 
 /** OIDC-only fields (docs/plugin-compatibility.md §4.3), without the client secret. */
@@ -151,6 +156,7 @@ export interface SharedProviderInput {
   portOverride?: number | null;
   adoptExistingUsers?: boolean;
   autoRedirect?: boolean;
+  logoutRedirectUrl?: string | null;
 }
 
 export interface OidcProviderInput extends SharedProviderInput {

@@ -54,7 +54,7 @@ export interface SamlLogoutDeps extends EndSessionsDeps {
   /** Remembers the requests this service sent (until answered) and the IdP's request ids (replay). */
   replay: ReplayCache;
   clock: Clock;
-  /** Where the browser goes after a logout when the provider names no other place: the landing page. */
+  /** Where the browser goes after a logout when the provider has no `logoutRedirectUrl`: the landing page. */
   landingUrl: string;
 }
 
@@ -145,7 +145,7 @@ async function takeAnswer(
       reason: 'saml_idp_refused',
     });
   }
-  return deps.landingUrl;
+  return provider.settings.logoutRedirectUrl ?? deps.landingUrl;
 }
 
 function refused(message: string, reason: string): SsoError {

@@ -67,7 +67,15 @@ export function sharedSettings(input: SharedProviderInput): SharedProviderSettin
     schemeOverride,
     portOverride: input.portOverride ?? null,
     adoptExistingUsers: input.adoptExistingUsers ?? false,
+    logoutRedirectUrl: logoutRedirectUrl(input.logoutRedirectUrl),
   };
+}
+
+/** An absolute http(s) URL (the browser is sent there), or null. */
+function logoutRedirectUrl(value: string | null | undefined): string | null {
+  const url = optionalText(value) ?? null;
+  if (url !== null) checkHttpUrl('/body/logoutRedirectUrl', url);
+  return url;
 }
 
 /** Refuses anything but an absolute http(s) URL, naming the body field. */

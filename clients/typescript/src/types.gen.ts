@@ -4,6 +4,24 @@ export type ClientOptions = {
     baseUrl: 'http://127.0.0.1:8097' | (string & {});
 };
 
+export type LogoutRequest = {
+    /**
+     * jellyfin-web's stored access token on this origin; absent when there is none.
+     */
+    accessToken?: string | null;
+    /**
+     * jellyfin-web's device id (`_deviceId2`), which the SSO session was recorded with.
+     */
+    deviceId?: string | null;
+};
+
+export type LogoutAnswer = {
+    /**
+     * Where the browser goes next (the IdP's logout, the provider's logoutRedirectUrl, or the login page).
+     */
+    redirect: string;
+};
+
 /**
  * An RFC 9457 problem document.
  */
@@ -393,6 +411,10 @@ export type OidcProviderInput = {
      */
     autoRedirect?: boolean;
     /**
+     * Where `/sso/logout` sends the browser after ending the session when the IdP advertises no logout endpoint (an absolute http(s) URL, e.g. the IdP's own sign-out page); empty or null: the login page.
+     */
+    logoutRedirectUrl?: string | null;
+    /**
      * Dotted claim path; `\.` is a literal dot.
      */
     roleClaim?: string | null;
@@ -453,6 +475,7 @@ export type OidcProviderConfig = {
     portOverride: number | null;
     adoptExistingUsers: boolean;
     autoRedirect?: boolean;
+    logoutRedirectUrl?: string | null;
     roleClaim: string | null;
     oidScopes: Array<string>;
     overrideDefaultScopes: boolean;
@@ -537,6 +560,10 @@ export type SamlProviderInput = {
      */
     samlSloEndpoint?: string | null;
     /**
+     * Where `/sso/logout` sends the browser after ending the session when the IdP advertises no logout endpoint (an absolute http(s) URL, e.g. the IdP's own sign-out page); empty or null: the login page.
+     */
+    logoutRedirectUrl?: string | null;
+    /**
      * Accepted for compatibility with the plugin's configuration page and ignored.
      */
     newPath?: boolean | null;
@@ -578,6 +605,7 @@ export type SamlProviderConfig = {
     adoptExistingUsers: boolean;
     autoRedirect?: boolean;
     samlSloEndpoint?: string | null;
+    logoutRedirectUrl?: string | null;
     version: string;
 };
 
@@ -2315,6 +2343,109 @@ export type GetHomeResponses = {
 };
 
 export type GetHomeResponse = GetHomeResponses[keyof GetHomeResponses];
+
+export type GetLogoutPageData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/sso/logout';
+};
+
+export type GetLogoutPageErrors = {
+    /**
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
+     */
+    429: Problem;
+};
+
+export type GetLogoutPageError = GetLogoutPageErrors[keyof GetLogoutPageErrors];
+
+export type GetLogoutPageResponses = {
+    /**
+     * The logout page.
+     */
+    200: string;
+};
+
+export type GetLogoutPageResponse = GetLogoutPageResponses[keyof GetLogoutPageResponses];
+
+export type EndLogoutData = {
+    body: LogoutRequest;
+    path?: never;
+    query?: never;
+    url: '/sso/logout';
+};
+
+export type EndLogoutErrors = {
+    /**
+     * The request is malformed; `errors` names the offending fields.
+     */
+    400: Problem;
+    /**
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
+     */
+    429: Problem;
+    /**
+     * The identity provider or the media server did not answer.
+     */
+    502: Problem;
+};
+
+export type EndLogoutError = EndLogoutErrors[keyof EndLogoutErrors];
+
+export type EndLogoutResponses = {
+    /**
+     * The session is ended; where the browser goes next.
+     */
+    200: LogoutAnswer;
+};
+
+export type EndLogoutResponse = EndLogoutResponses[keyof EndLogoutResponses];
+
+export type ReceiveOidcBackChannelLogoutData = {
+    body: {
+        /**
+         * The logout token (a signed JWT).
+         */
+        logout_token: string;
+    };
+    path: {
+        /**
+         * The provider's name (case-sensitive).
+         */
+        provider: string;
+    };
+    query?: never;
+    url: '/sso/OID/BackChannelLogout/{provider}';
+};
+
+export type ReceiveOidcBackChannelLogoutErrors = {
+    /**
+     * The request is malformed; `errors` names the offending fields.
+     */
+    400: Problem;
+    /**
+     * Unknown provider, user, link or route.
+     */
+    404: Problem;
+    /**
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
+     */
+    429: Problem;
+    /**
+     * The identity provider or the media server did not answer.
+     */
+    502: Problem;
+};
+
+export type ReceiveOidcBackChannelLogoutError = ReceiveOidcBackChannelLogoutErrors[keyof ReceiveOidcBackChannelLogoutErrors];
+
+export type ReceiveOidcBackChannelLogoutResponses = {
+    /**
+     * The sessions of that subject or session are ended (or there were none).
+     */
+    200: unknown;
+};
 
 export type GetAdminConsoleData = {
     body?: never;

@@ -7,6 +7,7 @@ import { createConsoleHandlers } from './console.js';
 import { createLandingHandlers, type LandingHandlerDeps } from './landing.js';
 import { createLinkHandlers, type LinkHandlerDeps } from './links.js';
 import { createLoginHandlers, type LoginHandlerDeps } from './login.js';
+import { createLogoutHandlers, type LogoutHandlerDeps } from './logout.js';
 import { createSamlLogoutHandlers, type SamlLogoutHandlerDeps } from './saml-logout.js';
 
 /** What the handlers need of the use cases; the console's bundle comes beside them. */
@@ -14,7 +15,8 @@ export type HandlerDeps = AdminDeps &
   LoginHandlerDeps &
   LinkHandlerDeps &
   LandingHandlerDeps &
-  SamlLogoutHandlerDeps;
+  SamlLogoutHandlerDeps &
+  LogoutHandlerDeps;
 
 export function createHandlers(deps: HandlerDeps, consoleBundle: ConsoleBundle | null): Handlers {
   return {
@@ -24,5 +26,6 @@ export function createHandlers(deps: HandlerDeps, consoleBundle: ConsoleBundle |
     ...createLandingHandlers(deps),
     ...createSamlLogoutHandlers(deps),
     ...createConsoleHandlers(consoleBundle, deps.publicUrl),
+    ...createLogoutHandlers(deps),
   };
 }
