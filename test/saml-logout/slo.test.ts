@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addSamlProvider, authenticateSaml, getSamlMetadata } from '../../clients/typescript/index.js';
-import { createSamlConnector, samlLogoutRedirect } from '../../src/protocols/saml-connector.js';
+import { createSamlConnector } from '../../src/protocols/saml-connector.js';
 import { createSamlLogoutProtocol } from '../../src/protocols/saml-logout.js';
 import { createSamlProtocol } from '../../src/protocols/saml.js';
 import { isProviderOf } from '../../src/sso/provider-settings.js';
@@ -68,6 +68,32 @@ async function deliver(url: string): Promise<{ status: number; location: string;
     location: response.headers.get('location') ?? '',
     text: await response.text(),
   };
+}
+
+/**
+ * Signs in, reads the session record Auth wrote, and asks the SAML connector (on the service's own database,
+ * so the SLO endpoint knows the request) for the redirect that logs that session out at the IdP.
+ */
+async function spInitiatedLogout(nameId: string, sessionIndex: string) {
+  const user = await signIn(nameId, sessionIndex);
+  const { orm, box } = t.app.database;
+  const record = await createSsoSessionStore({ orm, box }).findByDevice(
+    user.userId,
+    user.deviceId,
+    new Date(),
+  );
+  const provider = await createProviderStore({ orm, box }).get('saml', 'corp');
+  if (provider === null || !isProviderOf(provider, 'saml') || record === null) throw new Error('no record');
+  const deps = {
+    engine: createSamlProtocol(),
+    replay: createReplayCache({ orm }),
+    clock: { now: () => new Date() },
+    publicUrl: t.config.publicUrl,
+    logout: createSamlLogoutProtocol({ publicUrl: t.config.publicUrl }),
+  };
+  const connector = createSamlConnector(deps);
+  const url = await connector.logoutRedirect?.(provider, { session: record, postLogoutRedirectUri: '' });
+  return { record, url: url ?? null };
 }
 
 beforeAll(async () => {
@@ -181,31 +207,13 @@ describe('SAML single logout', () => {
   });
 
   it('an SP-initiated logout sends the recorded NameID and SessionIndex, signed, and takes the answer once', async () => {
-    const erin = await signIn('erin@example.com', 's-e1');
-    const { orm, box } = t.app.database;
-    const record = await createSsoSessionStore({ orm, box }).findByDevice(
-      erin.userId,
-      erin.deviceId,
-      new Date(),
-    );
+    const { record, url } = await spInitiatedLogout('erin@example.com', 's-e1');
     expect(record).toMatchObject({
       protocol: 'saml',
       subject: 'erin@example.com',
       sid: 's-e1',
       nameIdFormat: EMAIL,
     });
-    const provider = await createProviderStore({ orm, box }).get('saml', 'corp');
-    if (provider === null || !isProviderOf(provider, 'saml') || record === null)
-      throw new Error('no provider');
-    const connectorDeps = {
-      engine: createSamlProtocol(),
-      replay: createReplayCache({ orm }),
-      clock: { now: () => new Date() },
-      publicUrl: t.config.publicUrl,
-      logout: createSamlLogoutProtocol({ publicUrl: t.config.publicUrl }),
-    };
-    expect(createSamlConnector(connectorDeps).protocol).toBe('saml');
-    const url = await samlLogoutRedirect(connectorDeps, provider, record);
 
     const sent = idp.slo.read(url ?? '', pem('sp-cert.pem'));
     expect(sent.param).toBe('SAMLRequest');
@@ -224,24 +232,8 @@ describe('SAML single logout', () => {
   });
 
   it('an answer to an SP-initiated logout goes on to the landing page, once only', async () => {
-    const fan = await signIn('fan@example.com', 's-f1');
-    const { orm, box } = t.app.database;
-    const record = await createSsoSessionStore({ orm, box }).findByDevice(
-      fan.userId,
-      fan.deviceId,
-      new Date(),
-    );
-    const provider = await createProviderStore({ orm, box }).get('saml', 'corp');
-    if (provider === null || !isProviderOf(provider, 'saml') || record === null)
-      throw new Error('no provider');
-    const deps = {
-      engine: createSamlProtocol(),
-      replay: createReplayCache({ orm }),
-      clock: { now: () => new Date() },
-      publicUrl: t.config.publicUrl,
-      logout: createSamlLogoutProtocol({ publicUrl: t.config.publicUrl }),
-    };
-    const sent = idp.slo.read((await samlLogoutRedirect(deps, provider, record)) ?? '');
+    const { url } = await spInitiatedLogout('fan@example.com', 's-f1');
+    const sent = idp.slo.read(url ?? '');
     const response = idp.slo.logoutResponse(sloUrl, sent.rootAttribute('ID') ?? '');
     const first = await deliver(response);
     expect(first.status).toBe(302);
