@@ -43,6 +43,9 @@ import {
   previewOidcSignIn,
   previewSamlSignIn,
   unregisterUser,
+  getLogoutPage,
+  endLogout,
+  receiveOidcBackChannelLogout,
   type AuthRequest,
   type Client,
 } from '../../clients/typescript/index.js';
@@ -227,6 +230,15 @@ const CALLS: Record<string, (o: CallOptions) => Result> = {
   getAdminConsole: (o) => getAdminConsole(o),
   getHome: (o) => getHome(o),
   getAdminConsoleAsset: (o) => getAdminConsoleAsset({ ...o, path: { asset: 'index-4f3a2b1c.js' } }),
+  getLogoutPage: (o) => getLogoutPage(o),
+  endLogout: (o) =>
+    endLogout({ ...o, body: { accessToken: '4f1c9a524b8e4d6f9a0e7c2b1d5e8f90', deviceId: 'd' } }),
+  receiveOidcBackChannelLogout: (o) =>
+    receiveOidcBackChannelLogout({
+      ...o,
+      path: { provider: 'keycloak' },
+      body: { logout_token: 'eyJ.e30.c2ln' },
+    }),
 };
 
 const operations = specOperations();
