@@ -67,15 +67,16 @@ export function sharedSettings(input: SharedProviderInput): SharedProviderSettin
     schemeOverride,
     portOverride: input.portOverride ?? null,
     adoptExistingUsers: input.adoptExistingUsers ?? false,
-    logoutRedirectUrl: logoutRedirectUrl(input.logoutRedirectUrl),
+    ...logoutRedirectUrl(input.logoutRedirectUrl),
   };
 }
 
-/** An absolute http(s) URL (the browser is sent there), or null. */
-function logoutRedirectUrl(value: string | null | undefined): string | null {
+/** An absolute http(s) URL (the browser is sent there); kept only when set, like providers stored before it. */
+function logoutRedirectUrl(value: string | null | undefined): { logoutRedirectUrl?: string } {
   const url = optionalText(value) ?? null;
-  if (url !== null) checkHttpUrl('/body/logoutRedirectUrl', url);
-  return url;
+  if (url === null) return {};
+  checkHttpUrl('/body/logoutRedirectUrl', url);
+  return { logoutRedirectUrl: url };
 }
 
 /** Refuses anything but an absolute http(s) URL, naming the body field. */

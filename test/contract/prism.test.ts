@@ -46,6 +46,9 @@ import {
   previewOidcSignIn,
   previewSamlSignIn,
   unregisterUser,
+  getLogoutPage,
+  endLogout,
+  receiveOidcBackChannelLogout,
   type AuthRequest,
   type Client,
 } from '../../clients/typescript/index.js';
@@ -233,6 +236,15 @@ const CALLS: Record<string, (o: CallOptions) => Result> = {
   getLandingPageAlias: (o) => getLandingPageAlias(o),
   receiveSamlLogout: (o) => receiveSamlLogout({ ...o, path: { provider: 'keycloak' } }),
   getAdminConsoleAsset: (o) => getAdminConsoleAsset({ ...o, path: { asset: 'index-4f3a2b1c.js' } }),
+  getLogoutPage: (o) => getLogoutPage(o),
+  endLogout: (o) =>
+    endLogout({ ...o, body: { accessToken: '4f1c9a524b8e4d6f9a0e7c2b1d5e8f90', deviceId: 'd' } }),
+  receiveOidcBackChannelLogout: (o) =>
+    receiveOidcBackChannelLogout({
+      ...o,
+      path: { provider: 'keycloak' },
+      body: { logout_token: 'eyJ.e30.c2ln' },
+    }),
 };
 
 const operations = specOperations();

@@ -306,6 +306,10 @@ function buildConfiguration(options: OidcIdpOptions): Configuration {
       return { accountId: sub, claims: () => ({ ...released, sub }) };
     },
     loadExistingGrant: autoConsent,
+    // Back-channel logout tokens go to the service under test on 127.0.0.1, which oidc-provider's guard
+    // against special-use addresses refuses: the test IdP sends them without that guard (undici's
+    // `dispatcher` option, which the DOM's RequestInit type does not name).
+    fetch: (url, init) => fetch(url, { ...init, dispatcher: undefined } as RequestInit),
     renderError: (ctx, out) => {
       ctx.type = 'text/plain';
       ctx.body = `${out.error}: ${out.error_description ?? ''}`;
