@@ -17,6 +17,7 @@ import { avatarsAfterLogin } from './media-server/shared/avatar-refresh.js';
 import { createOidcConnector } from './protocols/oidc-connector.js';
 import { createOidcProtocol } from './protocols/oidc.js';
 import { createActivityRecorder, startActivityRetention, type ActivityRecorder } from './sso/activity.js';
+import { createLanding } from './sso/landing.js';
 import { createLinkAdmin } from './sso/links.js';
 import { createAppPasswords } from './sso/app-passwords.js';
 import { createDevices } from './sso/devices.js';
@@ -25,6 +26,7 @@ import { createLogin, type LoginDeps } from './sso/login.js';
 import { createProviderAdmin } from './sso/provider-admin.js';
 import { createProviderTester } from './sso/provider-test.js';
 import type { SamlMetadataReader } from './sso/saml-metadata-import.js';
+import { createSamlLogout, type SamlLogoutProtocol } from './sso/saml-logout.js';
 import { createSignInPreviewer } from './sso/sign-in-preview.js';
 import type {
   ActivityStore,
@@ -39,8 +41,10 @@ import type {
   PendingLinkStore,
   ProviderStore,
   ReplayCache,
+  SsoSessionStore,
   VerifiedIdentity,
 } from './sso/ports.js';
+import { createLogout } from './sso/logout.js';
 import { createUserAdmin } from './sso/user-admin.js';
 import { createUserSearch } from './sso/user-search.js';
 import { createActivityStore } from './storage/activity-store.js';
@@ -49,6 +53,7 @@ import { createFlowStore } from './storage/flow-store.js';
 import { createLinkStore } from './storage/link-store.js';
 import { createPendingLinkStore } from './storage/pending-link-store.js';
 import { createReplayCache } from './storage/replay-cache.js';
+import { createSsoSessionStore } from './storage/sso-session-store.js';
 import { DatabaseUrlError, openDatabase, type Database } from './storage/orm.js';
 import { SecretKeyError } from './storage/secret-box.js';
 import { CONSOLE_DIR, SPEC_PATH } from './repository-files.js';
@@ -303,6 +308,7 @@ export async function createApp({
       mediaServer,
       connectors,
       samlMetadata: saml.metadataReader,
+      samlLogout: saml.logout,
       activityLog: held.activity.recorder,
       orm: database.orm,
     });
@@ -430,6 +436,7 @@ interface Stores {
   activity: ActivityStore;
   pendingLinks: PendingLinkStore;
   appPasswords: AppPasswordStore;
+  ssoSessions: SsoSessionStore;
 }
 
 function openStores({ orm, box }: Database, clock: Clock): Stores {
@@ -441,6 +448,7 @@ function openStores({ orm, box }: Database, clock: Clock): Stores {
     activity: createActivityStore({ orm }),
     pendingLinks: createPendingLinkStore({ orm, box, clock }),
     appPasswords: createAppPasswordStore({ orm }),
+    ssoSessions: createSsoSessionStore({ orm, box }),
   };
 }
 
@@ -467,15 +475,16 @@ function openActivityLog(config: Config, log: Logger, clock: Clock, store: Activ
 }
 
 /**
- * Drops expired flows and replay-cache entries every few minutes (each instance does it; the deletes are
+ * Drops expired flows, replay-cache entries and SSO session records every few minutes (each instance does it; the deletes are
  * idempotent). Expiry itself is enforced on every read, this only bounds the tables.
  */
-function startPurge({ flows, replay }: Stores, clock: Clock, log: Logger): NodeJS.Timeout {
+function startPurge({ flows, replay, ssoSessions }: Stores, clock: Clock, log: Logger): NodeJS.Timeout {
   const purge = setInterval(() => {
     const now = clock.now();
-    Promise.all([flows.purgeExpired(now), replay.purgeExpired(now)]).then(
-      ([flowCount, replayCount]) => {
-        if (flowCount + replayCount > 0) log.debug({ flowCount, replayCount }, 'purged expired records');
+    Promise.all([flows.purgeExpired(now), replay.purgeExpired(now), ssoSessions.purgeExpired(now)]).then(
+      ([flowCount, replayCount, sessionCount]) => {
+        if (flowCount + replayCount + sessionCount > 0)
+          log.debug({ flowCount, replayCount, sessionCount }, 'purged expired records');
       },
       (error: unknown) => log.warn({ err: error }, 'purging expired records failed'),
     );
@@ -496,6 +505,7 @@ function createConnectors(config: Config, log: Logger, saml: SamlStack): Connect
 interface SamlParts {
   connector: Connector<'saml'>;
   metadataReader: SamlMetadataReader;
+  logout: SamlLogoutProtocol;
 }
 
 /** The SAML stack behind stand-ins that import it on first use; `load()` imports it (once) ahead of time. */
@@ -509,11 +519,21 @@ async function importSamlStack(
   { replay }: Stores,
   clock: Clock,
 ): Promise<SamlParts> {
-  const [{ createSamlConnector }, { createSamlProtocol }, { createSamlMetadataReader }] = await Promise.all([
+  const [
+    { createSamlConnector },
+    { createSamlProtocol },
+    { createSamlMetadataReader },
+    { createSamlLogoutProtocol },
+  ] = await Promise.all([
     import('./protocols/saml-connector.js'),
     import('./protocols/saml.js'),
     import('./protocols/saml-idp-metadata.js'),
+    import('./protocols/saml-logout.js'),
   ]);
+  const logout = createSamlLogoutProtocol({
+    publicUrl: config.publicUrl,
+    clockSkewSeconds: config.samlClockSkewSeconds,
+  });
   return {
     connector: createSamlConnector({
       engine: createSamlProtocol({ logger: log, clockSkewSeconds: config.samlClockSkewSeconds }),
@@ -521,11 +541,13 @@ async function importSamlStack(
       clock,
       publicUrl: config.publicUrl,
       clockSkewSeconds: config.samlClockSkewSeconds,
+      logout,
     }),
     metadataReader: createSamlMetadataReader({
       isPublicAddress,
       allowPrivateHosts: config.avatarAllowPrivateHosts,
     }),
+    logout,
   };
 }
 
@@ -564,8 +586,15 @@ function lazySamlStack(config: Config, log: Logger, stores: Stores, clock: Clock
       start: (provider, context) => load().then(() => connector().start(provider, context)),
       finish: (provider, callback, flow) => load().then(() => connector().finish(provider, callback, flow)),
       diagnose: (provider, context) => load().then(() => connector().diagnose(provider, context)),
+      logoutRedirect: (provider, context) =>
+        load().then(() => connector().logoutRedirect?.(provider, context) ?? null),
     },
     metadataReader: { read: (source) => load().then(() => loaded().metadataReader.read(source)) },
+    logout: {
+      request: (...args) => load().then(() => loaded().logout.request(...args)),
+      receive: (...args) => load().then(() => loaded().logout.receive(...args)),
+      answer: (...args) => load().then(() => loaded().logout.answer(...args)),
+    },
   };
 }
 
@@ -593,15 +622,17 @@ function createUseCases(parts: {
   mediaServer: MediaServer;
   connectors: Connectors;
   samlMetadata: SamlMetadataReader;
+  samlLogout: SamlLogoutProtocol;
   activityLog: ActivityRecorder;
   orm: Database['orm'];
 }): Omit<HandlerDeps, 'readiness'> {
   const { config, log, clock, stores, mediaServer, connectors } = parts;
-  const { providers, flows, links } = stores;
+  const { providers, flows, links, ssoSessions } = stores;
   const loginDeps: LoginDeps = {
     providers,
     flows,
     links,
+    ssoSessions,
     pendingLinks: stores.pendingLinks,
     mediaServer,
     connectors,
@@ -638,6 +669,24 @@ function createUseCases(parts: {
     ...accountUseCases(parts),
     publicUrl: config.publicUrl,
     activity: stores.activity,
+    landing: createLanding({ providers }),
+    samlLogout: createSamlLogout({
+      providers,
+      protocol: parts.samlLogout,
+      replay: stores.replay,
+      clock,
+      ssoSessions,
+      mediaServer,
+      warn: (fields, message) => log.warn(fields, message),
+      landingUrl: `${config.publicUrl}/sso/`,
+    }),
+    logout: createLogout({
+      ...stores,
+      mediaServer,
+      connectors,
+      clock,
+      warn: (fields, message) => log.warn(fields, message),
+    }),
   };
 }
 

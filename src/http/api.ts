@@ -217,6 +217,11 @@ class EdgeRequestState implements RequestState {
       parseAuthorizationHeader(this.req.get('x-emby-authorization'))
     );
   }
+
+  get queryString(): string {
+    const url = this.req.originalUrl;
+    return url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+  }
 }
 
 /** What a middleware hands to `next`: nothing (or null) when it went well, else its error. */

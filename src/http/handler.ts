@@ -25,6 +25,8 @@ export interface RequestState {
   navigation: boolean;
   /** The fields of a MediaBrowser authorization header (a TV names its device there); null without one. */
   clientFields: AuthorizationFields | null;
+  /** The query string as sent, still URL-encoded (a SAML redirect signature covers those octets). */
+  queryString?: string;
 }
 
 /**

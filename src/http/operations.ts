@@ -54,7 +54,17 @@ export type RedirectReply = ReplyExtras & { kind: 'redirect'; status: 302; locat
 
 /** The spec's tags; each names the handler module that serves its operations. */
 export type Tag =
-  'oidc' | 'saml' | 'links' | 'admin' | 'console' | 'device' | 'quickconnect' | 'health' | 'account';
+  | 'oidc'
+  | 'saml'
+  | 'links'
+  | 'admin'
+  | 'console'
+  | 'device'
+  | 'quickconnect'
+  | 'health'
+  | 'account'
+  | 'landing'
+  | 'logout';
 
 /** An operation: its tag (which handler module serves it), its request and its replies. */
 interface Operation<T extends Tag, Data, Replies, Errors> {
@@ -114,6 +124,7 @@ export interface Operations {
     JsonReply<Api.AuthenticateSamlResponses>,
     Api.AuthenticateSamlErrors
   >;
+  receiveSamlLogout: Operation<'saml', Api.ReceiveSamlLogoutData, RedirectReply, Api.ReceiveSamlLogoutErrors>;
   getSamlMetadata: Operation<
     'saml',
     Api.GetSamlMetadataData,
@@ -300,6 +311,18 @@ export interface Operations {
     JsonReply<Api.AuthenticateByNameResponses>,
     Api.AuthenticateByNameErrors
   >;
+  getLandingPage: Operation<
+    'landing',
+    Api.GetLandingPageData,
+    HtmlReply<Api.GetLandingPageResponses> | RedirectReply,
+    Api.GetLandingPageErrors
+  >;
+  getLandingPageAlias: Operation<
+    'landing',
+    Api.GetLandingPageAliasData,
+    HtmlReply<Api.GetLandingPageAliasResponses> | RedirectReply,
+    Api.GetLandingPageAliasErrors
+  >;
   getHome: Operation<'console', Api.GetHomeData, HtmlReply<Api.GetHomeResponses>, Api.GetHomeErrors>;
   getAdminConsole: Operation<
     'console',
@@ -363,6 +386,19 @@ export interface Operations {
     Api.GetReadinessData,
     JsonReply<Api.GetReadinessResponses>,
     Api.GetReadinessErrors
+  >;
+  getLogoutPage: Operation<
+    'logout',
+    Api.GetLogoutPageData,
+    HtmlReply<Api.GetLogoutPageResponses>,
+    Api.GetLogoutPageErrors
+  >;
+  endLogout: Operation<'logout', Api.EndLogoutData, JsonReply<Api.EndLogoutResponses>, Api.EndLogoutErrors>;
+  receiveOidcBackChannelLogout: Operation<
+    'logout',
+    Api.ReceiveOidcBackChannelLogoutData,
+    EmptyReply<Api.ReceiveOidcBackChannelLogoutResponses>,
+    Api.ReceiveOidcBackChannelLogoutErrors
   >;
 }
 

@@ -81,7 +81,7 @@ export function homePage(publicUrl: string): string {
   return staticPage(
     'jellyfin-sso',
     `<p>Single sign-on for Jellyfin is running here. Its pages and API live under <code>/sso/</code>.</p>
-<p><a href="${base}/sso/admin">Open the admin console</a></p>
+<p><a id="sign-in" href="${base}/sso/">Sign in</a> · <a href="${base}/sso/admin">Open the admin console</a></p>
 <p class="small">Behind the reverse proxy, this address belongs to Jellyfin; only <code>/sso/</code> comes here.</p>`,
   );
 }

@@ -1,5 +1,6 @@
 // The protocol engines the connectors wrap: OIDC on openid-client (oidc.ts) and SAML verification
 // (saml.ts). Only the connectors call them; the use cases see the `Connector` port of src/sso/ports.ts.
+import type { LogoutNotice } from '../sso/ports.js';
 import type { OidcProviderSettings, ProviderRecord, SamlProviderSettings } from '../sso/provider-settings.js';
 
 /** What the OIDC engine keeps for its code exchange. */
@@ -26,7 +27,23 @@ export interface OidcProtocol {
   finish(
     provider: ProviderRecord<OidcProviderSettings>,
     input: { callbackUrl: URL; state: string; secrets: OidcSecrets },
-  ): Promise<{ subject: string; claims: Claims }>;
+  ): Promise<{ subject: string; claims: Claims; session?: OidcSession }>;
+  /** The IdP's RP-initiated logout URL (oidc-logout.ts); null when discovery advertises none. */
+  endSessionUrl?(
+    provider: ProviderRecord<OidcProviderSettings>,
+    input: { idToken: string | null; postLogoutRedirectUri: string },
+  ): Promise<string | null>;
+  /** Validates a back-channel logout token (oidc-logout.ts). */
+  verifyLogoutToken?(
+    provider: ProviderRecord<OidcProviderSettings>,
+    input: { logoutToken: string; now: Date },
+  ): Promise<LogoutNotice>;
+}
+
+/** The IdP session a sign-in belongs to, for logout: the raw ID token and its `sid` claim, if any. */
+export interface OidcSession {
+  idToken: string;
+  sid: string | null;
 }
 
 /** What a verified SAML response proved, read only from the signed element. */
@@ -36,6 +53,9 @@ export interface SamlAssertion {
   nameId: string;
   attributes: Record<string, string[]>;
   inResponseTo: string;
+  /** The NameID's Format and the AuthnStatement's SessionIndex: what a LogoutRequest repeats (Core §3.7.1). */
+  nameIdFormat?: string | null;
+  sessionIndex?: string | null;
   /** When the assertion stops being valid; the replay cache keeps its id until then. */
   notOnOrAfter: Date;
 }
@@ -57,6 +77,9 @@ export interface SamlProtocol {
     provider: ProviderRecord<SamlProviderSettings>,
     input: { samlResponse: string; acsUrl: string; expectedRequestId: string; now: Date },
   ): Promise<SamlAssertion>;
-  /** SP metadata XML for the provider. */
-  metadata(provider: ProviderRecord<SamlProviderSettings>, input: { acsUrl: string }): string;
+  /** SP metadata XML for the provider; with `sloUrl`, its SingleLogoutService (SAML Metadata §2.2.2). */
+  metadata(
+    provider: ProviderRecord<SamlProviderSettings>,
+    input: { acsUrl: string; sloUrl?: string },
+  ): string;
 }

@@ -50,13 +50,26 @@ export function createOidcConnector(deps: OidcConnectorDeps): Connector<'oidc'> 
 
     async finish(provider, { query, callbackUrl }, { secrets }) {
       refuseErrorAnswer(query);
-      const { subject, claims } = await deps.engine.finish(provider, {
+      const { subject, claims, session } = await deps.engine.finish(provider, {
         callbackUrl,
         state: query['state'] ?? '',
         secrets,
       });
       // The exchange has held a multi-tenant issuer's `tid` to `allowedTenants` already.
-      return provenIdentity(readOidcIdentity(provider.settings, subject, claims));
+      const identity = provenIdentity(readOidcIdentity(provider.settings, subject, claims));
+      if (session === undefined) return identity;
+      return { ...identity, idpSession: { ...session, nameIdFormat: null } };
+    },
+
+    logoutRedirect: async (provider, { session, postLogoutRedirectUri }) =>
+      (await deps.engine.endSessionUrl?.(provider, { idToken: session.idToken, postLogoutRedirectUri })) ??
+      null,
+
+    async readLogoutNotice(provider, logoutToken, now) {
+      if (deps.engine.verifyLogoutToken === undefined) {
+        throw new SsoError('not_implemented', 'This OIDC engine reads no logout tokens.');
+      }
+      return deps.engine.verifyLogoutToken(provider, { logoutToken, now });
     },
 
     readIdentity: (provider, { subject, claims }) =>

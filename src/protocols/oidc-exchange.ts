@@ -30,6 +30,8 @@ export interface ExchangeInput {
 
 export interface ExchangeResult {
   idTokenClaims: oauth.IDToken;
+  /** The ID token itself, kept (sealed) for `id_token_hint` at logout. */
+  idToken: string;
   accessToken: string;
 }
 
@@ -72,7 +74,7 @@ export async function exchangeCode(input: ExchangeInput): Promise<ExchangeResult
     algorithms: signingAlgorithms(discovered.metadata),
   });
   if (issuer !== discovered.metadata.issuer) checkTenantAllowed(claims.tid, input.allowedTenants);
-  return { idTokenClaims: claims, accessToken: result.access_token };
+  return { idTokenClaims: claims, idToken, accessToken: result.access_token };
 }
 
 /** The discovered issuer, or for a tenant template the issuer of the tenant the ID token names. */

@@ -29,6 +29,7 @@ export function parseOidcSettings(input: OidcProviderInput): ParsedProvider {
   asBodyField(() => parseAuthorizationParameters(oidAuthorizationParameters));
   const settings: OidcProviderSettings = {
     ...sharedSettings(input),
+    autoRedirect: input.autoRedirect ?? false,
     oidEndpoint,
     oidClientId: requiredText(input.oidClientId, 'oidClientId'),
     roleClaim: optionalText(input.roleClaim),

@@ -17,6 +17,7 @@ import { discoverProvider, type DiscoveredProvider } from './oidc-discovery.js';
 import { oidcErrorToSsoError, type OidcOperation } from './oidc-errors.js';
 import { exchangeCode } from './oidc-exchange.js';
 import { createSigningKeys, type SigningKeys } from './oidc-keys.js';
+import { endSessionUrl, verifyLogoutToken } from './oidc-logout.js';
 
 /** The part of a pino logger this adapter uses. Never given tokens, codes or secrets. */
 export type OidcLogger = Log;
@@ -74,6 +75,16 @@ export function createOidcProtocol(options: OidcProtocolOptions = {}): OidcProto
   return {
     start: (provider, input) => startLogin(steps, provider, input),
     finish: (provider, input) => finishLogin(steps, provider, input),
+    endSessionUrl: async (provider, input) => endSessionUrl(await steps.discover(provider, 'start'), input),
+    verifyLogoutToken: async (provider, { logoutToken, now }) =>
+      verifyLogoutToken({
+        providerId: provider.id,
+        discovered: await steps.discover(provider, 'verify'),
+        clientId: provider.settings.oidClientId,
+        keys: steps.keys,
+        logoutToken,
+        now,
+      }),
   };
 }
 
@@ -125,7 +136,7 @@ async function finishLogin(
   steps: LoginSteps,
   provider: OidcProvider,
   input: FinishInput,
-): Promise<{ subject: string; claims: Claims }> {
+): Promise<Awaited<ReturnType<OidcProtocol['finish']>>> {
   const { pkceVerifier, nonce, redirectUri } = input.secrets;
   if (!pkceVerifier || !nonce || !redirectUri) {
     throw new SsoError('internal', 'The login flow lacks its PKCE verifier, nonce or redirect URI.', {
@@ -156,11 +167,13 @@ async function finishLogin(
   } catch (error) {
     throw steps.failure(provider, error, 'code exchange', 'exchange');
   }
-  const { idTokenClaims, accessToken } = exchanged;
+  const { idTokenClaims, idToken, accessToken } = exchanged;
   const subject = idTokenClaims.sub;
   const userinfo = await loadUserinfo(steps, provider, discovered, accessToken, subject);
   const claims = mergeClaims({ ...idTokenClaims }, userinfo, accessToken);
-  return { subject, claims };
+  // The `sid` of the ID token itself (OIDC Front-Channel Logout 1.0 §3), not a merged claim of that name.
+  const sid = typeof idTokenClaims.sid === 'string' ? idTokenClaims.sid : null;
+  return { subject, claims, session: { idToken, sid } };
 }
 
 /** Userinfo (OIDC Core §5.3) unless switched off or not offered; its `sub` must be the ID token's. */

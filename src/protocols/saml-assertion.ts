@@ -56,6 +56,8 @@ export function readAssertion(
       attributes: attributesRead,
       inResponseTo: input.expectedRequestId,
       notOnOrAfter: new Date(earliest + skewMs),
+      nameIdFormat: attr(nameIdElement, 'Format'),
+      sessionIndex: sessionIndexOf(assertion),
     },
     nameIdFormat: attr(nameIdElement, 'Format'),
   };
@@ -97,6 +99,13 @@ function checkAssertionEnvelope(
   }
   const issuer = checkIssuer(issuers[0] as XmlElement, settings, 'Assertion');
   return { assertionId, issuer };
+}
+
+/** SAML Core §2.7.2: the first AuthnStatement's SessionIndex, which a logout names (Profiles §4.4.3.1). */
+function sessionIndexOf(assertion: XmlElement): string | null {
+  const statement = children(assertion, NS.assertion, 'AuthnStatement')[0];
+  const index = statement === undefined ? null : attr(statement, 'SessionIndex');
+  return index === null || index === '' ? null : index;
 }
 
 /** SAML Core §2.2.5; Profiles §4.1.4.2: an Issuer's Format is omitted or `entity`. */
@@ -336,7 +345,7 @@ function readAttributes(assertion: XmlElement): Record<string, string[]> {
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 /** SAML Core §1.3.3 xs:dateTime (UTC expected; an explicit offset is honoured). Null when absent. */
-function readTime(element: XmlElement, name: string, where: string): number | null {
+export function readTime(element: XmlElement, name: string, where: string): number | null {
   const raw = attr(element, name);
   if (raw === null) return null;
   const match = DATE_TIME.exec(raw.trim());

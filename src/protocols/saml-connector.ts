@@ -2,8 +2,10 @@
 // It owns every SAML rule the use cases must not know: the settings reader, the ACS URL, how a posted
 // response names its flow, the replay check, and which attributes hold the username and the roles.
 import { SsoError } from '../sso/errors.js';
-import { acsUrl, samlMetadataUrl } from '../sso/endpoints.js';
-import type { Clock, Connector, ReplayCache } from '../sso/ports.js';
+import { acsUrl, samlMetadataUrl, samlSloUrl } from '../sso/endpoints.js';
+import type { Clock, Connector, ReplayCache, SsoSession } from '../sso/ports.js';
+import type { ProviderOf } from '../sso/provider-settings.js';
+import { logoutAnswerDeadline, samlLogoutSentKey, type SamlLogoutProtocol } from '../sso/saml-logout.js';
 import { provenIdentity } from '../sso/sign-in-decision.js';
 import type { SamlAssertion, SamlProtocol } from './engines.js';
 import { diagnoseSaml } from './saml-diagnostics.js';
@@ -19,6 +21,8 @@ export interface SamlConnectorDeps {
   publicUrl: string;
   /** SSO_SAML_CLOCK_SKEW, which the engine applies; the admin's Test reports it. Default 120. */
   clockSkewSeconds?: number;
+  /** Single logout (SAML Profiles §4.4); without it, signing out ends the media-server session only. */
+  logout?: SamlLogoutProtocol;
 }
 
 export function createSamlConnector(deps: SamlConnectorDeps): Connector<'saml'> {
@@ -53,13 +57,27 @@ export function createSamlConnector(deps: SamlConnectorDeps): Connector<'saml'> 
         now: deps.clock.now(),
       });
       await refuseReplay(deps.replay, provider.id, assertion);
-      return provenIdentity(readSamlIdentity(provider.settings, assertion.nameId, assertion.attributes));
+      const identity = provenIdentity(
+        readSamlIdentity(provider.settings, assertion.nameId, assertion.attributes),
+      );
+      const idpSession = {
+        sid: assertion.sessionIndex ?? null,
+        idToken: null,
+        nameIdFormat: assertion.nameIdFormat ?? null,
+      };
+      return { ...identity, idpSession };
     },
+
+    logoutRedirect: (provider, { session }) => samlLogoutRedirect(deps, provider, session),
 
     readIdentity: (provider, { nameId, attributes }) =>
       readSamlIdentity(provider.settings, nameId, attributes),
 
-    metadata: (provider) => deps.engine.metadata(provider, { acsUrl: acsUrl(deps.publicUrl, provider) }),
+    metadata: (provider) =>
+      deps.engine.metadata(provider, {
+        acsUrl: acsUrl(deps.publicUrl, provider),
+        sloUrl: samlSloUrl(deps.publicUrl, provider),
+      }),
 
     diagnose: (provider, { now }) =>
       diagnoseSaml({
@@ -71,6 +89,27 @@ export function createSamlConnector(deps: SamlConnectorDeps): Connector<'saml'> 
         timeoutMs: 5_000,
       }),
   };
+}
+
+/**
+ * SAML Profiles §4.4.3.1: where to send the browser so the IdP ends the session of this record (its NameID
+ * and SessionIndex go to the IdP's SingleLogoutService); null when the provider has none.
+ */
+export async function samlLogoutRedirect(
+  deps: SamlConnectorDeps,
+  provider: ProviderOf<'saml'>,
+  session: SsoSession,
+): Promise<string | null> {
+  if (deps.logout === undefined) return null;
+  const now = deps.clock.now();
+  const sent = await deps.logout.request(
+    provider,
+    { nameId: session.subject, nameIdFormat: session.nameIdFormat, sessionIndex: session.sid },
+    now,
+  );
+  if (sent === null) return null;
+  await deps.replay.remember(samlLogoutSentKey(provider.id, sent.requestId), logoutAnswerDeadline(now));
+  return sent.url;
 }
 
 /** Each assertion is accepted once, across every instance (SAML Profiles §4.1.4.5). */

@@ -1,5 +1,6 @@
-// Reading an IdP's SAML 2.0 metadata (SAML Metadata §2.3–2.4): its entityID, the SingleSignOnService of the
-// HTTP-Redirect binding and its signing certificate, with the same hardened parser as SAML responses.
+// Reading an IdP's SAML 2.0 metadata (SAML Metadata §2.3–2.4): its entityID, the SingleSignOnService (and
+// SingleLogoutService, when there is one) of the HTTP-Redirect binding and its signing certificate, with the
+// same hardened parser as SAML responses.
 import { X509Certificate } from 'node:crypto';
 
 import { invalidField } from '../sso/errors.js';
@@ -44,6 +45,7 @@ export function readIdpMetadata(xml: string, field: 'xml' | 'url'): SamlMetadata
   return {
     entityId,
     samlEndpoint: redirectEndpoint(idp, field),
+    samlSloEndpoint: redirectLogoutEndpoint(idp),
     samlCertificate: certificate.raw.toString('base64'),
     certificateNotAfter: new Date(certificate.validTo),
     warnings,
@@ -100,6 +102,13 @@ function redirectEndpoint(idp: XmlElement, field: 'xml' | 'url'): string {
       ? 'the IdP offers its SingleSignOnService only with the HTTP-POST binding; the service sends AuthnRequests with HTTP-Redirect, which is missing'
       : 'the IDPSSODescriptor has no SingleSignOnService with the HTTP-Redirect binding and a Location',
   );
+}
+
+/** SAML Metadata §2.2.2: the IdP's SingleLogoutService on the Redirect binding (logout messages go by redirect). */
+function redirectLogoutEndpoint(idp: XmlElement): string | null {
+  const services = children(idp, NS.metadata, 'SingleLogoutService');
+  const redirect = services.find((service) => attr(service, 'Binding') === BINDING.redirect);
+  return (redirect === undefined ? null : attr(redirect, 'Location')) || null;
 }
 
 /** The first KeyDescriptor for signing (use="signing" or no use) with an X.509 certificate. */

@@ -1,15 +1,19 @@
 // The SP metadata document of one SAML provider (SAML Metadata §2.3.2, §2.4.4): entity id, the ACS endpoint
-// on the HTTP-POST binding, and the signing certificate when AuthnRequests are signed.
+// on the HTTP-POST binding, the SingleLogoutService on the HTTP-Redirect binding (§2.2.2, Profiles §4.4),
+// and the signing certificate when AuthnRequests are signed.
 
 import type { Log } from '../sso/ports.js';
 import type { ProviderRecord, SamlProviderSettings } from '../sso/provider-settings.js';
 import { BINDING_POST, NAMEID_UNSPECIFIED, readSpKey } from './saml-request.js';
+
+const BINDING_REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
 import { NS, escapeXml } from './saml-xml.js';
 
 export function buildMetadata(
   provider: ProviderRecord<SamlProviderSettings>,
   acsUrl: string,
   logger: Log,
+  sloUrl?: string,
 ): string {
   const signs = provider.secrets.spSigningKey !== null && provider.secrets.spSigningKey.trim() !== '';
   const certificate = signs ? signingCertificate(provider, logger) : null;
@@ -28,6 +32,10 @@ export function buildMetadata(
     `<md:SPSSODescriptor AuthnRequestsSigned="${signs}" WantAssertionsSigned="false"` +
     ` protocolSupportEnumeration="${NS.protocol}">` +
     keyDescriptor +
+    // Metadata §2.4.2: SingleLogoutService comes before NameIDFormat; logout messages use Redirect only.
+    (sloUrl === undefined
+      ? ''
+      : `<md:SingleLogoutService Binding="${BINDING_REDIRECT}" Location="${escapeXml(sloUrl)}"/>`) +
     `<md:NameIDFormat>${NAMEID_UNSPECIFIED}</md:NameIDFormat>` +
     `<md:AssertionConsumerService Binding="${BINDING_POST}" Location="${escapeXml(acsUrl)}" index="0" isDefault="true"/>` +
     `</md:SPSSODescriptor>` +

@@ -46,17 +46,17 @@ export function buildRedirectRequest(
   return { url: `${endpoint}${endpoint.includes('?') ? '&' : '?'}${query}`, requestId };
 }
 
-function newRequestId(): string {
+export function newRequestId(): string {
   // SAML Core §1.3.4: IDs are xs:ID (an NCName, so not starting with a digit) with at least 128 bits of randomness.
   return `_${randomBytes(16).toString('hex')}`;
 }
 
-function isoSeconds(date: Date): string {
+export function isoSeconds(date: Date): string {
   return `${date.toISOString().slice(0, 19)}Z`;
 }
 
 /** Bindings §3.4.4.1: signs the octets "SAMLRequest=…&RelayState=…&SigAlg=…" exactly as in the URL. */
-function signRedirectQuery(query: string, key: KeyObject): string {
+export function signRedirectQuery(query: string, key: KeyObject): string {
   const { sigAlg, hash, dsaEncoding } = redirectSignature(key);
   const signed = `${query}&SigAlg=${encodeURIComponent(sigAlg)}`;
   const signature = sign(hash, Buffer.from(signed, 'utf8'), { key, ...(dsaEncoding ? { dsaEncoding } : {}) });

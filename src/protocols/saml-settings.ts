@@ -25,12 +25,14 @@ export function parseSamlSettings(input: SamlProviderInput, now: Date): ParsedPr
   }
   const settings: SamlProviderSettings = {
     ...sharedSettings(input),
+    autoRedirect: input.autoRedirect ?? false,
     samlEndpoint,
     samlClientId: requiredText(input.samlClientId, 'samlClientId'),
     samlCertificate: certificate.base64,
     samlIdpEntityId: optionalText(input.samlIdpEntityId),
     samlRoleAttribute: optionalText(input.samlRoleAttribute) ?? 'Role',
     samlUsernameAttribute: optionalText(input.samlUsernameAttribute),
+    samlSloEndpoint: sloEndpoint(input.samlSloEndpoint),
   };
   const spSigningKey = secretUpdate(input.samlSpSigningKey);
   try {
@@ -40,6 +42,13 @@ export function parseSamlSettings(input: SamlProviderInput, now: Date): ParsedPr
     throw invalidField('/body/samlSpSigningKey', error.message, 'admin');
   }
   return { write: { settings, secrets: spSigningKey === undefined ? {} : { spSigningKey } }, warnings };
+}
+
+/** SAML Metadata §2.2.2: the SingleLogoutService Location, an absolute http(s) URL; blank → none. */
+function sloEndpoint(value: string | null | undefined): string | null {
+  const url = optionalText(value);
+  if (url !== null) checkHttpUrl('/body/samlSloEndpoint', url);
+  return url;
 }
 
 /** Accepts base64 DER (the `<X509Certificate>` text of IdP metadata) or PEM; stores base64 DER. */

@@ -62,7 +62,7 @@ export function createSamlProtocol(options: SamlProtocolOptions = {}): SamlProto
     },
 
     metadata(provider, input) {
-      return buildMetadata(provider, input.acsUrl, logger);
+      return buildMetadata(provider, input.acsUrl, logger, input.sloUrl);
     },
   };
 }

@@ -28,3 +28,8 @@ export function acsUrl(publicUrl: string, provider: ProviderRecord): string {
 export function samlMetadataUrl(publicUrl: string, provider: ProviderRecord): string {
   return endpointUrl(publicUrl, `/sso/SAML/metadata/${encodeURIComponent(provider.name)}`, provider.settings);
 }
+
+/** The SP's SingleLogoutService (SAML Metadata §2.2.2): where the IdP sends logout requests and responses. */
+export function samlSloUrl(publicUrl: string, provider: ProviderRecord): string {
+  return endpointUrl(publicUrl, `/sso/SAML/SLO/${encodeURIComponent(provider.name)}`, provider.settings);
+}

@@ -30,6 +30,7 @@ import type {
   FlowSecretsOf,
   FlowStatus,
   FlowStore,
+  IdpSession,
   LoginFlow,
   StartedFlow,
   StartedRedirect,
@@ -265,11 +266,14 @@ export async function verifyFlow(
   deps: FlowDeps,
   flow: LoginFlow,
   identity: VerifiedIdentity,
+  idpSession?: IdpSession,
 ): Promise<string> {
   const token = randomToken();
+  // The IdP session (an ID token among it) joins the sealed secrets, never the identity kept in clear.
+  const secrets = idpSession === undefined ? {} : { secrets: { ...flow.secrets, idpSession } };
   const verified = await deps.flows.markVerified(
     flow.id,
-    { identity, tokenHash: sha256(token) },
+    { identity, tokenHash: sha256(token), ...secrets },
     deps.clock.now(),
   );
   if (!verified) {

@@ -18,14 +18,18 @@ import type {
   LoginFlow,
   MediaUser,
   ProviderStore,
+  SsoSessionStore,
   VerifiedIdentity,
 } from './ports.js';
 import { providerNotFound } from './provider-admin.js';
 import type { ProtocolName, ProviderRecord } from './provider-settings.js';
 import { admittedAccess } from './sign-in-decision.js';
+import { recordSsoSession } from './sso-sessions.js';
 
 export interface AuthenticateDeps extends FlowDeps, AccountDeps {
   providers: ProviderStore;
+  /** Where each session a sign-in made is recorded, for single logout (sso-sessions.ts). */
+  ssoSessions: SsoSessionStore;
   /** Called after a session is minted, for best-effort work such as avatars; never fails the login. */
   afterLogin?: (user: MediaUser, identity: VerifiedIdentity) => Promise<void>;
 }
@@ -42,11 +46,12 @@ export async function authenticate(
   input: TokenInput & { device: DeviceInfo },
   trail: AttemptTrail = newTrail(false),
 ): Promise<AuthenticationResult> {
-  const { result, user, identity } = await inClaimedFlow(deps, input, 'login', trail, (provider, flow) =>
-    signIn(deps, provider, flow, input.device, trail),
+  const { result, user, flow } = await inClaimedFlow(deps, input, 'login', trail, (provider, claimed) =>
+    signIn(deps, provider, claimed, input.device, trail),
   );
-  if (deps.afterLogin !== undefined && identity !== null) {
-    await deps.afterLogin(user, identity).catch((error: unknown) => {
+  await recordSsoSession(deps, flow, { userId: user.id, device: input.device });
+  if (deps.afterLogin !== undefined && flow.identity !== null) {
+    await deps.afterLogin(user, flow.identity).catch((error: unknown) => {
       deps.warn?.({ userId: user.id, err: error }, 'after-login step failed');
     });
   }
@@ -91,7 +96,7 @@ async function inClaimedFlow<R>(
   purpose: FlowPurpose,
   trail: AttemptTrail,
   work: (provider: ProviderRecord, flow: ClaimedFlow) => Promise<{ result: R; user: MediaUser }>,
-): Promise<{ result: R; user: MediaUser; identity: VerifiedIdentity | null }> {
+): Promise<{ result: R; user: MediaUser; flow: ClaimedFlow }> {
   const attemptId = randomBytes(16).toString('hex');
   const { provider, flow } = await takeVerifiedFlow(deps, input, { purpose, trail, attemptId });
   let signedIn: { result: R; user: MediaUser };
@@ -114,7 +119,7 @@ async function inClaimedFlow<R>(
       'session',
     );
   }
-  return { ...signedIn, identity: flow.identity };
+  return { ...signedIn, flow };
 }
 
 /** Consumes a verified linking flow and returns the identity it proved (links.ts decides the rest). */

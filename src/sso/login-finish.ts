@@ -12,7 +12,7 @@ import type {
   FlowPurpose,
   LoginFlow,
   ProviderStore,
-  VerifiedIdentity,
+  VerifiedAnswer,
 } from './ports.js';
 import type { ProtocolName, ProviderOf, ProviderRecord } from './provider-settings.js';
 import { decideSignIn } from './sign-in-decision.js';
@@ -78,16 +78,16 @@ export async function finishLogin<P extends ProtocolName>(
   // person's sign-in by posting junk that names it. Only an answer that verified against this flow may
   // change it, which `admit` does (denied: failed; allowed: verified).
   if (connector.answerIsBrowserBound) checkBrowserOf(flow, input.cookies);
-  let identity: VerifiedIdentity;
+  let answer: VerifiedAnswer;
   try {
-    identity = await connector.finish(provider, input.callback, startedFlow(flow, protocol));
+    answer = await connector.finish(provider, input.callback, startedFlow(flow, protocol));
   } catch (error) {
     if (connector.answerIsBrowserBound) await deps.flows.markFailed(flow.id);
     throw inFlow(error, flow.id);
   }
-  trail.subject = identity.subject;
-  trail.username = identity.preferredUsername;
-  return admit(deps, flow, provider, identity).catch((error: unknown) => {
+  trail.subject = answer.subject;
+  trail.username = answer.preferredUsername;
+  return admit(deps, flow, provider, answer).catch((error: unknown) => {
     throw inFlow(error, flow.id);
   });
 }
@@ -143,14 +143,16 @@ async function admit(
   deps: FinishDeps,
   flow: LoginFlow,
   provider: ProviderRecord,
-  identity: VerifiedIdentity,
+  answer: VerifiedAnswer,
 ): Promise<VerifiedLogin> {
+  // The IdP session holds secrets (an ID token): it goes with the sealed secrets, not the identity.
+  const { idpSession, ...identity } = answer;
   const { refusal } = decideSignIn(identity, provider.settings);
   if (refusal !== null) {
     await deps.flows.markFailed(flow.id);
     throw refusal;
   }
-  const token = await verifyFlow(deps, flow, identity);
+  const token = await verifyFlow(deps, flow, identity, idpSession);
   return {
     kind: 'verified',
     flowId: flow.id,

@@ -87,18 +87,39 @@ export interface AccessDecision {
   enableLiveTvManagement: boolean;
 }
 
+/**
+ * The IdP's session a sign-in belongs to, for single logout: kept sealed with the flow's secrets from the
+ * callback to Auth, which records it (SsoSession); never in clear.
+ */
+export interface IdpSession {
+  /** OIDC `sid` claim or SAML SessionIndex; null when the IdP gave none. */
+  sid: string | null;
+  /** The OIDC ID token (the `id_token_hint` of a logout); null for SAML. */
+  idToken: string | null;
+  /** The SAML NameID's Format; null for OIDC. */
+  nameIdFormat: string | null;
+}
+
+/** What a connector's `finish` proves: the identity, and the IdP session when the protocol names one. */
+export interface VerifiedAnswer extends VerifiedIdentity {
+  idpSession?: IdpSession | undefined;
+}
+
 /** What an OIDC flow keeps server-side for the code exchange (RFC 7636 verifier, OIDC Core §3.1.2.1 nonce). */
 export interface OidcFlowSecrets {
   protocol: 'oidc';
   pkceVerifier: string;
   nonce: string;
   /** The redirect_uri of the authorization request, which the token request must repeat (RFC 6749 §4.1.3). */
-  redirectUri: string;
+  redirectUri: string; /** Set when verified: the IdP session of the sign-in. */
+  idpSession?: IdpSession | undefined;
 }
 
 /** A SAML flow keeps no secret: its request id is public and kept in clear (`LoginFlow.samlRequestId`). */
 export interface SamlFlowSecrets {
   protocol: 'saml';
+  /** Set when verified: the IdP session of the sign-in. */
+  idpSession?: IdpSession | undefined;
 }
 
 /** What a flow of purpose `device` keeps besides: the TV's Quick Connect code, sealed with the rest. */
@@ -205,7 +226,12 @@ export interface FlowStore {
   /** started → verified, only if still started and not expired. False otherwise. */
   markVerified(
     id: string,
-    result: { identity: VerifiedIdentity; tokenHash: string },
+    result: {
+      identity: VerifiedIdentity;
+      tokenHash: string;
+      /** Replaces the flow's secrets (sealed as at `create`) when given: they now hold the IdP session. */
+      secrets?: FlowSecrets;
+    },
     now: Date,
   ): Promise<boolean>;
   /** started → failed (a denied or broken callback can not be retried with the same state). */
@@ -666,6 +692,21 @@ export type IdentityReading = {
   usernameSource: string;
 } & ({ identity: VerifiedIdentity; refusal: null } | { identity: null; refusal: SsoError });
 
+/** What an IdP's logout notice (OIDC back-channel logout token) says: which session ends, and its one-time id. */
+export interface LogoutNotice {
+  subject: string | null;
+  sid: string | null;
+  /** The notice's unique id, for the replay cache, and until when it must be remembered. */
+  jti: string;
+  expiresAt: Date;
+}
+
+/** What `logoutRedirect` is given besides the provider: the recorded session and where the IdP returns to. */
+export interface LogoutContext {
+  session: SsoSession;
+  postLogoutRedirectUri: string;
+}
+
 /** What `diagnose` is given besides the provider. */
 export interface DiagnoseContext {
   now: Date;
@@ -691,12 +732,19 @@ export interface Connector<P extends ProtocolName> {
    * Verifies the IdP's answer against the flow it names and reads the identity it proves. Throws SsoError
    * (`idp_error`, `idp_response_invalid`, `not_permitted`, `upstream_unavailable`, …) when it proves nothing.
    */
-  finish(provider: ProviderOf<P>, callback: CallbackOf<P>, flow: StartedFlow<P>): Promise<VerifiedIdentity>;
+  finish(provider: ProviderOf<P>, callback: CallbackOf<P>, flow: StartedFlow<P>): Promise<VerifiedAnswer>;
   /**
    * Reads what an IdP asserted as `finish` reads a verified answer, without asking the IdP (the admin's
    * Preview). Pure: a refusal is returned, not thrown.
    */
   readIdentity(provider: ProviderOf<P>, asserted: AssertedOf<P>): IdentityReading;
+  /**
+   * Where to send the browser so the IdP ends its session too (RP-initiated logout); null when the IdP
+   * offers no such endpoint.
+   */
+  logoutRedirect?(provider: ProviderOf<P>, context: LogoutContext): Promise<string | null>;
+  /** Verifies an IdP's back-channel logout notice; throws SsoError `invalid_request` when it proves nothing. */
+  readLogoutNotice?(provider: ProviderOf<P>, notice: string, now: Date): Promise<LogoutNotice>;
   /** Metadata the IdP can import (SAML SP metadata), for protocols that publish it. */
   metadata?(provider: ProviderOf<P>): string;
   /**

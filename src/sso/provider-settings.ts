@@ -34,6 +34,13 @@ export interface SharedProviderSettings {
   adoptExistingUsers: boolean;
   /** Whether its users may make app passwords (app-passwords.ts); absent means allowed. */
   allowAppPasswords?: boolean;
+  /** The landing page starts this provider's sign-in without a click (`?local=1` still shows it). Absent on older records: off. */
+  autoRedirect?: boolean;
+  /**
+   * Where `/sso/logout` sends the browser when the IdP advertises no logout endpoint; null: the login page.
+   * Absent on providers stored before the field existed.
+   */
+  logoutRedirectUrl?: string | null;
 }
 
 /** OIDC-only fields (docs/plugin-compatibility.md §4.3), without the client secret. */
@@ -70,6 +77,8 @@ export interface SamlProviderSettings extends SharedProviderSettings {
   samlRoleAttribute: string;
   /** Attribute holding the username; null = the NameID. */
   samlUsernameAttribute: string | null;
+  /** The IdP's SingleLogoutService URL (HTTP-Redirect binding); null or absent: no SAML logout is sent. */
+  samlSloEndpoint?: string | null;
 }
 
 export type ProviderSettings = OidcProviderSettings | SamlProviderSettings;
@@ -149,6 +158,8 @@ export interface SharedProviderInput {
   portOverride?: number | null;
   adoptExistingUsers?: boolean;
   allowAppPasswords?: boolean;
+  autoRedirect?: boolean;
+  logoutRedirectUrl?: string | null;
 }
 
 export interface OidcProviderInput extends SharedProviderInput {
@@ -177,6 +188,7 @@ export interface SamlProviderInput extends SharedProviderInput {
   samlIdpEntityId?: string | null;
   samlRoleAttribute?: string | null;
   samlUsernameAttribute?: string | null;
+  samlSloEndpoint?: string | null;
   /** Write-only: absent or null keeps the stored key, an empty string clears it. */
   samlSpSigningKey?: string | null;
 }

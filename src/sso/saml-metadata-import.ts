@@ -9,6 +9,8 @@ export type SamlMetadataSource = { xml: string } | { url: string };
 export interface SamlMetadataImport {
   entityId: string;
   samlEndpoint: string;
+  /** The SingleLogoutService of the HTTP-Redirect binding, or null when the IdP offers none. */
+  samlSloEndpoint: string | null;
   /** base64 DER. */
   samlCertificate: string;
   certificateNotAfter: Date;

@@ -69,7 +69,16 @@ export function sharedSettings(input: SharedProviderInput): SharedProviderSettin
     adoptExistingUsers: input.adoptExistingUsers ?? false,
     // Kept only when set, so providers saved before it read as they were (allowed).
     ...(input.allowAppPasswords === undefined ? {} : { allowAppPasswords: input.allowAppPasswords }),
+    ...logoutRedirectUrl(input.logoutRedirectUrl),
   };
+}
+
+/** An absolute http(s) URL (the browser is sent there); kept only when set, like providers stored before it. */
+function logoutRedirectUrl(value: string | null | undefined): { logoutRedirectUrl?: string } {
+  const url = optionalText(value) ?? null;
+  if (url === null) return {};
+  checkHttpUrl('/body/logoutRedirectUrl', url);
+  return { logoutRedirectUrl: url };
 }
 
 /** Refuses anything but an absolute http(s) URL, naming the body field. */

@@ -173,17 +173,18 @@ async function changed(sql: Sql, update: string, bindings: SqlValue[]): Promise<
 }
 
 function markVerified(
-  { sql }: FlowDeps,
+  { sql, box }: FlowDeps,
   id: string,
   result: Parameters<FlowStore['markVerified']>[1],
   now: Date,
 ): Promise<boolean> {
+  const secrets = result.secrets && box.seal(JSON.stringify(result.secrets), secretsContext(id));
   return withStorageErrors('marking a login flow verified', 'verify', () =>
     changed(
       sql,
-      "update sso_login_flow set status = 'verified', identity = ?, token_hash = ? " +
-        "where id = ? and status = 'started' and expires_at > ?",
-      [JSON.stringify(result.identity), result.tokenHash, id, sql.date(now)],
+      "update sso_login_flow set status = 'verified', identity = ?, token_hash = ?, " +
+        "secrets = coalesce(?, secrets) where id = ? and status = 'started' and expires_at > ?",
+      [JSON.stringify(result.identity), result.tokenHash, secrets ?? null, id, sql.date(now)],
     ),
   );
 }

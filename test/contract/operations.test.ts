@@ -104,14 +104,23 @@ describe('operations', () => {
     expect(browserStepsOf(loadSpec(SPEC_PATH))).toEqual(new Set(answersBrowser));
   });
 
-  it('when every operation has a tag, then it is one of oidc, saml, links, admin, console, device, quickconnect, health', () => {
+  it('when every operation has a tag, then it is one of oidc, saml, links, admin, console, device, quickconnect, health, landing, logout', () => {
     const spec = loadSpec(SPEC_PATH);
     for (const item of Object.values(spec.paths ?? {})) {
       for (const op of Object.values(item ?? {})) {
         if (typeof op === 'object' && op !== null && 'tags' in op) {
-          expect(['oidc', 'saml', 'links', 'admin', 'console', 'device', 'quickconnect', 'health']).toContain(
-            (op.tags as string[])[0],
-          );
+          expect([
+            'oidc',
+            'saml',
+            'links',
+            'admin',
+            'console',
+            'device',
+            'quickconnect',
+            'health',
+            'landing',
+            'logout',
+          ]).toContain((op.tags as string[])[0]);
         }
       }
     }

@@ -30,6 +30,8 @@ import {
   getDevicePage,
   getHealth,
   getHome,
+  getLandingPage,
+  getLandingPageAlias,
   getOidcProviderNames,
   getOidcProviders,
   getOidcStates,
@@ -45,6 +47,7 @@ import {
   searchUsers,
   listOidcLinks,
   listSamlLinks,
+  receiveSamlLogout,
   receiveSamlResponse,
   receiveSamlResponseAlias,
   startOidcLogin,
@@ -59,6 +62,9 @@ import {
   previewOidcSignIn,
   previewSamlSignIn,
   unregisterUser,
+  getLogoutPage,
+  endLogout,
+  receiveOidcBackChannelLogout,
   type AuthRequest,
   type Client,
 } from '../../clients/typescript/index.js';
@@ -249,6 +255,9 @@ const CALLS: Record<string, (o: CallOptions) => Result> = {
     }),
   getAdminConsole: (o) => getAdminConsole(o),
   getHome: (o) => getHome(o),
+  getLandingPage: (o) => getLandingPage(o),
+  getLandingPageAlias: (o) => getLandingPageAlias(o),
+  receiveSamlLogout: (o) => receiveSamlLogout({ ...o, path: { provider: 'keycloak' } }),
   getAdminConsoleAsset: (o) => getAdminConsoleAsset({ ...o, path: { asset: 'index-4f3a2b1c.js' } }),
   getDevicePage: (o) => getDevicePage({ ...o, query: { code: '123456' } }),
   startDeviceSignIn: (o) =>
@@ -261,6 +270,15 @@ const CALLS: Record<string, (o: CallOptions) => Result> = {
   authenticateWithQuickConnect: (o) => authenticateWithQuickConnect({ ...o, body: { Secret: 'f00d' } }),
   getHealth: (o) => getHealth(o),
   getReadiness: (o) => getReadiness(o),
+  getLogoutPage: (o) => getLogoutPage(o),
+  endLogout: (o) =>
+    endLogout({ ...o, body: { accessToken: '4f1c9a524b8e4d6f9a0e7c2b1d5e8f90', deviceId: 'd' } }),
+  receiveOidcBackChannelLogout: (o) =>
+    receiveOidcBackChannelLogout({
+      ...o,
+      path: { provider: 'keycloak' },
+      body: { logout_token: 'eyJ.e30.c2ln' },
+    }),
 };
 
 const operations = specOperations();

@@ -12,7 +12,7 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { countStatements, type StatementCounter } from '../support/statements.js';
 
 /** The tables of the sign-in core; the others (`media_*`, `sso_meta`) are the embedded directory's. */
-const CORE_TABLE = /\bsso_(login_flow|account_link|pending_link|provider|replay_entry|activity)\b/;
+const CORE_TABLE = /\bsso_(login_flow|account_link|pending_link|provider|replay_entry|activity|session)\b/;
 
 let idp: OidcIdp;
 let port: number;
@@ -103,11 +103,12 @@ for (const target of appDatabaseTargets('statement counts per sign-in step')) {
         firstStart: 1,
         start: 1,
         callback: 2,
-        // the claim (which reads the link), the link claimed and completed, the finish, the activity entry,
-        // and the lookup of a pending link imported from the SSO plugin (only when the subject has no link)
-        authNewUserCore: 6,
-        // the claim (which reads the link), the finish, the activity entry
-        authReturningUserCore: 3,
+        // the claim (which reads the link), the link claimed and completed, the finish, the SSO session
+        // record (single logout finds the session by it), the activity entry, and the lookup of a pending link
+        // imported from the SSO plugin (only when the subject has no link)
+        authNewUserCore: 7,
+        // the claim (which reads the link), the finish, the SSO session record, the activity entry
+        authReturningUserCore: 4,
       });
       expect(first.auth.length, shown).toBeLessThanOrEqual(24);
       expect(again.auth.length, shown).toBeLessThanOrEqual(15);

@@ -102,6 +102,8 @@ describe('when the metadata is an IdP EntityDescriptor', () => {
     expect(data).toEqual({
       entityId: 'https://kc.example.test/realms/home',
       samlEndpoint: 'https://kc.example.test/realms/home/protocol/saml',
+      // Its SingleLogoutService has the POST binding only: logout requests go by redirect.
+      samlSloEndpoint: null,
       samlCertificate: CERT,
       certificateNotAfter: NOT_AFTER,
       warnings: [],
@@ -114,6 +116,14 @@ describe('when the metadata is an IdP EntityDescriptor', () => {
       'https://ak.example.test/application/saml/jellyfin/sso/binding/redirect/',
     );
     expect(data?.samlCertificate).toBe(CERT);
+  });
+
+  it('then a SingleLogoutService on the Redirect binding fills samlSloEndpoint', async () => {
+    const url = 'https://kc.example.test/realms/home/protocol/saml';
+    const slo = `<md:SingleLogoutService Binding="${REDIRECT}" Location="${url}/slo"/>`;
+    const xml = keycloakMetadata().replace('<md:NameIDFormat>', `${slo}<md:NameIDFormat>`);
+    const { data } = await importSamlMetadata({ client: t.admin, body: { xml } });
+    expect(data?.samlSloEndpoint).toBe(`${url}/slo`);
   });
 
   it('then an encryption-only key is ignored, and of several signing keys the first is taken with a warning', async () => {

@@ -33,6 +33,8 @@ describe('SAML verify: accepted responses', () => {
       inResponseTo: flow.requestId,
       // SubjectConfirmationData and Conditions both end 300 s after NOW; plus the 120 s skew.
       notOnOrAfter: new Date(NOW.getTime() + 420_000),
+      nameIdFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
+      sessionIndex: '_s1',
     });
   });
 

@@ -22,6 +22,11 @@ export interface TestClient {
   client_secret?: string;
   redirect_uris: string[];
   token_endpoint_auth_method?: TestAuthMethod;
+  /** Where RP-initiated logout may return to (RP-Initiated Logout 1.0 §3). */
+  post_logout_redirect_uris?: string[];
+  /** Where the IdP posts logout tokens (Back-Channel Logout 1.0 §2.2); ID tokens then carry `sid`. */
+  backchannel_logout_uri?: string;
+  backchannel_logout_session_required?: boolean;
 }
 
 export interface OidcIdpOptions {
@@ -260,6 +265,7 @@ function buildConfiguration(options: OidcIdpOptions): Configuration {
         entry.token_endpoint_auth_method ??
         (entry.client_secret === undefined ? 'none' : (fixedMethod ?? 'client_secret_basic')),
       ...(alg === undefined ? {} : { id_token_signed_response_alg: alg }),
+      ...logoutMetadata(entry),
     })),
     clientAuthMethods: options.onlyAuthMethod
       ? [options.onlyAuthMethod, 'none']
@@ -286,6 +292,8 @@ function buildConfiguration(options: OidcIdpOptions): Configuration {
         requirePushedAuthorizationRequests: options.requirePar ?? false,
       },
       userinfo: { enabled: options.userinfo ?? true },
+      rpInitiatedLogout: { enabled: true },
+      backchannelLogout: { enabled: true },
     },
     ...(alg === undefined ? {} : { enabledJWA: { idTokenSigningAlgValues: [alg] } }),
     pkce: { required: () => true },
@@ -298,10 +306,24 @@ function buildConfiguration(options: OidcIdpOptions): Configuration {
       return { accountId: sub, claims: () => ({ ...released, sub }) };
     },
     loadExistingGrant: autoConsent,
+    // Back-channel logout tokens go to the service under test on 127.0.0.1, which oidc-provider's guard
+    // against special-use addresses refuses: the test IdP sends them without that guard (undici's
+    // `dispatcher` option, which the DOM's RequestInit type does not name).
+    fetch: (url, init) => fetch(url, { ...init, dispatcher: undefined } as RequestInit),
     renderError: (ctx, out) => {
       ctx.type = 'text/plain';
       ctx.body = `${out.error}: ${out.error_description ?? ''}`;
     },
+  };
+}
+
+/** A client's logout registration, only the fields it sets (oidc-provider refuses empty ones). */
+function logoutMetadata(entry: TestClient): Partial<TestClient> {
+  const { post_logout_redirect_uris, backchannel_logout_uri, backchannel_logout_session_required } = entry;
+  return {
+    ...(post_logout_redirect_uris === undefined ? {} : { post_logout_redirect_uris }),
+    ...(backchannel_logout_uri === undefined ? {} : { backchannel_logout_uri }),
+    ...(backchannel_logout_session_required === undefined ? {} : { backchannel_logout_session_required }),
   };
 }
 
@@ -445,7 +467,7 @@ function unwrapAccessToken(ctx: KoaContext, state: IdpState): void {
 }
 
 /** A compact JWS (RFC 7515) with RS256 = RSASSA-PKCS1-v1_5 SHA-256 and the shared RSA key. */
-function signRs256(header: object, payload: object): string {
+export function signRs256(header: object, payload: object): string {
   const encode = (part: object): string => Buffer.from(JSON.stringify(part)).toString('base64url');
   const input = `${encode(header)}.${encode(payload)}`;
   const key = createPrivateKey({ key: keys().signing, format: 'jwk' });

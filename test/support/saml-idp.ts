@@ -11,10 +11,16 @@
 // samlify, xml-crypto and xmldom are loaded with createRequire and typed locally: their .d.ts files pull
 // `lib.dom` into the whole program, and samlify needs createRequire anyway.
 
-import { createHash, createPrivateKey, sign as cryptoSign, X509Certificate } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  sign as cryptoSign,
+  verify as cryptoVerify,
+  X509Certificate,
+} from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { inflateRawSync } from 'node:zlib';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
 const require = createRequire(import.meta.url);
 
@@ -107,6 +113,8 @@ const RESPONSE_TEMPLATE =
 export interface SamlUser {
   nameId: string;
   attributes?: Record<string, string[]>;
+  /** The AuthnStatement's SessionIndex (default `_s1`). */
+  sessionIndex?: string;
 }
 
 /** Values of the generated Response; `null` drops the attribute (or element). Times are ISO strings. */
@@ -180,6 +188,8 @@ export interface SamlIdp {
   metadata: string;
   parseRequest(authnRequestUrl: string): Promise<ParsedAuthnRequest>;
   respond(authnRequestUrl: string, user: SamlUser, overrides?: Partial<ResponseValues>): Promise<IdpAnswer>;
+  /** Single logout on the Redirect binding (SAML Profiles §4.4), signed with this IdP's key. */
+  slo: SamlIdpSlo;
 }
 
 export function pemToBase64Der(pem: string): string {
@@ -298,7 +308,7 @@ export function createSamlIdp(options: SamlIdpOptions): SamlIdp {
         Audience: values.audience,
       });
       context = context
-        .replace('@@AUTHN@@', authnStatement(values.issueInstant))
+        .replace('@@AUTHN@@', authnStatement(values.issueInstant, user.sessionIndex ?? '_s1'))
         .replace(
           '@@ATTRIBUTES@@',
           attributeStatement(user.attributes ?? {}, options.attributePerValue ?? false),
@@ -323,6 +333,7 @@ export function createSamlIdp(options: SamlIdpOptions): SamlIdp {
     metadata: idp.getMetadata(),
     parseRequest,
     respond,
+    slo: createSlo(options),
   };
 }
 
@@ -330,9 +341,9 @@ function escapeXml(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-function authnStatement(instant: string): string {
+function authnStatement(instant: string, sessionIndex: string): string {
   return (
-    `<saml:AuthnStatement AuthnInstant="${instant}" SessionIndex="_s1"><saml:AuthnContext>` +
+    `<saml:AuthnStatement AuthnInstant="${instant}" SessionIndex="${escapeXml(sessionIndex)}"><saml:AuthnContext>` +
     '<saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef>' +
     '</saml:AuthnContext></saml:AuthnStatement>'
   );
@@ -513,5 +524,154 @@ export function genuineAndRogueIdps(entityId = 'https://idp.example.test'): { id
       privateKeyPem: pem('attacker-key.pem'),
       certPem: pem('attacker-cert.pem'),
     }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Single logout (SAML Profiles §4.4) on the HTTP-Redirect binding (Bindings §3.4.4.1), with node:crypto
+// only: the IdP's LogoutRequest and LogoutResponse, signed on the query string, and a reader of the SP's.
+
+/** Values of the IdP's LogoutRequest; `null` drops the attribute or element. Times are ISO strings. */
+export interface LogoutRequestValues {
+  id: string;
+  issueInstant: string;
+  notOnOrAfter: string | null;
+  destination: string | null;
+  issuer: string | null;
+  nameId: string;
+  nameIdFormat: string | null;
+  sessionIndex: string | null;
+}
+
+export interface RedirectOptions {
+  /** Sign the query string (default true). */
+  sign?: boolean;
+  relayState?: string;
+}
+
+/** What the SP sent by redirect, decoded; `signatureValid` is null when it carried no signature. */
+export interface ReadRedirect {
+  param: 'SAMLRequest' | 'SAMLResponse';
+  xml: string;
+  relayState: string | null;
+  sigAlg: string | null;
+  signatureValid: boolean | null;
+  /** An attribute of the root element, or null. */
+  rootAttribute(name: string): string | null;
+  /** The text of the first element of that local name, or null. */
+  text(localName: string): string | null;
+}
+
+export interface SamlIdpSlo {
+  /** The URL of `sloUrl` carrying this IdP's LogoutRequest; its ID is `values.id` (random by default). */
+  logoutRequest(
+    sloUrl: string,
+    values: Partial<LogoutRequestValues> & { nameId: string },
+    options?: RedirectOptions,
+  ): { url: string; id: string };
+  /** The URL of `sloUrl` carrying this IdP's LogoutResponse to `inResponseTo`. */
+  logoutResponse(
+    sloUrl: string,
+    inResponseTo: string,
+    values?: { status?: string; destination?: string | null; issuer?: string | null },
+    options?: RedirectOptions,
+  ): string;
+  /** Reads a LogoutRequest or LogoutResponse the SP sent; the signature is checked with `spCertPem`. */
+  read(url: string, spCertPem?: string): ReadRedirect;
+}
+
+function createSlo(options: SamlIdpOptions): SamlIdpSlo {
+  const redirect = (sloUrl: string, param: string, xml: string, redirectOptions: RedirectOptions = {}) => {
+    let query = `${param}=${encodeURIComponent(deflateRawSync(Buffer.from(xml, 'utf8')).toString('base64'))}`;
+    if (redirectOptions.relayState !== undefined) {
+      query += `&RelayState=${encodeURIComponent(redirectOptions.relayState)}`;
+    }
+    if (redirectOptions.sign ?? true) {
+      query += `&SigAlg=${encodeURIComponent(SIG.rsaSha256)}`;
+      const signature = cryptoSign(
+        'sha256',
+        Buffer.from(query, 'utf8'),
+        createPrivateKey(options.privateKeyPem),
+      );
+      query += `&Signature=${encodeURIComponent(signature.toString('base64'))}`;
+    }
+    return `${sloUrl}${sloUrl.includes('?') ? '&' : '?'}${query}`;
+  };
+  const attribute = (name: string, value: string | null): string =>
+    value === null ? '' : ` ${name}="${escapeXml(value)}"`;
+  return {
+    logoutRequest(sloUrl, given, redirectOptions) {
+      const now = new Date();
+      const values: LogoutRequestValues = {
+        id: `_lr${createHash('sha256').update(String(Math.random())).digest('hex').slice(0, 32)}`,
+        issueInstant: now.toISOString(),
+        notOnOrAfter: new Date(now.getTime() + 300_000).toISOString(),
+        destination: sloUrl,
+        issuer: options.entityId,
+        nameIdFormat: URN.unspecified,
+        sessionIndex: null,
+        ...given,
+      };
+      const xml =
+        `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"` +
+        `${attribute('ID', values.id)} Version="2.0"${attribute('IssueInstant', values.issueInstant)}` +
+        `${attribute('Destination', values.destination)}${attribute('NotOnOrAfter', values.notOnOrAfter)}>` +
+        (values.issuer === null ? '' : `<saml:Issuer>${escapeXml(values.issuer)}</saml:Issuer>`) +
+        `<saml:NameID${attribute('Format', values.nameIdFormat)}>${escapeXml(values.nameId)}</saml:NameID>` +
+        (values.sessionIndex === null
+          ? ''
+          : `<samlp:SessionIndex>${escapeXml(values.sessionIndex)}</samlp:SessionIndex>`) +
+        '</samlp:LogoutRequest>';
+      return { url: redirect(sloUrl, 'SAMLRequest', xml, redirectOptions), id: values.id };
+    },
+    logoutResponse(sloUrl, inResponseTo, values = {}, redirectOptions) {
+      const xml =
+        `<samlp:LogoutResponse xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"` +
+        ` ID="_lp${createHash('sha256').update(String(Math.random())).digest('hex').slice(0, 32)}" Version="2.0"` +
+        ` IssueInstant="${new Date().toISOString()}"${attribute('Destination', values.destination === undefined ? sloUrl : values.destination)}` +
+        ` InResponseTo="${escapeXml(inResponseTo)}">` +
+        (values.issuer === null
+          ? ''
+          : `<saml:Issuer>${escapeXml(values.issuer ?? options.entityId)}</saml:Issuer>`) +
+        `<samlp:Status><samlp:StatusCode Value="${values.status ?? URN.success}"/></samlp:Status>` +
+        '</samlp:LogoutResponse>';
+      return redirect(sloUrl, 'SAMLResponse', xml, redirectOptions);
+    },
+    read: readRedirect,
+  };
+}
+
+function readRedirect(url: string, spCertPem?: string): ReadRedirect {
+  const parsed = new URL(url);
+  const param = parsed.searchParams.has('SAMLRequest') ? 'SAMLRequest' : 'SAMLResponse';
+  const xml = inflateRawSync(Buffer.from(parsed.searchParams.get(param) ?? '', 'base64')).toString('utf8');
+  const raw = new Map(
+    parsed.search
+      .slice(1)
+      .split('&')
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair]),
+  );
+  const octets = [param, 'RelayState', 'SigAlg']
+    .map((name) => raw.get(name))
+    .filter((pair): pair is string => pair !== undefined)
+    .join('&');
+  const signature = parsed.searchParams.get('Signature');
+  const signatureValid =
+    signature === null || spCertPem === undefined
+      ? null
+      : cryptoVerify(
+          'sha256',
+          Buffer.from(octets),
+          new X509Certificate(spCertPem).publicKey,
+          Buffer.from(signature, 'base64'),
+        );
+  return {
+    param,
+    xml,
+    relayState: parsed.searchParams.get('RelayState'),
+    sigAlg: parsed.searchParams.get('SigAlg'),
+    signatureValid,
+    rootAttribute: (name) => new RegExp(`^<[^>]*\\s${name}="([^"]*)"`).exec(xml)?.[1] ?? null,
+    text: (localName) => new RegExp(`<(?:\\w+:)?${localName}[^>]*>([^<]*)<`).exec(xml)?.[1] ?? null,
   };
 }

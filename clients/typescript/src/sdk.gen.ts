@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client/index.js';
-import type { AddOidcProviderData, AddOidcProviderErrors, AddOidcProviderResponses, AddSamlProviderData, AddSamlProviderErrors, AddSamlProviderResponses, AuthenticateByNameData, AuthenticateByNameErrors, AuthenticateByNameResponses, AuthenticateOidcData, AuthenticateOidcErrors, AuthenticateOidcResponses, AuthenticateSamlData, AuthenticateSamlErrors, AuthenticateSamlResponses, AuthenticateWithQuickConnectData, AuthenticateWithQuickConnectErrors, AuthenticateWithQuickConnectResponses, AuthorizeDeviceData, AuthorizeDeviceErrors, AuthorizeDeviceResponses, CompleteOidcLoginAliasData, CompleteOidcLoginAliasErrors, CompleteOidcLoginAliasResponses, CompleteOidcLoginData, CompleteOidcLoginErrors, CompleteOidcLoginResponses, CreateAppPasswordData, CreateAppPasswordErrors, CreateAppPasswordResponses, CreateLinkData, CreateLinkErrors, CreateLinkResponses, DeleteLinkData, DeleteLinkErrors, DeleteLinkResponses, DeleteOidcProviderData, DeleteOidcProviderErrors, DeleteOidcProviderResponses, DeleteSamlProviderData, DeleteSamlProviderErrors, DeleteSamlProviderResponses, GetAdminConsoleAssetData, GetAdminConsoleAssetErrors, GetAdminConsoleAssetResponses, GetAdminConsoleData, GetAdminConsoleErrors, GetAdminConsoleResponses, GetAppPasswordData, GetAppPasswordErrors, GetAppPasswordResponses, GetDevicePageData, GetDevicePageErrors, GetDevicePageResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetHomeData, GetHomeErrors, GetHomeResponses, GetOidcProviderNamesData, GetOidcProviderNamesErrors, GetOidcProviderNamesResponses, GetOidcProvidersData, GetOidcProvidersErrors, GetOidcProvidersResponses, GetOidcStatesData, GetOidcStatesErrors, GetOidcStatesResponses, GetQuickConnectEnabledData, GetQuickConnectEnabledErrors, GetQuickConnectEnabledResponses, GetQuickConnectStateData, GetQuickConnectStateErrors, GetQuickConnectStateResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetSamlMetadataData, GetSamlMetadataErrors, GetSamlMetadataResponses, GetSamlProviderNamesData, GetSamlProviderNamesErrors, GetSamlProviderNamesResponses, GetSamlProvidersData, GetSamlProvidersErrors, GetSamlProvidersResponses, ImportSamlMetadataData, ImportSamlMetadataErrors, ImportSamlMetadataResponses, InitiateQuickConnectData, InitiateQuickConnectErrors, InitiateQuickConnectResponses, ListActivityData, ListActivityErrors, ListActivityResponses, ListDevicesData, ListDevicesErrors, ListDevicesResponses, ListLibrariesData, ListLibrariesErrors, ListLibrariesResponses, ListLinkDetailsData, ListLinkDetailsErrors, ListLinkDetailsResponses, ListOidcLinksData, ListOidcLinksErrors, ListOidcLinksResponses, ListSamlLinksData, ListSamlLinksErrors, ListSamlLinksResponses, PreviewOidcSignInData, PreviewOidcSignInErrors, PreviewOidcSignInResponses, PreviewSamlSignInData, PreviewSamlSignInErrors, PreviewSamlSignInResponses, ReceiveSamlResponseAliasData, ReceiveSamlResponseAliasErrors, ReceiveSamlResponseAliasResponses, ReceiveSamlResponseData, ReceiveSamlResponseErrors, ReceiveSamlResponseResponses, RevokeAppPasswordData, RevokeAppPasswordErrors, RevokeAppPasswordResponses, SearchUsersData, SearchUsersErrors, SearchUsersResponses, SignOutDeviceData, SignOutDeviceErrors, SignOutDeviceResponses, SignOutOtherDevicesData, SignOutOtherDevicesErrors, SignOutOtherDevicesResponses, StartDeviceSignInData, StartDeviceSignInErrors, StartOidcLoginAliasData, StartOidcLoginAliasErrors, StartOidcLoginData, StartOidcLoginErrors, StartSamlLoginAliasData, StartSamlLoginAliasErrors, StartSamlLoginData, StartSamlLoginErrors, TestOidcProviderData, TestOidcProviderErrors, TestOidcProviderResponses, TestSamlProviderData, TestSamlProviderErrors, TestSamlProviderResponses, UnregisterUserData, UnregisterUserErrors, UnregisterUserResponses } from './types.gen.js';
+import type { AddOidcProviderData, AddOidcProviderErrors, AddOidcProviderResponses, AddSamlProviderData, AddSamlProviderErrors, AddSamlProviderResponses, AuthenticateByNameData, AuthenticateByNameErrors, AuthenticateByNameResponses, AuthenticateOidcData, AuthenticateOidcErrors, AuthenticateOidcResponses, AuthenticateSamlData, AuthenticateSamlErrors, AuthenticateSamlResponses, AuthenticateWithQuickConnectData, AuthenticateWithQuickConnectErrors, AuthenticateWithQuickConnectResponses, AuthorizeDeviceData, AuthorizeDeviceErrors, AuthorizeDeviceResponses, CompleteOidcLoginAliasData, CompleteOidcLoginAliasErrors, CompleteOidcLoginAliasResponses, CompleteOidcLoginData, CompleteOidcLoginErrors, CompleteOidcLoginResponses, CreateAppPasswordData, CreateAppPasswordErrors, CreateAppPasswordResponses, CreateLinkData, CreateLinkErrors, CreateLinkResponses, DeleteLinkData, DeleteLinkErrors, DeleteLinkResponses, DeleteOidcProviderData, DeleteOidcProviderErrors, DeleteOidcProviderResponses, DeleteSamlProviderData, DeleteSamlProviderErrors, DeleteSamlProviderResponses, EndLogoutData, EndLogoutErrors, EndLogoutResponses, GetAdminConsoleAssetData, GetAdminConsoleAssetErrors, GetAdminConsoleAssetResponses, GetAdminConsoleData, GetAdminConsoleErrors, GetAdminConsoleResponses, GetAppPasswordData, GetAppPasswordErrors, GetAppPasswordResponses, GetDevicePageData, GetDevicePageErrors, GetDevicePageResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetHomeData, GetHomeErrors, GetHomeResponses, GetLandingPageAliasData, GetLandingPageAliasErrors, GetLandingPageAliasResponses, GetLandingPageData, GetLandingPageErrors, GetLandingPageResponses, GetLogoutPageData, GetLogoutPageErrors, GetLogoutPageResponses, GetOidcProviderNamesData, GetOidcProviderNamesErrors, GetOidcProviderNamesResponses, GetOidcProvidersData, GetOidcProvidersErrors, GetOidcProvidersResponses, GetOidcStatesData, GetOidcStatesErrors, GetOidcStatesResponses, GetQuickConnectEnabledData, GetQuickConnectEnabledErrors, GetQuickConnectEnabledResponses, GetQuickConnectStateData, GetQuickConnectStateErrors, GetQuickConnectStateResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetSamlMetadataData, GetSamlMetadataErrors, GetSamlMetadataResponses, GetSamlProviderNamesData, GetSamlProviderNamesErrors, GetSamlProviderNamesResponses, GetSamlProvidersData, GetSamlProvidersErrors, GetSamlProvidersResponses, ImportSamlMetadataData, ImportSamlMetadataErrors, ImportSamlMetadataResponses, InitiateQuickConnectData, InitiateQuickConnectErrors, InitiateQuickConnectResponses, ListActivityData, ListActivityErrors, ListActivityResponses, ListDevicesData, ListDevicesErrors, ListDevicesResponses, ListLibrariesData, ListLibrariesErrors, ListLibrariesResponses, ListLinkDetailsData, ListLinkDetailsErrors, ListLinkDetailsResponses, ListOidcLinksData, ListOidcLinksErrors, ListOidcLinksResponses, ListSamlLinksData, ListSamlLinksErrors, ListSamlLinksResponses, PreviewOidcSignInData, PreviewOidcSignInErrors, PreviewOidcSignInResponses, PreviewSamlSignInData, PreviewSamlSignInErrors, PreviewSamlSignInResponses, ReceiveOidcBackChannelLogoutData, ReceiveOidcBackChannelLogoutErrors, ReceiveOidcBackChannelLogoutResponses, ReceiveSamlLogoutData, ReceiveSamlLogoutErrors, ReceiveSamlResponseAliasData, ReceiveSamlResponseAliasErrors, ReceiveSamlResponseAliasResponses, ReceiveSamlResponseData, ReceiveSamlResponseErrors, ReceiveSamlResponseResponses, RevokeAppPasswordData, RevokeAppPasswordErrors, RevokeAppPasswordResponses, SearchUsersData, SearchUsersErrors, SearchUsersResponses, SignOutDeviceData, SignOutDeviceErrors, SignOutDeviceResponses, SignOutOtherDevicesData, SignOutOtherDevicesErrors, SignOutOtherDevicesResponses, StartDeviceSignInData, StartDeviceSignInErrors, StartOidcLoginAliasData, StartOidcLoginAliasErrors, StartOidcLoginData, StartOidcLoginErrors, StartSamlLoginAliasData, StartSamlLoginAliasErrors, StartSamlLoginData, StartSamlLoginErrors, TestOidcProviderData, TestOidcProviderErrors, TestOidcProviderResponses, TestSamlProviderData, TestSamlProviderErrors, TestSamlProviderResponses, UnregisterUserData, UnregisterUserErrors, UnregisterUserResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -988,6 +988,57 @@ export const authenticateByName = <ThrowOnError extends boolean = false>(options
 export const getHome = <ThrowOnError extends boolean = false>(options?: Options<GetHomeData, ThrowOnError>) => (options?.client ?? client).get<GetHomeResponses, GetHomeErrors, ThrowOnError>({ url: '/', ...options });
 
 /**
+ * The page that signs this browser out (Jellyfin and the identity provider)
+ *
+ * Finds jellyfin-web's session in this origin's `localStorage` (`jellyfin_credentials`), asks
+ * `endLogout` to end it, clears jellyfin-web's stored credentials, then sends the browser where
+ * `endLogout` says: the IdP's logout (OIDC RP-Initiated Logout 1.0, with `id_token_hint` and
+ * `post_logout_redirect_uri`) when the session came from an SSO sign-in and the IdP offers one, else
+ * the provider's `logoutRedirectUrl`, else the login page. Its one script is allowed by hash.
+ *
+ */
+export const getLogoutPage = <ThrowOnError extends boolean = false>(options?: Options<GetLogoutPageData, ThrowOnError>) => (options?.client ?? client).get<GetLogoutPageResponses, GetLogoutPageErrors, ThrowOnError>({ url: '/sso/logout', ...options });
+
+/**
+ * End this browser's Jellyfin session and learn where to go next
+ *
+ * Ends the session of `accessToken` at the media server (Jellyfin: `POST /Sessions/Logout` with that
+ * token; embedded: the token is revoked) and forgets the SSO session recorded for it (user and
+ * `deviceId`), its ID token included. The token travels in the body, as in token revocation
+ * (RFC 7009 §2.1): a token that is unknown or already ended is no error. Answers where the browser
+ * goes next.
+ *
+ */
+export const endLogout = <ThrowOnError extends boolean = false>(options: Options<EndLogoutData, ThrowOnError>) => (options.client ?? client).post<EndLogoutResponses, EndLogoutErrors, ThrowOnError>({
+    url: '/sso/logout',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * The identity provider's back-channel logout (OIDC Back-Channel Logout 1.0)
+ *
+ * Validates the `logout_token` like an ID token (signature by the provider's keys, `iss`, `aud`,
+ * `iat`) plus the `events` member naming a back-channel logout, no `nonce`, a `sub` or a `sid`, and a
+ * `jti` not seen before; then ends every media-server session an SSO sign-in made for that subject or
+ * session (Jellyfin: `DELETE /Devices?id=` with the API key; embedded: revoked). A subject that never
+ * signed in here is no error (200, §2.8); a token that fails a check is 400.
+ *
+ */
+export const receiveOidcBackChannelLogout = <ThrowOnError extends boolean = false>(options: Options<ReceiveOidcBackChannelLogoutData, ThrowOnError>) => (options.client ?? client).post<ReceiveOidcBackChannelLogoutResponses, ReceiveOidcBackChannelLogoutErrors, ThrowOnError>({
+    ...urlSearchParamsBodySerializer,
+    url: '/sso/OID/BackChannelLogout/{provider}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        ...options.headers
+    }
+});
+
+/**
  * The admin console
  *
  * The single page of the admin console (providers, Test and Preview, sign-in activity, links). The
@@ -1104,3 +1155,34 @@ export const getHealth = <ThrowOnError extends boolean = false>(options?: Option
  *
  */
 export const getReadiness = <ThrowOnError extends boolean = false>(options?: Options<GetReadinessData, ThrowOnError>) => (options?.client ?? client).get<GetReadinessResponses, GetReadinessErrors, ThrowOnError>({ url: '/sso/ready', ...options });
+
+/**
+ * The sign-in landing page
+ *
+ * One button per enabled provider (its name only; nothing of its settings). `?provider=<name>` goes
+ * straight to that provider's sign-in start; a provider with `autoRedirect` is started without a click
+ * unless `?local=1` asks for the page (the escape hatch: it never redirects). Served at `/sso/` too.
+ *
+ */
+export const getLandingPage = <ThrowOnError extends boolean = false>(options?: Options<GetLandingPageData, ThrowOnError>) => (options?.client ?? client).get<GetLandingPageResponses, GetLandingPageErrors, ThrowOnError>({ url: '/sso', ...options });
+
+/**
+ * The sign-in landing page (alias)
+ *
+ * Same as `getLandingPage`.
+ */
+export const getLandingPageAlias = <ThrowOnError extends boolean = false>(options?: Options<GetLandingPageAliasData, ThrowOnError>) => (options?.client ?? client).get<GetLandingPageAliasResponses, GetLandingPageAliasErrors, ThrowOnError>({ url: '/sso/login', ...options });
+
+/**
+ * SAML single logout service (HTTP-Redirect binding)
+ *
+ * The SP's SingleLogoutService (SAML Profiles §4.4, Bindings §3.4). A `SAMLResponse` answers a logout
+ * this service asked for: it is verified (signature when the IdP signs, InResponseTo, Destination,
+ * Issuer, Status) and the browser goes on to the provider's `logoutRedirectUrl`, else the landing
+ * page. A `SAMLRequest` is an IdP-initiated logout: signed by the provider's IdP certificate on the
+ * query string (`SigAlg`, `Signature`), addressed here, issued by the IdP, not expired and never seen
+ * before; the SSO sessions of its NameID (and SessionIndex) end, and the browser goes back to the IdP
+ * with a `LogoutResponse`.
+ *
+ */
+export const receiveSamlLogout = <ThrowOnError extends boolean = false>(options: Options<ReceiveSamlLogoutData, ThrowOnError>) => (options.client ?? client).get<unknown, ReceiveSamlLogoutErrors, ThrowOnError>({ url: '/sso/SAML/SLO/{provider}', ...options });

@@ -4,6 +4,24 @@ export type ClientOptions = {
     baseUrl: 'http://127.0.0.1:8097' | (string & {});
 };
 
+export type LogoutRequest = {
+    /**
+     * jellyfin-web's stored access token on this origin; absent when there is none.
+     */
+    accessToken?: string | null;
+    /**
+     * jellyfin-web's device id (`_deviceId2`), which the SSO session was recorded with.
+     */
+    deviceId?: string | null;
+};
+
+export type LogoutAnswer = {
+    /**
+     * Where the browser goes next (the IdP's logout, the provider's logoutRedirectUrl, or the login page).
+     */
+    redirect: string;
+};
+
 /**
  * An RFC 9457 problem document.
  */
@@ -164,6 +182,10 @@ export type SamlMetadataImport = {
      * The SingleSignOnService Location of the HTTP-Redirect binding.
      */
     samlEndpoint: string;
+    /**
+     * The SingleLogoutService Location of the HTTP-Redirect binding (for `samlSloEndpoint`), or null.
+     */
+    samlSloEndpoint?: string | null;
     /**
      * The IdP's signing certificate, base64 DER.
      */
@@ -422,6 +444,14 @@ export type OidcProviderInput = {
      */
     adoptExistingUsers?: boolean;
     /**
+     * The landing page (`/sso/`) sends the browser straight to this provider's sign-in, without a click; `/sso/?local=1` still shows the page. Off by default.
+     */
+    autoRedirect?: boolean;
+    /**
+     * Where `/sso/logout` sends the browser after ending the session when the IdP advertises no logout endpoint (an absolute http(s) URL, e.g. the IdP's own sign-out page); empty or null: the login page.
+     */
+    logoutRedirectUrl?: string | null;
+    /**
      * Dotted claim path; `\.` is a literal dot.
      */
     roleClaim?: string | null;
@@ -485,6 +515,8 @@ export type OidcProviderConfig = {
      */
     allowAppPasswords?: boolean;
     adoptExistingUsers: boolean;
+    autoRedirect?: boolean;
+    logoutRedirectUrl?: string | null;
     roleClaim: string | null;
     oidScopes: Array<string>;
     overrideDefaultScopes: boolean;
@@ -565,6 +597,18 @@ export type SamlProviderInput = {
      */
     adoptExistingUsers?: boolean;
     /**
+     * The landing page (`/sso/`) sends the browser straight to this provider's sign-in, without a click; `/sso/?local=1` still shows the page. Off by default.
+     */
+    autoRedirect?: boolean;
+    /**
+     * The IdP's SingleLogoutService URL (HTTP-Redirect binding) for logouts this service starts; when empty, signing out ends the Jellyfin session only. Filled by ImportMetadata when the IdP has one.
+     */
+    samlSloEndpoint?: string | null;
+    /**
+     * Where `/sso/logout` sends the browser after ending the session when the IdP advertises no logout endpoint (an absolute http(s) URL, e.g. the IdP's own sign-out page); empty or null: the login page.
+     */
+    logoutRedirectUrl?: string | null;
+    /**
      * Accepted for compatibility with the plugin's configuration page and ignored.
      */
     newPath?: boolean | null;
@@ -608,6 +652,9 @@ export type SamlProviderConfig = {
      */
     allowAppPasswords?: boolean;
     adoptExistingUsers: boolean;
+    autoRedirect?: boolean;
+    samlSloEndpoint?: string | null;
+    logoutRedirectUrl?: string | null;
     version: string;
 };
 
@@ -792,6 +839,16 @@ export type Readiness = {
         mediaServer: 'up' | 'unreachable' | 'unauthorized';
     };
 };
+
+/**
+ * Go straight to the sign-in start of the enabled provider of this name.
+ */
+export type LandingProvider = string;
+
+/**
+ * Any value but `0` or `false` shows the page and never redirects (the way back to a password sign-in).
+ */
+export type LandingLocal = string;
 
 /**
  * The provider's name (case-sensitive).
@@ -2715,6 +2772,109 @@ export type GetHomeResponses = {
 
 export type GetHomeResponse = GetHomeResponses[keyof GetHomeResponses];
 
+export type GetLogoutPageData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/sso/logout';
+};
+
+export type GetLogoutPageErrors = {
+    /**
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
+     */
+    429: Problem;
+};
+
+export type GetLogoutPageError = GetLogoutPageErrors[keyof GetLogoutPageErrors];
+
+export type GetLogoutPageResponses = {
+    /**
+     * The logout page.
+     */
+    200: string;
+};
+
+export type GetLogoutPageResponse = GetLogoutPageResponses[keyof GetLogoutPageResponses];
+
+export type EndLogoutData = {
+    body: LogoutRequest;
+    path?: never;
+    query?: never;
+    url: '/sso/logout';
+};
+
+export type EndLogoutErrors = {
+    /**
+     * The request is malformed; `errors` names the offending fields.
+     */
+    400: Problem;
+    /**
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
+     */
+    429: Problem;
+    /**
+     * The identity provider or the media server did not answer.
+     */
+    502: Problem;
+};
+
+export type EndLogoutError = EndLogoutErrors[keyof EndLogoutErrors];
+
+export type EndLogoutResponses = {
+    /**
+     * The session is ended; where the browser goes next.
+     */
+    200: LogoutAnswer;
+};
+
+export type EndLogoutResponse = EndLogoutResponses[keyof EndLogoutResponses];
+
+export type ReceiveOidcBackChannelLogoutData = {
+    body: {
+        /**
+         * The logout token (a signed JWT).
+         */
+        logout_token: string;
+    };
+    path: {
+        /**
+         * The provider's name (case-sensitive).
+         */
+        provider: string;
+    };
+    query?: never;
+    url: '/sso/OID/BackChannelLogout/{provider}';
+};
+
+export type ReceiveOidcBackChannelLogoutErrors = {
+    /**
+     * The request is malformed; `errors` names the offending fields.
+     */
+    400: Problem;
+    /**
+     * Unknown provider, user, link or route.
+     */
+    404: Problem;
+    /**
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
+     */
+    429: Problem;
+    /**
+     * The identity provider or the media server did not answer.
+     */
+    502: Problem;
+};
+
+export type ReceiveOidcBackChannelLogoutError = ReceiveOidcBackChannelLogoutErrors[keyof ReceiveOidcBackChannelLogoutErrors];
+
+export type ReceiveOidcBackChannelLogoutResponses = {
+    /**
+     * The sessions of that subject or session are ended (or there were none).
+     */
+    200: unknown;
+};
+
 export type GetAdminConsoleData = {
     body?: never;
     path?: never;
@@ -3096,3 +3256,125 @@ export type GetReadinessResponses = {
 };
 
 export type GetReadinessResponse = GetReadinessResponses[keyof GetReadinessResponses];
+
+export type GetLandingPageData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Go straight to the sign-in start of the enabled provider of this name.
+         */
+        provider?: string;
+        /**
+         * Any value but `0` or `false` shows the page and never redirects (the way back to a password sign-in).
+         */
+        local?: string;
+    };
+    url: '/sso';
+};
+
+export type GetLandingPageErrors = {
+    /**
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
+     */
+    429: Problem;
+};
+
+export type GetLandingPageError = GetLandingPageErrors[keyof GetLandingPageErrors];
+
+export type GetLandingPageResponses = {
+    /**
+     * The landing page, one button per enabled provider (with a notice when `?provider=` names none of them). Never cached.
+     */
+    200: string;
+};
+
+export type GetLandingPageResponse = GetLandingPageResponses[keyof GetLandingPageResponses];
+
+export type GetLandingPageAliasData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Go straight to the sign-in start of the enabled provider of this name.
+         */
+        provider?: string;
+        /**
+         * Any value but `0` or `false` shows the page and never redirects (the way back to a password sign-in).
+         */
+        local?: string;
+    };
+    url: '/sso/login';
+};
+
+export type GetLandingPageAliasErrors = {
+    /**
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
+     */
+    429: Problem;
+};
+
+export type GetLandingPageAliasError = GetLandingPageAliasErrors[keyof GetLandingPageAliasErrors];
+
+export type GetLandingPageAliasResponses = {
+    /**
+     * The landing page, one button per enabled provider (with a notice when `?provider=` names none of them). Never cached.
+     */
+    200: string;
+};
+
+export type GetLandingPageAliasResponse = GetLandingPageAliasResponses[keyof GetLandingPageAliasResponses];
+
+export type ReceiveSamlLogoutData = {
+    body?: never;
+    path: {
+        /**
+         * The provider's name (case-sensitive).
+         */
+        provider: string;
+    };
+    query?: {
+        /**
+         * DEFLATE + base64 LogoutRequest (Bindings §3.4.4.1).
+         */
+        SAMLRequest?: string;
+        /**
+         * DEFLATE + base64 LogoutResponse (Bindings §3.4.4.1).
+         */
+        SAMLResponse?: string;
+        /**
+         * Opaque state, at most 80 bytes (Bindings §3.4.3).
+         */
+        RelayState?: string;
+        /**
+         * The query-string signature's algorithm URI.
+         */
+        SigAlg?: string;
+        /**
+         * Base64 of the query-string signature.
+         */
+        Signature?: string;
+    };
+    url: '/sso/SAML/SLO/{provider}';
+};
+
+export type ReceiveSamlLogoutErrors = {
+    /**
+     * The browser step failed; the page says what happened and how to retry.
+     */
+    400: Problem;
+    /**
+     * The identity provider's answer was refused; the page names the failed check.
+     */
+    401: Problem;
+    /**
+     * Unknown provider.
+     */
+    404: Problem;
+    /**
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
+     */
+    429: Problem;
+};
+
+export type ReceiveSamlLogoutError = ReceiveSamlLogoutErrors[keyof ReceiveSamlLogoutErrors];

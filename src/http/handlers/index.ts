@@ -7,8 +7,11 @@ import type { ConsoleBundle } from '../console-bundle.js';
 import { createConsoleHandlers } from './console.js';
 import { createDeviceHandlers, createQuickConnectHandlers, type DeviceHandlerDeps } from './device.js';
 import { createHealthHandlers, type HealthDeps } from '../health.js';
+import { createLandingHandlers, type LandingHandlerDeps } from './landing.js';
 import { createLinkHandlers, type LinkHandlerDeps } from './links.js';
 import { createLoginHandlers, type LoginHandlerDeps } from './login.js';
+import { createLogoutHandlers, type LogoutHandlerDeps } from './logout.js';
+import { createSamlLogoutHandlers, type SamlLogoutHandlerDeps } from './saml-logout.js';
 
 /** What the handlers need of the use cases; the console's bundle comes beside them. */
 export type HandlerDeps = AdminDeps &
@@ -16,7 +19,10 @@ export type HandlerDeps = AdminDeps &
   LinkHandlerDeps &
   DeviceHandlerDeps &
   HealthDeps &
-  AccountHandlerDeps;
+  AccountHandlerDeps &
+  LandingHandlerDeps &
+  SamlLogoutHandlerDeps &
+  LogoutHandlerDeps;
 
 export function createHandlers(deps: HandlerDeps, consoleBundle: ConsoleBundle | null): Handlers {
   return {
@@ -28,5 +34,8 @@ export function createHandlers(deps: HandlerDeps, consoleBundle: ConsoleBundle |
     ...createDeviceHandlers(deps),
     ...createQuickConnectHandlers(deps),
     ...createHealthHandlers(deps),
+    ...createLandingHandlers(deps),
+    ...createSamlLogoutHandlers(deps),
+    ...createLogoutHandlers(deps),
   };
 }

@@ -198,7 +198,9 @@ function authenticateHandler(
   };
 }
 
-export function createLoginHandlers(deps: LoginHandlerDeps): HandlersOfTag<'oidc' | 'saml'> {
+export function createLoginHandlers(
+  deps: LoginHandlerDeps,
+): Omit<HandlersOfTag<'oidc' | 'saml'>, 'receiveSamlLogout'> {
   return {
     startOidcLogin: startHandler(deps, 'oidc'),
     startOidcLoginAlias: startHandler(deps, 'oidc'),

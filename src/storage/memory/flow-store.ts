@@ -81,7 +81,8 @@ function markVerified(
       detail: 'token hash already exists',
     });
   }
-  Object.assign(flow, copy(result), { status: 'verified' });
+  const { secrets, ...verified } = copy(result);
+  Object.assign(flow, verified, secrets === undefined ? {} : { secrets }, { status: 'verified' });
   return true;
 }
 
