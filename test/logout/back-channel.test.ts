@@ -156,10 +156,10 @@ describe('OIDC back-channel logout', () => {
 
   it('when the token names a sid only, then the sessions of that IdP session end', async () => {
     const ann = await signIn('sub-ann', 'ann-4');
-    const rows = (await t.app.database.orm.em
+    const rows = await t.app.database.orm.em
       .fork()
       .getConnection()
-      .execute("select sid from sso_session where device_id = 'ann-4'")) as { sid: string | null }[];
+      .execute<{ sid: string | null }[]>("select sid from sso_session where device_id = 'ann-4'");
     const sid = rows[0]?.sid ?? '';
     expect(sid).not.toBe('');
     expect((await post(signed(claims(undefined, { sid })))).response.status).toBe(200);
