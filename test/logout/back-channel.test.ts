@@ -4,22 +4,11 @@
 
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addOidcProvider,
-  authenticateOidc,
-  receiveOidcBackChannelLogout,
-} from '../../clients/typescript/index.js';
-import { authBody, browserGet, pageParams } from '../support/browser.js';
-import {
-  CookieJar,
-  followLogin,
-  jellyfinClient,
-  signRs256,
-  startOidcIdp,
-  type OidcIdp,
-} from '../support/oidc-idp.js';
+import { receiveOidcBackChannelLogout } from '../../clients/typescript/index.js';
+import { jellyfinClient, signRs256, startOidcIdp, type OidcIdp } from '../support/oidc-idp.js';
 import { freePort } from '../support/ports.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { addTestProvider, signIn as signInAs } from './support.js';
 
 const EVENT = { 'http://schemas.openid.net/event/backchannel-logout': {} };
 
@@ -43,41 +32,14 @@ describe('OIDC back-channel logout', () => {
       },
     });
     t = await startTestApp({ SSO_PUBLIC_URL: `http://127.0.0.1:${port}` }, { port });
-    const added = await addOidcProvider({
-      client: t.admin,
-      path: { provider: 'test' },
-      body: {
-        oidEndpoint: idp.issuer,
-        oidClientId: 'jellyfin',
-        oidSecret: 'jellyfin-secret',
-        enabled: true,
-        enableAuthorization: true,
-        roles: ['jellyfin-users'],
-        roleClaim: 'groups',
-        oidScopes: ['groups', 'profile'],
-      },
-    });
-    expect(added.response.status).toBe(200);
+    await addTestProvider(t.admin, idp.issuer);
   });
   afterAll(async () => {
     await t.close();
     await idp.close();
   });
 
-  async function signIn(sub: string, deviceId: string): Promise<string> {
-    const jar = new CookieJar();
-    const started = await browserGet(`${t.baseUrl}/sso/OID/start/test`, jar);
-    const callbackUrl = await followLogin(started.headers.get('location') ?? '', sub);
-    const page = await browserGet(callbackUrl, jar);
-    const auth = await authenticateOidc({
-      client: t.anonymous,
-      path: { provider: 'test' },
-      body: authBody(pageParams(page.text).data, deviceId),
-      headers: { cookie: jar.header() },
-    });
-    expect(auth.response.status).toBe(200);
-    return auth.data?.AccessToken ?? '';
-  }
+  const signIn = (sub: string, deviceId: string) => signInAs(t, sub, deviceId);
 
   const alive = async (token: string) => (await t.app.mediaServer.resolveToken(token)) !== null;
 
@@ -156,10 +118,10 @@ describe('OIDC back-channel logout', () => {
 
   it('when the token names a sid only, then the sessions of that IdP session end', async () => {
     const ann = await signIn('sub-ann', 'ann-4');
-    const rows = (await t.app.database.orm.em
+    const rows = await t.app.database.orm.em
       .fork()
       .getConnection()
-      .execute("select sid from sso_session where device_id = 'ann-4'")) as { sid: string | null }[];
+      .execute<{ sid: string | null }[]>("select sid from sso_session where device_id = 'ann-4'");
     const sid = rows[0]?.sid ?? '';
     expect(sid).not.toBe('');
     expect((await post(signed(claims(undefined, { sid })))).response.status).toBe(200);

@@ -4,12 +4,13 @@
 // which the IdP asks for credentials again; the IdP's own back-channel logout ends the sessions it names.
 
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { addOidcProvider, authenticateOidc, endLogout, type Client } from '../../clients/typescript/index.js';
-import { authBody, browserGet, pageParams } from '../support/browser.js';
+import { endLogout, type Client } from '../../clients/typescript/index.js';
+import { browserGet } from '../support/browser.js';
 import { startFakeJellyfin, type FakeJellyfin } from '../support/fake-jellyfin.js';
-import { CookieJar, followLogin, jellyfinClient, startOidcIdp, type OidcIdp } from '../support/oidc-idp.js';
+import { CookieJar, jellyfinClient, startOidcIdp, type OidcIdp } from '../support/oidc-idp.js';
 import { freePort } from '../support/ports.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { addTestProvider, signIn as signInAs } from './support.js';
 
 const DEVICE = 'TG9nb3V0VGVzdHwxNzMyOTAwMDAwMDAw';
 
@@ -94,22 +95,7 @@ describe.each(MODES)('single logout, $name mode', (mode) => {
     fake = mode.name === 'jellyfin' ? await startFakeJellyfin({ version: '10.11.11' }) : null;
     t = await startTestApp({ SSO_PUBLIC_URL: `http://127.0.0.1:${port}`, ...mode.env(fake) }, { port });
     admin = fake === null ? t.admin : t.clientWith(fake.apiKey);
-    const added = await addOidcProvider({
-      client: admin,
-      path: { provider: 'test' },
-      body: {
-        oidEndpoint: idp.issuer,
-        oidClientId: 'jellyfin',
-        oidSecret: 'jellyfin-secret',
-        enabled: true,
-        enableAuthorization: true,
-        enableAllFolders: true,
-        roles: ['jellyfin-users'],
-        roleClaim: 'groups',
-        oidScopes: ['groups', 'profile'],
-      },
-    });
-    expect(added.response.status).toBe(200);
+    await addTestProvider(admin, idp.issuer);
   });
   afterEach(async () => {
     await t.close();
@@ -119,21 +105,7 @@ describe.each(MODES)('single logout, $name mode', (mode) => {
     }
   });
 
-  /** A sign-in of `sub` in a browser whose IdP cookies are `idpJar`: the session's access token. */
-  async function signIn(sub: string, idpJar: CookieJar, deviceId = DEVICE): Promise<string> {
-    const jar = new CookieJar();
-    const started = await browserGet(`${t.baseUrl}/sso/OID/start/test`, jar);
-    const callbackUrl = await followLogin(started.headers.get('location') ?? '', sub, idpJar);
-    const page = await browserGet(callbackUrl, jar);
-    const auth = await authenticateOidc({
-      client: t.anonymous,
-      path: { provider: 'test' },
-      body: authBody(pageParams(page.text).data, deviceId),
-      headers: { cookie: jar.header() },
-    });
-    expect(auth.response.status).toBe(200);
-    return auth.data?.AccessToken ?? '';
-  }
+  const signIn = (sub: string, idpJar: CookieJar, deviceId = DEVICE) => signInAs(t, sub, deviceId, idpJar);
 
   async function sessionAlive(token: string): Promise<boolean> {
     if (fake !== null) return fake.tokens.has(token);
