@@ -90,7 +90,8 @@ export function draftFromStored(table: Table, stored: object): Draft {
   const draft: Draft = {};
   for (const [key, spec] of Object.entries(table)) {
     const value: unknown = Reflect.get(stored, key);
-    draft[key] = toDraftValue(spec.kind, value);
+    // A setting that is on unless stored off shows checked when the provider predates it.
+    draft[key] = toDraftValue(spec.kind, value ?? spec.absentMeans);
   }
   return draft;
 }

@@ -42,6 +42,8 @@ export interface FieldSpec<K extends Kind = Kind> {
   group: Group;
   hint?: string;
   required?: boolean;
+  /** What the service reads when the stored provider lacks the field (a checkbox that defaults to on). */
+  absentMeans?: boolean;
   /** Shown only while this checkbox has this value (the field does nothing otherwise). */
   shownWhen?: { key: string; is: boolean };
 }

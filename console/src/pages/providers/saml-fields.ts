@@ -32,6 +32,12 @@ export const SAML_FIELDS: FieldTable<SamlProviderInput> = {
     group: 'connection',
     hint: 'Expected Issuer of responses; when empty it is not checked.',
   },
+  samlSloEndpoint: {
+    label: 'Single logout URL',
+    kind: 'text',
+    group: 'connection',
+    hint: "The IdP's SingleLogoutService (HTTP-Redirect); /sso/logout sends a signed LogoutRequest there. Filled by the metadata import.",
+  },
   ...ENABLED_FIELD,
   samlRoleAttribute: {
     label: 'Role attribute',

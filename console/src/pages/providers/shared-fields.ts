@@ -17,6 +17,25 @@ export const ENABLED_FIELD: FieldTable<Pick<Shared, 'enabled'>> = {
 export const ROLE_FIELDS: FieldTable<
   Omit<Shared, 'enabled' | 'defaultProvider' | 'schemeOverride' | 'portOverride' | 'adoptExistingUsers'>
 > = {
+  autoRedirect: {
+    label: 'Start this provider from the landing page',
+    kind: 'bool',
+    group: 'advanced',
+    hint: 'The landing page (/sso/) sends the browser straight to this provider without a click; /sso/?local=1 still shows the buttons.',
+  },
+  logoutRedirectUrl: {
+    label: 'After logout, go to',
+    kind: 'text',
+    group: 'advanced',
+    hint: 'Where /sso/logout sends the browser when the IdP advertises no logout endpoint. Empty: the login page.',
+  },
+  allowAppPasswords: {
+    label: 'Allow app passwords',
+    kind: 'bool',
+    absentMeans: true,
+    group: 'advanced',
+    hint: 'Users of this provider may make an app password for apps that only take a password.',
+  },
   roles: {
     label: 'Roles allowed to sign in',
     kind: 'list',
