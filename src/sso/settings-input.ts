@@ -67,8 +67,9 @@ export function sharedSettings(input: SharedProviderInput): SharedProviderSettin
     schemeOverride,
     portOverride: input.portOverride ?? null,
     adoptExistingUsers: input.adoptExistingUsers ?? false,
-    // Kept only when set, so providers saved before it read as they were (allowed).
-    ...(input.allowAppPasswords === undefined ? {} : { allowAppPasswords: input.allowAppPasswords }),
+    // Kept only when off: absent means allowed, so providers saved before it, and a form that sends the
+    // default, read and store the same.
+    ...(input.allowAppPasswords === false ? { allowAppPasswords: false } : {}),
     ...logoutRedirectUrl(input.logoutRedirectUrl),
   };
 }

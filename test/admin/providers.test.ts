@@ -180,6 +180,7 @@ describe('OIDC round trip', () => {
       schemeOverride: 'https',
       portOverride: 8920,
       adoptExistingUsers: true,
+      autoRedirect: false,
       roleClaim: 'realm_access.roles',
       oidScopes: ['groups'],
       overrideDefaultScopes: true,
@@ -287,6 +288,7 @@ describe('OIDC round trip', () => {
       schemeOverride: null,
       portOverride: null,
       adoptExistingUsers: false,
+      autoRedirect: false,
       roleClaim: null,
       oidScopes: [],
       overrideDefaultScopes: false,
@@ -600,6 +602,7 @@ describe('SAML providers', () => {
       samlClientId: SAML.samlClientId,
       samlCertificate: certificates.base64,
       samlIdpEntityId: null,
+      samlSloEndpoint: null,
       samlRoleAttribute: 'Role',
       samlUsernameAttribute: null,
       hasSpSigningKey: false,
@@ -623,6 +626,7 @@ describe('SAML providers', () => {
       schemeOverride: null,
       portOverride: null,
       adoptExistingUsers: false,
+      autoRedirect: false,
       version: added.data?.version,
     });
     const names = (await getSamlProviderNames({ client: t.anonymous, throwOnError: true })).data;

@@ -104,7 +104,7 @@ describe('operations', () => {
     expect(browserStepsOf(loadSpec(SPEC_PATH))).toEqual(new Set(answersBrowser));
   });
 
-  it('when every operation has a tag, then it is one of oidc, saml, links, admin, console, device, quickconnect, health, landing, logout', () => {
+  it('when every operation has a tag, then it is one of oidc, saml, links, admin, console, device, quickconnect, health, landing, logout, account', () => {
     const spec = loadSpec(SPEC_PATH);
     for (const item of Object.values(spec.paths ?? {})) {
       for (const op of Object.values(item ?? {})) {
@@ -120,6 +120,7 @@ describe('operations', () => {
             'health',
             'landing',
             'logout',
+            'account',
           ]).toContain((op.tags as string[])[0]);
         }
       }
@@ -198,6 +199,7 @@ function callOperation(
     canonicalName: 'alice',
     username: 'alice',
     asset: 'index.js',
+    deviceId: 'TW96aWxsYS81LjAgKFgxMTsgTGludXg',
     ...replace.path,
   };
   const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name] ?? ''));
