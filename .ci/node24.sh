@@ -6,9 +6,8 @@
 #   .ci/node24.sh copy SRC DEST HOME  copy the checkout SRC (node_modules included, .git left out) to DEST and
 #                                     rebuild its node-gyp addons there for the Node in HOME
 #
-# The registry's `node` package is a wrapper whose install script runs `npm install node-<platform>-<arch>@<ver>`;
-# that package is the official build, binary and headers. It is installed here directly (no install script to
-# run). node-gyp is pointed at its headers (npm_config_nodedir) so it never fetches them from nodejs.org;
+# The registry's `node` package is a wrapper whose install script runs `npm install node-<platform>-<arch>@<ver>`
+# from the same registry; that package is the official build, binary and headers. node-gyp is pointed at its headers (npm_config_nodedir) so it never fetches them from nodejs.org;
 # sqlite3's install script would first try a prebuilt binary from GitHub, which build_from_source skips; and
 # the rebuild runs offline behind a proxy on a closed port, so any other download fails instead of leaving.
 set -euo pipefail
@@ -28,9 +27,9 @@ cmd_install() {
   pkg="node-$(node -p 'process.platform')-$(node -p 'process.arch')"
   mkdir -p "$dir"
   printf '{ "private": true }\n' >"$dir/package.json"
-  log "npm install $pkg@$NODE24_VERSION in $dir"
-  (cd "$dir" && npm install --no-audit --no-fund --no-package-lock "$pkg@$NODE24_VERSION" >&2)
-  home="$dir/node_modules/$pkg"
+  log "npm install node@$NODE24_VERSION in $dir"
+  (cd "$dir" && npm install --no-audit --no-fund --no-package-lock "node@$NODE24_VERSION" >&2)
+  home="$dir/node_modules/node/node_modules/$pkg"
   [[ "$("$home/bin/node" --version)" == "v$NODE24_VERSION" ]] || die "$home/bin/node is not v$NODE24_VERSION"
   [[ -f "$home/include/node/node_version.h" ]] || die "no headers in $home/include/node"
   printf '%s\n' "$home"
