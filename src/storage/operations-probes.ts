@@ -1,22 +1,20 @@
 // The database's side of the operations endpoints: whether it answers and carries every migration of this
 // version (readiness), and the two counts the metrics read at scrape time. One statement each.
-import type { Database } from './orm.js';
-import { postgresqlMigrations } from './migrations/postgresql/index.js';
-import { sqliteMigrations } from './migrations/sqlite/index.js';
+import { MIGRATIONS_TABLE, type Database } from './orm.js';
+// The names alone: the migrations themselves load only when one is pending (orm.ts).
+import { postgresqlMigrationNames } from './migrations/postgresql/names.js';
+import { sqliteMigrationNames } from './migrations/sqlite/names.js';
 import { sqlOf } from './sql.js';
 import { OPEN_FLOW_STATUSES } from './store-rules.js';
 
 export type DatabaseState = 'up' | 'unreachable' | 'not_migrated';
-
-/** Where MikroORM's migrator records what it applied (its default table name, which orm.ts keeps). */
-const MIGRATIONS_TABLE = 'mikro_orm_migrations';
 
 /**
  * `up` when every migration of this version is recorded as applied; `not_migrated` when one is missing (an
  * older schema, or a table dropped by hand); `unreachable` when the statement fails.
  */
 export function databaseProbe({ orm, dialect }: Database): () => Promise<DatabaseState> {
-  const expected = (dialect === 'sqlite' ? sqliteMigrations : postgresqlMigrations).map((m) => m.name);
+  const expected = dialect === 'sqlite' ? sqliteMigrationNames : postgresqlMigrationNames;
   const sql = sqlOf(orm);
   const placeholders = expected.map(() => '?').join(', ');
   return async () => {

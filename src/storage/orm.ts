@@ -109,7 +109,7 @@ export async function ormOptions(
 }
 
 /** The migration bookkeeping table (MikroORM's default name, which the committed databases use). */
-const MIGRATIONS_TABLE = 'mikro_orm_migrations';
+export const MIGRATIONS_TABLE = 'mikro_orm_migrations';
 
 /** True when every committed migration of the dialect is recorded as applied: one read, nothing loaded. */
 async function schemaIsCurrent(orm: Orm, dialect: Dialect): Promise<boolean> {
