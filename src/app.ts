@@ -262,6 +262,28 @@ async function setBootstrapKey(directory: EmbeddedDirectory, value: string, log:
   log.info({ keyId: info.id, outcome, revokedKeys }, said);
 }
 
+/** The HTTP edge over the handlers, with the settings it reads. */
+function httpEdge(
+  config: Config,
+  log: Logger,
+  mediaServer: MediaServer,
+  handlers: Handlers,
+  validateResponses: boolean,
+): Promise<HttpApp> {
+  return createHttpApp({
+    specPath: SPEC_PATH,
+    log,
+    mediaServer,
+    handlers,
+    bodyLimitBytes: config.bodyLimitBytes,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    trustProxy: config.trustProxy,
+    validateResponses,
+    publicUrl: config.publicUrl,
+    homeUrl: config.mediaServer === 'jellyfin' ? '/web/index.html' : null,
+  });
+}
+
 export async function createApp({
   config,
   log,
@@ -322,18 +344,7 @@ export async function createApp({
         saml,
       ),
     );
-    const http = await createHttpApp({
-      specPath: SPEC_PATH,
-      log,
-      mediaServer,
-      handlers,
-      bodyLimitBytes: config.bodyLimitBytes,
-      rateLimitPerMinute: config.rateLimitPerMinute,
-      trustProxy: config.trustProxy,
-      validateResponses,
-      publicUrl: config.publicUrl,
-      homeUrl: config.mediaServer === 'jellyfin' ? '/web/index.html' : null,
-    });
+    const http = await httpEdge(config, log, mediaServer, handlers, validateResponses);
     return {
       http,
       database,

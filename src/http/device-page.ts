@@ -4,7 +4,7 @@
 import { SsoError } from '../sso/errors.js';
 import type { FinishedLogin } from '../sso/login.js';
 import type { ProtocolName } from '../sso/provider-settings.js';
-import { PAGE_STYLE_HASH, cspHash, escapeHtml, jsonForScript } from './html.js';
+import { PAGE_STYLE_HASH, escapeHtml, jsonForScript, scriptPageCsp } from './html.js';
 import type { HtmlReply } from './operations.js';
 import { staticPage as page } from './pages.js';
 
@@ -95,15 +95,7 @@ const DEVICE_SCRIPT = String.raw`
 `;
 
 /** Script by hash only; fetch to our own origin only; no framing, no forms. */
-export const DEVICE_FINISH_CSP = [
-  "default-src 'none'",
-  `script-src ${cspHash(DEVICE_SCRIPT)}`,
-  `style-src ${PAGE_STYLE_HASH}`,
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const DEVICE_FINISH_CSP = scriptPageCsp(DEVICE_SCRIPT);
 
 export function deviceFinishPage(params: DeviceFinishParams): string {
   return page(

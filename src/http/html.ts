@@ -44,3 +44,32 @@ button{background:none;border:1px solid #00a4dc;border-radius:4px;padding:.5rem 
 .hidden{display:none}
 `;
 export const PAGE_STYLE_HASH = cspHash(PAGE_STYLE);
+
+/**
+ * The opening of every page in the shared look, through `</head>`: the title (escaped here), the shared style
+ * and any `extraStyles` (each allowed by its hash in the page's CSP).
+ */
+export function pageHead(title: string, ...extraStyles: string[]): string {
+  const styles = [PAGE_STYLE, ...extraStyles].map((style) => `<style>${style}</style>\n`).join('');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${escapeHtml(title)}</title>
+${styles}</head>`;
+}
+
+/** The CSP of a page that runs one inline script: it by hash, fetch to our own origin, no framing or forms. */
+export function scriptPageCsp(script: string): string {
+  return [
+    "default-src 'none'",
+    `script-src ${cspHash(script)}`,
+    `style-src ${PAGE_STYLE_HASH}`,
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}

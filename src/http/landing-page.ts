@@ -2,7 +2,7 @@
 // does not exist, and the way to a password sign-in beside jellyfin-web. No script: its CSP allows the
 // shared style and its own by hash, nothing else.
 import type { SignInChoice } from '../sso/landing.js';
-import { PAGE_STYLE, PAGE_STYLE_HASH, cspHash, escapeHtml } from './html.js';
+import { PAGE_STYLE_HASH, cspHash, escapeHtml, pageHead } from './html.js';
 
 export interface LandingPageInput {
   /** The buttons, each with the URL of its sign-in start. */
@@ -43,16 +43,7 @@ export function landingPage(input: LandingPageInput): string {
     input.passwordUrl === null
       ? ''
       : `\n<p class="small"><a id="password" href="${escapeHtml(input.passwordUrl)}">Sign in with a password instead</a></p>`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>Sign in</title>
-<style>${PAGE_STYLE}</style>
-<style>${LANDING_STYLE}</style>
-</head>
+  return `${pageHead('Sign in', LANDING_STYLE)}
 <body>
 <main>
 <h1>Sign in</h1>

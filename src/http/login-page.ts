@@ -6,7 +6,7 @@
 // and navigates to /web/index.html; alone (the embedded directory) it shows who signed in. A linking flow
 // calls Link with the signed-in user's stored credential before anything in storage changes. It never
 // hangs: after a timeout it says what went wrong and offers a retry.
-import { PAGE_STYLE, PAGE_STYLE_HASH, cspHash, escapeHtml, jsonForScript } from './html.js';
+import { PAGE_STYLE_HASH, cspHash, escapeHtml, jsonForScript, pageHead } from './html.js';
 
 export interface LoginPageParams {
   mode: 'OID' | 'SAML';
@@ -200,15 +200,7 @@ export const LOGIN_PAGE_CSP = [
 
 export function loginPage(params: LoginPageParams): string {
   const heading = params.isLinking ? 'Linking your account…' : 'Signing in…';
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${escapeHtml(heading)}</title>
-<style>${PAGE_STYLE}</style>
-</head>
+  return `${pageHead(heading)}
 <body data-sso-state="working">
 <main>
 <h1 id="status">${escapeHtml(heading)}</h1>

@@ -2,7 +2,7 @@
 // localStorage, asks `endLogout` to end it, clears jellyfin-web's stored credentials, and goes where the
 // answer says (the IdP's logout, or the login page). Its one script is static and allowed by hash; it is
 // given nothing but where to go when something fails.
-import { PAGE_STYLE, PAGE_STYLE_HASH, cspHash, escapeHtml, jsonForScript } from './html.js';
+import { escapeHtml, jsonForScript, pageHead, scriptPageCsp } from './html.js';
 
 export interface LogoutPageParams {
   /** Where to go when the service cannot be asked (the login page). */
@@ -58,26 +58,10 @@ const LOGOUT_SCRIPT = String.raw`
 `;
 
 /** Script by hash only; fetch to our own origin only; the browser then leaves by navigation. */
-export const LOGOUT_PAGE_CSP = [
-  "default-src 'none'",
-  `script-src ${cspHash(LOGOUT_SCRIPT)}`,
-  `style-src ${PAGE_STYLE_HASH}`,
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const LOGOUT_PAGE_CSP = scriptPageCsp(LOGOUT_SCRIPT);
 
 export function logoutPage(params: LogoutPageParams): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>Signing out…</title>
-<style>${PAGE_STYLE}</style>
-</head>
+  return `${pageHead('Signing out…')}
 <body data-sso-state="working">
 <main>
 <h1 id="status">Signing out…</h1>

@@ -1,7 +1,7 @@
 // The HTML pages without a script: the error page of the browser steps, the page of a sign-in reloaded
 // after it finished, and the root's pointer page.
 // Everything echoed is escaped; both run under ERROR_PAGE_CSP (the shared style by hash, nothing else).
-import { PAGE_STYLE, escapeHtml } from './html.js';
+import { escapeHtml, pageHead } from './html.js';
 
 export interface ErrorPageInput {
   problem: { status: number; title: string; detail: string; code: string; reason: string; requestId: string };
@@ -93,15 +93,7 @@ export function basePathOf(publicUrl: string): string {
 
 /** One page in the shared look: `heading` as title and h1, then `body` (already escaped HTML). */
 export function staticPage(heading: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${escapeHtml(heading)}</title>
-<style>${PAGE_STYLE}</style>
-</head>
+  return `${pageHead(heading)}
 <body>
 <main>
 <h1>${escapeHtml(heading)}</h1>
