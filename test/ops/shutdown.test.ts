@@ -286,11 +286,16 @@ describe('graceful shutdown', () => {
     );
     expect(heldCallbacks).toBeGreaterThanOrEqual(3);
     expect(pagesAfter.length).toBeGreaterThanOrEqual(heldCallbacks);
-    // Whatever failed after the signal failed to connect: nothing was answered halfway.
+    // Whatever failed did so at the connection, before any answer: refused once the listener closed, or
+    // reset when the kernel had queued it just before the signal and the service never took it in (any
+    // server that stops listening does that). Nothing was answered halfway.
     const failed = steps.filter(({ outcome }) => outcome.error !== null);
-    expect(new Set(failed.map(({ outcome }) => outcome.error))).toEqual(
-      failed.length === 0 ? new Set() : new Set(['ECONNREFUSED']),
-    );
+    expect(
+      failed.filter(
+        ({ outcome }) =>
+          !['ECONNREFUSED', 'ECONNRESET'].includes(outcome.error ?? '') || outcome.status !== null,
+      ),
+    ).toEqual([]);
     expect(service.lines.at(-1)).toContain('jellyfin-sso stopped');
   }, 90_000);
 
