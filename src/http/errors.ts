@@ -30,6 +30,7 @@ export const statusByCode = {
   idp_error: 401,
   idp_response_invalid: 401,
   link_conflict: 409,
+  device_shared: 409,
   name_conflict: 409,
   media_server_refused: 409,
   rate_limited: 429,
@@ -82,6 +83,8 @@ export const publicTextByCode = {
   idp_response_invalid:
     "The identity provider's answer could not be accepted. Start again from the login page; if it persists, tell your admin.",
   link_conflict: 'This identity is already linked to another account.',
+  device_shared:
+    'Another account is signed in on this device too: sign out on the device itself, or ask your admin.',
   name_conflict: 'That name is already taken.',
   media_server_refused: 'The media server refused the change. Tell your admin.',
   rate_limited: 'Too many requests from your address; wait a minute and try again.',

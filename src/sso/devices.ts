@@ -13,6 +13,9 @@ export interface DeviceDeps {
   activityLog?: ActivityRecorder | undefined;
 }
 
+/** Whether a sign-out may end other users' sessions on a shared device (elevated callers) or must not. */
+export type OtherUsers = 'spare' | 'end';
+
 export interface ListedDevice extends UserDevice {
   /** The device the caller's own request came from. */
   current: boolean;
@@ -20,10 +23,18 @@ export interface ListedDevice extends UserDevice {
 
 export interface Devices {
   list(userId: string, currentDeviceId: string | null): Promise<ListedDevice[]>;
-  /** 404 `not_found` when the user has no session on that device. */
-  signOut(userId: string, deviceId: string, request: RequestContext): Promise<void>;
-  /** Every device of the user but `keepDeviceId`; how many were signed out. */
-  signOutOthers(userId: string, keepDeviceId: string | null, request: RequestContext): Promise<number>;
+  /**
+   * 404 `not_found` when the user has no session on that device; 409 `device_shared` when `others` is
+   * `spare` and the media server could only sign the device out together with another user's session.
+   */
+  signOut(userId: string, deviceId: string, others: OtherUsers, request: RequestContext): Promise<void>;
+  /** Every device of the user but `keepDeviceId` (shared ones skipped when sparing others); how many. */
+  signOutOthers(
+    userId: string,
+    keepDeviceId: string | null,
+    others: OtherUsers,
+    request: RequestContext,
+  ): Promise<number>;
 }
 
 export function createDevices(deps: DeviceDeps): Devices {
@@ -54,23 +65,35 @@ export function createDevices(deps: DeviceDeps): Devices {
       const { devices } = await devicesOf(userId);
       return devices.map((device) => ({ ...device, current: device.deviceId === currentDeviceId }));
     },
-    async signOut(userId, deviceId, request) {
+    async signOut(userId, deviceId, others, request) {
       const { user, devices } = await devicesOf(userId);
       const device = devices.find((d) => d.deviceId === deviceId);
       // Only the user's own devices: another user's device id must not be reachable through this user.
       if (device === undefined)
         throw new SsoError('not_found', 'This user has no session on that device.', { step: 'session' });
-      await deps.mediaServer.signOutDevice(deviceId);
+      if ((await deps.mediaServer.signOutDevice(deviceId, user.id, others)) === 'shared') throw shared();
       await note(user, `Signed out "${user.name}" on ${describe(device)}.`, request);
     },
-    async signOutOthers(userId, keepDeviceId, request) {
+    async signOutOthers(userId, keepDeviceId, others, request) {
       const { user, devices } = await devicesOf(userId);
-      const others = devices.filter((d) => d.deviceId !== keepDeviceId);
-      for (const device of others) await deps.mediaServer.signOutDevice(device.deviceId);
-      await note(user, `Signed out "${user.name}" on ${others.length} other device(s).`, request);
-      return others.length;
+      let count = 0;
+      for (const device of devices.filter((d) => d.deviceId !== keepDeviceId)) {
+        if ((await deps.mediaServer.signOutDevice(device.deviceId, user.id, others)) === 'signed_out')
+          count++;
+      }
+      await note(user, `Signed out "${user.name}" on ${count} other device(s).`, request);
+      return count;
     },
   };
+}
+
+function shared(): SsoError {
+  return new SsoError(
+    'device_shared',
+    'Another account is signed in on this device too, and the media server can only sign the device out ' +
+      'as a whole. Sign out on the device itself, or ask an administrator.',
+    { step: 'session', reason: 'device_shared' },
+  );
 }
 
 function describe(device: UserDevice): string {

@@ -25,6 +25,7 @@ export const ssoErrorCodes = [
   'idp_error',
   'idp_response_invalid',
   'link_conflict',
+  'device_shared',
   'name_conflict',
   'media_server_refused',
   'rate_limited',

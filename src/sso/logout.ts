@@ -42,7 +42,9 @@ export async function endSsoSessions(deps: EndSessionsDeps, query: IdpSessionQue
   let failure: Error | null = null;
   for (const session of found) {
     try {
-      await deps.mediaServer.signOutDevice(session.deviceId);
+      // An IdP's logout is a security control: where the server can only end the device as a whole, other
+      // users' sessions on it end too rather than this user's staying.
+      await deps.mediaServer.signOutDevice(session.deviceId, session.userId, 'end');
       await deps.ssoSessions.delete(session.userId, session.deviceId);
       ended.push(session);
     } catch (error) {

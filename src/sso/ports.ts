@@ -470,6 +470,9 @@ export interface MediaUser {
   hasPassword: boolean;
 }
 
+/** What a device sign-out did: ended the user's sessions there, or nothing (the device is shared). */
+export type DeviceSignOut = 'signed_out' | 'shared';
+
 export type Principal = { kind: 'apiKey'; keyId: string; name: string } | { kind: 'user'; user: MediaUser };
 
 export function isElevated(principal: Principal): boolean {
@@ -534,8 +537,14 @@ export interface MediaServer {
   createSession(userId: string, device: DeviceInfo): Promise<AuthenticationResult>;
   /** Ends the session of this access token (a user's own logout); a token already gone is not an error. */
   endSession(token: string): Promise<void>;
-  /** Ends every session of this device id, whoever holds it (an IdP's logout); none left is not an error. */
-  signOutDevice(deviceId: string): Promise<void>;
+  /**
+   * Ends the user's sessions on this device; none left is not an error. A server that can only end a device
+   * as a whole (Jellyfin's `DELETE /Devices`) also ends other users' sessions on the same device id: with
+   * `others: 'spare'` it then ends nothing and answers `shared`; with `'end'` it ends them all (an IdP's
+   * logout, an administrator). The embedded directory ends the user's sessions only and never answers
+   * `shared`.
+   */
+  signOutDevice(deviceId: string, userId: string, others: 'spare' | 'end'): Promise<DeviceSignOut>;
   listLibraries(): Promise<Library[]>;
   setAvatar(userId: string, image: { contentType: string; bytes: Uint8Array }): Promise<void>;
   /**

@@ -128,6 +128,41 @@ describe.each(modes)('account operations on %s', (_mode, start) => {
     const bobLeft = await listDevices({ client: w.apiKey, path: { jellyfinUserId: bob.id } });
     expect(bobLeft.data?.map((d) => d.deviceId)).toEqual(['bob-phone']);
   });
+
+  it("when two users share a device, then a user's sign-out never ends the other's session; an admin's may", async () => {
+    const alice = await w.makeUser();
+    const bob = await w.makeUser();
+    const aliceToken = await w.session(alice.id, 'family-tablet');
+    const bobToken = await w.session(bob.id, 'family-tablet');
+    const laptop = w.clientOn(await w.session(alice.id, 'alice-laptop'), 'alice-laptop');
+    const path = { jellyfinUserId: alice.id, deviceId: 'family-tablet' };
+    // Jellyfin's own record of the token, or whether the embedded directory still takes it.
+    const alive = async (token: string): Promise<boolean> =>
+      w.fake !== null
+        ? w.fake.tokens.has(token)
+        : (await listDevices({ client: w.clientOn(token, 'x'), path })).response.status !== 401;
+
+    const own = await signOutDevice({ client: laptop, path });
+    const others = await signOutOtherDevices({ client: laptop, path: { jellyfinUserId: alice.id } });
+    if (w.fake === null) {
+      // The embedded directory ends alice's session only.
+      expect(own.response.status).toBe(204);
+      expect(await alive(aliceToken)).toBe(false);
+      expect(others.data).toEqual({ signedOut: 0 });
+    } else {
+      // Jellyfin can only end the device as a whole: refused, nothing ended, and skipped by "everywhere else".
+      expect(own.response.status).toBe(409);
+      expect(own.error).toMatchObject({ code: 'device_shared', reason: 'device_shared' });
+      expect(others.data).toEqual({ signedOut: 0 });
+      expect(await alive(aliceToken)).toBe(true);
+    }
+    expect(await alive(bobToken)).toBe(true);
+
+    if (w.fake !== null) {
+      expect((await signOutDevice({ client: w.apiKey, path })).response.status).toBe(204);
+      expect([await alive(aliceToken), await alive(bobToken)]).toEqual([false, false]);
+    }
+  });
 });
 
 describe('app passwords switched off', () => {

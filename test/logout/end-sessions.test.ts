@@ -34,18 +34,19 @@ describeEachDatabase('ending sessions of the embedded directory', (ctx) => {
     await directory().endSession(one.AccessToken); // already gone: no error
   });
 
-  it('when a device is signed out, then every session of that device ends, whoever holds it', async () => {
+  it("when a user's device is signed out, then their sessions there end and another user's on it stay", async () => {
     const alice = await directory().createUser(uniqueName('alice'));
     const bob = await directory().createUser(uniqueName('bob'));
     const shared = uniqueName('shared');
     const a = await directory().createSession(alice.id, device(shared));
     const b = await directory().createSession(bob.id, device(shared));
     const elsewhere = await directory().createSession(alice.id, device(uniqueName('other')));
-    await directory().signOutDevice(shared);
-    expect(await directory().resolveToken(a.AccessToken)).toBeNull();
-    expect(await directory().resolveToken(b.AccessToken)).toBeNull();
-    expect(await directory().resolveToken(elsewhere.AccessToken)).not.toBeNull();
-    await directory().signOutDevice(shared);
+    for (const others of ['spare', 'end'] as const) {
+      expect(await directory().signOutDevice(shared, alice.id, others)).toBe('signed_out');
+      expect(await directory().resolveToken(a.AccessToken)).toBeNull();
+      expect(await directory().resolveToken(b.AccessToken)).not.toBeNull();
+      expect(await directory().resolveToken(elsewhere.AccessToken)).not.toBeNull();
+    }
   });
 });
 
@@ -76,13 +77,26 @@ describe.each(JELLYFIN_VERSIONS)('ending sessions of Jellyfin %s', (version) => 
     expect(fake.requests.at(-1)).toMatchObject({ operationId: 'ReportSessionEnded', status: 401 });
   });
 
-  it('when a device is signed out, then DELETE /Devices?id= is sent with the API key and its tokens are gone', async () => {
+  it("when a shared device is signed out sparing others, then nothing is sent to end it and it is 'shared'", async () => {
+    const alice = fake.addUser({ name: 'alice' });
+    const bob = fake.addUser({ name: 'bob' });
+    const a = fake.addToken(alice.id, { deviceId: 'shared+/=' });
+    const b = fake.addToken(bob.id, { deviceId: 'shared+/=' });
+    expect(await jellyfin.signOutDevice('shared+/=', alice.id, 'spare')).toBe('shared');
+    expect([fake.tokens.has(a.token), fake.tokens.has(b.token)]).toEqual([true, true]);
+    expect(fake.requests.map((r) => r.operationId)).not.toContain('DeleteDevice');
+    fake.tokens.delete(b.token);
+    expect(await jellyfin.signOutDevice('shared+/=', alice.id, 'spare')).toBe('signed_out');
+    expect(fake.tokens.has(a.token)).toBe(false);
+  });
+
+  it('when a device is signed out ending others, then DELETE /Devices?id= is sent with the API key and its tokens are gone', async () => {
     const alice = fake.addUser({ name: 'alice' });
     const bob = fake.addUser({ name: 'bob' });
     const a = fake.addToken(alice.id, { deviceId: 'shared+/=' });
     const b = fake.addToken(bob.id, { deviceId: 'shared+/=' });
     const elsewhere = fake.addToken(alice.id);
-    await jellyfin.signOutDevice('shared+/=');
+    expect(await jellyfin.signOutDevice('shared+/=', alice.id, 'end')).toBe('signed_out');
     expect([fake.tokens.has(a.token), fake.tokens.has(b.token)]).toEqual([false, false]);
     expect(fake.tokens.has(elsewhere.token)).toBe(true);
     expect(fake.requests.at(-1)).toMatchObject({
@@ -91,7 +105,7 @@ describe.each(JELLYFIN_VERSIONS)('ending sessions of Jellyfin %s', (version) => 
       query: { id: 'shared+/=' },
       status: 204,
     });
-    await jellyfin.signOutDevice('shared+/='); // 404: nothing left is not an error
+    await jellyfin.signOutDevice('shared+/=', alice.id, 'end'); // 404: nothing left is not an error
     expect(fake.requests.at(-1)).toMatchObject({ operationId: 'DeleteDevice', status: 404 });
   });
 });
@@ -144,8 +158,10 @@ describe('endSsoSessions', () => {
     await record('alice', null, 'd2');
     const failing = {
       ...mediaServer,
-      signOutDevice: (deviceId: string) =>
-        deviceId === 'd1' ? Promise.reject(new Error('down')) : mediaServer.signOutDevice(deviceId),
+      signOutDevice: (deviceId: string, userId: string) =>
+        deviceId === 'd1'
+          ? Promise.reject(new Error('down'))
+          : mediaServer.signOutDevice(deviceId, userId, 'end'),
     };
     const deps = { ssoSessions: stores.ssoSessions, mediaServer: failing };
     await expect(endSsoSessions(deps, { providerId: provider.id, subject: 'alice' })).rejects.toThrow('down');

@@ -1020,7 +1020,7 @@ interface AccountState {
  * Password sign-in and device listing. `AuthenticateUserByName`: the default provider compares the password
  * (an empty password matches a user without one); a user on any other provider fails (the SSO plugin's
  * provider id names no installed provider, so Jellyfin's InvalidAuthProvider refuses); 401 otherwise.
- * `GetDevices` (elevated): one entry per device id with a token of the user, newest activity first.
+ * `GetDevices` (elevated): one entry per session of any user, newest activity first (see below).
  */
 function accountHandlers(
   state: AccountState,
@@ -1062,12 +1062,14 @@ function accountHandlers(
         },
       };
     },
-    GetDevices: (context) => {
-      const userId = (context.query.get('userId') ?? '').replace(/-/g, '').toLowerCase();
-      const byDevice = new Map<string, FakeToken>();
-      for (const token of state.tokens.values())
-        if (token.userId === userId) byDevice.set(token.deviceId, token);
-      const items = [...byDevice.values()].map((token) => ({
+    // Jellyfin answers the devices the user may *access*, which for any user with EnableAllDevices (the
+    // default), an administrator or an API key without userId is every session of every user
+    // (DeviceManager.GetDevicesForUser): the fake does the same, so a caller must filter by LastUserId.
+    GetDevices: () => {
+      const sessions = [...state.tokens.values()].sort(
+        (a, b) => b.created.localeCompare(a.created) || a.deviceId.localeCompare(b.deviceId),
+      );
+      const items = sessions.map((token) => ({
         Id: token.deviceId,
         Name: token.deviceName,
         AppName: token.client,

@@ -166,6 +166,9 @@ function sessionEnds(sessions: MemorySession[]): Pick<MediaServer, 'endSession' 
   };
   return {
     endSession: (token) => removeWhere((session) => session.token === token),
-    signOutDevice: (deviceId) => removeWhere((session) => session.device.deviceId === deviceId),
+    signOutDevice: async (deviceId, userId) => {
+      await removeWhere((session) => session.device.deviceId === deviceId && session.userId === userId);
+      return 'signed_out';
+    },
   };
 }

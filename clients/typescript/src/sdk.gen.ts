@@ -908,7 +908,12 @@ export const listDevices = <ThrowOnError extends boolean = false>(options: Optio
 /**
  * Sign the user out on one device
  *
- * Ends the user's session on that device (a lost phone). 404 when the user has none there.
+ * Ends the user's sessions on that device (a lost phone); other users signed in on the same device
+ * keep theirs. 404 when the user has none there. A Jellyfin server can only sign a device out as a
+ * whole (`DELETE /Devices`), so when another user is signed in on the same device id too, a user
+ * acting for themself is refused (409, reason `device_shared`) and nothing is ended; an
+ * administrator or API key signs out everyone on that device.
+ *
  */
 export const signOutDevice = <ThrowOnError extends boolean = false>(options: Options<SignOutDeviceData, ThrowOnError>) => (options.client ?? client).delete<SignOutDeviceResponses, SignOutDeviceErrors, ThrowOnError>({
     security: [
@@ -936,7 +941,9 @@ export const signOutDevice = <ThrowOnError extends boolean = false>(options: Opt
  *
  * Ends the user's sessions on every device but the one the request comes from (the `DeviceId` of
  * its `Authorization: MediaBrowser` header, when the caller is the user themself). An administrator
- * or API key acting for a user signs them out on every device.
+ * or API key acting for a user signs them out on every device. With a Jellyfin server, a device
+ * another user is signed in on too is skipped for a user acting for themself (see `signOutDevice`)
+ * and not counted.
  *
  */
 export const signOutOtherDevices = <ThrowOnError extends boolean = false>(options: Options<SignOutOtherDevicesData, ThrowOnError>) => (options.client ?? client).post<SignOutOtherDevicesResponses, SignOutOtherDevicesErrors, ThrowOnError>({

@@ -38,7 +38,7 @@ export type Problem = {
     /**
      * Stable machine code of the error.
      */
-    code: 'invalid_request' | 'not_found' | 'method_not_allowed' | 'payload_too_large' | 'unsupported_media_type' | 'unauthenticated' | 'forbidden' | 'not_permitted' | 'provider_not_found' | 'provider_disabled' | 'user_not_found' | 'link_not_found' | 'flow_not_found' | 'flow_expired' | 'flow_used' | 'provider_mismatch' | 'browser_mismatch' | 'flow_purpose_mismatch' | 'idp_error' | 'idp_response_invalid' | 'link_conflict' | 'name_conflict' | 'media_server_refused' | 'rate_limited' | 'upstream_unavailable' | 'quick_connect_disabled' | 'console_not_built' | 'not_implemented' | 'internal';
+    code: 'invalid_request' | 'not_found' | 'method_not_allowed' | 'payload_too_large' | 'unsupported_media_type' | 'unauthenticated' | 'forbidden' | 'not_permitted' | 'provider_not_found' | 'provider_disabled' | 'user_not_found' | 'link_not_found' | 'flow_not_found' | 'flow_expired' | 'flow_used' | 'provider_mismatch' | 'browser_mismatch' | 'flow_purpose_mismatch' | 'idp_error' | 'idp_response_invalid' | 'link_conflict' | 'device_shared' | 'name_conflict' | 'media_server_refused' | 'rate_limited' | 'upstream_unavailable' | 'quick_connect_disabled' | 'console_not_built' | 'not_implemented' | 'internal';
     /**
      * Stable public reason, finer than `code` where that helps the user (e.g. `saml_expired`, `idp_access_denied`, `provider_misconfigured`); equal to `code` otherwise. Never names configuration.
      */
@@ -2642,6 +2642,10 @@ export type SignOutDeviceErrors = {
      * Unknown provider, user, link or route.
      */
     404: Problem;
+    /**
+     * Another user is signed in on this device too (Jellyfin can only end it as a whole).
+     */
+    409: Problem;
     /**
      * The identity provider or the media server did not answer.
      */

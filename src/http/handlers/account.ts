@@ -2,10 +2,10 @@
 // run), and the password sign-in apps make in embedded mode. A new password goes out in the reply only:
 // never in a log line.
 import type { AppPasswords } from '../../sso/app-passwords.js';
-import type { Devices } from '../../sso/devices.js';
+import type { Devices, OtherUsers } from '../../sso/devices.js';
 import { invalidField, SsoError } from '../../sso/errors.js';
 import { parseUserId } from '../../sso/links.js';
-import type { DeviceInfo, MediaServer } from '../../sso/ports.js';
+import { isElevated, type DeviceInfo, type MediaServer } from '../../sso/ports.js';
 import { reply, type HandlersOfTag, type RequestState } from '../handler.js';
 
 export interface AccountHandlerDeps {
@@ -29,6 +29,11 @@ function ownDeviceId(state: RequestState, userId: string): string | null {
   const principal = state.principal;
   if (principal?.kind !== 'user' || principal.user.id !== userId) return null;
   return state.clientFields?.DeviceId ?? null;
+}
+
+/** An administrator or API key may end other users' sessions on a shared device; a user may not. */
+function othersFor(state: RequestState): OtherUsers {
+  return state.principal !== null && isElevated(state.principal) ? 'end' : 'spare';
 }
 
 export function createAccountHandlers(deps: AccountHandlerDeps): HandlersOfTag<'account'> {
@@ -76,14 +81,14 @@ function deviceHandlers(deps: AccountHandlerDeps): Pick<HandlersOfTag<'account'>
     },
     signOutDevice: async ({ path }, state) => {
       const userId = userIdOf(path);
-      await deps.devices.signOut(userId, path.deviceId, requestOf(state));
+      await deps.devices.signOut(userId, path.deviceId, othersFor(state), requestOf(state));
       state.log.info({ userId }, 'device signed out');
       return reply({ kind: 'empty', status: 204 });
     },
     signOutOtherDevices: async ({ path }, state) => {
       const userId = userIdOf(path);
       const keep = ownDeviceId(state, userId);
-      const signedOut = await deps.devices.signOutOthers(userId, keep, requestOf(state));
+      const signedOut = await deps.devices.signOutOthers(userId, keep, othersFor(state), requestOf(state));
       state.log.info({ userId, signedOut }, 'signed out on other devices');
       return reply({ kind: 'json', status: 200, body: { signedOut } });
     },

@@ -91,8 +91,8 @@ function portMethods(ctx: DirectoryContext, ready: Ready): MediaServer & { kind:
     createSession: (userId, device) =>
       storing('creating a session', 'session', () => createSession(ctx, ready, userId, device)),
     endSession: (token) => storing('ending a session', 'session', () => endSession(ctx, token)),
-    signOutDevice: (deviceId) =>
-      storing("ending a device's sessions", 'session', () => signOutDevice(ctx, deviceId)),
+    signOutDevice: (deviceId, userId) =>
+      storing("ending a device's sessions", 'session', () => signOutDevice(ctx, deviceId, userId)),
     listLibraries: () =>
       storing('listing libraries', undefined, async () => {
         await ready();

@@ -13,7 +13,7 @@ import { isStatus, reportingAs, userNotFound } from './errors.js';
 import { authorizeDeviceCode } from './quick-connect.js';
 import { probeJellyfin, type JellyfinState } from './readiness.js';
 import type { FetchLike, Request } from './request.js';
-import { listDevices } from './devices.js';
+import { listDevices, signOutDevice } from './devices.js';
 import { clearAppPassword, setAppPassword } from './passwords.js';
 import { createQuickConnectSession } from './sessions.js';
 import { createTokenResolver } from './tokens.js';
@@ -81,8 +81,10 @@ export function createJellyfinServer(options: JellyfinServerOptions): JellyfinSe
     createSession: (userId, device) => createQuickConnectSession(client, log, userId, device),
     authorizeQuickConnect: (code, userId) => authorizeDeviceCode(client, log, code, userId),
     endSession: (token) => reportingAs('ending a session', 'session', () => client.logoutSession(token)),
-    signOutDevice: (deviceId) =>
-      reportingAs("ending a device's sessions", 'session', () => client.deleteDevice(deviceId)),
+    signOutDevice: (deviceId, userId, others) =>
+      reportingAs("ending a device's sessions", 'session', () =>
+        signOutDevice(client, deviceId, userId, others),
+      ),
     setAppPassword: (userId, password) =>
       reportingAs('setting an app password', 'admin', () => setAppPassword(users, userId, password)),
     clearAppPassword: (userId) =>
