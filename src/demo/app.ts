@@ -131,7 +131,7 @@ async function signInLine(options: ScriptedAppOptions, password: string): Promis
 function appInstructions(options: ScriptedAppOptions, given: boolean): string {
   const body = JSON.stringify({ Username: options.username, Pw: '<app password>' });
   const how = given
-    ? 'It signs in with DEMO_APP_PASSWORD now; paste another one and press Enter (Enter alone tries again).'
+    ? `It signs in with DEMO_APP_PASSWORD now.${options.interactive ? ` Then: ${PROMPT}` : ''}`
     : options.interactive
       ? PROMPT
       : "Set DEMO_APP_PASSWORD to it, or write it to the demo's standard input (no terminal here).";
@@ -139,11 +139,12 @@ function appInstructions(options: ScriptedAppOptions, given: boolean): string {
     '',
     '  A scripted app is waiting: it stands for the apps that take only a name and a password (Finamp,',
     `  Jellyseerr). It signs in as ${options.username} at ${options.publicUrl}/Users/AuthenticateByName.`,
-    `  Make an app password at ${options.publicUrl}/sso/account (signed in as ${options.username}) and give it:`,
-    `  ${how}`,
+    `  Make an app password at ${options.publicUrl}/sso/account (signed in as ${options.username}) and give it to the app.`,
     '',
     '  The app by hand, with curl:',
     `    curl -X POST -H 'Authorization: ${APP_AUTHORIZATION}' -H 'Content-Type: application/json' -d '${body}' ${options.publicUrl}/Users/AuthenticateByName`,
+    '',
+    `  ${how}`,
     '',
   ].join('\n');
 }
