@@ -40,7 +40,7 @@ export function welcome(facts: WelcomeFacts): string {
     '',
     `  Demo OpenID Provider: ${issuer}/ (password-less: type an account name)`,
     ...accounts,
-    `  ${providers.length} providers at the service sign in through it, with the same accounts and rules:`,
+    "  The service's providers sign in through it (the same accounts, the same role rules):",
     ...rows,
     `  To switch user, sign out at ${issuer}/ (the IdP remembers who signed in), then open the URL above again.`,
     '',
