@@ -24,13 +24,18 @@ Once it runs: the admin console is at <SSO_PUBLIC_URL>/sso/admin/, the API is de
 export const DEMO_USAGE = `Usage: npm run demo         (npm run demo -- --help shows this)
 
 Starts jellyfin-sso on its embedded directory with a throwaway SQLite database, beside a small local
-OpenID Provider with three accounts (alice: administrator, bob: member, carol: refused), a provider
-"demo" already configured, and a fresh admin API key; prints where to go. Ctrl-C stops everything.
+OpenID Provider with three accounts (alice: administrator, bob: member, carol: refused), two providers
+already configured on it ("demo" to sign in, "backup" to link from /sso/account), and a fresh admin API
+key; prints where to go and how to walk the self-service page. Ctrl-C stops everything.
 
   PORT (8097)  DEMO_IDP_PORT (a free port)  SSO_DATA_DIR (a temporary folder, removed at exit)
 
-  --tv  also a scripted TV: it shows a Quick Connect code to type at /sso/device, and says who it is
-        signed in as once the code is authorized
+  --tv   also a scripted TV: it shows a Quick Connect code to type at /sso/device, and says who it is
+         signed in as once the code is authorized
+  --app  also a scripted app that takes only a name and a password (as Finamp or Jellyseerr do): paste
+         an app password made at /sso/account and press Enter (Enter alone tries again), or set
+         DEMO_APP_PASSWORD; it says "App signed in as alice" or that the sign-in was refused, and prints
+         the same step as curl. DEMO_APP_USER (alice) is the name it signs in with
 `;
 
 export const BENCH_USAGE = `Usage: npm run bench        (npm run bench -- --help shows this)

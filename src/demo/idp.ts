@@ -1,6 +1,7 @@
 // The demo's OpenID Provider: oidc-provider (allowed in src/demo/ only) on loopback, with PKCE required,
 // PAR, a `groups` scope, auto-consent and a password-less login form that asks only for the account name.
-// Its address shows what it is and its accounts, and signs the browser out to switch user. Everything lives
+// Its address shows what it is, its accounts and its clients (one per provider at the service), and signs
+// the browser out to switch user; the login form says which client asks. Everything lives
 // in memory and is gone when the demo stops. It mirrors the test IdP (test/support/oidc-idp.ts), which
 // src/ may not import.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -22,6 +23,8 @@ export interface DemoClient {
   clientId: string;
   clientSecret: string;
   redirectUris: string[];
+  /** Who the client is, shown on the IdP's pages (the same accounts sign in to every client). */
+  label?: string;
 }
 
 export interface DemoIdpOptions {
@@ -95,7 +98,7 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
       await next();
       return;
     }
-    await handleInteraction(ctx, provider, accounts, interaction[1] ?? '', interaction[2]);
+    await handleInteraction(ctx, provider, options, interaction[1] ?? '', interaction[2]);
   });
   const handle = provider.callback();
   server.on('request', (req, res) => {
@@ -236,17 +239,19 @@ async function autoConsent(ctx: KoaContextWithOIDC) {
 async function handleInteraction(
   ctx: KoaContext,
   provider: ProviderClass,
-  accounts: Map<string, DemoAccount>,
+  options: DemoIdpOptions,
   uid: string,
   action: string | undefined,
 ): Promise<void> {
   const details = await provider.interactionDetails(ctx.req, ctx.res);
   if (details.uid !== uid) ctx.throw(400, 'interaction mismatch');
   const base = `/interaction/${encodeURIComponent(uid)}`;
+  const client = options.clients.find((c) => c.clientId === details.params['client_id']);
+  const form = (problem: string | null): string => loginForm(base, options.accounts, client, problem);
 
   if (action === undefined || ctx.method !== 'POST') {
     ctx.type = 'text/html';
-    ctx.body = loginForm(base, [...accounts.values()], null);
+    ctx.body = form(null);
     return;
   }
   if (action === 'abort') {
@@ -260,10 +265,10 @@ async function handleInteraction(
     return;
   }
   const login = new URLSearchParams(await readBody(ctx.req)).get('login')?.trim() ?? '';
-  if (!accounts.has(login)) {
+  if (!options.accounts.some((account) => account.name === login)) {
     ctx.status = 400;
     ctx.type = 'text/html';
-    ctx.body = loginForm(base, [...accounts.values()], `There is no demo account named "${login}".`);
+    ctx.body = form(`There is no demo account named "${login}".`);
     return;
   }
   ctx.respond = false;
@@ -290,6 +295,7 @@ function homePage(options: DemoIdpOptions, signedOut: string | null): string {
       '<p>This is the local OpenID Provider of <code>npm run demo</code>, a stand-in for authentik, Keycloak or ' +
       'any other identity provider. It has no passwords: the sign-in form asks only for an account name.</p>' +
       `<ul>${accountRows([...options.accounts], options.outcomeOf)}</ul>` +
+      clientList(options.clients) +
       '<p>It remembers who signed in (as a real IdP does). To sign in as someone else, sign out here first.</p>' +
       '<form method="post" action="/sign-out"><button type="submit">Sign out (switch user)</button></form>' +
       (options.serviceStartUrl === undefined ? '' : `<p>${again}</p>`),
@@ -308,13 +314,37 @@ function accountRows(accounts: DemoAccount[], outcomeOf?: (account: DemoAccount)
     .join('');
 }
 
-function loginForm(base: string, accounts: DemoAccount[], problem: string | null): string {
+/** The clients, when there is more than one: each account signs in to any of them. */
+function clientList(clients: DemoClient[]): string {
+  if (clients.length < 2) return '';
+  const rows = clients.map(
+    (client) =>
+      `<li><code>${escapeHtml(client.clientId)}</code>` +
+      (client.label === undefined ? '' : `: ${escapeHtml(client.label)}`) +
+      '</li>',
+  );
+  return `<p>Its clients (every account can sign in to each):</p><ul>${rows.join('')}</ul>`;
+}
+
+function loginForm(
+  base: string,
+  accounts: DemoAccount[],
+  client: DemoClient | undefined,
+  problem: string | null,
+): string {
   const rows = accountRows(accounts);
+  const asking =
+    client === undefined
+      ? ''
+      : `<p>Signing in to <code>${escapeHtml(client.clientId)}</code>` +
+        (client.label === undefined ? '' : ` (${escapeHtml(client.label)})`) +
+        '.</p>';
   return page(
     'Demo IdP sign-in',
     '<h1>Demo identity provider</h1>' +
       '<p>This is the local OpenID Provider of <code>npm run demo</code>. There are no passwords: ' +
       'type the name of a demo account and press Sign in.</p>' +
+      asking +
       `<ul>${rows}</ul>` +
       (problem === null ? '' : `<p class="problem">${escapeHtml(problem)}</p>`) +
       `<form method="post" action="${base}/login">` +

@@ -1,6 +1,8 @@
 // `npm run demo`: the service on its embedded defaults (SQLite in a temporary folder) beside a local,
-// password-less OpenID Provider with three accounts (one refused), and a provider `demo` configured through the service's
-// own admin API with a freshly generated bootstrap API key. Prints where to go; Ctrl-C stops everything.
+// password-less OpenID Provider with three accounts (one refused), and two providers, `demo` and `backup`,
+// configured through the service's own admin API with a freshly generated bootstrap API key. Prints where
+// to go and the self-service walk (providers.ts); `--tv` and `--app` add a scripted TV and a scripted app.
+// Ctrl-C stops everything.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,12 +10,13 @@ import { join } from 'node:path';
 import { createApp, startupRefusal, type App } from '../app.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createLogger } from '../logger.js';
+import { startScriptedApp, type ScriptedApp } from './app.js';
 import { startDemoIdp, type DemoAccount, type DemoIdp } from './idp.js';
+import { configureProvider, demoProviders, idpClients, outcomeOf, type DemoProvider } from './providers.js';
 import { DemoRefusal } from './refusal.js';
 import { runScriptedTv } from './tv.js';
+import { welcome } from './welcome.js';
 import { asksForHelp, DEMO_USAGE } from '../usage.js';
-
-const DEMO_PROVIDER = 'demo';
 
 const DEMO_ACCOUNTS: DemoAccount[] = [
   {
@@ -26,10 +29,6 @@ const DEMO_ACCOUNTS: DemoAccount[] = [
   // In no group the provider allows: her sign-in is refused by the role rule, for the admin to look into.
   { name: 'carol', displayName: 'Carol Outsider', email: 'carol@demo.invalid', groups: ['family'] },
 ];
-
-/** The groups the demo provider lets in, and those it makes administrators. */
-const ALLOWED_GROUPS = ['jellyfin-users'];
-const ADMIN_GROUPS = ['jellyfin-admins'];
 
 /** The listen errors a setting causes, as the refusal names them. */
 const LISTEN_PROBLEMS: Record<string, string> = {
@@ -51,12 +50,16 @@ function idpListenRefusal(error: unknown, port: number): unknown {
 interface Running {
   idp?: DemoIdp;
   app?: App;
+  /** `--app`: stops reading the terminal. */
+  scriptedApp?: ScriptedApp;
   /** A folder the demo made itself, removed on exit. */
   tempDir?: string;
 }
 
 async function stopAll(running: Running): Promise<void> {
   const { idp, app, tempDir } = running;
+  running.scriptedApp?.stop();
+  running.scriptedApp = undefined;
   running.idp = undefined;
   running.app = undefined;
   running.tempDir = undefined;
@@ -88,25 +91,6 @@ function loadDemoConfig(env: NodeJS.ProcessEnv, running: Running, apiKey: string
 function localBaseUrl(config: Config, port: number): string {
   const host = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host;
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
-
-async function configureProvider(
-  baseUrl: string,
-  apiKey: string,
-  body: Record<string, unknown>,
-): Promise<void> {
-  const response = await fetch(`${baseUrl}/sso/OID/Add/${DEMO_PROVIDER}`, {
-    method: 'POST',
-    headers: {
-      authorization: `MediaBrowser Client="jellyfin-sso demo", Token="${apiKey}"`,
-      'content-type': 'application/json',
-      accept: 'application/json',
-    },
-    body: JSON.stringify(body),
-  });
-  if (response.status !== 200) {
-    throw new Error(`configuring the demo provider failed: HTTP ${response.status} ${await response.text()}`);
-  }
 }
 
 /** DEMO_IDP_PORT, or 0 for a free port. */
@@ -142,24 +126,22 @@ function stopOnSignal(running: Running): () => boolean {
 }
 
 /**
- * Starts the IdP, then the service, then configures the provider through the admin API. Returns the
+ * Starts the IdP, then the service, then configures the providers through the admin API. Returns the
  * config, or null when a signal arrived meanwhile (the shutdown handler then owns what is running).
  */
-async function startDemo(running: Running, apiKey: string, closing: () => boolean): Promise<Config | null> {
+async function startDemo(
+  running: Running,
+  apiKey: string,
+  providers: DemoProvider[],
+  closing: () => boolean,
+): Promise<Config | null> {
   const config = loadDemoConfig(process.env, running, apiKey);
-  const clientSecret = randomBytes(24).toString('hex');
   const idpPort = demoIdpPort(process.env);
   const idp = await startDemoIdp({
     port: idpPort,
     accounts: DEMO_ACCOUNTS,
-    clients: [
-      {
-        clientId: 'jellyfin-demo',
-        clientSecret,
-        redirectUris: [`${config.publicUrl}/sso/OID/redirect/${DEMO_PROVIDER}`],
-      },
-    ],
-    serviceStartUrl: startUrlOf(config),
+    clients: idpClients(providers, config.publicUrl),
+    serviceStartUrl: `${config.publicUrl}/sso/`,
     outcomeOf,
   }).catch((error: unknown) => {
     throw idpListenRefusal(error, idpPort);
@@ -172,58 +154,11 @@ async function startDemo(running: Running, apiKey: string, closing: () => boolea
     const refusal = startupRefusal(error, { host: config.host, port: config.port });
     throw refusal === null ? error : new DemoRefusal(refusal, { cause: error });
   });
-  if (closing()) return null;
-
-  await configureProvider(localBaseUrl(config, port), apiKey, {
-    oidEndpoint: idp.issuer,
-    oidClientId: 'jellyfin-demo',
-    oidSecret: clientSecret,
-    enabled: true,
-    enableAuthorization: true,
-    enableAllFolders: true,
-    roles: ALLOWED_GROUPS,
-    adminRoles: ADMIN_GROUPS,
-    roleClaim: 'groups',
-    oidScopes: ['groups', 'email'],
-  });
-  return closing() ? null : config;
-}
-
-/** The sign-in the demo offers: the provider `demo` at the service's public URL. */
-function startUrlOf(config: Config): string {
-  return `${config.publicUrl}/sso/OID/start/${DEMO_PROVIDER}`;
-}
-
-/** What signing in with the account gives, by the provider's role rules. */
-function outcomeOf(account: DemoAccount): string {
-  if (!account.groups.some((group) => ALLOWED_GROUPS.includes(group))) {
-    return 'refused (in no allowed group; the admin console shows why, under Activity)';
+  for (const provider of providers) {
+    if (closing()) return null;
+    await configureProvider(localBaseUrl(config, port), apiKey, idp.issuer, provider);
   }
-  return account.groups.some((group) => ADMIN_GROUPS.includes(group)) ? 'administrator' : 'member';
-}
-
-function welcome(config: Config, issuer: string, apiKey: string, tempData: boolean): string {
-  const accounts = DEMO_ACCOUNTS.map(
-    (a) => `    ${a.name.padEnd(6)} groups ${a.groups.join(', ')}  → ${outcomeOf(a)}`,
-  );
-  return [
-    '',
-    'jellyfin-sso demo is running.',
-    '',
-    `  Open  ${startUrlOf(config)}`,
-    `  Admin console  ${config.publicUrl}/sso/admin/  (sign in as alice, or with the API key below)`,
-    '',
-    `  Demo OpenID Provider: ${issuer}/ (password-less: type an account name)`,
-    ...accounts,
-    `  To switch user, sign out at ${issuer}/ (the IdP remembers who signed in), then open the URL above again.`,
-    '',
-    `  Admin API key: ${apiKey}`,
-    `    curl -H 'Authorization: MediaBrowser Token="${apiKey}"' ${config.publicUrl}/sso/OID/Get`,
-    `  Data: ${config.dataDir}${tempData ? ' (removed when the demo stops)' : ''}`,
-    '',
-    'Press Ctrl-C to stop.',
-    '',
-  ].join('\n');
+  return closing() ? null : config;
 }
 
 async function main(): Promise<void> {
@@ -231,10 +166,24 @@ async function main(): Promise<void> {
   const closing = stopOnSignal(running);
   try {
     const apiKey = randomBytes(24).toString('hex');
-    const config = await startDemo(running, apiKey, closing);
+    const providers = demoProviders();
+    const config = await startDemo(running, apiKey, providers, closing);
     if (config === null || running.idp === undefined) return;
-    process.stdout.write(welcome(config, running.idp.issuer, apiKey, running.tempDir !== undefined));
-    if (process.argv.slice(2).includes('--tv')) startScriptedTv(config, closing);
+    const args = process.argv.slice(2);
+    const withApp = args.includes('--app');
+    process.stdout.write(
+      welcome({
+        config,
+        accounts: DEMO_ACCOUNTS,
+        providers,
+        issuer: running.idp.issuer,
+        apiKey,
+        tempData: running.tempDir !== undefined,
+        withApp,
+      }),
+    );
+    if (args.includes('--tv')) startScriptedTv(config, closing);
+    if (withApp) running.scriptedApp = startAppFor(config);
   } catch (error) {
     await stopAll(running).catch(() => undefined);
     if (error instanceof ConfigError || error instanceof DemoRefusal) {
@@ -257,6 +206,22 @@ function startScriptedTv(config: Config, closing: () => boolean): void {
     running: () => !closing(),
   }).catch((error: unknown) => {
     if (!closing()) process.stderr.write(`the scripted TV stopped: ${describe(error)}\n`);
+  });
+}
+
+/**
+ * `--app`: a scripted app signs in with an app password typed (or piped) at the demo's standard input,
+ * or given as DEMO_APP_PASSWORD (app.ts). DEMO_APP_USER names who it signs in as (alice).
+ */
+function startAppFor(config: Config): ScriptedApp {
+  return startScriptedApp({
+    baseUrl: localBaseUrl(config, config.port),
+    publicUrl: config.publicUrl,
+    username: process.env['DEMO_APP_USER']?.trim() || 'alice',
+    password: process.env['DEMO_APP_PASSWORD'],
+    input: process.stdin,
+    interactive: process.stdin.isTTY === true,
+    write: (text) => process.stdout.write(text),
   });
 }
 

@@ -1,7 +1,7 @@
 // `npm run demo` for real: spawns `node --import tsx src/demo/main.ts` on a free port, reads the URL, the
 // accounts and the API key it prints, signs in through its IdP with fetch (and in headless Chromium when
 // one is installed), then sends SIGINT and expects exit code 0 and the temporary data folder gone.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -10,55 +10,11 @@ import { authBody, browserGet, pageParams } from '../support/browser.js';
 import { chromiumAvailable, chromiumPath, launchChromium } from '../support/chromium.js';
 import { saveScreenshot } from '../support/console-browser.js';
 import { errorPageOf } from '../support/error-page.js';
+import { cleanEnv, startDemo, type Demo } from '../support/demo.js';
 import { CookieJar, followLogin } from '../support/oidc-idp.js';
 import { freePort } from '../support/ports.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-interface Demo {
-  child: ChildProcess;
-  output(): string;
-  startUrl: string;
-  apiKey: string;
-  dataDir: string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** This process's environment without the settings the demo reads. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(SSO_|PORT$|HOST$|DEMO_|LOG_LEVEL$)/.test(key)) env[key] = value;
-  }
-  return env;
-}
-
-async function startDemo(port: number): Promise<Demo> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/demo/main.ts'], {
-    cwd: ROOT,
-    env: { ...cleanEnv(), PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  // Generous: a cold tsx start on a loaded 2-core CI machine has been seen to take ~40 s.
-  const deadline = Date.now() + 100_000;
-  while (!text.includes('Press Ctrl-C to stop.')) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`the demo did not start:\n${text}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  const startUrl = /Open\s+(http:\/\/\S+)/.exec(text)?.[1] ?? '';
-  const apiKey = /Admin API key:\s+(\S+)/.exec(text)?.[1] ?? '';
-  const dataDir = /Data:\s+(\S+)/.exec(text)?.[1] ?? '';
-  return { child, output: () => text, startUrl, apiKey, dataDir, exited };
-}
 
 describe('npm run demo', () => {
   let demo: Demo;
@@ -85,7 +41,10 @@ describe('npm run demo', () => {
       headers: { authorization: `MediaBrowser Token="${demo.apiKey}"` },
     });
     expect(providers.status).toBe(200);
-    expect(Object.keys((await providers.json()) as Record<string, unknown>)).toEqual(['demo']);
+    expect(Object.keys((await providers.json()) as Record<string, unknown>).sort()).toEqual([
+      'backup',
+      'demo',
+    ]);
   });
 
   it('when alice signs in with a fetch-driven browser, then Auth makes her an administrator', async () => {
