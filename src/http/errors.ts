@@ -112,6 +112,9 @@ export const publicTextByReason: Readonly<Record<string, string>> = {
   device_code_malformed: 'Type the six digits your TV shows.',
   quick_connect_not_authorized:
     'This Quick Connect request is not authorized yet, has expired, or was already used.',
+  // An app's password sign-in (/Users/AuthenticateByName): the app shows this to its user.
+  wrong_password:
+    'Wrong user name or password. With single sign-on, apps take an app password: make one on your account page.',
   device_attempts_limit:
     'Too many tries with TV codes from your address or for this code; wait a minute and try again.',
 };

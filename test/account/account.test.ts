@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   addOidcProvider,
+  authenticateByName,
   createAppPassword,
   deleteLink,
   getAppPassword,
@@ -15,6 +16,7 @@ import {
 } from '../../clients/typescript/index.js';
 import { JELLYFIN_VERSIONS, requireJellyfinDocuments } from '../support/jellyfin-openapi.js';
 import type { Client } from '../../clients/typescript/index.js';
+import { createClient } from '../../clients/typescript/src/client/index.js';
 import { signInThroughOidc as signInAs, type LinkingWorld } from '../support/linked-users.js';
 import { embeddedWorld, jellyfinWorld, linkingWorld, type AccountWorld } from './world.js';
 
@@ -173,6 +175,27 @@ describe('app passwords switched off', () => {
       const answer = await createAppPassword({ client: w.apiKey, path: { jellyfinUserId: alice.id } });
       expect(answer.response.status).toBe(403);
       expect(answer.error).toMatchObject({ code: 'forbidden', reason: 'app_passwords_not_allowed' });
+    } finally {
+      await w.close();
+    }
+  });
+});
+
+describe('an app password sign-in refused', () => {
+  it('when an app sends a wrong password, then the 401 tells its user to make an app password', async () => {
+    const w = await embeddedWorld();
+    try {
+      const alice = await w.makeUser();
+      const app = createClient({
+        baseUrl: w.t.baseUrl,
+        headers: {
+          Authorization: 'MediaBrowser Client="Finamp", Device="Phone", DeviceId="p1", Version="1"',
+        },
+      });
+      const answer = await authenticateByName({ client: app, body: { Username: alice.name, Pw: 'guess' } });
+      expect(answer.response.status).toBe(401);
+      expect(answer.error).toMatchObject({ code: 'unauthenticated', reason: 'wrong_password' });
+      expect((answer.error as { detail: string }).detail).toContain('app password');
     } finally {
       await w.close();
     }

@@ -973,7 +973,8 @@ export const signOutOtherDevices = <ThrowOnError extends boolean = false>(option
  * Jellyfin's own password sign-in, served only when the service runs with its embedded directory
  * (with a Jellyfin server, Jellyfin answers this path itself; here it is 404). Apps send
  * `{ "Username", "Pw" }` and name their device in `Authorization: MediaBrowser Client=…, Device=…,
- * DeviceId=…, Version=…`. Only a user with an app password passes; a wrong password is 401.
+ * DeviceId=…, Version=…`. Only a user with an app password passes; a wrong password is 401 (reason
+ * `wrong_password`).
  *
  */
 export const authenticateByName = <ThrowOnError extends boolean = false>(options: Options<AuthenticateByNameData, ThrowOnError>) => (options.client ?? client).post<AuthenticateByNameResponses, AuthenticateByNameErrors, ThrowOnError>({

@@ -114,7 +114,10 @@ function signInHandler(deps: AccountHandlerDeps): HandlersOfTag<'account'>['auth
       throw new SsoError('not_found', 'Jellyfin serves this path itself; this service does not.');
     const result = await signIn(body.Username, body.Pw, deviceOf(state));
     if (result === null)
-      throw new SsoError('unauthenticated', 'Invalid user name or password.', { step: 'credentials' });
+      throw new SsoError('unauthenticated', 'Invalid user name or password.', {
+        step: 'credentials',
+        reason: 'wrong_password',
+      });
     state.log.info({ userId: result.User.Id }, 'password sign-in');
     // The spread gives the domain's open DTO the object-literal type the reply takes (as Auth does).
     return reply({
