@@ -7,8 +7,9 @@ import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { OpenAPIBackend, type Document } from 'openapi-backend';
 import type { Logger } from '../logger.js';
+import type { SsoError } from '../sso/errors.js';
 import { isElevated, type MediaServer, type Principal } from '../sso/ports.js';
-import { browserStepsOf, protocolOf, startUrl } from './browser-steps.js';
+import { accountPageUrl, browserStepsOf, protocolOf, startUrl } from './browser-steps.js';
 import { parseAuthorizationHeader, type AuthorizationFields } from './credentials.js';
 import { createDispatcher, type Dispatcher } from './dispatch.js';
 import { bodyParserError, sendFailure } from './error-replies.js';
@@ -152,7 +153,8 @@ function operationMiddleware(
     } catch (thrown) {
       const operationId = pending.operation?.operationId;
       const browserStep = operationId !== undefined && browserSteps.has(operationId);
-      sendFailure(req, res, state.log, foreignErrorToSsoError(thrown), {
+      const error = foreignErrorToSsoError(thrown);
+      sendFailure(req, res, state.log, error, {
         requestId,
         operationId,
         path: pending.request.path,
@@ -161,6 +163,7 @@ function operationMiddleware(
         elevated: state.principal !== null && isElevated(state.principal),
         retryUrl: browserStep ? retryUrlOf(options.publicUrl, pending) : undefined,
         homeUrl: options.homeUrl,
+        accountUrl: browserStep ? accountUrlOf(options.publicUrl, error, pending) : null,
         allow: canonical.template === null ? undefined : dispatcher.methodsOf(canonical.template),
       });
     }
@@ -240,6 +243,15 @@ function retryUrlOf(publicUrl: string, pending: Pending): string | undefined {
   const provider = pending.params?.['provider'];
   if (protocol === undefined || typeof provider !== 'string') return undefined;
   return startUrl(publicUrl, protocol, provider);
+}
+
+/**
+ * A failed linking flow's way back to the account page it was started from: named by the flow (the error's
+ * `returnTo`, from its sealed secrets) or, at its start, by the start's own query.
+ */
+function accountUrlOf(publicUrl: string, error: SsoError, pending: Pending): string | null {
+  const asked = error.returnTo ?? pending.request.query['returnTo'];
+  return asked === 'account' ? accountPageUrl(publicUrl) : null;
 }
 
 /** A browser's top-level navigation; a browser too old to send Sec-Fetch-Mode counts when it asks for HTML. */

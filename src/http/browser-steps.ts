@@ -1,7 +1,9 @@
 // The browser steps of the spec (operations marked `x-sso-browser-step: true`: start, IdP redirect, ACS):
 // their errors are pages rather than problem JSON, and they offer a link that starts the sign-in afresh.
 import type { Document, Operation } from 'openapi-backend';
+import type { FlowReturnTo } from '../sso/ports.js';
 import type { ProtocolName } from '../sso/provider-settings.js';
+import { basePathOf } from './pages.js';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
@@ -31,13 +33,23 @@ export function modeOf(protocol: ProtocolName): 'OID' | 'SAML' {
   return protocol === 'saml' ? 'SAML' : 'OID';
 }
 
-/** The start of a sign-in at a provider: the "try again" link of the login page and of the error pages. */
+/**
+ * The start of a sign-in at a provider: the "try again" link of the login page and of the error pages, and
+ * the move to the public origin (start-host.ts), which must keep what the start was asked for.
+ */
 export function startUrl(
   publicUrl: string,
   protocol: ProtocolName,
   provider: string,
   isLinking = false,
+  returnTo: FlowReturnTo | null = null,
 ): string {
   const start = `${publicUrl}/sso/${modeOf(protocol)}/start/${encodeURIComponent(provider)}`;
-  return isLinking ? `${start}?isLinking=true` : start;
+  if (!isLinking) return start;
+  return returnTo === null ? `${start}?isLinking=true` : `${start}?isLinking=true&returnTo=${returnTo}`;
+}
+
+/** The user's account page (`/sso/account`) under SSO_PUBLIC_URL's base path: where such flows return. */
+export function accountPageUrl(publicUrl: string): string {
+  return `${basePathOf(publicUrl)}/sso/account`;
 }

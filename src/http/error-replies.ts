@@ -20,6 +20,8 @@ export interface FailureContext {
   /** The "try again" link of a browser step's page. */
   retryUrl: string | undefined;
   homeUrl: string | null;
+  /** The account page a failed linking flow returns to (its `returnTo`), or null. */
+  accountUrl?: string | null;
   /** The methods the path supports, for the Allow header of a 405 (RFC 9110 §15.5.6). */
   allow: string[] | undefined;
 }
@@ -40,6 +42,7 @@ export function sendFailure(
     elevated: context.elevated,
     retryUrl: context.retryUrl,
     homeUrl: context.homeUrl,
+    accountUrl: context.accountUrl ?? null,
   });
   if (error.code === 'method_not_allowed' && context.allow !== undefined) {
     rendered.headers['Allow'] = context.allow.join(', ');

@@ -216,6 +216,8 @@ export function renderError(
     elevated: boolean;
     retryUrl?: string | undefined;
     homeUrl?: string | null;
+    /** The account page the failed flow returns to (see pages.ts `ErrorPageInput`). */
+    accountUrl?: string | null;
   },
 ): ErrorResponse {
   const problem = problemFor(error, options.requestId, options.elevated);
@@ -227,7 +229,12 @@ export function renderError(
     return {
       status: problem.status,
       contentType: 'text/html; charset=utf-8',
-      body: errorPage({ problem, retryUrl, homeUrl: options.homeUrl ?? null }),
+      body: errorPage({
+        problem,
+        retryUrl,
+        homeUrl: options.homeUrl ?? null,
+        accountUrl: options.accountUrl ?? null,
+      }),
       headers: { ...headers, 'Content-Security-Policy': ERROR_PAGE_CSP },
     };
   }

@@ -3,8 +3,10 @@
 // the Content-Security-Policy allows exactly that script by hash and nothing else.
 //
 // Beside jellyfin-web (the Jellyfin adapter) it writes jellyfin-web's localStorage as the plugin's page did
-// and navigates to /web/index.html; alone (the embedded directory) it shows who signed in. A linking flow
-// calls Link with the signed-in user's stored credential before anything in storage changes. It never
+// and navigates to /web/index.html; alone (the embedded directory) it shows who signed in, with a link to the
+// user's account page. A linking flow calls Link with the signed-in user's stored credential before
+// anything in storage changes; one started from the account page (`returnTo: 'account'`) goes back there
+// (`/sso/account?linked=<provider>`), or on failure offers the way back instead of a retry. It never
 // hangs: after a timeout it says what went wrong and offers a retry.
 import { PAGE_STYLE_HASH, cspHash, escapeHtml, jsonForScript, pageHead } from './html.js';
 
@@ -14,6 +16,8 @@ export interface LoginPageParams {
   /** The one-time flow token. */
   data: string;
   isLinking: boolean;
+  /** The page a linking flow goes back to when done (`account`: /sso/account); null: none. */
+  returnTo: 'account' | null;
   /** `jellyfin-web`: store credentials for jellyfin-web on this origin; `standalone`: show the result. */
   target: 'jellyfin-web' | 'standalone';
   /** Where to start again. */
@@ -29,13 +33,17 @@ const LOGIN_SCRIPT = String.raw`
   var statusEl = document.getElementById('status');
   var detailEl = document.getElementById('detail');
   var retryEl = document.getElementById('retry');
+  var accountBackEl = document.getElementById('account-back');
   var finished = false;
+  var returnsToAccount = params.isLinking && params.returnTo === 'account';
 
+  // A failure of a flow started from the account page leads back there rather than into a bare retry.
   function show(title, detail, retry) {
     statusEl.textContent = title;
     document.title = title;
     detailEl.textContent = detail || '';
-    retryEl.classList.toggle('hidden', !retry);
+    retryEl.classList.toggle('hidden', !retry || returnsToAccount);
+    accountBackEl.classList.toggle('hidden', !retry || !returnsToAccount);
   }
   function failWith(detail) {
     finished = true;
@@ -98,7 +106,9 @@ const LOGIN_SCRIPT = String.raw`
   var prefix = location.pathname.slice(0, Math.max(0, location.pathname.toLowerCase().indexOf('/sso/')));
   var base = prefix + '/sso/' + params.mode + '/';
   var webIndex = prefix + '/web/index.html';
+  var accountPage = prefix + '/sso/account';
   var provider = encodeURIComponent(params.provider);
+  accountBackEl.querySelector('a').setAttribute('href', accountPage);
 
   function link() {
     var credentials = readJson('jellyfin_credentials');
@@ -150,6 +160,12 @@ const LOGIN_SCRIPT = String.raw`
   var work = params.isLinking
     ? link().then(function () {
         finished = true;
+        if (returnsToAccount) {
+          show('Account linked', 'Your ' + params.provider + ' account is now linked. Returning to your account…', false);
+          document.body.setAttribute('data-sso-state', 'linked');
+          location.replace(accountPage + '?linked=' + provider);
+          return;
+        }
         show('Account linked', 'Your ' + params.provider + ' account is now linked. '
           + (params.target === 'jellyfin-web' ? 'Returning to your profile…' : 'You can close this page.'), false);
         document.body.setAttribute('data-sso-state', 'linked');
@@ -171,6 +187,9 @@ const LOGIN_SCRIPT = String.raw`
             ? 'You are an administrator of this server: open the admin console below, or close this page.'
             : 'You are signed in to this server. Nothing more is needed here: you can close this page.', false);
           document.getElementById('user').textContent = result.User.Name;
+          var accountLink = document.getElementById('account');
+          accountLink.setAttribute('href', accountPage);
+          accountLink.parentNode.classList.remove('hidden');
           if (isAdmin) {
             var consoleLink = document.getElementById('console');
             consoleLink.setAttribute('href', prefix + '/sso/admin/');
@@ -206,8 +225,10 @@ export function loginPage(params: LoginPageParams): string {
 <h1 id="status">${escapeHtml(heading)}</h1>
 <p id="detail"></p>
 <p><strong id="user"></strong></p>
+<p class="hidden"><a id="account" href="#">Manage your account</a></p>
 <p class="hidden"><a id="console" href="#">Open the admin console</a></p>
 <p id="retry" class="hidden"><a href="${escapeHtml(params.retryUrl)}">Try again</a></p>
+<p id="account-back" class="hidden"><a href="#">Back to your account</a></p>
 <noscript><p>Please enable JavaScript to complete the sign-in.</p></noscript>
 </main>
 <script type="application/json" id="sso-params">${jsonForScript(params)}</script>

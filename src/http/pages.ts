@@ -4,13 +4,27 @@
 import { escapeHtml, pageHead } from './html.js';
 
 export interface ErrorPageInput {
-  problem: { status: number; title: string; detail: string; code: string; reason: string; requestId: string };
+  problem: {
+    status: number;
+    title: string;
+    detail: string;
+    code: string;
+    reason: string;
+    requestId: string;
+    /** The fields of a request the browser sent itself that were refused, each with why. */
+    errors?: { field: string; message: string }[];
+  };
   retryUrl?: string | undefined;
   /** jellyfin-web's login page when there is one (the Jellyfin adapter); null in embedded mode. */
   homeUrl?: string | null;
+  /**
+   * The account page a failed linking flow was started from (its `returnTo`): offered instead of "Try
+   * again", which would start a flow that no longer returns there.
+   */
+  accountUrl?: string | null;
 }
 
-export function errorPage({ problem, retryUrl, homeUrl = null }: ErrorPageInput): string {
+export function errorPage({ problem, retryUrl, homeUrl = null, accountUrl = null }: ErrorPageInput): string {
   const heading =
     problem.reason === 'idp_access_denied'
       ? 'Sign-in cancelled'
@@ -21,16 +35,27 @@ export function errorPage({ problem, retryUrl, homeUrl = null }: ErrorPageInput)
   const safeRetry =
     retryUrl !== undefined && /^(https?:\/\/|\/(?!\/))/i.test(retryUrl) ? retryUrl : undefined;
   const links = [
-    ...(safeRetry === undefined ? [] : [`<a id="retry" href="${escapeHtml(safeRetry)}">Try again</a>`]),
+    ...(accountUrl !== null
+      ? [`<a id="account" href="${escapeHtml(accountUrl)}">Back to your account</a>`]
+      : safeRetry === undefined
+        ? []
+        : [`<a id="retry" href="${escapeHtml(safeRetry)}">Try again</a>`]),
     ...(homeUrl === null ? [] : [`<a href="${escapeHtml(homeUrl)}">Back to the login page</a>`]),
   ];
   const retry = links.length === 0 ? '' : `<p>${links.join(' · ')}</p>`;
   return staticPage(
     heading,
     `<p id="detail">${escapeHtml(problem.detail)}</p>
-${problem.reason === 'browser_mismatch' ? publicHostHint(safeRetry) : ''}${retry}
+${fieldList(problem.errors)}${problem.reason === 'browser_mismatch' ? publicHostHint(safeRetry) : ''}${retry}
 <p class="small">Error <code id="reason">${escapeHtml(problem.reason)}</code> (${problem.status}) · request <code id="request-id">${escapeHtml(problem.requestId)}</code>. Give this to your admin if it keeps happening.</p>`,
   );
+}
+
+/** The refused fields of the browser's own request (a hand-edited address, say), each with why. */
+function fieldList(errors: { field: string; message: string }[] | undefined): string {
+  if (errors === undefined || errors.length === 0) return '';
+  const items = errors.map((e) => `<li><code>${escapeHtml(e.field)}</code>: ${escapeHtml(e.message)}</li>`);
+  return `<ul id="fields">\n${items.join('\n')}\n</ul>\n`;
 }
 
 /**
@@ -49,6 +74,8 @@ export interface AlreadyFinishedInput {
   jellyfinUrl: string | null;
   /** The admin console, offered when the service runs alone (its users have no other page to go to). */
   consoleUrl: string | null;
+  /** The account page a linking flow was started from (its `returnTo`), or null. */
+  accountUrl?: string | null;
   /** Starts a new sign-in at the same provider (to sign in as someone else). */
   retryUrl: string;
 }
@@ -57,6 +84,9 @@ export interface AlreadyFinishedInput {
 export function alreadyFinishedPage(input: AlreadyFinishedInput): string {
   const heading = input.isLinking ? 'Your account is already linked' : 'You are already signed in';
   const next = [
+    ...(input.accountUrl === undefined || input.accountUrl === null
+      ? []
+      : [`<a id="account" href="${escapeHtml(input.accountUrl)}">Back to your account</a>`]),
     ...(input.jellyfinUrl === null
       ? []
       : [`<a id="next" href="${escapeHtml(input.jellyfinUrl)}">Open Jellyfin</a>`]),

@@ -69,6 +69,9 @@ export interface IdpRule {
   fixAtIdp: string;
 }
 
+/** The page a linking flow's browser goes back to once it is done: `account`, the user's account page. */
+export type FlowReturnTo = 'account';
+
 export interface SsoErrorOptions {
   step?: SsoStep;
   /**
@@ -84,6 +87,11 @@ export interface SsoErrorOptions {
   cause?: unknown;
   errors?: FieldError[];
   rule?: IdpRule;
+  /**
+   * The page the failed flow was started from and returns to (ports.ts `FlowReturnTo`): a browser's error
+   * page leads back there instead of offering to start the flow again.
+   */
+  returnTo?: FlowReturnTo;
 }
 
 export class SsoError extends Error {
@@ -94,6 +102,7 @@ export class SsoError extends Error {
   readonly flowId: string | undefined;
   readonly errors: FieldError[] | undefined;
   readonly rule: IdpRule | undefined;
+  readonly returnTo: FlowReturnTo | undefined;
 
   /** `message` is for the admin and the log: it may name configuration, never a secret. */
   constructor(code: SsoErrorCode, message: string, options: SsoErrorOptions = {}) {
@@ -106,6 +115,7 @@ export class SsoError extends Error {
     this.flowId = options.flowId;
     this.errors = options.errors;
     this.rule = options.rule;
+    this.returnTo = options.returnTo;
   }
 }
 
@@ -137,14 +147,29 @@ export function idpErrorReason(error: string | undefined): string {
   return error !== undefined && IDP_ERROR_CODES.has(error) ? `idp_${error}` : 'idp_refused';
 }
 
-/** The same error naming the flow it happened in (an unexpected error becomes `internal`, cause kept). */
-export function inFlow(error: unknown, flowId: string): SsoError {
+/**
+ * The same error naming the flow it happened in (an unexpected error becomes `internal`, cause kept), and
+ * the page that flow returns to, if any.
+ */
+export function inFlow(error: unknown, flowId: string, returnTo?: FlowReturnTo): SsoError {
+  const back = returnTo === undefined ? {} : { returnTo };
   if (!(error instanceof SsoError)) {
     return new SsoError('internal', 'Unexpected failure while finishing a sign-in.', {
       cause: error,
       flowId,
+      ...back,
     });
   }
+  return copyOf(error, { flowId: error.flowId ?? flowId, returnTo: error.returnTo ?? returnTo });
+}
+
+/** The same error leading back to the page its flow was started from; without one, the error as it is. */
+export function returningTo(error: unknown, returnTo: FlowReturnTo | undefined): unknown {
+  if (returnTo === undefined || !(error instanceof SsoError)) return error;
+  return copyOf(error, { returnTo: error.returnTo ?? returnTo });
+}
+
+function copyOf(error: SsoError, changes: Pick<SsoErrorOptions, 'flowId' | 'returnTo'>): SsoError {
   return new SsoError(error.code, error.message, {
     step: error.step,
     reason: error.reason,
@@ -152,6 +177,8 @@ export function inFlow(error: unknown, flowId: string): SsoError {
     errors: error.errors,
     rule: error.rule,
     cause: error.cause,
-    flowId: error.flowId ?? flowId,
+    flowId: error.flowId,
+    returnTo: error.returnTo,
+    ...changes,
   });
 }

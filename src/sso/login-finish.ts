@@ -2,7 +2,7 @@
 // protocol's connector verify it, apply the role gate, and make the flow verified with a one-time token.
 import { newTrail, type AttemptTrail } from './activity.js';
 import { sha256 } from './basics.js';
-import { inFlow } from './errors.js';
+import { inFlow, returningTo } from './errors.js';
 import { checkBrowser, checkFlow, flowError, startedFlow, verifyFlow, type FlowDeps } from './flow.js';
 import { enabledProvider } from './login-start.js';
 import type {
@@ -10,6 +10,7 @@ import type {
   Connector,
   Connectors,
   FlowPurpose,
+  FlowReturnTo,
   LoginFlow,
   ProviderStore,
   VerifiedAnswer,
@@ -30,6 +31,8 @@ export interface VerifiedLogin {
   isLinking: boolean;
   /** What the flow was started for: the page that follows differs for a TV's code (`device`). */
   purpose: FlowPurpose;
+  /** The page a linking flow goes back to when done (its start's `returnTo`); null: none. */
+  returnTo: FlowReturnTo | null;
   username: string | null;
 }
 
@@ -42,6 +45,7 @@ export interface AlreadyFinishedLogin {
   flowId: string;
   isLinking: boolean;
   purpose: FlowPurpose;
+  returnTo: FlowReturnTo | null;
 }
 
 export type FinishedLogin = VerifiedLogin | AlreadyFinishedLogin;
@@ -69,9 +73,14 @@ export async function finishLogin<P extends ProtocolName>(
       flowId: flow.id,
       isLinking: flow.purpose === 'link',
       purpose: flow.purpose,
+      returnTo: returnToOf(flow),
     };
   }
-  checkFlow(flow, provider, 'started', deps.clock.now());
+  try {
+    checkFlow(flow, provider, 'started', deps.clock.now());
+  } catch (error) {
+    throw returningTo(error, flow.secrets.returnTo);
+  }
   // A browser-bound answer may fail its flow: only the browser that started it can bring it. An answer
   // posted cross-site is unauthenticated and names the flow by public values (RelayState and the request id
   // both travel in the request URL): its refusal must leave the flow as it is, or anyone could spoil another
@@ -83,13 +92,18 @@ export async function finishLogin<P extends ProtocolName>(
     answer = await connector.finish(provider, input.callback, startedFlow(flow, protocol));
   } catch (error) {
     if (connector.answerIsBrowserBound) await deps.flows.markFailed(flow.id);
-    throw inFlow(error, flow.id);
+    throw inFlow(error, flow.id, flow.secrets.returnTo);
   }
   trail.subject = answer.subject;
   trail.username = answer.preferredUsername;
   return admit(deps, flow, provider, answer).catch((error: unknown) => {
-    throw inFlow(error, flow.id);
+    throw inFlow(error, flow.id, flow.secrets.returnTo);
   });
+}
+
+/** The page a linking flow returns to; only a linking flow has one. */
+function returnToOf(flow: LoginFlow): FlowReturnTo | null {
+  return flow.purpose === 'link' ? (flow.secrets.returnTo ?? null) : null;
 }
 
 /** A flow this browser finished (consumed, its cookie still here), of this provider and not expired. */
@@ -114,7 +128,7 @@ function checkBrowserOf(flow: LoginFlow, cookies: Record<string, string>): void 
   try {
     checkBrowser(flow, cookies);
   } catch (error) {
-    throw inFlow(error, flow.id);
+    throw inFlow(error, flow.id, flow.secrets.returnTo);
   }
 }
 
@@ -159,6 +173,7 @@ async function admit(
     token,
     isLinking: flow.purpose === 'link',
     purpose: flow.purpose,
+    returnTo: returnToOf(flow),
     username: identity.preferredUsername,
   };
 }

@@ -3,7 +3,7 @@
 import { clientKey } from './client-address.js';
 import { SsoError, type SsoStep } from './errors.js';
 import { createFlow, randomToken, type FlowDeps } from './flow.js';
-import type { Connectors, FlowPurpose, ProviderStore } from './ports.js';
+import type { Connectors, FlowPurpose, FlowReturnTo, FlowSecrets, ProviderStore } from './ports.js';
 import { providerNotFound } from './provider-admin.js';
 import { isProviderOf, type ProtocolName, type ProviderOf } from './provider-settings.js';
 
@@ -23,6 +23,8 @@ export interface StartInput {
   purpose?: FlowPurpose;
   /** The TV's Quick Connect code a `device` flow authorizes; kept with the flow's sealed secrets. */
   deviceCode?: string;
+  /** The page a linking flow returns to when it is done; kept with the flow's sealed secrets. */
+  returnTo?: FlowReturnTo;
 }
 
 /** What the browser gets at start: where to go, and the binding cookie to keep. */
@@ -71,15 +73,20 @@ export async function startLogin<P extends ProtocolName>(
     clientKey: client,
     purpose: input.purpose ?? (input.isLinking ? 'link' : 'login'),
     state,
-    started:
-      input.deviceCode === undefined
-        ? started
-        : { ...started, secrets: { ...started.secrets, deviceCode: input.deviceCode } },
+    started: { ...started, secrets: { ...started.secrets, ...extraSecrets(input) } },
   });
   return {
     location: started.redirect,
     flowId,
     browserSecret,
     expiresInSeconds: deps.flowTtlSeconds,
+  };
+}
+
+/** What the flow keeps sealed besides the protocol's own secrets: the TV's code, the page to return to. */
+function extraSecrets(input: StartInput): Omit<FlowSecrets, 'protocol' | 'idpSession'> {
+  return {
+    ...(input.deviceCode === undefined ? {} : { deviceCode: input.deviceCode }),
+    ...(input.returnTo === undefined ? {} : { returnTo: input.returnTo }),
   };
 }

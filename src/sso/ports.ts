@@ -1,7 +1,7 @@
 // The ports of the domain: what the use cases need from storage, protocols and the media server.
 // Adapters in src/storage, src/protocols and src/media-server implement these; only src/app.ts wires them.
 
-import type { SsoError, SsoErrorCode, SsoStep } from './errors.js';
+import type { FlowReturnTo, SsoError, SsoErrorCode, SsoStep } from './errors.js';
 import type {
   ProtocolName,
   ProviderInputs,
@@ -127,8 +127,18 @@ export interface DeviceFlowSecrets {
   deviceCode?: string;
 }
 
+export type { FlowReturnTo };
+
+/**
+ * What a flow of purpose `link` keeps besides: where it was started from, so its finishing page (or its
+ * error page) leads back there. Sealed with the rest, so no column or migration is needed for it.
+ */
+export interface LinkingFlowSecrets {
+  returnTo?: FlowReturnTo;
+}
+
 /** Per-protocol values the flow keeps server-side, sealed at rest and never shown. */
-export type FlowSecrets = (OidcFlowSecrets | SamlFlowSecrets) & DeviceFlowSecrets;
+export type FlowSecrets = (OidcFlowSecrets | SamlFlowSecrets) & DeviceFlowSecrets & LinkingFlowSecrets;
 
 export type FlowSecretsOf<P extends ProtocolName> = Extract<FlowSecrets, { protocol: P }>;
 

@@ -1,6 +1,6 @@
 // `npm run ui:dev` (scripts/ui-dev.ts) in headless Chromium: Prism on a free port and Vite's dev server
 // in front of it, as the command starts them; any API key signs in, the providers are the spec's examples,
-// and the Links page works against the mock. Stopping it frees both ports.
+// and the Links page (links and app password) works against the mock. Stopping it frees both ports.
 import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,6 +53,8 @@ describeWithChromium('npm run ui:dev against Prism', browser, (chromium) => {
       await page.getByRole('link', { name: 'Links' }).click();
       await page.getByRole('link', { name: 'alice', exact: true }).click();
       await page.getByRole('heading', { name: 'Links of alice' }).waitFor();
+      // The user view reads the app password's state too: the mock serves its example.
+      await page.locator('#app-password-state').getByText('App password made').waitFor();
       await page
         .getByRole('button', { name: /^Unlink / })
         .first()

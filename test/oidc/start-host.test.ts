@@ -65,6 +65,19 @@ describe('the host of a sign-in', () => {
     expect(there.setCookie.join()).toMatch(/sso_flow_/);
   });
 
+  it('when a linking start that returns to the account page is moved, then the move keeps returnTo and the flow carries it', async () => {
+    const returning = '/sso/OID/p/test?IsLinking=true&returnTo=account';
+    const moved = await navigate(`${publicOrigin}${returning}`, { host: `localhost:${port}` });
+    expect(moved.status).toBe(302);
+    expect(moved.location).toBe(`${publicOrigin}/sso/OID/start/test?isLinking=true&returnTo=account`);
+
+    const jar = new CookieJar();
+    const start = await browserGet(moved.location, jar);
+    const callback = await followLogin(start.headers.get('location') ?? '', 'sub-bob');
+    const page = await browserGet(callback, jar);
+    expect(pageParams(page.text)).toMatchObject({ isLinking: true, returnTo: 'account' });
+  });
+
   it('when the start still arrives with another host after a move (a proxy that drops Host), then it goes on and the log says what to fix', async () => {
     const again = await navigate(`${publicOrigin}/sso/OID/start/test`, {
       host: `backend.internal:${port}`,

@@ -9,6 +9,7 @@ export interface PageParams {
   provider: string;
   data: string;
   isLinking: boolean;
+  returnTo: 'account' | null;
   target: string;
   retryUrl: string;
 }

@@ -25,6 +25,7 @@ describe('pages', () => {
       provider: HOSTILE,
       data: 'token',
       isLinking: false,
+      returnTo: null,
       target: 'standalone',
       retryUrl: `https://example.com/sso/OID/start/${encodeURIComponent(HOSTILE)}`,
       timeoutMs: 1000,
@@ -40,6 +41,7 @@ describe('pages', () => {
       provider: 'p',
       data: 't',
       isLinking: true,
+      returnTo: 'account',
       target: 'jellyfin-web',
       retryUrl: '/',
       timeoutMs: 1000,
@@ -60,6 +62,7 @@ describe('pages', () => {
         code: 'idp_error',
         reason: HOSTILE,
         requestId: HOSTILE,
+        errors: [{ field: HOSTILE, message: HOSTILE }],
       },
       retryUrl: 'javascript:alert(1)"',
     });

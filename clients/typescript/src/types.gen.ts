@@ -861,6 +861,18 @@ export type Provider = string;
 export type IsLinking = boolean;
 
 /**
+ * Where the browser goes once a linking flow is done. `account`: the user's account page. After a
+ * successful link the finishing page opens `/sso/account?linked=<provider>` (under the same base path
+ * as the page itself); after a failure the error says so and links back to `/sso/account` instead of
+ * offering to start again. Only meaningful with `isLinking=true`: without it the start is refused
+ * with a 400 page (reason `invalid_request`, field `returnTo`) rather than ending elsewhere than
+ * asked. Absent: the flow ends as before (jellyfin-web's profile beside Jellyfin, or a page saying
+ * the account is linked).
+ *
+ */
+export type ReturnTo = 'account';
+
+/**
  * `oid` or `saml`, in any letter case.
  */
 export type Mode = string;
@@ -937,6 +949,17 @@ export type StartOidcLoginData = {
          * Start a flow that links the identity to the signed-in user instead of signing in.
          */
         isLinking?: boolean;
+        /**
+         * Where the browser goes once a linking flow is done. `account`: the user's account page. After a
+         * successful link the finishing page opens `/sso/account?linked=<provider>` (under the same base path
+         * as the page itself); after a failure the error says so and links back to `/sso/account` instead of
+         * offering to start again. Only meaningful with `isLinking=true`: without it the start is refused
+         * with a 400 page (reason `invalid_request`, field `returnTo`) rather than ending elsewhere than
+         * asked. Absent: the flow ends as before (jellyfin-web's profile beside Jellyfin, or a page saying
+         * the account is linked).
+         *
+         */
+        returnTo?: 'account';
     };
     url: '/sso/OID/start/{provider}';
 };
@@ -975,6 +998,17 @@ export type StartOidcLoginAliasData = {
          * Start a flow that links the identity to the signed-in user instead of signing in.
          */
         isLinking?: boolean;
+        /**
+         * Where the browser goes once a linking flow is done. `account`: the user's account page. After a
+         * successful link the finishing page opens `/sso/account?linked=<provider>` (under the same base path
+         * as the page itself); after a failure the error says so and links back to `/sso/account` instead of
+         * offering to start again. Only meaningful with `isLinking=true`: without it the start is refused
+         * with a 400 page (reason `invalid_request`, field `returnTo`) rather than ending elsewhere than
+         * asked. Absent: the flow ends as before (jellyfin-web's profile beside Jellyfin, or a page saying
+         * the account is linked).
+         *
+         */
+        returnTo?: 'account';
     };
     url: '/sso/OID/p/{provider}';
 };
@@ -1073,7 +1107,7 @@ export type CompleteOidcLoginError = CompleteOidcLoginErrors[keyof CompleteOidcL
 export type CompleteOidcLoginResponses = {
     /**
      * The page that finishes the sign-in in the browser. Its inputs are a JSON script block with the
-     * id `sso-params` (`mode`, `provider`, `data`, `isLinking`, …).
+     * id `sso-params` (`mode`, `provider`, `data`, `isLinking`, `returnTo`, …).
      *
      */
     200: string;
@@ -1154,7 +1188,7 @@ export type CompleteOidcLoginAliasError = CompleteOidcLoginAliasErrors[keyof Com
 export type CompleteOidcLoginAliasResponses = {
     /**
      * The page that finishes the sign-in in the browser. Its inputs are a JSON script block with the
-     * id `sso-params` (`mode`, `provider`, `data`, `isLinking`, …).
+     * id `sso-params` (`mode`, `provider`, `data`, `isLinking`, `returnTo`, …).
      *
      */
     200: string;
@@ -1485,6 +1519,17 @@ export type StartSamlLoginData = {
          * Start a flow that links the identity to the signed-in user instead of signing in.
          */
         isLinking?: boolean;
+        /**
+         * Where the browser goes once a linking flow is done. `account`: the user's account page. After a
+         * successful link the finishing page opens `/sso/account?linked=<provider>` (under the same base path
+         * as the page itself); after a failure the error says so and links back to `/sso/account` instead of
+         * offering to start again. Only meaningful with `isLinking=true`: without it the start is refused
+         * with a 400 page (reason `invalid_request`, field `returnTo`) rather than ending elsewhere than
+         * asked. Absent: the flow ends as before (jellyfin-web's profile beside Jellyfin, or a page saying
+         * the account is linked).
+         *
+         */
+        returnTo?: 'account';
     };
     url: '/sso/SAML/start/{provider}';
 };
@@ -1519,6 +1564,17 @@ export type StartSamlLoginAliasData = {
          * Start a flow that links the identity to the signed-in user instead of signing in.
          */
         isLinking?: boolean;
+        /**
+         * Where the browser goes once a linking flow is done. `account`: the user's account page. After a
+         * successful link the finishing page opens `/sso/account?linked=<provider>` (under the same base path
+         * as the page itself); after a failure the error says so and links back to `/sso/account` instead of
+         * offering to start again. Only meaningful with `isLinking=true`: without it the start is refused
+         * with a 400 page (reason `invalid_request`, field `returnTo`) rather than ending elsewhere than
+         * asked. Absent: the flow ends as before (jellyfin-web's profile beside Jellyfin, or a page saying
+         * the account is linked).
+         *
+         */
+        returnTo?: 'account';
     };
     url: '/sso/SAML/p/{provider}';
 };
@@ -1587,7 +1643,7 @@ export type ReceiveSamlResponseAliasError = ReceiveSamlResponseAliasErrors[keyof
 export type ReceiveSamlResponseAliasResponses = {
     /**
      * The page that finishes the sign-in in the browser. Its inputs are a JSON script block with the
-     * id `sso-params` (`mode`, `provider`, `data`, `isLinking`, …).
+     * id `sso-params` (`mode`, `provider`, `data`, `isLinking`, `returnTo`, …).
      *
      */
     200: string;
@@ -1642,7 +1698,7 @@ export type ReceiveSamlResponseError = ReceiveSamlResponseErrors[keyof ReceiveSa
 export type ReceiveSamlResponseResponses = {
     /**
      * The page that finishes the sign-in in the browser. Its inputs are a JSON script block with the
-     * id `sso-params` (`mode`, `provider`, `data`, `isLinking`, …).
+     * id `sso-params` (`mode`, `provider`, `data`, `isLinking`, `returnTo`, …).
      *
      */
     200: string;

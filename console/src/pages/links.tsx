@@ -1,11 +1,12 @@
-// Links: find a user, see the identity-provider accounts linked to them, and unlink one. The route holds
-// the search and the chosen user (#/links?search=ali&user=<id>), so a reload or a shared link opens the
-// same view.
+// Links: find a user, see the identity-provider accounts linked to them, and unlink one; see whether they
+// have an app password, and revoke it. The route holds the search and the chosen user
+// (#/links?search=ali&user=<id>), so a reload or a shared link opens the same view.
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import type { UserSummary } from '../../../clients/typescript/index.ts';
 import type { Route } from '../route.ts';
 import './links/links.css';
+import { UserAppPassword } from './links/user-app-password.tsx';
 import { UserLinks } from './links/user-links.tsx';
 import { UserSearch } from './links/user-search.tsx';
 
@@ -21,7 +22,7 @@ export function LinksPage(props: { route: Route }): JSX.Element {
       <h1 id="links-title">Links</h1>
       <p class="small">
         Find a user to see the identity-provider accounts they sign in with, and remove one they no longer
-        use.
+        use; see whether they have an app password, and revoke it.
       </p>
       <UserSearch search={search} selectedId={userId} changes={changes} onFound={setFound} />
       {userId === null ? null : (
@@ -31,6 +32,9 @@ export function LinksPage(props: { route: Route }): JSX.Element {
           userName={chosen?.name ?? null}
           onUnlinked={() => setChanges((n) => n + 1)}
         />
+      )}
+      {userId === null ? null : (
+        <UserAppPassword key={`app-password-${userId}`} userId={userId} userName={chosen?.name ?? null} />
       )}
     </section>
   );

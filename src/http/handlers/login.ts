@@ -4,9 +4,10 @@
 import type { FinishedLogin, Login, StartedLogin } from '../../sso/login.js';
 import { flowCookieName } from '../../sso/login.js';
 import type { RequestContext } from '../../sso/activity.js';
-import type { MediaServer } from '../../sso/ports.js';
+import { invalidField } from '../../sso/errors.js';
+import type { FlowReturnTo, MediaServer } from '../../sso/ports.js';
 import type { ProtocolName } from '../../sso/provider-settings.js';
-import { modeOf, startUrl } from '../browser-steps.js';
+import { accountPageUrl, modeOf, startUrl } from '../browser-steps.js';
 import { reply, type Handler, type HandlersOfTag, type RequestState } from '../handler.js';
 import { ERROR_PAGE_CSP } from '../errors.js';
 import { deviceFinishReply } from '../device-page.js';
@@ -71,7 +72,7 @@ function loginPageReply(
   verified: FinishedLogin,
 ): HtmlReply<{ 200: string }> {
   if (verified.purpose === 'device') return deviceFinishReply(deps, protocol, provider, verified);
-  const retryUrl = startUrl(deps.publicUrl, protocol, provider, verified.isLinking);
+  const retryUrl = startUrl(deps.publicUrl, protocol, provider, verified.isLinking, verified.returnTo);
   if (verified.kind === 'already-finished') {
     const jellyfinWeb = deps.mediaServer.kind === 'jellyfin';
     return {
@@ -82,6 +83,7 @@ function loginPageReply(
         isLinking: verified.isLinking,
         jellyfinUrl: jellyfinWeb ? `${basePathOf(deps.publicUrl)}/web/index.html` : null,
         consoleUrl: jellyfinWeb ? null : `${basePathOf(deps.publicUrl)}/sso/admin/`,
+        accountUrl: verified.returnTo === 'account' ? accountPageUrl(deps.publicUrl) : null,
         retryUrl,
       }),
     };
@@ -95,6 +97,7 @@ function loginPageReply(
       provider,
       data: verified.token,
       isLinking: verified.isLinking,
+      returnTo: verified.returnTo,
       target: deps.mediaServer.kind === 'jellyfin' ? 'jellyfin-web' : 'standalone',
       retryUrl,
       timeoutMs: deps.pageTimeoutMs ?? 30_000,
@@ -102,13 +105,29 @@ function loginPageReply(
   };
 }
 
+/**
+ * The page a start asks its flow to return to. Only a linking flow returns anywhere: a sign-in asked to is
+ * refused rather than left to end elsewhere than asked (openapi.yaml, parameter `ReturnTo`).
+ */
+function returnToOf(isLinking: boolean, returnTo: FlowReturnTo | undefined): FlowReturnTo | null {
+  if (returnTo === undefined) return null;
+  if (!isLinking) {
+    throw invalidField(
+      'returnTo',
+      'only a linking flow returns to a page: add isLinking=true, or leave it out',
+    );
+  }
+  return returnTo;
+}
+
 function startHandler(deps: LoginHandlerDeps, protocol: ProtocolName): Handler<StartOperation> {
   const secure = deps.publicUrl.startsWith('https:');
   return async ({ path: { provider }, query }, state) => {
     const isLinking = query?.isLinking ?? false;
+    const returnTo = returnToOf(isLinking, query?.returnTo);
     const move = needsMove(state, deps.publicUrl);
     if (move === 'move') {
-      return moveToPublicOrigin(startUrl(deps.publicUrl, protocol, provider, isLinking), secure);
+      return moveToPublicOrigin(startUrl(deps.publicUrl, protocol, provider, isLinking, returnTo), secure);
     }
     if (move === 'moved-before') {
       state.log.warn(
@@ -119,6 +138,7 @@ function startHandler(deps: LoginHandlerDeps, protocol: ProtocolName): Handler<S
     const input = {
       providerName: provider,
       isLinking,
+      ...(returnTo === null ? {} : { returnTo }),
       clientAddress: state.clientAddress,
       request: requestOf(state),
     };
