@@ -14,7 +14,7 @@ import { call } from '../api.ts';
 import { Loading, ProblemBox } from '../components/ui.tsx';
 import { basePath } from '../session.ts';
 import { sectionError, useAccount } from './context.ts';
-import { ConfirmDialog, LiveStatus, type Status } from './parts.tsx';
+import { ConfirmDialog, LiveStatus, when, type Status } from './parts.tsx';
 
 export function AppPassword(): JSX.Element {
   const account = useAccount();
@@ -87,8 +87,7 @@ export function AppPassword(): JSX.Element {
               'You have no app password.'
             ) : (
               <>
-                You have an app password, made{' '}
-                <time dateTime={created}>{new Date(created).toLocaleString()}</time>.
+                You have an app password, made <time dateTime={created}>{when(created)}</time>.
               </>
             )}
           </p>
@@ -112,8 +111,9 @@ export function AppPassword(): JSX.Element {
             )}
           </div>
           <p class="hint">
-            A new app password replaces the old one: apps using the old one must be given the new one.
-            Changing the password may also sign you out of Jellyfin on your other devices.
+            A new app password replaces the old one: apps using the old one must be given the new one. With
+            some servers, making or revoking one also signs you out of Jellyfin on your devices, this one
+            included: then sign in again.
           </p>
         </>
       )}

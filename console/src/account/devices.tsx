@@ -12,7 +12,7 @@ import {
 import { call } from '../api.ts';
 import { Loading, ProblemBox } from '../components/ui.tsx';
 import { sectionError, useAccount } from './context.ts';
-import { ConfirmDialog, LiveStatus, type Status } from './parts.tsx';
+import { ConfirmDialog, LiveStatus, when, type Status } from './parts.tsx';
 
 type Confirming = { kind: 'one'; device: UserDevice } | { kind: 'others' };
 
@@ -33,10 +33,16 @@ export function Devices(): JSX.Element {
   const [busy, setBusy] = useState(false);
   const [reads, setReads] = useState(0);
   const heading = useRef<HTMLHeadingElement>(null);
+  const focusHeading = useRef(false);
 
   useEffect(() => {
     call(listDevices({ client: account.client, path: { jellyfinUserId: account.userId } }))
-      .then(setDevices)
+      .then((read) => {
+        setDevices(read);
+        // After a removal the button that asked is gone with its row: the focus goes to the heading.
+        if (focusHeading.current) heading.current?.focus();
+        focusHeading.current = false;
+      })
       .catch((failure: unknown) => setError(sectionError(failure, account)));
   }, [account, reads]);
 
@@ -61,6 +67,7 @@ export function Devices(): JSX.Element {
               : `You are signed out on ${devicesText(signedOut)}. This one stays signed in.`,
         });
       }
+      focusHeading.current = true;
     } catch (failure) {
       setError(sectionError(failure, account));
     }
@@ -159,16 +166,16 @@ function DeviceTable(props: {
         <tbody>
           {props.devices.map((device) => (
             <tr key={device.deviceId} class={device.current ? 'current' : undefined}>
-              <td>
+              <td data-label="Device">
                 {deviceLabel(device)}
                 {device.current ? <span class="this-device small">This device</span> : null}
               </td>
-              <td>{device.client}</td>
-              <td>
+              <td data-label="App">{device.client}</td>
+              <td data-label="Last active">
                 {device.lastActivity === null ? (
                   <span class="small">unknown</span>
                 ) : (
-                  <time dateTime={device.lastActivity}>{new Date(device.lastActivity).toLocaleString()}</time>
+                  <time dateTime={device.lastActivity}>{when(device.lastActivity)}</time>
                 )}
               </td>
               <td>

@@ -15,7 +15,7 @@ import { call } from '../api.ts';
 import { Loading, ProblemBox } from '../components/ui.tsx';
 import { basePath } from '../session.ts';
 import { sectionError, useAccount } from './context.ts';
-import { ConfirmDialog, LiveStatus, type Status } from './parts.tsx';
+import { ConfirmDialog, LiveStatus, when, type Status } from './parts.tsx';
 
 interface Provider {
   protocol: LinkDetail['protocol'];
@@ -62,6 +62,7 @@ export function Identities(props: { linked: string | null }): JSX.Element {
   const [busy, setBusy] = useState(false);
   const [reads, setReads] = useState(0);
   const heading = useRef<HTMLHeadingElement>(null);
+  const focusHeading = useRef(false);
 
   useEffect(() => {
     // Set after the region is in the page, so that it is announced.
@@ -69,7 +70,12 @@ export function Identities(props: { linked: string | null }): JSX.Element {
   }, [props.linked]);
   useEffect(() => {
     call(listLinkDetails({ client: account.client, path: { jellyfinUserId: account.userId } }))
-      .then(setLinks)
+      .then((read) => {
+        setLinks(read);
+        // After a removal the button that asked is gone with its row: the focus goes to the heading.
+        if (focusHeading.current) heading.current?.focus();
+        focusHeading.current = false;
+      })
       .catch((failure: unknown) => setError(sectionError(failure, account)));
   }, [account, reads]);
   useEffect(() => {
@@ -99,6 +105,7 @@ export function Identities(props: { linked: string | null }): JSX.Element {
         kind: 'ok',
         text: `Your ${link.provider} account ${accountName(link)} is no longer linked.`,
       });
+      focusHeading.current = true;
     } catch (failure) {
       setError(sectionError(failure, account));
     }
@@ -178,10 +185,10 @@ function LinkTable(props: { links: LinkDetail[]; onUnlink: (link: LinkDetail) =>
         <tbody>
           {props.links.map((link) => (
             <tr key={linkKey(link)}>
-              <td>{link.provider}</td>
-              <td>{accountName(link)}</td>
-              <td>
-                <time dateTime={link.created}>{new Date(link.created).toLocaleString()}</time>
+              <td data-label="Provider">{link.provider}</td>
+              <td data-label="Your account there">{accountName(link)}</td>
+              <td data-label="Linked">
+                <time dateTime={link.created}>{when(link.created)}</time>
               </td>
               <td>
                 <button

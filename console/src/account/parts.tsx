@@ -1,7 +1,12 @@
-// The account page's own building blocks: a status line that screen readers announce when it changes, and
-// the confirmation dialog every destructive action goes through.
+// The account page's own building blocks: a status line that screen readers announce when it changes, the
+// confirmation dialog every destructive action goes through, and how a moment is written.
 import type { ComponentChildren, JSX, RefObject } from 'preact';
 import { useEffect, useId, useRef } from 'preact/hooks';
+
+/** A moment in the reader's own language and time zone, to the minute ("3 Dec 2026, 17:11"). */
+export function when(iso: string): string {
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
 
 export interface Status {
   kind: 'ok' | 'info';
