@@ -109,11 +109,13 @@ export const publicTextByReason: Readonly<Record<string, string>> = {
   device_code_malformed: 'Type the six digits your TV shows.',
   quick_connect_not_authorized:
     'This Quick Connect request is not authorized yet, has expired, or was already used.',
-  // Unlinking (src/sso/links.ts): read by the user on their account page as well as by an admin.
-  last_way_in:
-    'This is the only way this account can sign in: it has no password and no other linked account. Link another account or create an app password first.',
   device_attempts_limit:
     'Too many tries with TV codes from your address or for this code; wait a minute and try again.',
+  // The account page's refusals (src/sso/links.ts, src/sso/app-passwords.ts): read by the user themself.
+  app_passwords_not_allowed:
+    'App passwords are turned off on this server, or for the providers you sign in with. Ask your admin if an app needs one.',
+  last_way_in:
+    'This is the only way this account can sign in: it has no password and no other linked account. Link another account or create an app password first.',
 };
 
 /** Refusals a "Try again" link cannot cure: the error page offers none. */

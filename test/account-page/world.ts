@@ -25,6 +25,8 @@ const ACCOUNTS = {
   'sub-gwen': { preferred_username: 'gwen' },
   'sub-hugo': { preferred_username: 'hugo' },
   'sub-ines': { preferred_username: 'ines' },
+  'sub-jana': { preferred_username: 'jana' },
+  'sub-karl': { preferred_username: 'karl' },
 };
 
 export interface AccountService {
