@@ -10,10 +10,10 @@ import {
   revokeAppPassword,
   type NewAppPassword,
 } from '../../../clients/typescript/index.ts';
-import { call } from '../api.ts';
+import { call, ProblemError } from '../api.ts';
 import { Loading, ProblemBox } from '../components/ui.tsx';
 import { basePath } from '../session.ts';
-import { sectionError, useAccount } from './context.ts';
+import { sectionError, useAccount, type AccountContext } from './context.ts';
 import { ConfirmDialog, LiveStatus, when, type Status } from './parts.tsx';
 
 export function AppPassword(): JSX.Element {
@@ -25,6 +25,8 @@ export function AppPassword(): JSX.Element {
   const [status, setStatus] = useState<Status | null>(null);
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
+  // Jellyfin ends the user's sessions when their password changes, this browser's too.
+  const [sessionEnded, setSessionEnded] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
@@ -43,6 +45,8 @@ export function AppPassword(): JSX.Element {
       );
       setFresh(made);
       setCreated(made.created);
+      // Said beside the password rather than by the sign-in page, which would hide it.
+      setSessionEnded(!(await stillSignedIn(account)));
     } catch (failure) {
       setError(sectionError(failure, account));
     }
@@ -94,13 +98,15 @@ export function AppPassword(): JSX.Element {
           {fresh === null ? null : (
             <NewPassword
               made={fresh}
+              sessionEnded={sessionEnded}
               onDone={() => {
+                if (sessionEnded) return account.onExpired();
                 setFresh(null);
                 heading.current?.focus();
               }}
             />
           )}
-          <div class="button-row">
+          <div class={sessionEnded ? 'hidden' : 'button-row'}>
             <button type="button" class="button-primary" disabled={busy} onClick={() => void create()}>
               Create an app password
             </button>
@@ -136,11 +142,25 @@ export function AppPassword(): JSX.Element {
   );
 }
 
+/** Whether this browser's session survived the password change (401: it did not). */
+async function stillSignedIn(account: AccountContext): Promise<boolean> {
+  try {
+    await call(getAppPassword({ client: account.client, path: { jellyfinUserId: account.userId } }));
+    return true;
+  } catch (failure) {
+    return !(failure instanceof ProblemError && failure.status === 401);
+  }
+}
+
 /**
  * The password just made, shown this once, with a copy button and what to type where. It takes the focus
  * so a screen reader reads it at once.
  */
-function NewPassword(props: { made: NewAppPassword; onDone: () => void }): JSX.Element {
+function NewPassword(props: {
+  made: NewAppPassword;
+  sessionEnded: boolean;
+  onDone: () => void;
+}): JSX.Element {
   const box = useRef<HTMLDivElement>(null);
   const value = useRef<HTMLElement>(null);
   const [copied, setCopied] = useState<Status | null>(null);
@@ -171,6 +191,12 @@ function NewPassword(props: { made: NewAppPassword; onDone: () => void }): JSX.E
         </button>
       </div>
       <LiveStatus status={copied} />
+      {props.sessionEnded ? (
+        <p class="notice notice-warn">
+          Your server signed you out everywhere when the password changed, in this browser too. Save the
+          password first, then sign in again.
+        </p>
+      ) : null}
       <p>In the app, choose to sign in with a user name and password, and type:</p>
       <dl class="sign-in-values">
         <dt>Server address</dt>
@@ -185,7 +211,7 @@ function NewPassword(props: { made: NewAppPassword; onDone: () => void }): JSX.E
         <dd>this app password</dd>
       </dl>
       <button type="button" onClick={props.onDone}>
-        I have saved it
+        {props.sessionEnded ? 'I have saved it: sign in again' : 'I have saved it'}
       </button>
     </div>
   );
