@@ -9,6 +9,7 @@ import { authenticateByName, getAppPassword } from '../../clients/typescript/ind
 import { describeWithChromium, launchChromium } from '../support/chromium.js';
 import {
   openAccountPage,
+  poll,
   saveScreenshot,
   section,
   signedInTab,
@@ -52,7 +53,7 @@ describeWithChromium('the App password section of the account page', browser, (c
     expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/);
     // The panel takes the focus, and says what to type where.
     const panel = appPassword.getByRole('group', { name: 'Your new password' });
-    await expect.poll(() => panel.evaluate((box) => box === document.activeElement)).toBe(true);
+    await poll(() => panel.evaluate((box) => box === document.activeElement)).toBe(true);
     expect(await panel.locator('dl').textContent()).toBe(
       `Server address${service.t.baseUrl}User namehugoPasswordthis app password`,
     );
@@ -82,7 +83,7 @@ describeWithChromium('the App password section of the account page', browser, (c
       .getByText('Your app password is revoked: apps using it can no longer sign in.')
       .waitFor();
     await appPassword.getByText('You have no app password.').waitFor();
-    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('App password');
+    await poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('App password');
     expect(await appSignIn('hugo', password)).toBe(401);
     const state = await getAppPassword({ client: service.t.admin, path: { jellyfinUserId: tab.userId } });
     expect(state.data).toEqual({ created: null });
@@ -97,12 +98,10 @@ describeWithChromium('the App password section of the account page', browser, (c
       const tab = await signedInTab(chromium, off, 'sub-jana');
       const appPassword = section(tab.page, 'App password');
       await appPassword.getByRole('button', { name: 'Create an app password' }).click();
-      await expect
-        .poll(() => appPassword.getByRole('alert').locator('.problem-detail').textContent())
-        .toBe(
-          'App passwords are turned off on this server, or for the providers you sign in with. ' +
-            'Ask your admin if an app needs one.',
-        );
+      await poll(() => appPassword.getByRole('alert').locator('.problem-detail').textContent()).toBe(
+        'App passwords are turned off on this server, or for the providers you sign in with. ' +
+          'Ask your admin if an app needs one.',
+      );
       await saveScreenshot(tab.page, 'app-password-refused');
       expect(await tab.page.locator('#app-password-value').count()).toBe(0);
       expect(await tab.problems()).toEqual([]);

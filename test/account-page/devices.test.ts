@@ -8,6 +8,7 @@ import { describeWithChromium, launchChromium } from '../support/chromium.js';
 import { directoryOf } from '../support/users.js';
 import {
   openAccountPage,
+  poll,
   rows,
   saveScreenshot,
   section,
@@ -69,10 +70,11 @@ describeWithChromium('the Devices section of the account page', browser, (chromi
     await saveScreenshot(page, 'devices-confirm-sign-out');
     await one.getByRole('button', { name: 'Sign out', exact: true }).click();
     await devices.getByRole('status').getByText('You are signed out on Pixel 8.').waitFor();
-    await expect
-      .poll(async () => (await listed()).sort())
-      .toEqual(['ChromeThis device · Jellyfin Web', 'Living room TV · Jellyfin Android TV']);
-    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Devices');
+    await poll(async () => (await listed()).sort()).toEqual([
+      'ChromeThis device · Jellyfin Web',
+      'Living room TV · Jellyfin Android TV',
+    ]);
+    await poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Devices');
     expect(await works(phone, tab.userId)).toBe(false);
     expect(await works(tv, tab.userId)).toBe(true);
 
@@ -86,7 +88,7 @@ describeWithChromium('the Devices section of the account page', browser, (chromi
       .getByRole('status')
       .getByText('You are signed out on 1 device. This one stays signed in.')
       .waitFor();
-    await expect.poll(listed).toEqual(['ChromeThis device · Jellyfin Web']);
+    await poll(listed).toEqual(['ChromeThis device · Jellyfin Web']);
     expect(await devices.getByRole('button', { name: 'Sign out everywhere else' }).count()).toBe(0);
     expect(await works(tv, tab.userId)).toBe(false);
     await saveScreenshot(page, 'devices-signed-out-elsewhere');

@@ -10,6 +10,7 @@ import { listLinkDetails } from '../../clients/typescript/index.js';
 import { describeWithChromium, launchChromium } from '../support/chromium.js';
 import {
   openAccountPage,
+  poll,
   passIdpLogin,
   rows,
   saveScreenshot,
@@ -86,7 +87,7 @@ describeWithChromium('the Identities section of the account page', browser, (chr
     const { page } = tab;
     await openAccountPage(page, service.t.baseUrl, '?linked=work');
     const status = section(page, 'Identities').getByRole('status').filter({ hasText: 'linked' });
-    await expect.poll(() => status.textContent()).toBe('Your work account is now linked.');
+    await poll(() => status.textContent()).toBe('Your work account is now linked.');
     expect(new URL(page.url()).search).toBe('');
     await saveScreenshot(page, 'identities-linked-notice');
     // A reload does not announce it again.
@@ -105,11 +106,11 @@ describeWithChromium('the Identities section of the account page', browser, (chr
     const dialog = page.getByRole('dialog', { name: 'Unlink family?' });
     await dialog.waitFor();
     // The focus starts on Cancel, the harmless choice; Escape cancels too, and the focus comes back.
-    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
+    await poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
     await saveScreenshot(page, 'identities-confirm-unlink');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
-    await expect.poll(() => unlinkFamily.evaluate((b) => b === document.activeElement)).toBe(true);
+    await poll(() => unlinkFamily.evaluate((b) => b === document.activeElement)).toBe(true);
     await page.keyboard.press('Enter');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached' });
@@ -119,12 +120,10 @@ describeWithChromium('the Identities section of the account page', browser, (chr
     await unlinkFamily.click();
     await dialog.getByRole('button', { name: 'Unlink', exact: true }).click();
     const refusal = identities.getByRole('alert');
-    await expect
-      .poll(() => refusal.locator('.problem-detail').textContent())
-      .toBe(
-        'This is the only way this account can sign in: it has no password and no other linked account. ' +
-          'Link another account or create an app password first.',
-      );
+    await poll(() => refusal.locator('.problem-detail').textContent()).toBe(
+      'This is the only way this account can sign in: it has no password and no other linked account. ' +
+        'Link another account or create an app password first.',
+    );
     await saveScreenshot(page, 'identities-last-way-in');
     expect(await linksOf(tab.userId)).toEqual(['family:gwen']);
     expect(await rows(page, 'Identities')).toHaveLength(1);
@@ -136,18 +135,16 @@ describeWithChromium('the Identities section of the account page', browser, (chr
     await openAccountPage(page, service.t.baseUrl);
     await identities.getByRole('button', { name: 'Unlink family' }).click();
     await dialog.getByRole('button', { name: 'Unlink', exact: true }).click();
-    await expect
-      .poll(() => identities.getByRole('status').allTextContents())
-      .toContain('Your family account gwen is no longer linked.');
-    await expect
-      .poll(() => rows(page, 'Identities'))
-      .toEqual([['work', 'gwen', expect.any(String), 'Unlink']]);
+    await poll(() => identities.getByRole('status').allTextContents()).toContain(
+      'Your family account gwen is no longer linked.',
+    );
+    await poll(() => rows(page, 'Identities')).toEqual([['work', 'gwen', expect.any(String), 'Unlink']]);
     expect(await identities.getByRole('button', { name: /^Link / }).allTextContents()).toEqual([
       'Link family',
       'Link corp',
     ]);
     // The button that opened the dialog is gone: the focus is on the section's heading.
-    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Identities');
+    await poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Identities');
     expect(await linksOf(tab.userId)).toEqual(['work:gwen']);
     expect(await tab.problems()).toEqual([]);
     await tab.close();

@@ -10,7 +10,7 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { describeWithChromium, launchChromium } from '../support/chromium.js';
 import { startFakeJellyfin, type FakeJellyfin } from '../support/fake-jellyfin.js';
 import { requireJellyfinDocuments } from '../support/jellyfin-openapi.js';
-import { openAccountPage, rows, saveScreenshot, section } from './world.js';
+import { openAccountPage, poll, rows, saveScreenshot, section } from './world.js';
 
 requireJellyfinDocuments();
 
@@ -82,7 +82,7 @@ describeWithChromium('the account page with a Jellyfin server', browser, (chromi
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await openAccountPage(page, t.baseUrl);
-    await expect.poll(() => page.locator('.who').textContent()).toBe('Signed in as lena');
+    await poll(() => page.locator('.who').textContent()).toBe('Signed in as lena');
     await section(page, 'Identities').getByText('No sign-in account is linked to you yet.').waitFor();
     const devices = section(page, 'Devices');
     expect((await rows(page, 'Devices')).map((r) => `${r[0]} · ${r[1]}`).sort()).toEqual([

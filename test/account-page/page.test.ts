@@ -13,6 +13,7 @@ import { describeWithChromium, launchChromium } from '../support/chromium.js';
 import { openConsoleTab } from '../support/console-browser.js';
 import {
   openAccountPage,
+  poll,
   saveScreenshot,
   signedInTab,
   startAccountService,
@@ -139,7 +140,7 @@ describeWithChromium('the account page in a browser', browser, (chromium) => {
   it('when a signed-in user opens the page on a phone, then their name heads it and nothing overflows sideways', async () => {
     const tab = await signedInTab(chromium, service, 'sub-ines', { width: 390, height: 844 });
     const { page } = tab;
-    await expect.poll(() => page.locator('.who').textContent()).toBe('Signed in as ines');
+    await poll(() => page.locator('.who').textContent()).toBe('Signed in as ines');
     for (const name of ['Identities', 'App password', 'Devices']) {
       await page
         .getByRole('region', { name, exact: true })

@@ -126,11 +126,19 @@ export async function signedInTab(
   return { ...tab, userId };
 }
 
+/**
+ * `expect.poll` with room for a loaded machine (two test workers and their browsers on two cores): the
+ * page's answers may take a few seconds there.
+ */
+export function poll<T>(read: () => T | Promise<T>) {
+  return expect.poll(read, { timeout: 15_000 });
+}
+
 /** Opens /sso/account (with `query`) and waits until its three sections have loaded. */
 export async function openAccountPage(page: Page, baseUrl: string, query = ''): Promise<void> {
   await page.goto(`${baseUrl}/sso/account${query}`);
   await page.getByRole('heading', { name: 'Your account', level: 1 }).waitFor();
-  await expect.poll(() => page.locator('.loading').count()).toBe(0);
+  await poll(() => page.locator('.loading').count()).toBe(0);
 }
 
 /** The section named by its heading (`<section aria-labelledby>` is a region of that name). */

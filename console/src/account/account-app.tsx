@@ -52,7 +52,9 @@ export function AccountApp(): JSX.Element {
       <header class="topbar">
         <span class="brand">jellyfin-sso</span>
         <span class="page-name">Your account</span>
-        {context?.userName == null ? null : <span class="who small">Signed in as {context.userName}</span>}
+        {context === null || context.userName === null ? null : (
+          <span class="who small">Signed in as {context.userName}</span>
+        )}
       </header>
       <main class="content account-page">
         {context === null ? (

@@ -77,6 +77,8 @@ export function Devices(): JSX.Element {
   };
 
   const others = (devices ?? []).filter((d) => !d.current);
+  // The service knows this browser by the device id it sends; a session made under another id is not marked.
+  const recognised = (devices ?? []).some((d) => d.current);
   const names = new Map<string, number>();
   for (const d of others) names.set(deviceLabel(d), (names.get(deviceLabel(d)) ?? 0) + 1);
   // Two devices of the same name are told apart by their app.
@@ -137,7 +139,11 @@ export function Devices(): JSX.Element {
           <p>
             {confirming.kind === 'one'
               ? `${deviceLabel(confirming.device)} (${confirming.device.client}) will have to sign in again.`
-              : `Every other device and app (${devicesText(others.length)}) will have to sign in again. This browser stays signed in.`}
+              : `Every other device and app (${devicesText(others.length)}) will have to sign in again. ${
+                  recognised
+                    ? 'This browser stays signed in.'
+                    : 'This browser is not among the devices listed, so it may be signed out too.'
+                }`}
           </p>
         </ConfirmDialog>
       )}

@@ -35,7 +35,7 @@ function linkKey(link: LinkDetail): string {
  * Where "Link <provider>" goes: the provider's start with `isLinking=true`, and `returnTo=account` so the
  * flow comes back here and names the provider (`?linked=`).
  */
-export function linkUrl(provider: Provider): string {
+function linkUrl(provider: Provider): string {
   const mode = provider.protocol === 'saml' ? 'SAML' : 'OID';
   return `${basePath()}/sso/${mode}/start/${encodeURIComponent(provider.name)}?isLinking=true&returnTo=account`;
 }
