@@ -1,4 +1,4 @@
-// Builds the admin console (console/ → dist/console/) when its sources are newer than the build, so
+// Builds the admin console and the account page (console/ → dist/console/) when its sources are newer than the build, so
 // `npm start`, the demo and the tests always serve the console as the sources say. `--force` always builds.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,10 +6,11 @@ import { isStale } from './build-staleness.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SOURCES = ['console', 'clients/typescript'].map((dir) => join(ROOT, dir));
-const BUILT = join(ROOT, 'dist/console/index.html');
+// Both pages of the build: a build made before the account page existed lacks account.html.
+const BUILT = ['index.html', 'account.html'].map((page) => join(ROOT, 'dist/console', page));
 
 export function consoleIsStale(): boolean {
-  return isStale(BUILT, SOURCES);
+  return BUILT.some((built) => isStale(built, SOURCES));
 }
 
 /** Builds when stale (or always with `force`); returns whether it built. */

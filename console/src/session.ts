@@ -46,6 +46,22 @@ export function storedSession(): Credential | null {
   return { kind: 'session', token: String(server.AccessToken), userId: String(server.UserId) };
 }
 
+/** The signed-in user's name as jellyfin-web stored it beside the session, when it did. */
+export function storedUserName(credential: Credential): string | null {
+  if (credential.kind !== 'session') return null;
+  for (let i = 0; i < localStorage.length; i++) {
+    const key = localStorage.key(i);
+    if (key?.startsWith(`user-${credential.userId}-`) !== true) continue;
+    try {
+      const name: unknown = Reflect.get(JSON.parse(localStorage.getItem(key) ?? '{}') as object, 'Name');
+      if (typeof name === 'string') return name;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
 /** The credential to try first: an API key given in this tab, else the stored session. */
 export function currentCredential(): Credential | null {
   const key = sessionStorage.getItem(API_KEY_ITEM);

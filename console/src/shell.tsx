@@ -4,8 +4,8 @@ import { useConsole } from './context.ts';
 import { ActivityPage } from './pages/activity.tsx';
 import { LinksPage } from './pages/links.tsx';
 import { ProvidersPage } from './pages/providers.tsx';
-import { storedUserName } from './pages/signin.tsx';
 import { href, useRoute, type Route } from './route.ts';
+import { storedUserName } from './session.ts';
 
 const SECTIONS = [
   { id: 'providers', label: 'Providers' },

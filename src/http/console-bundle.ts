@@ -1,11 +1,15 @@
 // The admin console's built files (`npm run build:console` writes them to dist/console/): read once at
 // start into memory, so serving them touches no disk and no request can name a path outside the bundle.
+// The build has two pages sharing one assets/ folder: the console (index.html) and the signed-in user's
+// account page (account.html).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface ConsoleBundle {
   /** The page, as Vite wrote it (its scripts and styles are files under assets/, never inline). */
   html: string;
+  /** The account page, as Vite wrote it; null in a build made before it existed. */
+  accountHtml: string | null;
   /** File name under assets/ → its bytes as text and its media type. */
   assets: Map<string, { contentType: string; text: string }>;
 }
@@ -27,7 +31,9 @@ export function loadConsoleBundle(dir: string): ConsoleBundle | null {
       assets.set(name, { contentType, text: readFileSync(join(assetDir, name), 'utf8') });
     }
   }
-  return { html: readFileSync(indexPath, 'utf8'), assets };
+  const accountPath = join(dir, 'account.html');
+  const accountHtml = existsSync(accountPath) ? readFileSync(accountPath, 'utf8') : null;
+  return { html: readFileSync(indexPath, 'utf8'), accountHtml, assets };
 }
 
 /**

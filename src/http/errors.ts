@@ -117,6 +117,11 @@ export const publicTextByReason: Readonly<Record<string, string>> = {
     'Wrong user name or password. With single sign-on, apps take an app password: make one on your account page.',
   device_attempts_limit:
     'Too many tries with TV codes from your address or for this code; wait a minute and try again.',
+  // The account page's refusals (src/sso/links.ts, src/sso/app-passwords.ts): read by the user themself.
+  app_passwords_not_allowed:
+    'App passwords are turned off on this server, or for the providers you sign in with. Ask your admin if an app needs one.',
+  last_way_in:
+    'This is the only way this account can sign in: it has no password and no other linked account. Link another account or create an app password first.',
 };
 
 /** Refusals a "Try again" link cannot cure: the error page offers none. */

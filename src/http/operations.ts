@@ -330,6 +330,12 @@ export interface Operations {
     HtmlReply<Api.GetAdminConsoleResponses>,
     Api.GetAdminConsoleErrors
   >;
+  getAccountPage: Operation<
+    'console',
+    Api.GetAccountPageData,
+    HtmlReply<Api.GetAccountPageResponses>,
+    Api.GetAccountPageErrors
+  >;
   getAdminConsoleAsset: Operation<
     'console',
     Api.GetAdminConsoleAssetData,

@@ -3002,6 +3002,46 @@ export type GetAdminConsoleAssetResponses = {
 
 export type GetAdminConsoleAssetResponse = GetAdminConsoleAssetResponses[keyof GetAdminConsoleAssetResponses];
 
+export type GetAccountPageData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Set by a linking flow that returns here: the provider just linked, which the page announces
+         * once (and then removes from the address).
+         *
+         */
+        linked?: string;
+    };
+    url: '/sso/account';
+};
+
+export type GetAccountPageErrors = {
+    /**
+     * The browser step failed; the page says what happened and how to retry.
+     */
+    400: Problem;
+    /**
+     * Too many requests from this client address (an IPv6 /64 counts as one address), or, at a sign-in start, too many sign-ins open from it (`SSO_MAX_OPEN_FLOWS`, reason `open_sign_ins_limit`); retry later.
+     */
+    429: Problem;
+    /**
+     * The console's assets are missing from this installation.
+     */
+    503: Problem;
+};
+
+export type GetAccountPageError = GetAccountPageErrors[keyof GetAccountPageErrors];
+
+export type GetAccountPageResponses = {
+    /**
+     * The account page's HTML.
+     */
+    200: string;
+};
+
+export type GetAccountPageResponse = GetAccountPageResponses[keyof GetAccountPageResponses];
+
 export type GetDevicePageData = {
     body?: never;
     path?: never;

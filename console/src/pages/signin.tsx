@@ -9,6 +9,7 @@ import {
   basePath,
   rememberApiKey,
   storedSession,
+  storedUserName,
   useStoredSessionAgain,
   type Credential,
 } from '../session.ts';
@@ -31,22 +32,6 @@ async function ssoButtons(): Promise<SsoButton[]> {
     ...oidc.map((name) => ({ label: name, url: start('OID', name) })),
     ...saml.map((name) => ({ label: name, url: start('SAML', name) })),
   ];
-}
-
-/** The signed-in user's name as jellyfin-web stored it beside the session, when it did. */
-export function storedUserName(credential: Credential): string | null {
-  if (credential.kind !== 'session') return null;
-  for (let i = 0; i < localStorage.length; i++) {
-    const key = localStorage.key(i);
-    if (key?.startsWith(`user-${credential.userId}-`) !== true) continue;
-    try {
-      const name: unknown = Reflect.get(JSON.parse(localStorage.getItem(key) ?? '{}') as object, 'Name');
-      if (typeof name === 'string') return name;
-    } catch {
-      return null;
-    }
-  }
-  return null;
 }
 
 export function SignIn(props: { message: string | null; onSignedIn: () => void }): JSX.Element {
