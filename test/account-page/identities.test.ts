@@ -1,14 +1,15 @@
 // The Identities section in headless Chromium: a user signed in through `family` sees that link and
 // "Link <provider>" for the other enabled providers; "Link work" goes to the work provider's linking flow
-// (asking to come back to this page), which — completed at the real IdP — adds the work identity the
-// page then lists; `?linked=` is announced and leaves the address; "Unlink" asks first (Cancel and
-// Escape keep the link), and the last way in of a user without a password is refused with the service's
-// explanation, the link kept.
+// (asking to come back to this page), which — completed at the real IdP — adds the work identity and
+// returns to the page; it announces the link, takes `?linked=` out of the address and lists the new
+// identity; "Unlink" asks first (Cancel and Escape keep the link), and the last way in of a user without
+// a password is refused with the service's explanation, the link kept.
 import type { Browser, Request } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { listLinkDetails } from '../../clients/typescript/index.js';
 import { describeWithChromium, launchChromium } from '../support/chromium.js';
 import {
+  backOnAccountPage,
   openAccountPage,
   poll,
   passIdpLogin,
@@ -60,15 +61,19 @@ describeWithChromium('the Identities section of the account page', browser, (chr
     // OIDC, completed at the real IdP: the browser is still signed in there as erin.
     await openAccountPage(page, service.t.baseUrl);
     const oidcStart = page.waitForRequest((r: Request) => r.url().includes('/sso/OID/start/'));
+    const back = backOnAccountPage(page, 'work');
     await section(page, 'Identities').getByRole('button', { name: 'Link work' }).click();
     const oidc = new URL((await oidcStart).url());
     expect(oidc.origin + oidc.pathname).toBe(`${service.t.baseUrl}/sso/OID/start/work`);
     expect(Object.fromEntries(oidc.searchParams)).toEqual({ isLinking: 'true', returnTo: 'account' });
     await passIdpLogin(page, service.idp, 'sub-erin');
-    await page.waitForSelector('body[data-sso-state="linked"]');
+    // The flow comes back by itself: the page announces the new link and lists it.
+    await back;
+    await poll(() =>
+      section(page, 'Identities').getByRole('status').filter({ hasText: 'linked' }).textContent(),
+    ).toBe('Your work account is now linked.');
     expect(await linksOf(tab.userId)).toEqual(['family:erin', 'work:erin']);
-
-    await openAccountPage(page, service.t.baseUrl);
+    await saveScreenshot(page, 'identities-linked');
     expect(await rows(page, 'Identities')).toEqual([
       ['family', 'erin', expect.any(String), 'Unlink'],
       ['work', 'erin', expect.any(String), 'Unlink'],
@@ -129,10 +134,11 @@ describeWithChromium('the Identities section of the account page', browser, (chr
     expect(await rows(page, 'Identities')).toHaveLength(1);
 
     // With a second link she may unlink one; the list and the link buttons follow.
+    const back = backOnAccountPage(page, 'work');
     await identities.getByRole('button', { name: 'Link work' }).click();
     await passIdpLogin(page, service.idp, 'sub-gwen');
-    await page.waitForSelector('body[data-sso-state="linked"]');
-    await openAccountPage(page, service.t.baseUrl);
+    await back;
+    await poll(() => rows(page, 'Identities')).toHaveLength(2);
     await identities.getByRole('button', { name: 'Unlink family' }).click();
     await dialog.getByRole('button', { name: 'Unlink', exact: true }).click();
     await poll(() => identities.getByRole('status').allTextContents()).toContain(

@@ -141,6 +141,32 @@ export async function openAccountPage(page: Page, baseUrl: string, query = ''): 
   await poll(() => page.locator('.loading').count()).toBe(0);
 }
 
+/**
+ * The way back from a linking flow started on the page, watched from before it starts (call it, then
+ * click "Link <provider>"): the finishing page calls Link and sends the browser to
+ * /sso/account?linked=<provider>; resolves once the account page has taken `?linked=` out of the address
+ * and its sections have loaded.
+ */
+export function backOnAccountPage(page: Page, provider: string): Promise<void> {
+  const navigation = page.waitForRequest(
+    (request) => {
+      const url = new URL(request.url());
+      return (
+        request.isNavigationRequest() &&
+        url.pathname === '/sso/account' &&
+        url.searchParams.get('linked') === provider
+      );
+    },
+    { timeout: 60_000 },
+  );
+  return (async () => {
+    await navigation;
+    await page.getByRole('heading', { name: 'Your account', level: 1 }).waitFor({ timeout: 30_000 });
+    await poll(() => new URL(page.url()).search).toBe('');
+    await poll(() => page.locator('.loading').count()).toBe(0);
+  })();
+}
+
 /** The section named by its heading (`<section aria-labelledby>` is a region of that name). */
 export function section(page: Page, name: 'Identities' | 'App password' | 'Devices') {
   return page.getByRole('region', { name, exact: true });
