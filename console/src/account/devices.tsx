@@ -95,6 +95,19 @@ export function Devices(): JSX.Element {
         Where you are signed in. If you lost a phone or signed in on a computer that is not yours, sign out
         there from here.
       </p>
+      <div class="button-row">
+        {/* An app that signs in while this page is open appears only on a new read. */}
+        <button
+          type="button"
+          class="button-small"
+          onClick={() => {
+            setStatus(null);
+            setReads((n) => n + 1);
+          }}
+        >
+          Refresh the list
+        </button>
+      </div>
       <LiveStatus status={status} />
       <ProblemBox error={error} />
       {devices === null ? (
