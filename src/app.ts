@@ -170,6 +170,7 @@ async function openConfiguredDatabase(config: Config, log: Logger): Promise<Data
       url: config.databaseUrl,
       dataDir: config.dataDir,
       secretKey: config.secretKey ?? undefined,
+      sqliteSynchronous: config.sqliteSynchronous,
       logger: log,
     });
   } catch (error) {
