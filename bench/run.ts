@@ -192,11 +192,12 @@ async function startService(
   port: number,
   databaseUrl: string,
   issuer: string | null,
+  moreEnv: Record<string, string> = {},
 ): Promise<Service> {
   const dataDir = mkdtempSync(join(tempRoot, `${name}-`));
   const { child } = await startChild(name, 'bench/servers/sso.ts', {
     args: serviceArgs(port, dataDir),
-    env: serviceEnv(port, databaseUrl, dataDir),
+    env: { ...serviceEnv(port, databaseUrl, dataDir), ...moreEnv },
     logFile: join(tempRoot, `${name}.stderr.log`),
   });
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -656,10 +657,11 @@ async function main(): Promise<void> {
 
   // --- Children: IdP, both services, the bare servers, the openid-client RP ---
   const sqlitePort = await freePort();
+  const sqliteNormalPort = await freePort();
   const pgPort = await freePort();
   const rpPort = await freePort();
   const footprintPort = await freePort();
-  const redirectUris = [sqlitePort, pgPort, footprintPort].flatMap((port) =>
+  const redirectUris = [sqlitePort, sqliteNormalPort, pgPort, footprintPort].flatMap((port) =>
     [PROVIDER, PROVIDER_PAR].map((name) => `http://127.0.0.1:${port}/sso/OID/redirect/${name}`),
   );
   redirectUris.push(`http://127.0.0.1:${rpPort}/cb`);
@@ -693,6 +695,22 @@ async function main(): Promise<void> {
   } catch (error) {
     sqliteError = `the SQLite service could not start: ${message(error)}`;
     say(`  ${sqliteError}`);
+  }
+  // The same service with SSO_SQLITE_SYNCHRONOUS=normal: detail rows beside start and the logins, to show
+  // what FULL's commit costs (README "Configuration" says what NORMAL risks).
+  let sqliteNormal: Service | null = null;
+  let sqliteNormalError = '';
+  try {
+    sqliteNormal = await startService(
+      'sso-sqlite-normal',
+      sqliteNormalPort,
+      `sqlite:${join(tempRoot, 'sqlite-normal.db')}`,
+      issuer,
+      { SSO_SQLITE_SYNCHRONOUS: 'normal' },
+    );
+  } catch (error) {
+    sqliteNormalError = `the SQLite (synchronous=NORMAL) service could not start: ${message(error)}`;
+    say(`  ${sqliteNormalError}`);
   }
 
   say('· PostgreSQL …');
@@ -796,6 +814,16 @@ async function main(): Promise<void> {
     pg === null
       ? unavailable(base, pgReason, pgFailed)
       : { base, run: slice(pg), processes: { service: pg.child.pid, ...more } };
+  const onSqliteNormal = (
+    base: CaseBase,
+    slice: (svc: Service) => Slice,
+    more: Record<string, number> = {},
+  ): Member =>
+    sqliteNormal === null
+      ? unavailable(base, sqliteNormalError, true)
+      : { base, run: slice(sqliteNormal), processes: { service: sqliteNormal.child.pid, ...more } };
+  const normalNote =
+    'not in the issue table: the SQLite case with SSO_SQLITE_SYNCHRONOUS=normal (WAL synced at checkpoints only), measured in the same slices as the FULL row (the default)';
   const names = (svc: Service): Slice => http({ url: `${svc.baseUrl}/sso/OID/GetNames` });
   const start =
     (provider: string) =>
@@ -864,7 +892,7 @@ async function main(): Promise<void> {
       {
         id: 'start-sqlite',
         label: 'GET /sso/OID/start/{provider} [SQLite, PAR off]',
-        short: 'same, PAR off',
+        short: 'SQLite FULL, PAR off',
         unit: 'req/s',
         role: 'case',
         baselines: [startBare.id, startExpress.id],
@@ -896,6 +924,17 @@ async function main(): Promise<void> {
       },
       start(PROVIDER_PAR),
     ),
+    onSqliteNormal(
+      {
+        id: 'start-sqlite-normal',
+        label: 'GET /sso/OID/start/{provider} [SQLite NORMAL, PAR off]',
+        unit: 'req/s',
+        role: 'detail',
+        baselines: [startExpress.id, 'start-sqlite'],
+        note: `${normalNote}; ${startNote}`,
+      },
+      start(PROVIDER),
+    ),
   ]);
 
   const loginNote = `${SETTINGS.loginWorkers} workers, one login after another each: start → oidc-provider (authorize, interaction page, login, code) → redirect (code grant, userinfo, page) → Auth`;
@@ -912,6 +951,7 @@ async function main(): Promise<void> {
       {
         id: 'login-sqlite',
         label: 'full OIDC login [SQLite]',
+        short: 'SQLite FULL',
         unit: 'logins/s',
         role: 'case',
         baselines: [loginBase.id],
@@ -933,6 +973,18 @@ async function main(): Promise<void> {
       withIdp,
     ),
     onChild(loginBase, rp, rpError, (url) => logins({ kind: 'openid-client', baseUrl: url }), withIdp),
+    onSqliteNormal(
+      {
+        id: 'login-sqlite-normal',
+        label: 'full OIDC login [SQLite NORMAL]',
+        unit: 'logins/s',
+        role: 'detail',
+        baselines: [loginBase.id, 'login-sqlite'],
+        note: `${normalNote}; ${loginNote}`,
+      },
+      login,
+      withIdp,
+    ),
   ]);
   const samlMember = (base: CaseBase, svc: Service | null, reason: string, failed: boolean): Member => {
     if (svc === null) return unavailable(base, reason, failed);
@@ -947,6 +999,7 @@ async function main(): Promise<void> {
   const samlCase = (id: string, database: string): CaseBase => ({
     id,
     label: `full SAML login through HTTP [${database}]`,
+    ...(id === 'saml-login-sqlite' ? { short: 'SQLite FULL' } : {}),
     unit: 'logins/s',
     role: 'case',
     baselines: ['saml-xml-crypto'],
@@ -955,6 +1008,17 @@ async function main(): Promise<void> {
   const samlResults = await runGroup('full SAML login', [
     samlMember(samlCase('saml-login-sqlite', 'SQLite'), sqlite, sqliteError, true),
     samlMember(samlCase('saml-login-pg', 'PostgreSQL'), pg, pgReason, pgFailed),
+    samlMember(
+      {
+        ...samlCase('saml-login-sqlite-normal', 'SQLite NORMAL'),
+        role: 'detail',
+        baselines: ['saml-xml-crypto', 'saml-login-sqlite'],
+        note: normalNote,
+      },
+      sqliteNormal,
+      sqliteNormalError,
+      true,
+    ),
   ]);
   for (const result of [...loginResults, ...samlResults]) {
     if (result.extra?.['steps'] !== undefined) report.loginSteps[result.id] = result.extra['steps'];

@@ -2,7 +2,8 @@
 // stores, the media-server adapter, the protocols and the use cases, and hands them to the HTTP edge.
 // What a deployment may not use is imported when first needed (each import() is a chunk of the compiled
 // server): the embedded directory or the Jellyfin adapter, whichever SSO_MEDIA_SERVER names, and the SAML
-// stack (xml-crypto, xmldom, the saml modules) once a SAML provider exists or a SAML endpoint is called.
+// stack (xml-crypto, xmldom, the saml modules) once a SAML provider exists or a SAML endpoint is called,
+// and the metrics stack (prom-client, src/metrics/) only when SSO_METRICS_PORT is set.
 import type { Server } from 'node:http';
 import type { Config } from './config.js';
 import { createHttpApp, type HttpApp } from './http/api.js';
@@ -67,10 +68,8 @@ import {
 } from './providers-file/index.js';
 import { resolve } from 'node:path';
 import { countOpenFlows, countReplayEntries, databaseProbe } from './storage/operations-probes.js';
-import { listenForMetrics, type MetricsListener } from './metrics/listener.js';
-import { createMetrics, type Metrics } from './metrics/registry.js';
-import { countingActivityStore, signInCounter } from './metrics/sign-ins.js';
-import { countingFailures, timeMediaCall, timingSteps } from './metrics/timing.js';
+import type * as MetricsStack from './metrics/index.js';
+import type { MetricsListener } from './metrics/index.js';
 import { drainServer, trackRequests, type RequestTracker } from './server-drain.js';
 import type { Request as JellyfinRequest } from './media-server/jellyfin/request.js';
 
@@ -171,6 +170,7 @@ async function openConfiguredDatabase(config: Config, log: Logger): Promise<Data
       url: config.databaseUrl,
       dataDir: config.dataDir,
       secretKey: config.secretKey ?? undefined,
+      sqliteSynchronous: config.sqliteSynchronous,
       logger: log,
     });
   } catch (error) {
@@ -206,7 +206,7 @@ async function openMediaServer(
   log: Logger,
   clock: Clock,
   database: Database,
-  metrics: Metrics | undefined,
+  instruments: Instruments | undefined,
 ): Promise<OpenedMediaServer> {
   if (config.mediaServer === 'jellyfin' && config.jellyfinUrl !== null && config.jellyfinApiKey !== null) {
     const { createJellyfinServer } = await import('./media-server/jellyfin/index.js');
@@ -215,14 +215,16 @@ async function openMediaServer(
       apiKey: config.jellyfinApiKey,
       clock,
       log: log.child({ component: 'jellyfin' }),
-      ...(metrics === undefined
+      ...(instruments === undefined
         ? {}
         : {
             wrapRequest:
               (request: JellyfinRequest): JellyfinRequest =>
               (endpoint, readers) =>
-                timeMediaCall(metrics, `${endpoint.method} ${endpoint.path}`, () =>
-                  request(endpoint, readers),
+                instruments.stack.timeMediaCall(
+                  instruments.metrics,
+                  `${endpoint.method} ${endpoint.path}`,
+                  () => request(endpoint, readers),
                 ),
           }),
     });
@@ -292,7 +294,6 @@ export async function createApp({
   consoleDir = CONSOLE_DIR,
 }: AppOptions): Promise<App> {
   const database = await openConfiguredDatabase(config, log);
-  const metrics = config.metricsPort === null ? undefined : openMetrics(database, clock);
   // What close() releases, filled in as start-up proceeds; a failed start releases what it had.
   const held: {
     server?: { server: Server; requests: RequestTracker };
@@ -312,8 +313,13 @@ export async function createApp({
       ['database', () => database.close()],
     ]));
   try {
-    const stores = instrumentStores(openStores(database, clock), metrics, config.activityRetentionDays > 0);
-    const mediaServer = await openMediaServer(config, log, clock, database, metrics);
+    const instruments = await openMetrics(config, database, clock);
+    const stores = instrumentStores(
+      openStores(database, clock),
+      instruments,
+      config.activityRetentionDays > 0,
+    );
+    const mediaServer = await openMediaServer(config, log, clock, database, instruments);
     held.mediaServer = mediaServer;
     held.purge = startPurge(stores, clock, log);
     held.activity = openActivityLog(config, log, clock, stores.activity);
@@ -335,7 +341,7 @@ export async function createApp({
       orm: database.orm,
     });
     const handlers = timingStepsOf(
-      metrics,
+      instruments,
       loadingSamlFirst(
         createHandlers(
           { ...useCases, readiness: readinessProbes(database, mediaServer) },
@@ -353,7 +359,7 @@ export async function createApp({
         reapplyProvidersFile(providersFile, log.child({ component: 'providers-file' })),
       listen: async (port = config.port, host = config.host) => {
         const bound = await listen(http, port, host, (server) => (held.server = tracked(server)));
-        held.metricsListener = await listenMetrics(config, log, metrics);
+        held.metricsListener = await listenMetrics(config, log, instruments);
         return { ...bound, metricsPort: held.metricsListener?.port ?? null };
       },
       close,
@@ -389,22 +395,43 @@ function openProvidersFile(parts: {
   });
 }
 
-/** The metrics (SSO_METRICS_PORT set), with the two counts they read from the database at scrape time. */
-function openMetrics(database: Database, clock: Clock): Metrics {
-  const metrics: Metrics = createMetrics(
+/** The metrics and the functions that wire them in, loaded together (src/metrics/index.ts). */
+interface Instruments {
+  metrics: MetricsStack.Metrics;
+  stack: typeof MetricsStack;
+}
+
+/**
+ * The metrics when SSO_METRICS_PORT is set, with the two counts they read from the database at scrape
+ * time; otherwise undefined, and the metrics stack is not even loaded.
+ */
+async function openMetrics(
+  config: Config,
+  database: Database,
+  clock: Clock,
+): Promise<Instruments | undefined> {
+  if (config.metricsPort === null) return undefined;
+  const stack = await import('./metrics/index.js');
+  const metrics: MetricsStack.Metrics = stack.createMetrics(
     {
       openFlows: () => countOpenFlows(database, clock.now()),
       replayEntries: () => countReplayEntries(database),
     },
     (store) => metrics.databaseErrors.inc({ store }),
   );
-  return metrics;
+  return { metrics, stack };
 }
 
 /** The stores counting their database failures, and the activity store counting sign-ins (metrics on). */
-function instrumentStores(stores: Stores, metrics: Metrics | undefined, keepActivity: boolean): Stores {
-  if (metrics === undefined) return stores;
-  const counted = <T extends object>(store: T, name: string): T => countingFailures(store, name, metrics);
+function instrumentStores(
+  stores: Stores,
+  instruments: Instruments | undefined,
+  keepActivity: boolean,
+): Stores {
+  if (instruments === undefined) return stores;
+  const { metrics, stack } = instruments;
+  const counted = <T extends object>(store: T, name: string): T =>
+    stack.countingFailures(store, name, metrics);
   return {
     ...stores,
     providers: counted(stores.providers, 'providers'),
@@ -412,28 +439,28 @@ function instrumentStores(stores: Stores, metrics: Metrics | undefined, keepActi
     links: counted(stores.links, 'links'),
     replay: counted(stores.replay, 'replay'),
     pendingLinks: counted(stores.pendingLinks, 'pendingLinks'),
-    activity: countingActivityStore(
+    activity: stack.countingActivityStore(
       counted(stores.activity, 'activity'),
-      signInCounter(metrics),
+      stack.signInCounter(metrics),
       keepActivity,
     ),
   };
 }
 
-function timingStepsOf(metrics: Metrics | undefined, handlers: Handlers): Handlers {
-  return metrics === undefined ? handlers : timingSteps(handlers, metrics);
+function timingStepsOf(instruments: Instruments | undefined, handlers: Handlers): Handlers {
+  return instruments === undefined ? handlers : instruments.stack.timingSteps(handlers, instruments.metrics);
 }
 
 /** The metrics listener, when SSO_METRICS_PORT is set; a port it cannot have refuses the start. */
 async function listenMetrics(
   config: Config,
   log: Logger,
-  metrics: Metrics | undefined,
+  instruments: Instruments | undefined,
 ): Promise<MetricsListener | undefined> {
-  if (metrics === undefined || config.metricsPort === null) return undefined;
+  if (instruments === undefined || config.metricsPort === null) return undefined;
   const at = { host: config.metricsHost, port: config.metricsPort };
   try {
-    return await listenForMetrics(metrics, log, at);
+    return await instruments.stack.listenForMetrics(instruments.metrics, log, at);
   } catch (error) {
     throw new MetricsListenError(at, error);
   }

@@ -7,6 +7,8 @@ import {
   parseDatabaseUrl,
   parseSecretKey,
   SECRET_KEY_PROBLEM,
+  SQLITE_SYNCHRONOUS_VALUES,
+  type SqliteSynchronous,
 } from './database-settings.js';
 
 export type MediaServerKind = 'embedded' | 'jellyfin';
@@ -18,6 +20,8 @@ export interface Config {
   /** External base URL, no trailing slash. Redirect and ACS URLs are built from it, never from headers. */
   publicUrl: string;
   databaseUrl: string;
+  /** SQLite's commit durability (`PRAGMA synchronous`); PostgreSQL ignores it. */
+  sqliteSynchronous: SqliteSynchronous;
   dataDir: string;
   mediaServer: MediaServerKind;
   jellyfinUrl: string | null;
@@ -167,7 +171,7 @@ function readListening(read: EnvReader): Pick<Config, 'port' | 'host' | 'publicU
 /** The database, the secret key and the bootstrap API key, checked by the parsers the database uses. */
 function readStorage(
   read: EnvReader,
-): Pick<Config, 'databaseUrl' | 'dataDir' | 'secretKey' | 'bootstrapApiKey'> {
+): Pick<Config, 'databaseUrl' | 'sqliteSynchronous' | 'dataDir' | 'secretKey' | 'bootstrapApiKey'> {
   const databaseUrl = read.text('SSO_DATABASE_URL') ?? DEFAULT_DATABASE_URL;
   try {
     parseDatabaseUrl(databaseUrl);
@@ -181,7 +185,25 @@ function readStorage(
   if (bootstrapApiKey !== null && bootstrapApiKey.length < 16) {
     read.problems.push('SSO_BOOTSTRAP_API_KEY must be at least 16 characters long');
   }
-  return { databaseUrl, dataDir: read.text('SSO_DATA_DIR') ?? DEFAULT_DATA_DIR, secretKey, bootstrapApiKey };
+  return {
+    databaseUrl,
+    sqliteSynchronous: readSqliteSynchronous(read),
+    dataDir: read.text('SSO_DATA_DIR') ?? DEFAULT_DATA_DIR,
+    secretKey,
+    bootstrapApiKey,
+  };
+}
+
+/** SSO_SQLITE_SYNCHRONOUS: `full` unless set to `normal` (either case); anything else is a problem. */
+function readSqliteSynchronous(read: EnvReader): SqliteSynchronous {
+  const raw = read.text('SSO_SQLITE_SYNCHRONOUS');
+  if (raw === null) return 'full';
+  const value = SQLITE_SYNCHRONOUS_VALUES.find((candidate) => candidate === raw.toLowerCase());
+  if (value === undefined) {
+    read.problems.push(`SSO_SQLITE_SYNCHRONOUS must be "full" or "normal" (got "${raw}")`);
+    return 'full';
+  }
+  return value;
 }
 
 function readMediaServer(read: EnvReader): Pick<Config, 'mediaServer' | 'jellyfinUrl' | 'jellyfinApiKey'> {

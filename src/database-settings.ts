@@ -8,6 +8,14 @@ export const DEFAULT_DATA_DIR = './data';
 
 export type DatabaseTarget = { dialect: 'sqlite'; path: string } | { dialect: 'postgresql'; url: string };
 
+/**
+ * SSO_SQLITE_SYNCHRONOUS: when a SQLite commit reaches the disk (`PRAGMA synchronous`, README
+ * "Configuration"). `full` (the default) syncs the WAL on every commit; `normal` only at checkpoints, so
+ * the last commits may roll back after a power loss or an OS crash (never a corrupt file).
+ */
+export type SqliteSynchronous = 'full' | 'normal';
+export const SQLITE_SYNCHRONOUS_VALUES: readonly SqliteSynchronous[] = ['full', 'normal'];
+
 /** Thrown for a malformed SSO_DATABASE_URL; the message starts with the variable's name. */
 export class DatabaseUrlError extends Error {
   constructor(message: string) {

@@ -160,6 +160,7 @@ async function importFile(
       url: config.databaseUrl,
       dataDir: config.dataDir,
       secretKey: config.secretKey ?? undefined,
+      sqliteSynchronous: config.sqliteSynchronous,
     });
     mediaServer = await openMediaServer(config, database);
     const report = await importPluginConfiguration(

@@ -89,7 +89,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   const handle = operationMiddleware(dispatcher, validation, definition, options);
   // One express layer for every request (each layer costs a router step): the security headers, the body
   // parsers only when a body was sent (RFC 9112 §6.3), then the operation.
-  app.use((req: Request, res: Response, next: NextFunction) => {
+  const edge = (req: Request, res: Response, next: NextFunction): void => {
     const requestId = randomUUID();
     res.locals['requestId'] = requestId;
     res.setHeader('X-Request-Id', requestId);
@@ -104,10 +104,10 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       if (isError(jsonError)) next(jsonError);
       else urlencoded(req, res, (formError?: unknown) => (isError(formError) ? next(formError) : run()));
     });
-  });
+  };
 
   // Errors of the body parsers (malformed JSON, too large, bad charset) never reach express's HTML page.
-  app.use((thrown: unknown, req: Request, res: Response, next: NextFunction) => {
+  const edgeError = (thrown: unknown, req: Request, res: Response, next: NextFunction): void => {
     void next;
     const requestId = requestIdOf(res);
     const error = bodyParserError(thrown) ?? foreignErrorToSsoError(thrown);
@@ -122,10 +122,55 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       homeUrl: options.homeUrl,
       allow: undefined,
     });
-  });
+  };
+  app.use(edge);
+  app.use(edgeError);
+  skipRouterFor(app, ROUTERLESS_TARGETS, edge, edgeError);
 
   const operationIds = operations.map((operation) => operation.operationId ?? '');
   return { app, operationIds, handled: dispatcher.handled };
+}
+
+/**
+ * The exact request targets (method GET, no query) that bypass express's router: the public name lists, on
+ * every login page. The router's walk costs more than all of what follows for them (bench/README.md,
+ * GetNames); anything else — another spelling, a query, another method — takes the router as before.
+ */
+const ROUTERLESS_TARGETS: ReadonlySet<string> = new Set(['/sso/OID/GetNames', '/sso/SAML/GetNames']);
+
+/** express's app.handle, which its types leave out: it sets a request up and runs the router. */
+type AppHandle = (req: Request, res: Response, callback?: NextFunction) => void;
+
+/**
+ * Requests for `targets` enter `edge` straight from the server: set up as express's app.handle and router
+ * would set them up (prototypes, back references, locals, originalUrl), with `edgeError` for what `edge`
+ * passes on, as the router would call it. Same code path from there, so the same reply, headers, rate
+ * limit and log line.
+ */
+function skipRouterFor(
+  app: express.Express,
+  targets: ReadonlySet<string>,
+  edge: (req: Request, res: Response, next: NextFunction) => void,
+  edgeError: (thrown: unknown, req: Request, res: Response, next: NextFunction) => void,
+): void {
+  const withHandle = app as unknown as { handle: AppHandle };
+  const routed = withHandle.handle.bind(app);
+  withHandle.handle = (req, res, callback) => {
+    if (req.method !== 'GET' || !targets.has(req.url)) {
+      routed(req, res, callback);
+      return;
+    }
+    req.res = res;
+    res.req = req;
+    Object.setPrototypeOf(req, app.request);
+    Object.setPrototypeOf(res, app.response);
+    res.locals = Object.create(null) as Record<string, unknown>;
+    req.originalUrl = req.url;
+    req.baseUrl = '';
+    edge(req, res, (thrown?: unknown) => {
+      if (isError(thrown)) edgeError(thrown, req, res, () => undefined);
+    });
+  };
 }
 
 /** The express middleware that runs every request through the dispatcher and writes its outcome. */

@@ -16,13 +16,19 @@ import { refuseUnstorableParameters } from './query-guard.js';
 import { postgresqlMigrationNames } from './migrations/postgresql/names.js';
 import { sqliteMigrationNames } from './migrations/sqlite/names.js';
 import { createSecretBox, loadSecretKey, SecretKeyError, type SecretBox } from './secret-box.js';
-import { DEFAULT_DATABASE_URL, parseDatabaseUrl, type DatabaseTarget } from '../database-settings.js';
+import {
+  DEFAULT_DATABASE_URL,
+  parseDatabaseUrl,
+  type DatabaseTarget,
+  type SqliteSynchronous,
+} from '../database-settings.js';
 
 export {
   DatabaseUrlError,
   DEFAULT_DATABASE_URL,
   parseDatabaseUrl,
   type DatabaseTarget,
+  type SqliteSynchronous,
 } from '../database-settings.js';
 
 export type Dialect = 'sqlite' | 'postgresql';
@@ -39,6 +45,8 @@ export interface OpenDatabaseOptions {
   /** SSO_SECRET_KEY, if set. */
   secretKey?: string | undefined;
   logger?: DatabaseLogger | undefined;
+  /** SSO_SQLITE_SYNCHRONOUS; `full` when not given. PostgreSQL ignores it. */
+  sqliteSynchronous?: SqliteSynchronous | undefined;
 }
 
 export interface Database {
@@ -57,29 +65,38 @@ interface SqliteHandle {
 }
 
 // Per-connection settings, run on every connection the pool creates so a recycled one keeps them:
-// foreign keys (for ON DELETE CASCADE) and busy_timeout (wait, instead of failing at once, while another
-// process such as the CLI holds the write lock). WAL is set once per file in migrate(): it persists.
-const SQLITE_PRAGMAS = ['PRAGMA foreign_keys = ON', 'PRAGMA busy_timeout = 5000'];
+// foreign keys (for ON DELETE CASCADE), busy_timeout (wait, instead of failing at once, while another
+// process such as the CLI holds the write lock) and synchronous (SSO_SQLITE_SYNCHRONOUS: whether each
+// commit waits for the disk; https://sqlite.org/pragma.html#pragma_synchronous). WAL is set once per file
+// in migrate(): it persists.
+function sqlitePragmas(synchronous: SqliteSynchronous): string[] {
+  return [
+    'PRAGMA foreign_keys = ON',
+    'PRAGMA busy_timeout = 5000',
+    `PRAGMA synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`,
+  ];
+}
 
-function sqliteAfterCreate(
-  connection: SqliteHandle,
-  done: (error: Error | null, connection: SqliteHandle) => void,
-): void {
-  const next = (index: number): void => {
-    const sql = SQLITE_PRAGMAS[index];
-    if (sql === undefined) {
-      done(null, connection);
-      return;
-    }
-    connection.run(sql, (error) => (error ? done(error, connection) : next(index + 1)));
+/** The pool's afterCreate hook: runs `pragmas` in order on each new connection. */
+function sqliteAfterCreate(pragmas: string[]) {
+  return (connection: SqliteHandle, done: (error: Error | null, connection: SqliteHandle) => void): void => {
+    const next = (index: number): void => {
+      const sql = pragmas[index];
+      if (sql === undefined) {
+        done(null, connection);
+        return;
+      }
+      connection.run(sql, (error) => (error ? done(error, connection) : next(index + 1)));
+    };
+    next(0);
   };
-  next(0);
 }
 
 /** MikroORM options for a target; shared with the migration generator and the tests. */
 export async function ormOptions(
   target: DatabaseTarget,
   logger?: DatabaseLogger,
+  sqliteSynchronous: SqliteSynchronous = 'full',
 ): Promise<Options<AbstractSqlDriver>> {
   const common = {
     entities: allEntities,
@@ -102,7 +119,12 @@ export async function ormOptions(
   } satisfies Options<AbstractSqlDriver>;
   if (target.dialect === 'sqlite') {
     const { SqliteDriver } = await import('@mikro-orm/sqlite');
-    return { ...common, driver: SqliteDriver, dbName: target.path, pool: { afterCreate: sqliteAfterCreate } };
+    return {
+      ...common,
+      driver: SqliteDriver,
+      dbName: target.path,
+      pool: { afterCreate: sqliteAfterCreate(sqlitePragmas(sqliteSynchronous)) },
+    };
   }
   const { PostgreSqlDriver } = await import('@mikro-orm/postgresql');
   return { ...common, driver: PostgreSqlDriver, clientUrl: target.url };
@@ -194,7 +216,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   // 0700: the database holds token hashes and sealed secrets; only the service's user needs to read it.
   if (target.dialect === 'sqlite' && target.path !== ':memory:')
     mkdirSync(dirname(target.path), { recursive: true, mode: 0o700 });
-  const orm = await MikroORM.init<AbstractSqlDriver>(await ormOptions(target, options.logger));
+  const orm = await MikroORM.init<AbstractSqlDriver>(
+    await ormOptions(target, options.logger, options.sqliteSynchronous),
+  );
   try {
     const applied = await migrate(
       orm,

@@ -1,6 +1,7 @@
 // GetNames answers prepared bytes with a strong ETag (src/http/replies.ts): a request holding the current
 // tag gets 304 without a body, and a change of the provider list through this instance changes the tag at
-// once.
+// once. Its exact targets skip express's router (src/http/api.ts, skipRouterFor): they answer as the
+// routed spellings do.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOidcProvider, deleteOidcProvider } from '../../clients/typescript/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -79,5 +80,42 @@ describe('GetNames ETag', () => {
     expect(await afterDelete.json()).toEqual([]);
     // The tag is a digest of the bytes: the same list has the same tag again.
     expect(afterDelete.headers.get('etag')).toBe(empty);
+  });
+});
+
+/** Status, headers but the per-request ones (X-Request-Id, Date), and body of a request. */
+async function answerOf(path: string, headers: Record<string, string> = {}) {
+  const response = await fetch(`${t.baseUrl}${path}`, { headers });
+  const shown = [...response.headers].filter(([name]) => name !== 'x-request-id' && name !== 'date');
+  expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  return { status: response.status, headers: shown, body: await response.text() };
+}
+
+describe('GetNames without the router', () => {
+  it('when GetNames is asked for at its exact path, then it answers as the routed spellings do', async () => {
+    await addOidcProvider({ client: t.admin, path: { provider: 'alike' }, body: OIDC, throwOnError: true });
+    try {
+      for (const mode of ['OID', 'SAML'] as const) {
+        const exact = await answerOf(`/sso/${mode}/GetNames`);
+        expect(exact.status).toBe(200);
+        expect(await answerOf(`/sso/${mode.toLowerCase()}/getnames`)).toEqual(exact);
+        expect(await answerOf(`/sso/${mode}/GetNames?unused=1`)).toEqual(exact);
+        const etag = exact.headers.find(([name]) => name === 'etag')?.[1] ?? '';
+        const notModified = await answerOf(`/sso/${mode}/GetNames`, { 'If-None-Match': etag });
+        expect(notModified.status).toBe(304);
+        expect(await answerOf(`/sso/${mode}/getNames`, { 'If-None-Match': etag })).toEqual(notModified);
+      }
+    } finally {
+      await deleteOidcProvider({ client: t.admin, path: { provider: 'alike' }, throwOnError: true });
+    }
+  });
+
+  it('when another method asks for the exact path, then the router answers it as before (405 with Allow)', async () => {
+    for (const method of ['HEAD', 'POST', 'DELETE']) {
+      const response = await fetch(`${t.baseUrl}/sso/OID/GetNames`, { method });
+      expect(response.status, method).toBe(405);
+      expect(response.headers.get('allow')).toBe('GET');
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    }
   });
 });

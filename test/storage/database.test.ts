@@ -1,4 +1,5 @@
-// openDatabase (src/storage/orm.ts): URL parsing, SQLite file settings (WAL, foreign keys), restarts on the
+// openDatabase (src/storage/orm.ts): URL parsing, SQLite file settings (WAL, foreign keys, the commit
+// durability SSO_SQLITE_SYNCHRONOUS on the service's own connection), restarts on the
 // same file, secrets at rest (never in the file in clear), the key file and the wrong-key check; and, on
 // every dialect, that the committed migrations produce exactly the schema the entities describe.
 
@@ -10,6 +11,7 @@ import { createFlowStore } from '../../src/storage/flow-store.js';
 import { openDatabase, parseDatabaseUrl } from '../../src/storage/orm.js';
 import { createProviderStore } from '../../src/storage/provider-store.js';
 import { SecretKeyError } from '../../src/storage/secret-box.js';
+import { startTestApp } from '../support/app.js';
 import { dbTargets, describeEachDatabase, randomSecretKey, rawRows } from '../support/db.js';
 import { oidcSettings } from './fixtures.js';
 
@@ -58,6 +60,26 @@ describe('sqlite file', () => {
       await db.close();
     }
   });
+
+  // PRAGMA synchronous reads 2 for FULL and 1 for NORMAL (https://sqlite.org/pragma.html#pragma_synchronous).
+  it.each([
+    ['unset', 2, {}],
+    ['full', 2, { SSO_SQLITE_SYNCHRONOUS: 'full' }],
+    ['normal', 1, { SSO_SQLITE_SYNCHRONOUS: 'normal' }],
+    ['NORMAL', 1, { SSO_SQLITE_SYNCHRONOUS: 'NORMAL' }],
+  ])(
+    'when SSO_SQLITE_SYNCHRONOUS is %s, then the service commits on its connection with synchronous = %i',
+    async (_shown, expected, env: Record<string, string>) => {
+      const t = await startTestApp(env);
+      try {
+        expect((await fetch(`${t.baseUrl}/sso/OID/GetNames`)).status).toBe(200);
+        expect(await rawRows(t.app.database, 'pragma synchronous')).toEqual([{ synchronous: expected }]);
+        expect(await rawRows(t.app.database, 'pragma journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+      } finally {
+        await t.close();
+      }
+    },
+  );
 
   it('when the service restarts on the same file, then the data is there and no migration runs again', async () => {
     const dir = tempDir();

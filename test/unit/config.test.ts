@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       publicUrl: 'http://localhost:8097',
       databaseUrl: 'sqlite:./data/sso.sqlite',
+      sqliteSynchronous: 'full',
       dataDir: './data',
       mediaServer: 'embedded',
       jellyfinUrl: null,
@@ -62,6 +63,16 @@ describe('loadConfig', () => {
       'SSO_METRICS_PORT must differ from PORT (both are 9000)',
     );
     expect(loadConfig({ SSO_SHUTDOWN_TIMEOUT: '30' }).shutdownTimeoutSeconds).toBe(30);
+  });
+
+  it('when SSO_SQLITE_SYNCHRONOUS is full or normal (either case), then it is taken; anything else is named', () => {
+    expect(loadConfig({ SSO_SQLITE_SYNCHRONOUS: 'normal' }).sqliteSynchronous).toBe('normal');
+    expect(loadConfig({ SSO_SQLITE_SYNCHRONOUS: 'FULL' }).sqliteSynchronous).toBe('full');
+    for (const bad of ['off', 'extra', '0', '1', 'normal;']) {
+      expect(() => loadConfig({ SSO_SQLITE_SYNCHRONOUS: bad })).toThrow(
+        `Invalid configuration: SSO_SQLITE_SYNCHRONOUS must be "full" or "normal" (got "${bad}")`,
+      );
+    }
   });
 
   it('when PORT is set and SSO_PUBLIC_URL is not, then the public URL is http://localhost:$PORT', () => {

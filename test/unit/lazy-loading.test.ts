@@ -1,6 +1,7 @@
 // The SAML stack (xml-crypto, xmldom, the saml modules) loads only where it is used: not at the start of
 // a service without SAML providers, on the first SAML request, and at start once a SAML provider exists.
 // The migration machinery loads only when a migration is pending, and the other dialect's driver never.
+// The metrics stack (prom-client) loads only when SSO_METRICS_PORT is set.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,14 +21,19 @@ interface LoadedStacks {
   xmldom: boolean;
   migrations: boolean;
   postgresql: boolean;
+  promClient: boolean;
 }
 
-/** Which optional packages a fresh service process on `folder` has loaded (after GET `path`, if given). */
-function loadedStacks(path?: string, folder = dataDir): Promise<LoadedStacks> {
+/**
+ * Which optional packages a fresh service process on `folder` has loaded (after GET `path`, if given);
+ * with `metrics`, the service runs with SSO_METRICS_PORT set.
+ */
+function loadedStacks(path?: string, folder = dataDir, metrics = false): Promise<LoadedStacks> {
   const args = [
     '--import',
     'tsx',
     'test/support/loaded-stacks.ts',
+    ...(metrics ? ['--metrics'] : []),
     folder,
     ...(path === undefined ? [] : [path]),
   ];
@@ -76,5 +82,15 @@ describe('the migration machinery and the database drivers', () => {
 
   it('when the database is current, then start-up loads neither the migrations nor PostgreSQL', async () => {
     expect(await loadedStacks(undefined, folder)).toMatchObject({ migrations: false, postgresql: false });
+  });
+});
+
+describe('the metrics stack', () => {
+  it('when SSO_METRICS_PORT is unset, then start-up and a request do not load prom-client', async () => {
+    expect(await loadedStacks('/sso/OID/GetNames')).toMatchObject({ promClient: false });
+  });
+
+  it('when SSO_METRICS_PORT is set, then start-up loads prom-client', async () => {
+    expect(await loadedStacks(undefined, dataDir, true)).toMatchObject({ promClient: true });
   });
 });

@@ -64,6 +64,11 @@ describe('start-up refusals', () => {
     expect(outcome.stderr).not.toMatch(/^\s+at /m);
   });
 
+  it('when SSO_SQLITE_SYNCHRONOUS is neither full nor normal, then it is refused by name on one line', async () => {
+    const outcome = await runService(withData({ SSO_SQLITE_SYNCHRONOUS: 'off' }));
+    expectRefusal(outcome, 'SSO_SQLITE_SYNCHRONOUS', /must be "full" or "normal" \(got "off"\)/);
+  });
+
   it('when SSO_SECRET_KEY looks like base64 but is not a key (stray bits), then it is refused by name on one line', async () => {
     // 43 base64 characters decode to 32 bytes, but the last one carries bits that no key would produce.
     const outcome = await runService(withData({ SSO_SECRET_KEY: `${'A'.repeat(42)}B` }));
