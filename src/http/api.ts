@@ -167,8 +167,15 @@ function skipRouterFor(
     res.locals = Object.create(null) as Record<string, unknown>;
     req.originalUrl = req.url;
     req.baseUrl = '';
+    // Whatever `edge` passes on goes to `edgeError`, as the router would send it; should that throw, the
+    // answer is what express's final handler would give (the router is not there to catch it).
     edge(req, res, (thrown?: unknown) => {
-      if (isError(thrown)) edgeError(thrown, req, res, () => undefined);
+      try {
+        edgeError(thrown ?? new Error('request passed on unanswered'), req, res, () => undefined);
+      } catch {
+        if (res.headersSent) res.destroy();
+        else res.writeHead(500).end();
+      }
     });
   };
 }
