@@ -13,33 +13,27 @@ import {
 import { call, ProblemError } from '../api.ts';
 import { Loading, ProblemBox } from '../components/ui.tsx';
 import { basePath } from '../session.ts';
-import { sectionError, useAccount, type AccountContext } from './context.ts';
+import { sectionError, type AccountContext } from './context.ts';
 import { ConfirmDialog, LiveStatus, when, type Status } from './parts.tsx';
+import { useSection } from './section.ts';
 
 export function AppPassword(): JSX.Element {
-  const account = useAccount();
+  const section = useSection<'revoke'>();
+  const { account, error, status, setStatus, confirming, setConfirming, busy, heading } = section;
   // undefined while loading; null when the user has none.
   const [created, setCreated] = useState<string | null | undefined>(undefined);
   const [fresh, setFresh] = useState<NewAppPassword | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [status, setStatus] = useState<Status | null>(null);
-  const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
   // Jellyfin ends the user's sessions when their password changes, this browser's too.
   const [sessionEnded, setSessionEnded] = useState(false);
-  const heading = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
     call(getAppPassword({ client: account.client, path: { jellyfinUserId: account.userId } }))
       .then((state) => setCreated(state.created))
-      .catch((failure: unknown) => setError(sectionError(failure, account)));
+      .catch((failure: unknown) => section.setError(sectionError(failure, account)));
   }, [account]);
 
-  const create = async (): Promise<void> => {
-    setError(null);
-    setStatus(null);
-    setBusy(true);
-    try {
+  const create = (): Promise<void> =>
+    section.act(async () => {
       const made = await call(
         createAppPassword({ client: account.client, path: { jellyfinUserId: account.userId } }),
       );
@@ -47,26 +41,14 @@ export function AppPassword(): JSX.Element {
       setCreated(made.created);
       // Said beside the password rather than by the sign-in page, which would hide it.
       setSessionEnded(!(await stillSignedIn(account)));
-    } catch (failure) {
-      setError(sectionError(failure, account));
-    }
-    setBusy(false);
-  };
-  const revoke = async (): Promise<void> => {
-    setError(null);
-    setStatus(null);
-    setBusy(true);
-    try {
+    });
+  const revoke = (): Promise<void> =>
+    section.act(async () => {
       await call(revokeAppPassword({ client: account.client, path: { jellyfinUserId: account.userId } }));
       setFresh(null);
       setCreated(null);
       setStatus({ kind: 'ok', text: 'Your app password is revoked: apps using it can no longer sign in.' });
-    } catch (failure) {
-      setError(sectionError(failure, account));
-    }
-    setBusy(false);
-    setConfirming(false);
-  };
+    });
 
   return (
     <section aria-labelledby="app-password-title" class="account-section">
@@ -111,7 +93,12 @@ export function AppPassword(): JSX.Element {
               Create an app password
             </button>
             {created === null ? null : (
-              <button type="button" class="button-danger" disabled={busy} onClick={() => setConfirming(true)}>
+              <button
+                type="button"
+                class="button-danger"
+                disabled={busy}
+                onClick={() => setConfirming('revoke')}
+              >
                 Revoke app password
               </button>
             )}
@@ -123,14 +110,14 @@ export function AppPassword(): JSX.Element {
           </p>
         </>
       )}
-      {!confirming ? null : (
+      {confirming === null ? null : (
         <ConfirmDialog
           title="Revoke your app password?"
           confirm="Revoke"
           busy={busy}
           fallback={heading}
           onConfirm={() => void revoke()}
-          onCancel={() => setConfirming(false)}
+          onCancel={() => setConfirming(null)}
         >
           <p>
             Apps that sign in with it will stop working until you make a new one and type it into them. You

@@ -2,7 +2,6 @@
 // <device>" per other device and "Sign out everywhere else", each behind a confirmation. A lost phone is
 // signed out from here.
 import type { JSX } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   listDevices,
   signOutDevice,
@@ -11,8 +10,8 @@ import {
 } from '../../../clients/typescript/index.ts';
 import { call } from '../api.ts';
 import { Loading, ProblemBox } from '../components/ui.tsx';
-import { sectionError, useAccount } from './context.ts';
-import { ConfirmDialog, LiveStatus, when, type Status } from './parts.tsx';
+import { ConfirmDialog, LiveStatus, when } from './parts.tsx';
+import { useSection, useSectionList } from './section.ts';
 
 type Confirming = { kind: 'one'; device: UserDevice } | { kind: 'others' };
 
@@ -25,33 +24,16 @@ function devicesText(n: number): string {
 }
 
 export function Devices(): JSX.Element {
-  const account = useAccount();
-  const [devices, setDevices] = useState<UserDevice[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [status, setStatus] = useState<Status | null>(null);
-  const [confirming, setConfirming] = useState<Confirming | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [reads, setReads] = useState(0);
-  const heading = useRef<HTMLHeadingElement>(null);
-  const focusHeading = useRef(false);
+  const section = useSection<Confirming>();
+  const { account, error, status, setStatus, confirming, setConfirming, busy, heading } = section;
+  const list = useSectionList(section, () =>
+    call(listDevices({ client: account.client, path: { jellyfinUserId: account.userId } })),
+  );
+  const devices = list.items;
 
-  useEffect(() => {
-    call(listDevices({ client: account.client, path: { jellyfinUserId: account.userId } }))
-      .then((read) => {
-        setDevices(read);
-        // After a removal the button that asked is gone with its row: the focus goes to the heading.
-        if (focusHeading.current) heading.current?.focus();
-        focusHeading.current = false;
-      })
-      .catch((failure: unknown) => setError(sectionError(failure, account)));
-  }, [account, reads]);
-
-  const signOut = async (what: Confirming): Promise<void> => {
-    setError(null);
-    setStatus(null);
-    setBusy(true);
-    const path = { jellyfinUserId: account.userId };
-    try {
+  const signOut = (what: Confirming): Promise<void> =>
+    section.act(async () => {
+      const path = { jellyfinUserId: account.userId };
       if (what.kind === 'one') {
         await call(
           signOutDevice({ client: account.client, path: { ...path, deviceId: what.device.deviceId } }),
@@ -67,14 +49,8 @@ export function Devices(): JSX.Element {
               : `You are signed out on ${devicesText(signedOut)}. This one stays signed in.`,
         });
       }
-      focusHeading.current = true;
-    } catch (failure) {
-      setError(sectionError(failure, account));
-    }
-    setBusy(false);
-    setConfirming(null);
-    setReads((n) => n + 1);
-  };
+      list.removed();
+    }, list.reread);
 
   const others = (devices ?? []).filter((d) => !d.current);
   // The service knows this browser by the device id it sends; a session made under another id is not marked.
@@ -102,7 +78,7 @@ export function Devices(): JSX.Element {
           class="button-small"
           onClick={() => {
             setStatus(null);
-            setReads((n) => n + 1);
+            list.reread();
           }}
         >
           Refresh the list

@@ -3,7 +3,7 @@
 // "Unlink <provider>" behind a confirmation. The service refuses to unlink the last way in of a user
 // without a password (409 `last_way_in`); its explanation is shown as it is.
 import type { JSX } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import {
   deleteLink,
   getOidcProviderNames,
@@ -14,8 +14,9 @@ import {
 import { call } from '../api.ts';
 import { Loading, ProblemBox } from '../components/ui.tsx';
 import { basePath } from '../session.ts';
-import { sectionError, useAccount } from './context.ts';
-import { ConfirmDialog, LiveStatus, when, type Status } from './parts.tsx';
+import type { AccountContext } from './context.ts';
+import { ConfirmDialog, LiveStatus, when } from './parts.tsx';
+import { useSection, useSectionList } from './section.ts';
 
 interface Provider {
   protocol: LinkDetail['protocol'];
@@ -40,7 +41,7 @@ function linkUrl(provider: Provider): string {
   return `${basePath()}/sso/${mode}/start/${encodeURIComponent(provider.name)}?isLinking=true&returnTo=account`;
 }
 
-async function enabledProviders(account: ReturnType<typeof useAccount>): Promise<Provider[]> {
+async function enabledProviders(account: AccountContext): Promise<Provider[]> {
   const [oidc, saml] = await Promise.all([
     call(getOidcProviderNames({ client: account.client })),
     call(getSamlProviderNames({ client: account.client })),
@@ -53,31 +54,18 @@ async function enabledProviders(account: ReturnType<typeof useAccount>): Promise
 
 /** `linked`: the provider a linking flow just linked (the page's `?linked=`), announced once. */
 export function Identities(props: { linked: string | null }): JSX.Element {
-  const account = useAccount();
-  const [links, setLinks] = useState<LinkDetail[] | null>(null);
+  const section = useSection<LinkDetail>();
+  const { account, error, status, setStatus, confirming, setConfirming, busy, heading } = section;
+  const list = useSectionList(section, () =>
+    call(listLinkDetails({ client: account.client, path: { jellyfinUserId: account.userId } })),
+  );
+  const links = list.items;
   const [providers, setProviders] = useState<Provider[]>([]);
-  const [error, setError] = useState<unknown>(null);
-  const [status, setStatus] = useState<Status | null>(null);
-  const [confirming, setConfirming] = useState<LinkDetail | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [reads, setReads] = useState(0);
-  const heading = useRef<HTMLHeadingElement>(null);
-  const focusHeading = useRef(false);
 
   useEffect(() => {
     // Set after the region is in the page, so that it is announced.
     if (props.linked !== null) setStatus({ kind: 'ok', text: `Your ${props.linked} account is now linked.` });
   }, [props.linked]);
-  useEffect(() => {
-    call(listLinkDetails({ client: account.client, path: { jellyfinUserId: account.userId } }))
-      .then((read) => {
-        setLinks(read);
-        // After a removal the button that asked is gone with its row: the focus goes to the heading.
-        if (focusHeading.current) heading.current?.focus();
-        focusHeading.current = false;
-      })
-      .catch((failure: unknown) => setError(sectionError(failure, account)));
-  }, [account, reads]);
   useEffect(() => {
     // The list of providers is public; without it the page still shows the links.
     enabledProviders(account)
@@ -85,11 +73,8 @@ export function Identities(props: { linked: string | null }): JSX.Element {
       .catch(() => setProviders([]));
   }, [account]);
 
-  const unlink = async (link: LinkDetail): Promise<void> => {
-    setError(null);
-    setStatus(null);
-    setBusy(true);
-    try {
+  const unlink = (link: LinkDetail): Promise<void> =>
+    section.act(async () => {
       await call(
         deleteLink({
           client: account.client,
@@ -105,14 +90,8 @@ export function Identities(props: { linked: string | null }): JSX.Element {
         kind: 'ok',
         text: `Your ${link.provider} account ${accountName(link)} is no longer linked.`,
       });
-      focusHeading.current = true;
-    } catch (failure) {
-      setError(sectionError(failure, account));
-    }
-    setBusy(false);
-    setConfirming(null);
-    setReads((n) => n + 1);
-  };
+      list.removed();
+    }, list.reread);
 
   const linked = new Set((links ?? []).map((link) => `${link.protocol}/${link.provider}`));
   const linkable = providers.filter((p) => !linked.has(`${p.protocol}/${p.name}`));
