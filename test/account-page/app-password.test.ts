@@ -2,46 +2,33 @@
 // to type where (this server's address, their name) and copies it; an app signs in with it at
 // /Users/AuthenticateByName; after a reload it is not shown again (and the browser kept it nowhere); the
 // user revokes it behind a confirmation and the app's next sign-in fails.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createClient } from '../../clients/typescript/src/client/index.js';
 import { authenticateByName, getAppPassword } from '../../clients/typescript/index.js';
-import { describeWithChromium, launchChromium } from '../support/chromium.js';
 import {
+  describeAccountPage,
   openAccountPage,
   poll,
   saveScreenshot,
   section,
   signedInTab,
   startAccountService,
-  type AccountService,
 } from './world.js';
 
 const APP = 'MediaBrowser Client="Finamp", Device="Phone", DeviceId="finamp-1", Version="0.9"';
 
-const browser: Browser | null = await launchChromium();
-
-describeWithChromium('the App password section of the account page', browser, (chromium) => {
-  let service: AccountService;
-  beforeAll(async () => {
-    service = await startAccountService();
-  });
-  afterAll(async () => {
-    await service?.close();
-    await chromium.close();
-  });
-
+await describeAccountPage('the App password section of the account page', (chromium, service) => {
   /** The app's password sign-in, as a music app makes it: the HTTP status it gets. */
   async function appSignIn(name: string, password: string): Promise<number> {
-    const app = createClient({ baseUrl: service.t.baseUrl, headers: { Authorization: APP } });
+    const app = createClient({ baseUrl: service().t.baseUrl, headers: { Authorization: APP } });
     return (await authenticateByName({ client: app, body: { Username: name, Pw: password } })).response
       .status;
   }
 
   it('when a user creates an app password, then it is shown once with where to use it, and an app signs in with it until it is revoked', async () => {
-    const tab = await signedInTab(chromium, service, 'sub-hugo');
+    const tab = await signedInTab(chromium, service(), 'sub-hugo');
     const { page, context } = tab;
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: service.t.baseUrl });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: service().t.baseUrl });
     const appPassword = section(page, 'App password');
     await appPassword.getByText('You have no app password.').waitFor();
     expect(await appPassword.getByRole('button', { name: 'Revoke app password' }).count()).toBe(0);
@@ -55,7 +42,7 @@ describeWithChromium('the App password section of the account page', browser, (c
     const panel = appPassword.getByRole('group', { name: 'Your new password' });
     await poll(() => panel.evaluate((box) => box === document.activeElement)).toBe(true);
     expect(await panel.locator('dl').textContent()).toBe(
-      `Server address${service.t.baseUrl}User namehugoPasswordthis app password`,
+      `Server address${service().t.baseUrl}User namehugoPasswordthis app password`,
     );
     await appPassword.getByText(/^You have an app password, made /).waitFor();
     await saveScreenshot(page, 'app-password-created');
@@ -68,7 +55,7 @@ describeWithChromium('the App password section of the account page', browser, (c
     expect(await appSignIn('hugo', `${password}x`)).toBe(401);
 
     // Shown once: a reload shows only that there is one, and the browser stored it nowhere.
-    await openAccountPage(page, service.t.baseUrl);
+    await openAccountPage(page, service().t.baseUrl);
     await appPassword.getByText(/^You have an app password, made /).waitFor();
     expect(await page.locator('#app-password-value').count()).toBe(0);
     const stored = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
@@ -85,9 +72,9 @@ describeWithChromium('the App password section of the account page', browser, (c
     await appPassword.getByText('You have no app password.').waitFor();
     await poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('App password');
     expect(await appSignIn('hugo', password)).toBe(401);
-    const state = await getAppPassword({ client: service.t.admin, path: { jellyfinUserId: tab.userId } });
+    const state = await getAppPassword({ client: service().t.admin, path: { jellyfinUserId: tab.userId } });
     expect(state.data).toEqual({ created: null });
-    expect(service.t.logs()).not.toContain(password);
+    expect(service().t.logs()).not.toContain(password);
     expect(await tab.problems()).toEqual([]);
     await tab.close();
   });

@@ -1,38 +1,24 @@
 // The Devices section in headless Chromium: a user signed in in this browser and on a phone and a TV sees
 // the three, this browser marked; "Sign out Pixel 8" asks first and ends the phone's session only; "Sign
 // out everywhere else" ends the TV's and keeps this browser's, whose page goes on working.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { listDevices } from '../../clients/typescript/index.js';
-import { describeWithChromium, launchChromium } from '../support/chromium.js';
 import { directoryOf } from '../support/users.js';
 import {
+  describeAccountPage,
   openAccountPage,
   poll,
   rows,
   saveScreenshot,
   section,
   signedInTab,
-  startAccountService,
-  type AccountService,
 } from './world.js';
 
-const browser: Browser | null = await launchChromium();
-
-describeWithChromium('the Devices section of the account page', browser, (chromium) => {
-  let service: AccountService;
-  beforeAll(async () => {
-    service = await startAccountService();
-  });
-  afterAll(async () => {
-    await service?.close();
-    await chromium.close();
-  });
-
+await describeAccountPage('the Devices section of the account page', (chromium, service) => {
   /** Whether the token still opens the user's own device list (a signed-out session is 401). */
   async function works(token: string, userId: string): Promise<boolean> {
     const answer = await listDevices({
-      client: service.t.clientWith(token),
+      client: service().t.clientWith(token),
       path: { jellyfinUserId: userId },
     });
     expect([200, 401]).toContain(answer.response.status);
@@ -40,15 +26,15 @@ describeWithChromium('the Devices section of the account page', browser, (chromi
   }
 
   it('when a user signs out a lost phone and then everywhere else, then those sessions end and this browser stays', async () => {
-    const tab = await signedInTab(chromium, service, 'sub-karl');
+    const tab = await signedInTab(chromium, service(), 'sub-karl');
     const { page } = tab;
-    const directory = directoryOf(service.t);
+    const directory = directoryOf(service().t);
     const session = async (deviceId: string, deviceName: string, appName: string): Promise<string> =>
       (await directory.createSession(tab.userId, { deviceId, deviceName, appName, appVersion: '1.0' }))
         .AccessToken;
     const phone = await session('phone-1', 'Pixel 8', 'Jellyfin Android');
     const tv = await session('tv-1', 'Living room TV', 'Jellyfin Android TV');
-    await openAccountPage(page, service.t.baseUrl);
+    await openAccountPage(page, service().t.baseUrl);
     const devices = section(page, 'Devices');
     const listed = async (): Promise<string[]> =>
       (await rows(page, 'Devices')).map((r) => `${r[0]} · ${r[1]}`);
@@ -94,7 +80,7 @@ describeWithChromium('the Devices section of the account page', browser, (chromi
     await saveScreenshot(page, 'devices-signed-out-elsewhere');
 
     // This browser's session is intact: the page still loads everything.
-    await openAccountPage(page, service.t.baseUrl);
+    await openAccountPage(page, service().t.baseUrl);
     expect(await listed()).toEqual(['ChromeThis device · Jellyfin Web']);
     expect(await tab.problems()).toEqual([]);
     await tab.close();

@@ -4,12 +4,12 @@
 // returns to the page; it announces the link, takes `?linked=` out of the address and lists the new
 // identity; "Unlink" asks first (Cancel and Escape keep the link), and the last way in of a user without
 // a password is refused with the service's explanation, the link kept.
-import type { Browser, Request } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Request } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { listLinkDetails } from '../../clients/typescript/index.js';
-import { describeWithChromium, launchChromium } from '../support/chromium.js';
 import {
   backOnAccountPage,
+  describeAccountPage,
   openAccountPage,
   poll,
   passIdpLogin,
@@ -17,29 +17,16 @@ import {
   saveScreenshot,
   section,
   signedInTab,
-  startAccountService,
-  type AccountService,
 } from './world.js';
 
-const browser: Browser | null = await launchChromium();
-
-describeWithChromium('the Identities section of the account page', browser, (chromium) => {
-  let service: AccountService;
-  beforeAll(async () => {
-    service = await startAccountService();
-  });
-  afterAll(async () => {
-    await service?.close();
-    await chromium.close();
-  });
-
+await describeAccountPage('the Identities section of the account page', (chromium, service) => {
   async function linksOf(userId: string): Promise<string[]> {
-    const answer = await listLinkDetails({ client: service.t.admin, path: { jellyfinUserId: userId } });
+    const answer = await listLinkDetails({ client: service().t.admin, path: { jellyfinUserId: userId } });
     return (answer.data ?? []).map((link) => `${link.provider}:${link.label ?? link.canonicalName}`);
   }
 
   it('when a user links their work account, then the page sends them through its linking flow and lists it after', async () => {
-    const tab = await signedInTab(chromium, service, 'sub-erin');
+    const tab = await signedInTab(chromium, service(), 'sub-erin');
     const { page } = tab;
     const identities = section(page, 'Identities');
     expect(await rows(page, 'Identities')).toEqual([['family', 'erin', expect.any(String), 'Unlink']]);
@@ -49,7 +36,7 @@ describeWithChromium('the Identities section of the account page', browser, (chr
     ]);
     await saveScreenshot(page, 'identities');
 
-    // SAML: the page asks the service to start corp's linking flow, which sends the browser to the IdP.
+    // SAML: the page asks the service() to start corp's linking flow, which sends the browser to the IdP.
     await page.route('https://idp.example.test/**', (route) => route.fulfill({ body: 'the SAML IdP' }));
     const samlStart = page.waitForRequest((r) => r.url().includes('/sso/SAML/start/'));
     await identities.getByRole('button', { name: 'Link corp' }).click();
@@ -59,14 +46,14 @@ describeWithChromium('the Identities section of the account page', browser, (chr
     await page.waitForURL('https://idp.example.test/sso?**');
 
     // OIDC, completed at the real IdP: the browser is still signed in there as erin.
-    await openAccountPage(page, service.t.baseUrl);
+    await openAccountPage(page, service().t.baseUrl);
     const oidcStart = page.waitForRequest((r: Request) => r.url().includes('/sso/OID/start/'));
     const back = backOnAccountPage(page, 'work');
     await section(page, 'Identities').getByRole('button', { name: 'Link work' }).click();
     const oidc = new URL((await oidcStart).url());
-    expect(oidc.origin + oidc.pathname).toBe(`${service.t.baseUrl}/sso/OID/start/work`);
+    expect(oidc.origin + oidc.pathname).toBe(`${service().t.baseUrl}/sso/OID/start/work`);
     expect(Object.fromEntries(oidc.searchParams)).toEqual({ isLinking: 'true', returnTo: 'account' });
-    await passIdpLogin(page, service.idp, 'sub-erin');
+    await passIdpLogin(page, service().idp, 'sub-erin');
     // The flow comes back by itself: the page announces the new link and lists it.
     await back;
     await poll(() =>
@@ -88,22 +75,22 @@ describeWithChromium('the Identities section of the account page', browser, (chr
   });
 
   it('when the page opens with ?linked=, then it announces the linked provider and removes it from the address', async () => {
-    const tab = await signedInTab(chromium, service, 'sub-frank');
+    const tab = await signedInTab(chromium, service(), 'sub-frank');
     const { page } = tab;
-    await openAccountPage(page, service.t.baseUrl, '?linked=work');
+    await openAccountPage(page, service().t.baseUrl, '?linked=work');
     const status = section(page, 'Identities').getByRole('status').filter({ hasText: 'linked' });
     await poll(() => status.textContent()).toBe('Your work account is now linked.');
     expect(new URL(page.url()).search).toBe('');
     await saveScreenshot(page, 'identities-linked-notice');
     // A reload does not announce it again.
-    await openAccountPage(page, service.t.baseUrl);
+    await openAccountPage(page, service().t.baseUrl);
     expect(await page.getByText('is now linked').count()).toBe(0);
     expect(await tab.problems()).toEqual([]);
     await tab.close();
   });
 
   it('when a user unlinks, then the dialog asks first, and the last way in of a user without a password is refused', async () => {
-    const tab = await signedInTab(chromium, service, 'sub-gwen');
+    const tab = await signedInTab(chromium, service(), 'sub-gwen');
     const { page } = tab;
     const identities = section(page, 'Identities');
     const unlinkFamily = identities.getByRole('button', { name: 'Unlink family' });
@@ -121,7 +108,7 @@ describeWithChromium('the Identities section of the account page', browser, (chr
     await dialog.waitFor({ state: 'detached' });
     expect(await linksOf(tab.userId)).toEqual(['family:gwen']);
 
-    // Gwen has no password and no other link: the service refuses, and the page says why.
+    // Gwen has no password and no other link: the service() refuses, and the page says why.
     await unlinkFamily.click();
     await dialog.getByRole('button', { name: 'Unlink', exact: true }).click();
     const refusal = identities.getByRole('alert');
@@ -136,7 +123,7 @@ describeWithChromium('the Identities section of the account page', browser, (chr
     // With a second link she may unlink one; the list and the link buttons follow.
     const back = backOnAccountPage(page, 'work');
     await identities.getByRole('button', { name: 'Link work' }).click();
-    await passIdpLogin(page, service.idp, 'sub-gwen');
+    await passIdpLogin(page, service().idp, 'sub-gwen');
     await back;
     await poll(() => rows(page, 'Identities')).toHaveLength(2);
     await identities.getByRole('button', { name: 'Unlink family' }).click();

@@ -5,20 +5,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getAccountPage, getAdminConsoleAsset } from '../../clients/typescript/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { describeWithChromium, launchChromium } from '../support/chromium.js';
 import { openConsoleTab } from '../support/console-browser.js';
-import {
-  openAccountPage,
-  poll,
-  saveScreenshot,
-  signedInTab,
-  startAccountService,
-  type AccountService,
-} from './world.js';
+import { describeAccountPage, openAccountPage, poll, saveScreenshot, signedInTab } from './world.js';
 
 describe('the account page over HTTP', () => {
   let t: TestApp;
@@ -90,20 +81,9 @@ describe('the account page when the console has not been built', () => {
   });
 });
 
-const browser: Browser | null = await launchChromium();
-
-describeWithChromium('the account page in a browser', browser, (chromium) => {
-  let service: AccountService;
-  beforeAll(async () => {
-    service = await startAccountService();
-  });
-  afterAll(async () => {
-    await service?.close();
-    await chromium.close();
-  });
-
+await describeAccountPage('the account page in a browser', (chromium, service) => {
   it('when nobody is signed in in this browser, then the page says so and links to the sign-in', async () => {
-    const tab = await openConsoleTab(chromium, service.t.baseUrl, { path: '/sso/account' });
+    const tab = await openConsoleTab(chromium, service().t.baseUrl, { path: '/sso/account' });
     const { page } = tab;
     await page.getByRole('heading', { name: 'You are not signed in', level: 1 }).waitFor();
     const signIn = page.getByRole('link', { name: 'Sign in' });
@@ -130,7 +110,7 @@ describeWithChromium('the account page in a browser', browser, (chromium) => {
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${service.t.baseUrl}/sso/account`);
+    await page.goto(`${service().t.baseUrl}/sso/account`);
     await page.getByRole('heading', { name: 'Your session has ended', level: 1 }).waitFor();
     expect(await page.getByRole('link', { name: 'Sign in' }).getAttribute('href')).toBe('/sso/');
     expect(errors).toEqual([]);
@@ -138,7 +118,7 @@ describeWithChromium('the account page in a browser', browser, (chromium) => {
   });
 
   it('when a signed-in user opens the page on a phone, then their name heads it and nothing overflows sideways', async () => {
-    const tab = await signedInTab(chromium, service, 'sub-ines', { width: 390, height: 844 });
+    const tab = await signedInTab(chromium, service(), 'sub-ines', { width: 390, height: 844 });
     const { page } = tab;
     await poll(() => page.locator('.who').textContent()).toBe('Signed in as ines');
     for (const name of ['Identities', 'App password', 'Devices']) {
@@ -151,7 +131,7 @@ describeWithChromium('the account page in a browser', browser, (chromium) => {
     expect(overflow).toBeLessThanOrEqual(0);
     await saveScreenshot(page, 'account-phone');
     // A reload keeps the page as it is.
-    await openAccountPage(page, service.t.baseUrl);
+    await openAccountPage(page, service().t.baseUrl);
     expect(await tab.problems()).toEqual([]);
     await tab.close();
   });

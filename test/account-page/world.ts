@@ -2,15 +2,17 @@
 // in-process OpenID Provider, with two OIDC providers a user signs in or links with (`family` and `work`,
 // two clients of that IdP) and the SAML provider `corp`; a browser tab signed in through `family` the
 // way a person does it (the IdP's login form, then the service's own sign-in page, which stores the
-// session in localStorage); the account page opened in it, watched for CSP violations and page errors;
+// session in localStorage); the suite that starts and stops them around its tests; the account page
+// opened in the tab, watched for CSP violations and page errors;
 // screenshots saved to test-artifacts/account/.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { addOidcProvider, addSamlProvider } from '../../clients/typescript/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { describeWithChromium, launchChromium } from '../support/chromium.js';
 import { openConsoleTab, type ConsoleTab } from '../support/console-browser.js';
 import { createTestSamlIdp } from '../support/linked-users.js';
 import { startOidcIdp, type OidcIdp, type TestClient } from '../support/oidc-idp.js';
@@ -34,6 +36,31 @@ export interface AccountService {
   idp: OidcIdp;
   saml: SamlIdp;
   close(): Promise<void>;
+}
+
+/**
+ * A suite of account-page tests in headless Chromium: the account service starts before its tests and
+ * stops after them, the browser with it. `service()` is the running service.
+ */
+export async function describeAccountPage(
+  name: string,
+  body: (chromium: Browser, service: () => AccountService) => void,
+): Promise<void> {
+  const browser = await launchChromium();
+  describeWithChromium(name, browser, (chromium) => {
+    let started: AccountService | undefined;
+    beforeAll(async () => {
+      started = await startAccountService();
+    });
+    afterAll(async () => {
+      await started?.close();
+      await chromium.close();
+    });
+    body(chromium, () => {
+      if (started === undefined) throw new Error('the account service is not started yet');
+      return started;
+    });
+  });
 }
 
 function client(port: number, provider: string): TestClient {
