@@ -13,6 +13,7 @@ import {
 } from '../../../clients/typescript/index.ts';
 import { call } from '../api.ts';
 import { Loading, ProblemBox } from '../components/ui.tsx';
+import { accountName, linkKey, unlinkPath } from '../link-detail.ts';
 import { basePath } from '../session.ts';
 import type { AccountContext } from './context.ts';
 import { ConfirmDialog, LiveStatus, when } from './parts.tsx';
@@ -21,15 +22,6 @@ import { useSection, useSectionList } from './section.ts';
 interface Provider {
   protocol: LinkDetail['protocol'];
   name: string;
-}
-
-/** How the user recognises the account: the name the provider gave when it was linked, else its id. */
-function accountName(link: LinkDetail): string {
-  return link.label ?? link.canonicalName;
-}
-
-function linkKey(link: LinkDetail): string {
-  return `${link.protocol}/${link.provider}/${link.canonicalName}`;
 }
 
 /**
@@ -78,12 +70,7 @@ export function Identities(props: { linked: string | null }): JSX.Element {
       await call(
         deleteLink({
           client: account.client,
-          path: {
-            mode: link.protocol === 'saml' ? 'saml' : 'oid',
-            provider: link.provider,
-            jellyfinUserId: account.userId,
-            canonicalName: link.canonicalName,
-          },
+          path: unlinkPath(link, account.userId),
         }),
       );
       setStatus({

@@ -6,17 +6,9 @@ import { deleteLink, listLinkDetails, type LinkDetail } from '../../../../client
 import { call } from '../../api.ts';
 import { Loading, Notice, ProblemBox } from '../../components/ui.tsx';
 import { useConsole } from '../../context.ts';
+import { accountName, linkKey, unlinkPath } from '../../link-detail.ts';
 
 const PROTOCOL_LABEL = { oidc: 'OIDC', saml: 'SAML' } as const;
-
-/** How the admin recognises the IdP account: the label recorded when it was linked, else its subject. */
-function accountName(link: LinkDetail): string {
-  return link.label ?? link.canonicalName;
-}
-
-function linkKey(link: LinkDetail): string {
-  return `${link.protocol}/${link.provider}/${link.canonicalName}`;
-}
 
 export function UserLinks(props: {
   userId: string;
@@ -58,12 +50,7 @@ export function UserLinks(props: {
       await call(
         deleteLink({
           client,
-          path: {
-            mode: link.protocol === 'saml' ? 'saml' : 'oid',
-            provider: link.provider,
-            jellyfinUserId: props.userId,
-            canonicalName: link.canonicalName,
-          },
+          path: unlinkPath(link, props.userId),
         }),
       );
       setRemoved(`${accountName(link)} (${link.provider}) is no longer linked to ${who}.`);
