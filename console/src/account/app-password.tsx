@@ -11,10 +11,9 @@ import {
   type NewAppPassword,
 } from '../../../clients/typescript/index.ts';
 import { call, ProblemError } from '../api.ts';
-import { Loading, ProblemBox } from '../components/ui.tsx';
 import { basePath } from '../session.ts';
 import { sectionError, type AccountContext } from './context.ts';
-import { ConfirmDialog, LiveStatus, when, type Status } from './parts.tsx';
+import { ConfirmDialog, LiveStatus, SectionOutcome, when, type Status } from './parts.tsx';
 import { useSection } from './section.ts';
 
 export function AppPassword(): JSX.Element {
@@ -60,13 +59,12 @@ export function AppPassword(): JSX.Element {
         Music apps (such as Finamp), Jellyseerr and sync tools are like that. An app password lets them sign
         in as you without giving them your provider password.
       </p>
-      <LiveStatus status={status} />
-      <ProblemBox error={error} />
-      {created === undefined ? (
-        error === null ? (
-          <Loading what="your app password" />
-        ) : null
-      ) : (
+      <SectionOutcome
+        status={status}
+        error={error}
+        loading={created === undefined ? 'your app password' : null}
+      />
+      {created === undefined ? null : (
         <>
           <p class="app-password-state">
             {created === null ? (

@@ -9,8 +9,7 @@ import {
   type UserDevice,
 } from '../../../clients/typescript/index.ts';
 import { call } from '../api.ts';
-import { Loading, ProblemBox } from '../components/ui.tsx';
-import { ConfirmDialog, LiveStatus, when } from './parts.tsx';
+import { ConfirmDialog, SectionOutcome, when } from './parts.tsx';
 import { useSection, useSectionList } from './section.ts';
 
 type Confirming = { kind: 'one'; device: UserDevice } | { kind: 'others' };
@@ -84,13 +83,8 @@ export function Devices(): JSX.Element {
           Refresh the list
         </button>
       </div>
-      <LiveStatus status={status} />
-      <ProblemBox error={error} />
-      {devices === null ? (
-        error === null ? (
-          <Loading what="your devices" />
-        ) : null
-      ) : devices.length === 0 ? (
+      <SectionOutcome status={status} error={error} loading={devices === null ? 'your devices' : null} />
+      {devices === null ? null : devices.length === 0 ? (
         <p>You are not signed in on any device.</p>
       ) : (
         <DeviceTable

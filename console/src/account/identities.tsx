@@ -12,11 +12,10 @@ import {
   type LinkDetail,
 } from '../../../clients/typescript/index.ts';
 import { call } from '../api.ts';
-import { Loading, ProblemBox } from '../components/ui.tsx';
 import { accountName, linkKey, unlinkPath } from '../link-detail.ts';
 import { basePath } from '../session.ts';
 import type { AccountContext } from './context.ts';
-import { ConfirmDialog, LiveStatus, when } from './parts.tsx';
+import { ConfirmDialog, SectionOutcome, when } from './parts.tsx';
 import { useSection, useSectionList } from './section.ts';
 
 interface Provider {
@@ -91,13 +90,8 @@ export function Identities(props: { linked: string | null }): JSX.Element {
         The accounts you sign in with. Linking a second one gives you another way in, for example when one of
         them is unavailable.
       </p>
-      <LiveStatus status={status} />
-      <ProblemBox error={error} />
-      {links === null ? (
-        error === null ? (
-          <Loading what="your identities" />
-        ) : null
-      ) : links.length === 0 ? (
+      <SectionOutcome status={status} error={error} loading={links === null ? 'your identities' : null} />
+      {links === null ? null : links.length === 0 ? (
         <p>No sign-in account is linked to you yet.</p>
       ) : (
         <LinkTable links={links} onUnlink={setConfirming} />

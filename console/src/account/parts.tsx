@@ -1,7 +1,9 @@
-// The account page's own building blocks: a status line that screen readers announce when it changes, the
-// confirmation dialog every destructive action goes through, and how a moment is written.
+// The account page's own building blocks: a status line that screen readers announce when it changes, what
+// a section says above its content, the confirmation dialog every destructive action goes through, and how
+// a moment is written.
 import type { ComponentChildren, JSX, RefObject } from 'preact';
 import { useEffect, useId, useRef } from 'preact/hooks';
+import { Loading, ProblemBox } from '../components/ui.tsx';
 
 /** A moment in the reader's own language and time zone, to the minute ("3 Dec 2026, 17:11"). */
 export function when(iso: string): string {
@@ -22,6 +24,24 @@ export function LiveStatus(props: { status: Status | null }): JSX.Element {
     <div class="live-status" role="status" aria-live="polite">
       {props.status === null ? null : <p class={`notice notice-${props.status.kind}`}>{props.status.text}</p>}
     </div>
+  );
+}
+
+/**
+ * What a section says above its content: its latest result, its failure, and "Loading <loading>…" while its
+ * first read is out (`loading` null once it answered; not shown after a failure, which says enough).
+ */
+export function SectionOutcome(props: {
+  status: Status | null;
+  error: unknown;
+  loading: string | null;
+}): JSX.Element {
+  return (
+    <>
+      <LiveStatus status={props.status} />
+      <ProblemBox error={props.error} />
+      {props.loading === null || props.error !== null ? null : <Loading what={props.loading} />}
+    </>
   );
 }
 
