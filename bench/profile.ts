@@ -7,7 +7,7 @@
 // `queries` counts SQL statements per request and per login step instead of profiling; `startup` profiles
 // the service from spawn to READY.
 // `saml` profiles the two in-process verification loops instead (no service, no IdP).
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -132,6 +132,12 @@ async function profileStartup(): Promise<void> {
   writeResult('startup', { case: 'startup', date: new Date().toISOString(), readyMs, ...summary });
 }
 
+/** With BENCH_PROFILE_RAW=1 the V8 profile itself is kept (results/*.cpuprofile, not committed) for DevTools. */
+function keepRawProfile(file: string, name: string): void {
+  if (process.env['BENCH_PROFILE_RAW'] !== '1') return;
+  copyFileSync(file, join(REPO_ROOT, 'bench', 'results', `${name}.cpuprofile`));
+}
+
 async function main(): Promise<void> {
   if (which === 'saml') return profileSaml();
   if (which === 'startup') return profileStartup();
@@ -206,6 +212,7 @@ async function main(): Promise<void> {
   await profiled;
   await child.stop();
   const summary = summariseProfile(profileFile, 20);
+  keepRawProfile(profileFile, which);
   const out = {
     case: which,
     concurrency: which === 'login' ? workers : connections,

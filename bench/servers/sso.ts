@@ -5,9 +5,10 @@
 //   profile:start / profile:stop  start and stop the V8 CPU profiler (so start-up is not in the profile); the
 //                                 profile goes to $BENCH_PROFILE_OUT, then `PROFILING` / `PROFILED` is printed
 //   queries                       prints `QUERIES {json}`: the SQL statements run since the last `queries`,
-//                                 by kind (select, insert, update, delete, other), counted from knex's events
+//                                 by kind (select, insert, update, delete, other), counted from knex's events;
+//                                 with BENCH_SQL_LOG=<file> each statement's text is appended there too
 //   node --import tsx bench/servers/sso.ts --port <n> --log <file>
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 
 import { pino } from 'pino';
@@ -43,6 +44,7 @@ function listenForCommands(app: App): void {
       session.post(method, params, (error, result) => (error ? reject(error) : resolve(result)));
     });
   let queries: Record<string, number> = {};
+  const sqlLog = process.env['BENCH_SQL_LOG'];
   app.database.orm.em
     .getConnection()
     .getKnex()
@@ -50,6 +52,7 @@ function listenForCommands(app: App): void {
       const kind =
         /^\s*(select|insert|update|delete)\b/i.exec(query.sql ?? '')?.[1]?.toLowerCase() ?? 'other';
       queries[kind] = (queries[kind] ?? 0) + 1;
+      if (sqlLog !== undefined) appendFileSync(sqlLog, `${(query.sql ?? '').replace(/\s+/g, ' ')}\n`);
     });
 
   const run = (command: string): void => {
