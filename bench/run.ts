@@ -290,6 +290,8 @@ async function coldStarts(report: Report, start: ProductionStart): Promise<void>
 /**
  * Peak RSS of the production start after the whole bench: a fresh service on SQLite takes each case's load
  * once, for the length of a case (GetNames, start, OIDC logins, SAML logins, admin), then its VmHWM is read.
+ * The CPU it used per successful operation of each case is kept too, so that a runtime setting measured
+ * with BENCH_START_FLAGS shows what it costs beside what it saves.
  */
 async function footprint(report: Report, start: ProductionStart, port: number, issuer: string | null) {
   say(`· footprint: the ${start.compiled ? 'compiled' : 'tsx'} start through every case …`);
@@ -297,26 +299,38 @@ async function footprint(report: Report, start: ProductionStart, port: number, i
   const child = spawnProduction('footprint', start, port, dataDir);
   const baseUrl = `http://127.0.0.1:${port}`;
   const seconds = SETTINGS.durationSeconds;
+  const cpuMsPerOp: Record<string, number | null> = {};
+  const measured = async (name: string, slice: () => Promise<Raw>): Promise<void> => {
+    const before = cpuTimeMs(child.pid);
+    const raw = await slice();
+    const after = cpuTimeMs(child.pid);
+    const ok = raw.count - raw.errors;
+    cpuMsPerOp[name] =
+      before === null || after === null || ok === 0 ? null : Math.round(((after - before) / ok) * 100) / 100;
+  };
   try {
     await firstAnswer(child, port, performance.now());
     await addProviders(baseUrl, issuer);
-    await httpSlice({ url: `${baseUrl}/sso/OID/GetNames` }, SETTINGS.connections, seconds, false);
-    await httpSlice(
-      { url: `${baseUrl}/sso/OID/start/${PROVIDER}`, expect: [302] },
-      SETTINGS.connections,
-      seconds,
-      false,
+    const { connections, loginWorkers } = SETTINGS;
+    await measured('GetNames', () =>
+      httpSlice({ url: `${baseUrl}/sso/OID/GetNames` }, connections, seconds, false),
     );
-    await loginSlice({ kind: 'service', baseUrl, provider: PROVIDER }, SETTINGS.loginWorkers, seconds, false);
-    const saml = new SamlLogins(samlIdp, baseUrl, PROVIDER_SAML, SETTINGS.loginWorkers);
+    await measured('start', () =>
+      httpSlice({ url: `${baseUrl}/sso/OID/start/${PROVIDER}`, expect: [302] }, connections, seconds, false),
+    );
+    await measured('OIDC login', () =>
+      loginSlice({ kind: 'service', baseUrl, provider: PROVIDER }, loginWorkers, seconds, false),
+    );
+    const saml = new SamlLogins(samlIdp, baseUrl, PROVIDER_SAML, loginWorkers);
     await saml.prepare(seconds);
-    await saml.slice(seconds, false);
-    await httpSlice(adminLoad(baseUrl, issuer), SETTINGS.connections, seconds, false);
+    await measured('SAML login', () => saml.slice(seconds, false));
+    await measured('admin', () => httpSlice(adminLoad(baseUrl, issuer), connections, seconds, false));
     const memory = memoryOf(child.pid);
     report.footprint = {
       status: 'ok',
       peakMiB: memory === null ? null : Math.round(memory.peakKiB / 102.4) / 10,
       compiled: start.compiled,
+      cpuMsPerOp,
       note: `VmHWM of ${start.note} on SQLite after ${seconds} s of each case (GetNames, start, OIDC login, SAML login, admin)`,
     };
   } catch (error) {

@@ -46,5 +46,6 @@ bench/results/latest.json (bench/README.md explains the cases and the figures). 
   BENCH_DURATION (5 s)  BENCH_WARMUP (2 s)  BENCH_ROUNDS (3)  BENCH_CONNECTIONS (16)
   BENCH_LOGIN_WORKERS (8)  BENCH_COLD_STARTS (3)  BENCH_QUICK=1 (a short run, results/quick.json)
   BENCH_PG_URL (a PostgreSQL server instead of a throwaway cluster)  BENCH_LOG_LEVEL (info)  BENCH_OUT
+  BENCH_START_FLAGS (node flags for the production start of the cold-start and footprint rows)
   --compare (each ratio against the previous run, and the goals of issue #14 met or missed)
 `;

@@ -55,7 +55,14 @@ export interface Report {
   loginSteps: Record<string, unknown>;
   /** The production start (compiled when built) on SQLite after it went through every case once. */
   footprint?:
-    | { status: 'ok'; peakMiB: number | null; compiled: boolean; note: string }
+    | {
+        status: 'ok';
+        peakMiB: number | null;
+        compiled: boolean;
+        /** CPU ms per successful operation of each case, in the production start (null: not readable). */
+        cpuMsPerOp?: Record<string, number | null>;
+        note: string;
+      }
     | { status: Status; reason: string; peakMiB?: undefined };
   /** SQL statements per OIDC login step by database (`sqlite`, `postgresql`), one login at a time. */
   statements?: Record<string, { status: 'ok'; rows: StatementRow[] } | { status: Status; reason: string }>;

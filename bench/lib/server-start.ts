@@ -58,10 +58,15 @@ export async function productionStart(log: (line: string) => void): Promise<Prod
     );
   }
   return {
-    nodeArgs: [COMPILED_MAIN],
+    nodeArgs: [...startFlags(), COMPILED_MAIN],
     compiled: true,
-    note: `node ${COMPILED_MAIN}, the compiled start${buildNote === '' ? ' (not rebuilt: no build script)' : `, ${buildNote}`}`,
+    note: `node ${[...startFlags(), COMPILED_MAIN].join(' ')}, the compiled start${buildNote === '' ? ' (not rebuilt: no build script)' : `, ${buildNote}`}`,
   };
+}
+
+/** BENCH_START_FLAGS: node flags for the production start only, to measure a runtime setting (e.g. a heap size). */
+function startFlags(): string[] {
+  return (process.env['BENCH_START_FLAGS'] ?? '').split(' ').filter((flag) => flag !== '');
 }
 
 function tsxStart(why: string): ProductionStart {

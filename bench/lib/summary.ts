@@ -46,6 +46,10 @@ function memoryLines(report: Report): string[] {
         ? `peak RSS of the production start after every case: ${fp.peakMiB ?? 'n/a'} MiB (${fp.note})`
         : `peak RSS of the production start: n/a (${fp.status}: ${'reason' in fp ? fp.reason : '?'})`,
     );
+    if (fp.status === 'ok' && 'cpuMsPerOp' in fp && fp.cpuMsPerOp !== undefined) {
+      const perCase = Object.entries(fp.cpuMsPerOp).map(([name, ms]) => `${name} ${ms ?? 'n/a'}`);
+      lines.push(`CPU ms per operation of the production start in those cases: ${perCase.join(', ')}`);
+    }
   }
   const cs = report.coldStart as {
     status: string;
