@@ -1,5 +1,8 @@
-// The SQLite drivers MikroORM 6 supports, side by side on the service's own hot statements: CPU ms per
-// operation (this process: driver, knex and the store, in one thread) for the steps a sign-in takes.
+// The SQLite drivers MikroORM 6 supports, side by side on the service's own hot statements, for the steps a
+// sign-in takes: CPU ms per operation (this process, every thread: driver, knex and the store), and how long
+// the event loop was busy per operation. A driver that runs statements on the main thread (better-sqlite3)
+// keeps the loop busy for each commit's wait on the disk (synchronous = FULL, the service's default), when
+// no other request can be served; one that runs them on libuv's pool (sqlite3) does not.
 //   node --import tsx bench/drivers.ts [iterations]
 // Drivers that are not installed are reported as such (`@mikro-orm/sqlite` is; the others install with
 // `npm install --no-save @mikro-orm/better-sqlite@<core version> @mikro-orm/libsql@<core version>`).
@@ -7,6 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { MikroORM, type Options } from '@mikro-orm/core';
 import type { AbstractSqlDriver } from '@mikro-orm/knex';
 import { loadMigrator, ormOptions, type Orm } from '../src/storage/orm.js';
@@ -33,22 +37,31 @@ async function open(driver: unknown, file: string): Promise<Orm> {
     'PRAGMA journal_mode = WAL',
     'PRAGMA foreign_keys = ON',
     'PRAGMA busy_timeout = 5000',
+    'PRAGMA synchronous = FULL',
   ])
     await orm.em.getConnection().execute(pragma);
   await (await loadMigrator(orm, 'sqlite')).up();
   return orm;
 }
 
-/** CPU ms per call of `step`, over `iterations` calls one after another. */
-async function cpuPerOp(step: (i: number) => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 100; i++) await step(-1 - i); // warm-up
-  const before = process.cpuUsage();
-  for (let i = 0; i < iterations; i++) await step(i);
-  const used = process.cpuUsage(before);
-  return (used.user + used.system) / 1000 / iterations;
+interface PerOp {
+  cpuMs: number;
+  /** Time the event loop was not idle (ran JavaScript or waited in a synchronous call), per call. */
+  loopBusyMs: number;
 }
 
-async function measure(orm: Orm): Promise<Record<string, number>> {
+/** CPU and event-loop busy ms per call of `step`, over `iterations` calls one after another. */
+async function cpuPerOp(step: (i: number) => Promise<unknown>): Promise<PerOp> {
+  for (let i = 0; i < 100; i++) await step(-1 - i); // warm-up
+  const before = process.cpuUsage();
+  const loopBefore = performance.eventLoopUtilization();
+  for (let i = 0; i < iterations; i++) await step(i);
+  const loop = performance.eventLoopUtilization(loopBefore);
+  const used = process.cpuUsage(before);
+  return { cpuMs: (used.user + used.system) / 1000 / iterations, loopBusyMs: loop.active / iterations };
+}
+
+async function measure(orm: Orm): Promise<Record<string, PerOp>> {
   const box = createSecretBox(randomBytes(32));
   const providers = createProviderStore({ orm, box });
   const flows = createFlowStore({ orm, box });
@@ -120,7 +133,10 @@ for (const driver of DRIVERS) {
     const figures = await measure(orm);
     rows.push(
       `${driver.name}:`,
-      ...Object.entries(figures).map(([step, ms]) => `  ${step.padEnd(34)} ${ms.toFixed(3)} ms CPU/op`),
+      ...Object.entries(figures).map(
+        ([step, op]) =>
+          `  ${step.padEnd(34)} ${op.cpuMs.toFixed(3)} ms CPU/op, event loop busy ${op.loopBusyMs.toFixed(3)} ms/op`,
+      ),
     );
   } finally {
     await orm.close(true);

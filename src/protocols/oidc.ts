@@ -16,6 +16,7 @@ import { mergeClaims } from './oidc-claims.js';
 import { discoverProvider, type DiscoveredProvider } from './oidc-discovery.js';
 import { oidcErrorToSsoError, type OidcOperation } from './oidc-errors.js';
 import { exchangeCode } from './oidc-exchange.js';
+import { newPkcePair } from './oidc-pkce.js';
 import { createSigningKeys, type SigningKeys } from './oidc-keys.js';
 import { endSessionUrl, verifyLogoutToken } from './oidc-logout.js';
 
@@ -108,14 +109,14 @@ async function startLogin(
   const scope = buildScopes(settings);
   const discovered = await steps.discover(provider, 'start');
 
-  const pkceVerifier = client.randomPKCECodeVerifier();
+  const pkce = newPkcePair();
   const nonce = client.randomNonce();
   const parameters: Record<string, string> = {
     redirect_uri: input.redirectUri,
     scope,
     state: input.state,
     nonce,
-    code_challenge: await client.calculatePKCECodeChallenge(pkceVerifier),
+    code_challenge: pkce.challenge,
     code_challenge_method: 'S256',
     ...extra,
   };
@@ -127,7 +128,7 @@ async function startLogin(
   } catch (error) {
     throw steps.failure(provider, error, 'authorization request', 'start');
   }
-  const secrets: OidcSecrets = { pkceVerifier, nonce, redirectUri: input.redirectUri };
+  const secrets: OidcSecrets = { pkceVerifier: pkce.verifier, nonce, redirectUri: input.redirectUri };
   return { url: url.href, secrets };
 }
 
