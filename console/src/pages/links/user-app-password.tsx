@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { getAppPassword, revokeAppPassword } from '../../../../clients/typescript/index.ts';
 import { call } from '../../api.ts';
 import { Loading, Notice, ProblemBox } from '../../components/ui.tsx';
+import { useActionState } from '../../components/use-action-state.ts';
 import { useConsole } from '../../context.ts';
 
 export function UserAppPassword(props: {
@@ -14,46 +15,41 @@ export function UserAppPassword(props: {
   userName: string | null;
 }): JSX.Element {
   const { client } = useConsole();
+  // The admin console shows a failed call as it is (see ProblemBox).
+  const action = useActionState<'revoke', string>((failure) => failure);
+  const { error, status: revoked, setStatus, confirming, setConfirming, busy, heading } = action;
   // undefined: not read yet; null: the user has none; else when it was made.
   const [created, setCreated] = useState<string | null | undefined>(undefined);
-  const [error, setError] = useState<unknown>(null);
-  const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [revoked, setRevoked] = useState<string | null>(null);
   const [reads, setReads] = useState(0);
-  const heading = useRef<HTMLHeadingElement>(null);
   const opener = useRef<HTMLButtonElement>(null);
   const who = props.userName ?? 'this user';
 
   useEffect(() => {
     call(getAppPassword({ client, path: { jellyfinUserId: props.userId } }))
       .then((state) => setCreated(state.created))
-      .catch(setError);
+      .catch(action.fail);
   }, [client, props.userId, reads]);
 
   const ask = (): void => {
-    setRevoked(null);
-    setConfirming(true);
+    setStatus(null);
+    setConfirming('revoke');
   };
   const cancel = (): void => {
-    setConfirming(false);
+    setConfirming(null);
     opener.current?.focus();
   };
-  const revoke = async (): Promise<void> => {
-    setError(null);
-    setBusy(true);
-    try {
-      await call(revokeAppPassword({ client, path: { jellyfinUserId: props.userId } }));
-      setRevoked(`The app password of ${who} is revoked: apps signing in with it are refused from now on.`);
-    } catch (failure) {
-      setError(failure);
-    }
-    setBusy(false);
-    setConfirming(false);
-    setReads((n) => n + 1);
-    // The button that was pressed is gone: the focus goes to the section's heading.
-    heading.current?.focus();
-  };
+  const revoke = (): Promise<void> =>
+    action.act(
+      async () => {
+        await call(revokeAppPassword({ client, path: { jellyfinUserId: props.userId } }));
+        setStatus(`The app password of ${who} is revoked: apps signing in with it are refused from now on.`);
+      },
+      () => {
+        setReads((n) => n + 1);
+        // The button that was pressed is gone: the focus goes to the section's heading.
+        heading.current?.focus();
+      },
+    );
 
   return (
     <section aria-labelledby="user-app-password-title" class="user-app-password">
@@ -84,9 +80,9 @@ export function UserAppPassword(props: {
           </button>
         </>
       )}
-      {confirming ? (
+      {confirming === null ? null : (
         <ConfirmRevoke who={who} busy={busy} onConfirm={() => void revoke()} onCancel={cancel} />
-      ) : null}
+      )}
     </section>
   );
 }

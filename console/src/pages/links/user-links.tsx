@@ -1,10 +1,11 @@
 // One user's links (both protocols): provider, the IdP account and when it was linked, with "Unlink" per
 // link behind a confirmation. After an unlink the list is read again.
 import type { JSX } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { deleteLink, listLinkDetails, type LinkDetail } from '../../../../clients/typescript/index.ts';
 import { call } from '../../api.ts';
 import { Loading, Notice, ProblemBox } from '../../components/ui.tsx';
+import { useActionList, useActionState } from '../../components/use-action-state.ts';
 import { useConsole } from '../../context.ts';
 import { accountName, linkKey, unlinkPath } from '../../link-detail.ts';
 
@@ -17,53 +18,46 @@ export function UserLinks(props: {
   onUnlinked: () => void;
 }): JSX.Element {
   const { client } = useConsole();
-  const [links, setLinks] = useState<LinkDetail[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [confirming, setConfirming] = useState<LinkDetail | null>(null);
-  const [removed, setRemoved] = useState<string | null>(null);
-  const [reads, setReads] = useState(0);
-  const [busy, setBusy] = useState(false);
-  const heading = useRef<HTMLHeadingElement>(null);
+  // The admin console shows a failed call as it is (see ProblemBox).
+  const action = useActionState<LinkDetail, string>((failure) => failure);
+  const { error, status: removed, setStatus, confirming, setConfirming, busy, heading } = action;
+  const list = useActionList(
+    action,
+    () => call(listLinkDetails({ client, path: { jellyfinUserId: props.userId } })),
+    [client, props.userId],
+  );
+  const links = list.items;
   // The Unlink button that opened the confirmation: Cancel gives it the focus back.
   const opener = useRef<HTMLElement | null>(null);
   const who = props.userName ?? 'this user';
 
-  useEffect(() => {
-    call(listLinkDetails({ client, path: { jellyfinUserId: props.userId } }))
-      .then(setLinks)
-      .catch(setError);
-  }, [client, props.userId, reads]);
-
   const ask = (link: LinkDetail): void => {
     opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    setRemoved(null);
+    setStatus(null);
     setConfirming(link);
   };
   const cancel = (): void => {
     setConfirming(null);
     opener.current?.focus();
   };
-  const unlink = async (link: LinkDetail): Promise<void> => {
-    setError(null);
-    setBusy(true);
-    try {
-      await call(
-        deleteLink({
-          client,
-          path: unlinkPath(link, props.userId),
-        }),
-      );
-      setRemoved(`${accountName(link)} (${link.provider}) is no longer linked to ${who}.`);
-      props.onUnlinked();
-    } catch (failure) {
-      setError(failure);
-    }
-    setBusy(false);
-    setConfirming(null);
-    setReads((n) => n + 1);
-    // The button that was pressed is gone: the focus goes back to the top of the list.
-    heading.current?.focus();
-  };
+  const unlink = (link: LinkDetail): Promise<void> =>
+    action.act(
+      async () => {
+        await call(
+          deleteLink({
+            client,
+            path: unlinkPath(link, props.userId),
+          }),
+        );
+        setStatus(`${accountName(link)} (${link.provider}) is no longer linked to ${who}.`);
+        props.onUnlinked();
+      },
+      () => {
+        list.reread();
+        // The button that was pressed is gone: the focus goes back to the top of the list.
+        heading.current?.focus();
+      },
+    );
 
   return (
     <section aria-labelledby="user-links-title" class="user-links">
