@@ -45,7 +45,7 @@ export function writeReply(req: Request, res: Response, reply: Reply): void {
   switch (reply.kind) {
     case 'json':
       if (reply.prepared !== undefined) writePrepared(req, res, reply.prepared);
-      else res.type('application/json; charset=utf-8').send(JSON.stringify(reply.body));
+      else writeBody(req, res, 'application/json; charset=utf-8', JSON.stringify(reply.body));
       return;
     case 'empty':
       res.end();
@@ -54,15 +54,23 @@ export function writeReply(req: Request, res: Response, reply: Reply): void {
       res.set('Cache-Control', 'no-store').location(reply.location).end();
       return;
     case 'html':
-      res
-        .set({ 'Cache-Control': 'no-store', 'Content-Security-Policy': reply.csp })
-        .type('text/html; charset=utf-8')
-        .send(reply.html);
+      res.set({ 'Cache-Control': 'no-store', 'Content-Security-Policy': reply.csp });
+      writeBody(req, res, 'text/html; charset=utf-8', reply.html);
       return;
     case 'text':
-      res.type(reply.contentType).send(reply.text);
+      writeBody(req, res, reply.contentType, reply.text);
       return;
   }
+}
+
+/**
+ * Node's own writes rather than express's `send`, which would answer 304 to any `If-None-Match: *` (a
+ * status the contract gives only GetNames and States) and parse the content type again on every reply.
+ */
+function writeBody(req: Request, res: Response, contentType: string, body: string): void {
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 /** Node's own writes: express's `send` would hash the bytes again for an ETag we already have. */
