@@ -21,6 +21,9 @@ import { CookieJar, followLogin, jellyfinClient, startOidcIdp, type OidcIdp } fr
 import { freePort } from '../support/ports.js';
 import { createSamlIdp } from '../support/saml-idp.js';
 
+/** Every user of the IdP may sign in and sees every library. */
+const OPEN = { enabled: true, enableAuthorization: true, enableAllFolders: true };
+
 const fixture = (name: string): string =>
   readFileSync(join(import.meta.dirname, '..', 'fixtures', 'saml', name), 'utf8');
 
@@ -103,9 +106,7 @@ for (const target of dbTargets()) {
           oidEndpoint: idp.issuer,
           oidClientId: 'jellyfin',
           oidSecret: 'jellyfin-secret',
-          enabled: true,
-          enableAuthorization: true,
-          enableAllFolders: true,
+          ...OPEN,
         },
       });
       expect(added.error).toBeUndefined();
@@ -140,9 +141,7 @@ for (const target of dbTargets()) {
           samlClientId: 'jellyfin-sp',
           samlIdpEntityId: 'https://idp.example.test/corp',
           samlCertificate: samlIdp.certificateBase64,
-          enabled: true,
-          enableAuthorization: true,
-          enableAllFolders: true,
+          ...OPEN,
         },
       });
       expect(added.error).toBeUndefined();
