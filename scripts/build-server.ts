@@ -29,8 +29,8 @@ const SOURCES = [
  * Packages loaded from node_modules at run time rather than bundled:
  * - sqlite3 is a native addon that finds its binary beside its own files;
  * - pino starts its transports as worker threads from files it finds beside its own;
- * - the rest are drivers that knex and MikroORM name for dialects this service never uses (not installed);
- *   the bundle would otherwise fail to resolve them.
+ * - the rest are drivers that knex, MikroORM and pg name for what this service never uses (none is
+ *   installed): esbuild cannot resolve most of them, and pg-native would be a native addon too.
  * xml-crypto and @xmldom/xmldom are loaded with createRequire (src/protocols/saml-xml.ts), so they stay
  * outside too.
  */

@@ -75,9 +75,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
 
   const app = express();
   app.disable('x-powered-by');
-  // express would hash every body it sends into a weak ETag and answer 304 to a matching If-None-Match: a
-  // status the contract gives only GetNames and States, whose strong ETags replies.ts writes itself. Off, a
-  // client never gets an undocumented empty 304, and no response pays for a hash nobody can use.
+  // Only GetNames and States carry an ETag (strong, written by replies.ts) and may answer 304, as the
+  // contract says. express would hash every body it sends (error replies still go through its `send`) into
+  // a weak ETag that no request can use.
   app.set('etag', false);
   app.set('trust proxy', trustProxyValue(options.trustProxy));
   const json = express.json({
