@@ -57,10 +57,11 @@ export async function productionStart(log: (line: string) => void): Promise<Prod
         : `no ${BUILD_SCRIPT} script in package.json`,
     );
   }
+  const nodeArgs = [...startFlags(), COMPILED_MAIN];
   return {
-    nodeArgs: [...startFlags(), COMPILED_MAIN],
+    nodeArgs,
     compiled: true,
-    note: `node ${[...startFlags(), COMPILED_MAIN].join(' ')}, the compiled start${buildNote === '' ? ' (not rebuilt: no build script)' : `, ${buildNote}`}`,
+    note: `node ${nodeArgs.join(' ')}, the compiled start${buildNote === '' ? ' (not rebuilt: no build script)' : `, ${buildNote}`}`,
   };
 }
 

@@ -67,13 +67,13 @@ export function writeReply(req: Request, res: Response, reply: Reply): void {
  * Node's own writes rather than express's `send`, which would answer 304 to any `If-None-Match: *` (a
  * status the contract gives only GetNames and States) and parse the content type again on every reply.
  */
-function writeBody(req: Request, res: Response, contentType: string, body: string): void {
+function writeBody(req: Request, res: Response, contentType: string, body: string | Buffer): void {
   res.setHeader('Content-Type', contentType);
   res.setHeader('Content-Length', Buffer.byteLength(body));
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-/** Node's own writes: express's `send` would hash the bytes again for an ETag we already have. */
+/** The prepared bytes with their own ETag, or a 304 to a request that holds it. */
 function writePrepared(req: Request, res: Response, prepared: PreparedJson): void {
   res.setHeader('ETag', prepared.etag);
   // Any cache may keep the list but must ask again before using it: it can change at any time.
@@ -83,9 +83,7 @@ function writePrepared(req: Request, res: Response, prepared: PreparedJson): voi
     res.end();
     return;
   }
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', prepared.bytes.length);
-  res.end(req.method === 'HEAD' ? undefined : prepared.bytes);
+  writeBody(req, res, 'application/json; charset=utf-8', prepared.bytes);
 }
 
 /**
