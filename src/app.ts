@@ -93,6 +93,10 @@ export interface App {
   reloadProvidersFile(): Promise<void>;
   /** Starts listening (and the metrics listener when SSO_METRICS_PORT is set); resolves with the bound ports. */
   listen(port?: number, host?: string): Promise<{ server: Server; port: number; metricsPort: number | null }>;
+  /**
+   * Stops accepting connections before it returns (a connection attempted after that is refused), then
+   * lets the requests in progress finish and releases the rest in order; idempotent.
+   */
   close(): Promise<void>;
 }
 

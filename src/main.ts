@@ -51,6 +51,9 @@ function stopOnSignals(app: App, log: Logger, timeoutSeconds: number): void {
       process.exit(128 + constants.signals[signal]);
     }
     closingSince = performance.now();
+    // close() stops accepting before it returns, so once this line is out a new connection is refused
+    // (a line written first could be read, and a connection queued, before the listener closed).
+    const closed = app.close();
     log.info({ signal }, `shutting down (${signal})`);
     setTimeout(
       () => {
@@ -59,7 +62,7 @@ function stopOnSignals(app: App, log: Logger, timeoutSeconds: number): void {
       },
       timeoutSeconds * 1000 + CLOSE_GRACE_MS,
     ).unref();
-    app.close().then(
+    closed.then(
       () => {
         log.info('jellyfin-sso stopped');
         process.exit(0);

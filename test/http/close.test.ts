@@ -3,6 +3,7 @@
 // database last.
 import { once } from 'node:events';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getOidcProviderNames } from '../../clients/typescript/index.js';
 import { BOOTSTRAP_KEY, startTestApp, type TestApp } from '../support/app.js';
@@ -42,6 +43,21 @@ describe('close()', () => {
     expect(closedSteps(t)).toEqual(STEPS);
     expect(await t.app.database.orm.isConnected()).toBe(false);
     await expect(fetch(`${t.baseUrl}/sso/OID/GetNames`)).rejects.toThrow();
+  });
+
+  it('when close() returns, then the server no longer listens and a new connection is refused', async () => {
+    const t = await start();
+    // main.ts writes "shutting down" right after close() returns: whoever reads that line and connects
+    // must be refused, not queued on a listener about to close (which a client sees as a reset).
+    const closing = t.app.close();
+    expect(t.server.listening).toBe(false);
+    const refused = await new Promise<string>((resolve) => {
+      const socket = connect(Number(new URL(t.baseUrl).port), '127.0.0.1');
+      socket.on('connect', () => resolve('connected'));
+      socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    });
+    expect(refused).toBe('ECONNREFUSED');
+    await closing;
   });
 
   it('when a request is in progress at close() (called twice), then it still completes against the open database', async () => {
